@@ -1,0 +1,30 @@
+"""Helpers shared by the command modules: JSON output, the console, the database option."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import typer
+from rich.console import Console
+
+console = Console(stderr=False)
+err_console = Console(stderr=True)
+
+DbOption = typer.Option(
+    None,
+    "--db",
+    help="Database URL or SQLite file path (default: $REFAIRE_DATABASE_URL or the user data file).",
+)
+JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON.")
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    sys.stdout.write("\n")
+
+
+def fail(message: str, code: int = 1) -> None:
+    err_console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)

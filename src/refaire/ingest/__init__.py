@@ -1,0 +1,1 @@
+"""Reading sources: one reader per format, format detection, problem reports."""

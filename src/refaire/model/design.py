@@ -1,0 +1,150 @@
+"""An open design (an OKH module) and its parts, as Refaire normalises them."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from refaire.model.problem import Problem
+
+Openness = Literal["permissive", "weak-copyleft", "strong-copyleft", "non-free", "unknown"]
+LinkKind = Literal["fork-of", "derivative-of", "variant-of"]
+DimensionSource = Literal["stated", "openscad", "measured", "inferred"]
+
+
+@dataclass(slots=True)
+class Note:
+    """A normalisation that changed the input: which field, from what, to what, by which rule."""
+
+    field: str
+    original: str
+    value: str
+    rule: str
+
+
+@dataclass(slots=True)
+class Licence:
+    """A licence as an SPDX expression (or kept `LicenseRef-…`) with its openness class."""
+
+    expression: str
+    openness: Openness
+    original: str | None = None
+    name: str | None = None
+
+
+@dataclass(slots=True)
+class Dimensions:
+    """Outer size in millimetres; `source` says whether it was stated, parsed or measured."""
+
+    width: float
+    depth: float
+    height: float
+    source: DimensionSource = "stated"
+
+    def as_tuple(self) -> tuple[float, float, float]:
+        return (self.width, self.depth, self.height)
+
+
+@dataclass(slots=True)
+class Part:
+    """A part of a design: what it is made with (vocabulary ids) and from which files."""
+
+    name: str
+    processes: list[str] = field(default_factory=list)
+    materials: list[str] = field(default_factory=list)
+    tsdc: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    exports: list[str] = field(default_factory=list)
+    dimensions: Dimensions | None = None
+    quantity: int = 1
+    mass_g: float | None = None
+    manifest: str | None = None
+    image: str | None = None
+
+
+@dataclass(slots=True)
+class Link:
+    """Lineage: this design is a fork / derivative / variant of `target` (a URL)."""
+
+    kind: LinkKind
+    target: str
+
+
+@dataclass(slots=True)
+class Provenance:
+    """Where a design came from, byte for byte."""
+
+    source: str
+    format: str
+    checksum: str
+    imported_at: str
+    text: str
+
+
+@dataclass(slots=True)
+class Design:
+    """A normalised OKH module. `key` is its identity (see `refaire.ingest.identity`)."""
+
+    key: str
+    name: str
+    format: str
+    okhv: str | None = None
+    version: str | None = None
+    repo: str | None = None
+    function: str | None = None
+    description: str | None = None
+    intended_use: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    licence: Licence | None = None
+    licences: dict[str, Licence] = field(default_factory=dict)
+    licensor: str | None = None
+    organisation: str | None = None
+    languages: list[str] = field(default_factory=list)
+    technology_readiness: str | None = None
+    documentation_readiness: str | None = None
+    cpc: list[str] = field(default_factory=list)
+    sectors: list[str] = field(default_factory=list)
+    tsdc: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+    readme: str | None = None
+    bom: str | None = None
+    manufacturing_instructions: list[str] = field(default_factory=list)
+    user_manual: str | None = None
+    sources: list[str] = field(default_factory=list)
+    exports: list[str] = field(default_factory=list)
+    dimensions: Dimensions | None = None
+    parts: list[Part] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    platform: str | None = None
+    created: str | None = None
+    updated: str | None = None
+    notes: list[Note] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    provenance: Provenance | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Design:
+        """Rebuild a design from `to_dict()` output (as stored)."""
+        d = dict(data)
+        lic = d.get("licence")
+        d["licence"] = Licence(**lic) if lic else None
+        d["licences"] = {k: Licence(**v) for k, v in (d.get("licences") or {}).items()}
+        dims = d.get("dimensions")
+        d["dimensions"] = Dimensions(**dims) if dims else None
+        parts = []
+        for p in d.get("parts") or []:
+            p = dict(p)
+            pd = p.get("dimensions")
+            p["dimensions"] = Dimensions(**pd) if pd else None
+            parts.append(Part(**p))
+        d["parts"] = parts
+        d["links"] = [Link(**x) for x in d.get("links") or []]
+        d["notes"] = [Note(**x) for x in d.get("notes") or []]
+        d["problems"] = [Problem(**x) for x in d.get("problems") or []]
+        prov = d.get("provenance")
+        d["provenance"] = Provenance(**prov) if prov else None
+        return cls(**d)
