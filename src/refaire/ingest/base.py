@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from refaire.model import Design, Facility, Problem
+from refaire.model import Design, Facility, Part, Problem
 
 
 @dataclass(slots=True)
@@ -18,6 +18,9 @@ class ReadResult:
 
     designs: list[Design] = field(default_factory=list)
     facilities: list[Facility] = field(default_factory=list)
+    # Part manifests read on their own (`okh-<Part>.toml`); the import run attaches
+    # them to their module by location (see `refaire.ingest.parts`).
+    parts: list[Part] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     skipped: bool = False
     skip_reason: str | None = None
