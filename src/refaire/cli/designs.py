@@ -1,0 +1,149 @@
+"""`refaire designs` and `refaire export designs`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.panel import Panel
+from rich.table import Table
+
+from refaire.cli._common import DbOption, JsonOption, console, fail, print_json
+from refaire.registry.designs import UnknownDesign, design_detail
+from refaire.store import open_store
+from refaire.store.design_search import search_designs
+
+designs_app = typer.Typer(
+    help="Find and read the open designs in the registry.", no_args_is_help=True
+)
+export_app = typer.Typer(help="Export registry records in standard formats.", no_args_is_help=True)
+
+
+def _filters(**facets: list[str] | None) -> dict[str, list[str]]:
+    return {k: v for k, v in facets.items() if v}
+
+
+@designs_app.command("list")
+def list_command(
+    q: str | None = typer.Option(None, "--q", help="Words to search in name, function, keywords."),
+    openness: list[str] | None = typer.Option(None, help="Licence openness class (repeatable)."),
+    sector: list[str] | None = typer.Option(None, help="Sector id, e.g. A61 (repeatable)."),
+    readiness: list[str] | None = typer.Option(None, help="OTRL level, e.g. OTRL-4."),
+    language: list[str] | None = typer.Option(None, help="Language, e.g. en, fr."),
+    platform: list[str] | None = typer.Option(None, help="Source platform, e.g. appropedia."),
+    limit: int = typer.Option(20, help="How many designs to show (at most 200)."),
+    offset: int = typer.Option(0, help="Skip this many designs (pagination)."),
+    db: str | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Search designs, with facet counts."""
+    store = open_store(db)
+    filters = _filters(
+        openness=openness, sector=sector, readiness=readiness, language=language, platform=platform
+    )
+    result = search_designs(store, q=q, filters=filters, limit=limit, offset=offset)
+    if as_json:
+        print_json(result)
+        return
+    table = Table("id", "name", "licence", "readiness", "sectors", "platform", title=None)
+    for item in result["items"]:
+        table.add_row(
+            str(item["id"]),
+            item["name"],
+            item["licence"] or "",
+            item["technology_readiness"] or "",
+            ", ".join(item["sectors"][:3]),
+            item["platform"] or "",
+        )
+    console.print(table)
+    shown = len(result["items"])
+    console.print(
+        f"{result['total']} designs match; showing {offset + 1 if shown else 0}–{offset + shown}."
+    )
+    for facet, values in result["facets"].items():
+        if values:
+            top = ", ".join(f"{v['value']} ({v['count']})" for v in values[:6])
+            console.print(f"[dim]{facet}:[/dim] {top}")
+
+
+@designs_app.command("show")
+def show_command(
+    ident: str = typer.Argument(..., help="Design id (number) or key."),
+    db: str | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Everything about one design: parts, licence, maturity, lineage, problems, provenance."""
+    store = open_store(db)
+    try:
+        d = design_detail(store, ident)
+    except UnknownDesign as exc:
+        fail(str(exc))
+        return
+    if as_json:
+        print_json(d)
+        return
+    lic = d.get("licence") or {}
+    lines = [
+        f"[bold]{d['name']}[/bold]  (id {d['id']}, {d['format']})",
+        d.get("function") or d.get("description") or "",
+        f"licence: {lic.get('expression', '—')} ({lic.get('openness', 'unknown')})",
+        f"readiness: {d.get('technology_readiness') or '—'} / {d.get('documentation_readiness') or '—'}",
+        f"sectors: {', '.join(d.get('sectors') or []) or '—'}",
+        f"languages: {', '.join(d.get('languages') or []) or '—'}",
+        f"repo: {d.get('repo') or '—'}",
+        f"source: {d['provenance']['source']} (sha256 {d['provenance']['checksum'][:12]}…)"
+        if d.get("provenance")
+        else "",
+    ]
+    console.print(Panel("\n".join(x for x in lines if x), expand=False))
+    if d.get("parts"):
+        t = Table("part", "processes", "materials", "size (mm)", "qty", title="Parts")
+        for p in d["parts"]:
+            dims = p.get("dimensions")
+            size = (
+                " x ".join(f"{v:g}" for v in (dims["width"], dims["depth"], dims["height"]))
+                if dims
+                else ""
+            )
+            t.add_row(
+                p["name"],
+                ", ".join(p["processes"]),
+                ", ".join(p["materials"]),
+                size,
+                str(p["quantity"]),
+            )
+        console.print(t)
+    lin = d["lineage"]
+    for link in lin["parents"]:
+        console.print(f"{link['kind']}: {link['target']}")
+    if d.get("categories"):
+        console.print(f"categories: {', '.join(d['categories'])}")
+    for n in d.get("notes") or []:
+        console.print(
+            f"[dim]note[/dim] {n['field']}: {n['original']!r} → {n['value']!r} ({n['rule']})"
+        )
+    for p in d.get("problems") or []:
+        console.print(f"[yellow]{p['severity']}[/yellow] {p['field'] or ''}: {p['message']}")
+
+
+@export_app.command("designs")
+def export_designs_command(
+    fmt: str = typer.Option("json", "--format", help="okh-toml, json, csv or ttl."),
+    out: Path = typer.Option(
+        ..., "--out", help="A directory (okh-toml: one file per design) or a file."
+    ),
+    db: str | None = DbOption,
+) -> None:
+    """Export every design: OKH TOML, JSON, CSV or RDF Turtle (OKH ontology)."""
+    from refaire.registry.export import FORMATS, export_designs
+
+    if fmt not in FORMATS:
+        fail(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    store = open_store(db)
+    n = export_designs(store, fmt, out)
+    console.print(f"exported {n} designs as {fmt} to {out}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(designs_app, name="designs")
+    app.add_typer(export_app, name="export")

@@ -1,0 +1,29 @@
+"""Design registry service: the detail view of a design shared by every interface."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from refaire.store import Store
+from refaire.store.designs import get_design, lineage
+
+
+class UnknownDesign(LookupError):
+    def __init__(self, ident: str | int) -> None:
+        super().__init__(
+            f"no design with id or key {ident!r}; `refaire designs list --q WORD` finds ids"
+        )
+
+
+def design_detail(store: Store, ident: str | int, with_manifest: bool = True) -> dict[str, Any]:
+    """Everything known about a design: record, parts, lineage, notes, problems, provenance."""
+    found = get_design(store, ident)
+    if found is None:
+        raise UnknownDesign(ident)
+    design_id, design = found
+    data = design.to_dict()
+    if not with_manifest and data.get("provenance"):
+        data["provenance"].pop("text", None)
+    data["id"] = design_id
+    data["lineage"] = lineage(store, design_id, design)
+    return data

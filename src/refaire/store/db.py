@@ -1,0 +1,108 @@
+"""Opening the store: one URL chooses SQLite (default, a file) or PostgreSQL.
+
+Migrations are applied automatically the first time a store is opened, so a fresh
+machine needs no set-up step; `refaire db upgrade` runs the same function.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def default_database_path() -> Path:
+    """`$XDG_DATA_HOME/refaire/refaire.db`, i.e. `~/.local/share/refaire/refaire.db` by default."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "refaire" / "refaire.db"
+
+
+def default_database_url() -> str:
+    """`$REFAIRE_DATABASE_URL` if set, else the SQLite file of `default_database_path()`."""
+    return os.environ.get("REFAIRE_DATABASE_URL") or f"sqlite:///{default_database_path()}"
+
+
+def normalise_url(url_or_path: str | None) -> str:
+    """Accept a SQLAlchemy URL or a plain file path (taken as SQLite)."""
+    if not url_or_path:
+        return default_database_url()
+    if "://" in url_or_path:
+        if url_or_path.startswith("postgresql://"):
+            # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
+            return "postgresql+psycopg://" + url_or_path[len("postgresql://") :]
+        return url_or_path
+    return f"sqlite:///{Path(url_or_path).expanduser().resolve()}"
+
+
+def _alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 (DB-API objects)
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def create_store_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[1] if "///" in url else ""
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply migrations up to `revision` on this engine's database."""
+    cfg = _alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+@dataclass
+class Store:
+    """An open database: the engine plus the URL it was opened with."""
+
+    url: str
+    engine: Engine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(url_or_path: str | None = None, migrate: bool = True) -> Store:
+    """Open (and, unless told not to, migrate) the store at a URL or SQLite path."""
+    url = normalise_url(url_or_path)
+    engine = create_store_engine(url)
+    if migrate and current_revision(engine) != head_revision():
+        upgrade(engine)
+    return Store(url=url, engine=engine)

@@ -1,0 +1,221 @@
+"""Storing, reading and searching designs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from refaire.model import Design
+from refaire.store.db import Store
+from refaire.store.tables import design_facets, design_links, design_terms, designs
+from refaire.text import fold, weighted_terms
+
+FACETS = ("openness", "sector", "readiness", "language", "platform", "format")
+
+
+def design_facet_values(d: Design) -> list[tuple[str, str]]:
+    """(facet, value) pairs a design is counted under; multi-valued facets give several."""
+    pairs: list[tuple[str, str]] = []
+    if d.licence:
+        pairs.append(("openness", d.licence.openness))
+    for s in dict.fromkeys(d.sectors):
+        pairs.append(("sector", s))
+    if d.technology_readiness:
+        pairs.append(("readiness", d.technology_readiness))
+    for lang in dict.fromkeys(tag.split("-")[0].lower() for tag in d.languages):
+        pairs.append(("language", lang))
+    if d.platform:
+        pairs.append(("platform", d.platform))
+    pairs.append(("format", d.format))
+    return pairs
+
+
+def design_terms_of(d: Design) -> dict[str, int]:
+    return weighted_terms(
+        [
+            (d.name, 3),
+            (" ".join(d.keywords), 2),
+            (" ".join(d.categories), 2),
+            (d.function, 1),
+            (d.description, 1),
+            (d.intended_use, 1),
+            (d.organisation, 1),
+            (d.licensor, 1),
+            (" ".join(p.name for p in d.parts), 1),
+        ]
+    )
+
+
+def _row(d: Design) -> dict[str, Any]:
+    prov = d.provenance
+    record = d.to_dict()
+    # The original text is stored once, in its own column.
+    if record.get("provenance"):
+        record["provenance"] = {k: v for k, v in record["provenance"].items() if k != "text"}
+    return {
+        "key": d.key,
+        "name": d.name[:500],
+        "name_sort": fold(d.name)[:500],
+        "format": d.format,
+        "version": (d.version or None) and d.version[:200],
+        "repo": (d.repo or None) and d.repo[:1000],
+        "licence": d.licence.expression[:300] if d.licence else None,
+        "openness": d.licence.openness if d.licence else None,
+        "technology_readiness": d.technology_readiness,
+        "documentation_readiness": d.documentation_readiness,
+        "platform": d.platform,
+        "source": prov.source[:2000] if prov else "",
+        "checksum": prov.checksum if prov else "",
+        "imported_at": prov.imported_at if prov else "",
+        "record": record,
+        "manifest_text": prov.text if prov else "",
+    }
+
+
+@dataclass
+class SaveCounts:
+    imported: int = 0
+    updated: int = 0
+    keys: list[str] = field(default_factory=list)
+
+
+def save_designs(store: Store, items: Iterable[Design]) -> SaveCounts:
+    """Insert new designs and update known ones (same key), in one transaction.
+
+    Child rows (facets, terms, links) are rewritten in bulk for the whole batch,
+    so a batch costs a handful of statements, not a few per design.
+    """
+    batch = {d.key: d for d in items}  # a key seen twice in a batch: the last one wins
+    counts = SaveCounts(keys=list(batch))
+    if not batch:
+        return counts
+    with store.engine.begin() as conn:
+        existing: dict[str, int] = {}
+        keys = list(batch)
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            for rid, key in conn.execute(
+                select(designs.c.id, designs.c.key).where(designs.c.key.in_(chunk))
+            ):
+                existing[key] = rid
+        rows_new = [_row(d) for k, d in batch.items() if k not in existing]
+        ids: dict[str, int] = dict(existing)
+        if rows_new:
+            result = conn.execute(
+                insert(designs).returning(
+                    designs.c.id, designs.c.key, sort_by_parameter_order=True
+                ),
+                rows_new,
+            )
+            for rid, key in result:
+                ids[key] = rid
+        for key, rid in existing.items():
+            conn.execute(update(designs).where(designs.c.id == rid).values(**_row(batch[key])))
+        if existing:
+            _delete_children(conn, list(existing.values()))
+        _insert_children(conn, batch, ids)
+        counts.imported = len(rows_new)
+        counts.updated = len(existing)
+    return counts
+
+
+def _delete_children(conn: Connection, ids: list[int]) -> None:
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        for table in (design_facets, design_terms, design_links):
+            conn.execute(delete(table).where(table.c.design_id.in_(chunk)))
+
+
+def _insert_children(conn: Connection, batch: dict[str, Design], ids: dict[str, int]) -> None:
+    facet_rows, term_rows, link_rows = [], [], []
+    for key, d in batch.items():
+        rid = ids[key]
+        facet_rows += [
+            {"design_id": rid, "facet": f, "value": v[:300]} for f, v in design_facet_values(d)
+        ]
+        term_rows += [
+            {"term": t, "design_id": rid, "weight": w} for t, w in design_terms_of(d).items()
+        ]
+        link_rows += [
+            {"design_id": rid, "kind": ln.kind, "target": ln.target[:2000]} for ln in d.links
+        ]
+    if facet_rows:
+        conn.execute(insert(design_facets), facet_rows)
+    if term_rows:
+        conn.execute(insert(design_terms), term_rows)
+    if link_rows:
+        conn.execute(insert(design_links), link_rows)
+
+
+def _design_from_row(record: dict[str, Any], manifest_text: str) -> Design:
+    d = Design.from_dict(record)
+    if d.provenance is not None:
+        d.provenance.text = manifest_text
+    return d
+
+
+def get_design(store: Store, ident: int | str) -> tuple[int, Design] | None:
+    """A design by numeric id or by key, with its id; None when unknown."""
+    cond = designs.c.id == int(ident) if str(ident).isdigit() else designs.c.key == str(ident)
+    with store.engine.connect() as conn:
+        row = conn.execute(
+            select(designs.c.id, designs.c.record, designs.c.manifest_text).where(cond)
+        ).first()
+    if row is None:
+        return None
+    return row.id, _design_from_row(row.record, row.manifest_text)
+
+
+def iter_designs(store: Store, batch: int = 500) -> Iterator[tuple[int, Design]]:
+    """Every stored design in id order, read in batches so memory stays flat."""
+    last = 0
+    while True:
+        with store.engine.connect() as conn:
+            rows = conn.execute(
+                select(designs.c.id, designs.c.record, designs.c.manifest_text)
+                .where(designs.c.id > last)
+                .order_by(designs.c.id)
+                .limit(batch)
+            ).all()
+        if not rows:
+            return
+        for row in rows:
+            yield row.id, _design_from_row(row.record, row.manifest_text)
+        last = rows[-1].id
+
+
+def count_designs(store: Store) -> int:
+    with store.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(designs)).scalar_one()
+
+
+def lineage(store: Store, design_id: int, d: Design) -> dict[str, list[dict[str, Any]]]:
+    """Designs this one derives from (resolved when stored) and designs that derive from it."""
+    targets = [ln.target for ln in d.links]
+    out: dict[str, list[dict[str, Any]]] = {"parents": [], "children": []}
+    with store.engine.connect() as conn:
+        known = {}
+        if targets:
+            for rid, name, repo in conn.execute(
+                select(designs.c.id, designs.c.name, designs.c.repo).where(
+                    designs.c.repo.in_(targets)
+                )
+            ):
+                known[repo] = {"id": rid, "name": name}
+        for ln in d.links:
+            out["parents"].append(
+                {"kind": ln.kind, "target": ln.target, "design": known.get(ln.target)}
+            )
+        if d.repo:
+            rows = conn.execute(
+                select(designs.c.id, designs.c.name, design_links.c.kind)
+                .join(design_links, design_links.c.design_id == designs.c.id)
+                .where(design_links.c.target == d.repo)
+                .order_by(designs.c.name_sort)
+                .limit(200)
+            )
+            out["children"] = [{"id": r.id, "name": r.name, "kind": r.kind} for r in rows]
+    return out

@@ -1,0 +1,128 @@
+"""The schema, as SQLAlchemy Core tables. Alembic migrations mirror this file.
+
+Designs and facilities keep their whole normalised record as JSON (`record`), plus
+the columns that queries filter or sort on. Multi-valued attributes used as search
+facets live in one generic (entity, facet, value) table each, so every facet is
+counted and filtered by the same indexed query.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+designs = Table(
+    "designs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(1000), nullable=False, unique=True),
+    Column("name", String(500), nullable=False),
+    Column("name_sort", String(500), nullable=False, index=True),
+    Column("format", String(40), nullable=False),
+    Column("version", String(200)),
+    Column("repo", String(1000)),
+    Column("licence", String(300)),
+    Column("openness", String(40)),
+    Column("technology_readiness", String(20)),
+    Column("documentation_readiness", String(20)),
+    Column("platform", String(100)),
+    Column("source", String(2000), nullable=False),
+    Column("checksum", String(64), nullable=False),
+    Column("imported_at", String(40), nullable=False),
+    Column("record", JSON, nullable=False),
+    Column("manifest_text", Text, nullable=False),
+)
+
+# facet in: openness, sector, readiness, language, platform, format, licence
+design_facets = Table(
+    "design_facets",
+    metadata,
+    Column("design_id", Integer, ForeignKey("designs.id", ondelete="CASCADE"), nullable=False),
+    Column("facet", String(40), nullable=False),
+    Column("value", String(300), nullable=False),
+    Index("ix_design_facets_facet_value", "facet", "value", "design_id"),
+    Index("ix_design_facets_design", "design_id", "facet", "value"),
+)
+
+# Inverted index for full-text search: one row per (folded term, design).
+design_terms = Table(
+    "design_terms",
+    metadata,
+    Column("term", String(100), nullable=False),
+    Column("design_id", Integer, ForeignKey("designs.id", ondelete="CASCADE"), nullable=False),
+    Column("weight", Integer, nullable=False),
+    Index("ix_design_terms_term", "term", "design_id", "weight"),
+    Index("ix_design_terms_design", "design_id"),
+)
+
+design_links = Table(
+    "design_links",
+    metadata,
+    Column("design_id", Integer, ForeignKey("designs.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("target", String(2000), nullable=False),
+    Index("ix_design_links_design", "design_id"),
+    Index("ix_design_links_target", "target"),
+)
+
+import_problems = Table(
+    "import_problems",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_at", String(40), nullable=False, index=True),
+    Column("source", String(2000), nullable=False),
+    Column("severity", String(10), nullable=False),
+    Column("field", String(300)),
+    Column("line", Integer),
+    Column("message", Text, nullable=False),
+)
+
+facilities = Table(
+    "facilities",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(1000), nullable=False, unique=True),
+    Column("name", String(500), nullable=False),
+    Column("name_sort", String(500), nullable=False, index=True),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("country", String(2), index=True),
+    Column("city", String(200)),
+    Column("kind", String(60)),
+    Column("imported_at", String(40), nullable=False),
+    Column("record", JSON, nullable=False),
+    Index("ix_facilities_lat_lon", "latitude", "longitude"),
+)
+
+facility_capabilities = Table(
+    "facility_capabilities",
+    metadata,
+    Column("facility_id", Integer, ForeignKey("facilities.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("value", String(100), nullable=False),
+    Column("origin", String(20), nullable=False),
+    Index("ix_facility_caps_kind_value", "kind", "value", "facility_id"),
+    Index("ix_facility_caps_facility", "facility_id"),
+)
+
+facility_terms = Table(
+    "facility_terms",
+    metadata,
+    Column("term", String(100), nullable=False),
+    Column("facility_id", Integer, ForeignKey("facilities.id", ondelete="CASCADE"), nullable=False),
+    Column("weight", Integer, nullable=False),
+    Index("ix_facility_terms_term", "term", "facility_id", "weight"),
+    Index("ix_facility_terms_facility", "facility_id"),
+)
