@@ -126,3 +126,13 @@ facility_terms = Table(
     Index("ix_facility_terms_term", "term", "facility_id", "weight"),
     Index("ix_facility_terms_facility", "facility_id"),
 )
+
+# Every key a facility is known by (its own and those of the records merged into it),
+# so that re-importing any of its sources updates it instead of adding a duplicate.
+facility_keys = Table(
+    "facility_keys",
+    metadata,
+    Column("key", String(1000), primary_key=True),
+    Column("facility_id", Integer, ForeignKey("facilities.id", ondelete="CASCADE"), nullable=False),
+    Index("ix_facility_keys_facility", "facility_id"),
+)

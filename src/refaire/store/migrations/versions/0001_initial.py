@@ -134,8 +134,19 @@ def upgrade() -> None:
         "ix_facility_terms_term", "facility_terms", ["term", "facility_id", "weight"], unique=False
     )
 
+    op.create_table(
+        "facility_keys",
+        sa.Column("key", sa.String(length=1000), nullable=False),
+        sa.Column("facility_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["facility_id"], ["facilities.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("key"),
+    )
+    op.create_index("ix_facility_keys_facility", "facility_keys", ["facility_id"], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_index("ix_facility_keys_facility", table_name="facility_keys")
+    op.drop_table("facility_keys")
     op.drop_index("ix_facility_terms_term", table_name="facility_terms")
     op.drop_index("ix_facility_terms_facility", table_name="facility_terms")
     op.drop_table("facility_terms")

@@ -1,0 +1,63 @@
+"""`refaire serve` and `refaire demo`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from refaire.cli._common import DbOption, console
+from refaire.ingest.runner import import_sources
+from refaire.store import open_store
+from refaire.store.db import default_database_path
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample"
+
+
+def _serve(store_url: str, host: str, port: int) -> None:
+    import uvicorn
+
+    from refaire.app import create_app
+
+    app = create_app(database=store_url)
+    console.print(f"Refaire on [bold]http://{host}:{port}/[/bold]  (database: {store_url})")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def serve_command(
+    db: str | None = DbOption,
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+) -> None:
+    """Serve the web pages and the JSON API (OpenAPI at /api/openapi.json)."""
+    store = open_store(db)
+    _serve(store.url, host, port)
+
+
+def demo_command(
+    db: str | None = typer.Option(
+        None,
+        "--db",
+        help="Where to build the demo database (default: demo.db beside the default one).",
+    ),
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the app once built."),
+) -> None:
+    """Build a SQLite database from the sample data bundled in the package, then serve it."""
+    target = db or str(default_database_path().with_name("demo.db"))
+    store = open_store(target)
+    inputs = [str(p) for p in sorted(SAMPLE.iterdir()) if p.is_dir()]
+    summary = import_sources(store, inputs)
+    console.print(
+        f"demo database {store.url}: {summary.imported} new, {summary.updated} updated, "
+        f"{summary.rejected} rejected, {summary.skipped} skipped "
+        f"(run `refaire import --json` on {SAMPLE} to see every problem)"
+    )
+    if serve:
+        _serve(store.url, host, port)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve_command)
+    app.command("demo")(demo_command)

@@ -1,0 +1,158 @@
+"""Querying facilities: words, radius around a point, process, material, country."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from refaire.geo import bounding_box, haversine_km
+from refaire.store.db import Store
+from refaire.store.search import match_subquery
+from refaire.store.tables import facilities, facility_capabilities, facility_terms
+
+MAX_LIMIT = 500
+
+
+def expand_process(process_id: str) -> list[str]:
+    """The id and every narrower id: asking for 3d-printing also finds fdm printers."""
+    from refaire.vocab.capabilities import all_ids, process_ancestors
+
+    return [process_id] + [p for p in all_ids("process") if process_id in process_ancestors(p)]
+
+
+def search_facilities(
+    store: Store,
+    q: str | None = None,
+    near: tuple[float, float] | None = None,
+    radius_km: float | None = None,
+    process: str | None = None,
+    material: str | None = None,
+    country: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """Facilities matching every given filter; nearest first when `near` is given.
+
+    The radius is applied exactly (haversine) after an indexed bounding-box
+    pre-selection on latitude/longitude.
+    """
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    offset = max(0, int(offset))
+    cols = [
+        facilities.c.id,
+        facilities.c.name,
+        facilities.c.latitude,
+        facilities.c.longitude,
+        facilities.c.country,
+        facilities.c.city,
+        facilities.c.kind,
+        facilities.c.name_sort,
+    ]
+    stmt = select(*cols)
+    matched = match_subquery(facility_terms, "facility_id", q)
+    if matched is not None:
+        sub = matched.subquery()
+        stmt = stmt.join(sub, sub.c.id == facilities.c.id)
+    if process:
+        stmt = stmt.where(
+            facilities.c.id.in_(
+                select(facility_capabilities.c.facility_id).where(
+                    facility_capabilities.c.kind == "process",
+                    facility_capabilities.c.value.in_(expand_process(process)),
+                )
+            )
+        )
+    if material:
+        stmt = stmt.where(
+            facilities.c.id.in_(
+                select(facility_capabilities.c.facility_id).where(
+                    facility_capabilities.c.kind == "material",
+                    facility_capabilities.c.value == material,
+                )
+            )
+        )
+    if country:
+        stmt = stmt.where(facilities.c.country == country.upper())
+    if near is not None and radius_km is None:
+        radius_km = 50.0
+    with store.engine.connect() as conn:
+        if near is not None:
+            lat, lon = near
+            a, b, c, d = bounding_box(lat, lon, radius_km)
+            stmt = stmt.where(
+                facilities.c.latitude.between(a, b), facilities.c.longitude.between(c, d)
+            )
+            hits = []
+            for r in conn.execute(stmt):
+                dist = haversine_km(lat, lon, r.latitude, r.longitude)
+                if dist <= radius_km:
+                    hits.append((dist, r))
+            hits.sort(key=lambda h: (h[0], h[1].name_sort))
+            total = len(hits)
+            page = hits[offset : offset + limit]
+            rows = [(round(dist, 3), r) for dist, r in page]
+        else:
+            total = conn.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+            rows = [
+                (None, r)
+                for r in conn.execute(
+                    stmt.order_by(facilities.c.name_sort, facilities.c.id)
+                    .limit(limit)
+                    .offset(offset)
+                )
+            ]
+        caps = _capabilities_of(conn, [r.id for _d, r in rows])
+    items = []
+    for dist, r in rows:
+        c = caps.get(r.id, {})
+        item = {
+            "id": r.id,
+            "name": r.name,
+            "latitude": r.latitude,
+            "longitude": r.longitude,
+            "country": r.country,
+            "city": r.city,
+            "kind": r.kind,
+            "processes": sorted(c.get("process", [])),
+            "materials": sorted(c.get("material", [])),
+        }
+        if dist is not None:
+            item["distance_km"] = dist
+        items.append(item)
+    return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+
+def _capabilities_of(conn, ids: list[int]) -> dict[int, dict[str, set[str]]]:  # noqa: ANN001
+    out: dict[int, dict[str, set[str]]] = {}
+    if not ids:
+        return out
+    for fid, kind, value in conn.execute(
+        select(
+            facility_capabilities.c.facility_id,
+            facility_capabilities.c.kind,
+            facility_capabilities.c.value,
+        ).where(facility_capabilities.c.facility_id.in_(ids))
+    ):
+        out.setdefault(fid, {}).setdefault(kind, set()).add(value)
+    return out
+
+
+def facility_points(store: Store, process: str | None = None) -> list[list[Any]]:
+    """[id, name, lat, lon] of every located facility (optionally offering a process), for maps."""
+    stmt = select(
+        facilities.c.id, facilities.c.name, facilities.c.latitude, facilities.c.longitude
+    ).where(facilities.c.latitude.is_not(None), facilities.c.longitude.is_not(None))
+    if process:
+        stmt = stmt.where(
+            facilities.c.id.in_(
+                select(facility_capabilities.c.facility_id).where(
+                    facility_capabilities.c.kind == "process",
+                    facility_capabilities.c.value.in_(expand_process(process)),
+                )
+            )
+        )
+    with store.engine.connect() as conn:
+        return [
+            [r.id, r.name, round(r.latitude, 5), round(r.longitude, 5)] for r in conn.execute(stmt)
+        ]
