@@ -78,7 +78,7 @@ class Provenance:
     format: str
     checksum: str
     imported_at: str
-    text: str
+    text: str = ""
 
 
 @dataclass(slots=True)
