@@ -1,0 +1,117 @@
+"""STL reader: binary with one numpy call, ASCII with a tolerant regular expression.
+
+Binary versus ASCII is decided by the size rule `84 + 50 * n == size` and never by the
+"solid" header: many exporters (SolidWorks, some CAM tools) write binary files whose
+80-byte header starts with "solid", and an ASCII file can never satisfy the size rule by
+accident because its bytes 80..84 are text, which reads as a count of hundreds of millions.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from .errors import MeshError
+
+HEADER_BYTES = 84
+RECORD_BYTES = 50
+
+# Little-endian by the format's definition; the attribute word is read and ignored.
+BINARY_RECORD = np.dtype(
+    [("normal", "<f4", (3,)), ("v", "<f4", (3, 3)), ("attr", "<u2")],
+)
+assert BINARY_RECORD.itemsize == RECORD_BYTES
+
+_VERTEX = re.compile(rb"vertex\s+(\S+)\s+(\S+)\s+(\S+)", re.IGNORECASE)
+
+
+def declared_count(data: bytes) -> int | None:
+    """The triangle count a binary header claims, or None when there is no header."""
+    if len(data) < HEADER_BYTES:
+        return None
+    return int.from_bytes(data[80:84], "little")
+
+
+def binary_size_matches(data_size: int, head: bytes) -> bool:
+    n = declared_count(head)
+    return n is not None and HEADER_BYTES + RECORD_BYTES * n == data_size
+
+
+def looks_ascii(data: bytes) -> bool:
+    """ASCII STL: starts with "solid" (after blanks) and talks about facets."""
+    start = data[:1024].lstrip()
+    if start[:5].lower() != b"solid":
+        return False
+    # A binary file with a "solid" header that failed the size rule (truncated) would
+    # otherwise be parsed as text: require the keyword and no NUL bytes near the start.
+    return b"\x00" not in data[:1024] and b"facet" in data[:4096].lower()
+
+
+def read_binary(data: bytes, max_triangles: int) -> np.ndarray:
+    """Triangles as a float64 array of shape (n, 3, 3); the size rule is checked here too."""
+    n = declared_count(data)
+    if n is None:
+        raise MeshError(f"binary STL shorter than its 84-byte header ({len(data)} bytes)")
+    if n > max_triangles:
+        raise MeshError(
+            f"binary STL declares {n:,} triangles, over the limit of {max_triangles:,}: refused"
+        )
+    expected = HEADER_BYTES + RECORD_BYTES * n
+    if expected != len(data):
+        present = (len(data) - HEADER_BYTES) / RECORD_BYTES
+        what = "truncated" if len(data) < expected else "has trailing bytes"
+        raise MeshError(
+            f"binary STL declares {n:,} triangles ({expected:,} bytes) but the file is "
+            f"{len(data):,} bytes (room for {present:,.1f} triangles): {what} or wrong "
+            "triangle count"
+        )
+    if n == 0:
+        raise MeshError("binary STL declares 0 triangles: empty mesh")
+    records = np.frombuffer(data, dtype=BINARY_RECORD, count=n, offset=HEADER_BYTES)
+    # float64 for the sums: float32 volume accumulation loses digits on large meshes.
+    return records["v"].astype(np.float64)
+
+
+def read_ascii(data: bytes, max_triangles: int) -> np.ndarray:
+    """Every `vertex x y z` in order, grouped by three; facet keywords are not trusted."""
+    vertex_count = data.lower().count(b"vertex")
+    if vertex_count > 3 * max_triangles:
+        raise MeshError(
+            f"ASCII STL holds about {vertex_count // 3:,} triangles, over the limit of "
+            f"{max_triangles:,}: refused"
+        )
+    found = _VERTEX.findall(data)
+    if not found:
+        raise MeshError("ASCII STL without any 'vertex x y z' line: empty or not an STL")
+    if len(found) % 3:
+        raise MeshError(
+            f"ASCII STL has {len(found)} vertices, not a multiple of 3: truncated or "
+            "malformed facet"
+        )
+    try:
+        coords = np.array(found, dtype=np.float64)
+    except ValueError:
+        bad = next(v for row in found for v in row if not _is_number(v))
+        line = data[: data.find(bad)].count(b"\n") + 1
+        raise MeshError(
+            f"ASCII STL line {line}: {bad.decode(errors='replace')!r} is not a number"
+        ) from None
+    return coords.reshape(-1, 3, 3)
+
+
+def _is_number(token: bytes) -> bool:
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
+
+
+def read_stl(data: bytes, max_triangles: int) -> tuple[np.ndarray, str]:
+    """Triangles and the variant read ("binary" or "ascii")."""
+    if binary_size_matches(len(data), data[:HEADER_BYTES]):
+        return read_binary(data, max_triangles), "binary"
+    if looks_ascii(data):
+        return read_ascii(data, max_triangles), "ascii"
+    return read_binary(data, max_triangles), "binary"
