@@ -1,0 +1,104 @@
+"""Identity of a design: a stable key, and the platform it is published on.
+
+Key rule (stable across imports of the same content):
+
+- with a repository URL: ``<normalised repo>#<slug of name>``, where the repo URL is
+  normalised as: surrounding space removed, scheme and host lower-cased, default port,
+  query and fragment dropped, a ``/tree/<ref>…``, ``/-/tree/<ref>…``, ``/blob/…`` or
+  ``/src/branch/…`` suffix removed (a manifest often points into a branch of its repo),
+  then a trailing ``.git`` and trailing slashes removed. The name slug is the name
+  lower-cased with every run of characters other than ASCII letters and digits turned
+  into one ``-`` (accents folded first), so that ``OHLOOM`` from two manifests of the
+  same repository is the same design;
+- without a repository: ``source:<source>``, the path or URL the manifest was read from.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import urlsplit, urlunsplit
+
+_REF_SUFFIX = re.compile(r"/(?:-/)?(?:tree|blob|src/branch|src/tag|src/commit)/.*$")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def normalise_repo_url(url: str) -> str:
+    """A repository URL in the canonical form used by `design_key` (see module docstring)."""
+    text = url.strip()
+    parts = urlsplit(text)
+    if not parts.scheme or not parts.netloc:
+        return text.rstrip("/")
+    scheme = parts.scheme.lower()
+    host = parts.netloc.lower()
+    if ":" in host and host.rsplit(":", 1)[1] == _DEFAULT_PORTS.get(scheme):
+        host = host.rsplit(":", 1)[0]
+    path = _REF_SUFFIX.sub("", parts.path).rstrip("/")
+    if path.endswith(".git"):
+        path = path[: -len(".git")].rstrip("/")
+    return urlunsplit((scheme, host, path, "", ""))
+
+
+def slug(text: str) -> str:
+    """ASCII slug: ``"CP002 - Baby Crib"`` -> ``"cp002-baby-crib"``."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _NON_ALNUM.sub("-", folded.lower()).strip("-")
+
+
+def design_key(repo: str | None, name: str, source: str) -> str:
+    """The identity of a design (rule in the module docstring)."""
+    if repo and repo.strip():
+        return f"{normalise_repo_url(repo)}#{slug(name)}"
+    return f"source:{source}"
+
+
+# host (or a parent domain of it) -> platform name
+_PLATFORMS: dict[str, str] = {
+    "appropedia.org": "appropedia",
+    "field-ready-projects.openknowhow.org": "field-ready",
+    "github.com": "github",
+    "raw.githubusercontent.com": "github",
+    "github.io": "github",
+    "gitlab.com": "gitlab",
+    "wikifactory.com": "wikifactory",
+    "thingiverse.com": "thingiverse",
+    "hackaday.io": "hackaday",
+    "hackaday.com": "hackaday",
+    "codeberg.org": "codeberg",
+    "oho.wiki": "oho",
+    "instructables.com": "instructables",
+    "hackster.io": "hackster",
+    "printables.com": "printables",
+    "prusaprinters.org": "printables",
+    "kitspace.org": "kitspace",
+    "certification.oshwa.org": "oshwa",
+    "bitbucket.org": "bitbucket",
+}
+
+
+def _host(url: str) -> str | None:
+    parts = urlsplit(url.strip())
+    if not parts.scheme or not parts.netloc:
+        return None
+    return parts.hostname
+
+
+def platform_of(repo: str | None, source: str) -> str | None:
+    """The publishing platform of a design: from its repo URL, else from a source URL.
+
+    Known hosts map to a short name (``appropedia``, ``github``…); other hosts are
+    returned as they are; a local source path without a repo gives None.
+    """
+    host = _host(repo) if repo else None
+    if host is None:
+        host = _host(source)
+    if host is None:
+        return None
+    labels = host.split(".")
+    # try the host, then each parent domain: en.oho.wiki -> oho.wiki
+    for i in range(len(labels) - 1):
+        platform = _PLATFORMS.get(".".join(labels[i:]))
+        if platform:
+            return platform
+    return host.removeprefix("www.")
