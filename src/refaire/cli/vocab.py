@@ -1,0 +1,98 @@
+"""`refaire vocab`: resolve free text to capability ids, list the vocabulary."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+
+import typer
+from rich.table import Table
+
+from refaire.cli._common import JsonOption, console, print_json
+from refaire.vocab.capabilities import KINDS, resolve, vocabulary
+
+
+class Kind(StrEnum):
+    process = "process"
+    material = "material"
+
+
+class Lang(StrEnum):
+    en = "en"
+    fr = "fr"
+
+
+def _texts(args: list[str]) -> list[str]:
+    """The texts to resolve; "-" stands for every non-empty line of stdin."""
+    out: list[str] = []
+    for arg in args:
+        if arg == "-":
+            out.extend(line.rstrip("\n") for line in sys.stdin if line.strip())
+        else:
+            out.append(arg)
+    return out
+
+
+def resolve_command(
+    texts: list[str] = typer.Argument(..., help="Texts to resolve; '-' reads lines from stdin."),
+    kind: Kind | None = typer.Option(None, "--kind", help="Only processes or only materials."),
+    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the labels."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Resolve each TEXT to capability ids, with confidence and the rule that fired."""
+    results = [
+        {
+            "text": text,
+            "results": [
+                r.to_dict() for r in resolve(text, kind.value if kind else None, lang.value)
+            ],
+        }
+        for text in _texts(texts)
+    ]
+    if as_json:
+        print_json(results)
+        return
+    table = Table("text", "id", "label", "confidence", "rule")
+    for item in results:
+        if not item["results"]:
+            table.add_row(item["text"], "[dim]-[/dim]", "", "", "")
+        for n, r in enumerate(item["results"]):
+            table.add_row(
+                item["text"] if n == 0 else "",
+                r["id"],
+                r["label"],
+                f"{r['confidence']:.2f}",
+                r["rule"],
+            )
+    console.print(table)
+
+
+def list_command(
+    kind: Kind | None = typer.Option(None, "--kind", help="Only processes or only materials."),
+    as_json: bool = JsonOption,
+) -> None:
+    """List the vocabulary ids with their parent and English/French labels."""
+    rows = [row for k in ((kind.value,) if kind else KINDS) for row in vocabulary(k)]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("kind", "id", "parent", "TsDC", "label (en)", "label (fr)")
+    for row in rows:
+        table.add_row(
+            row["kind"],
+            row["id"],
+            row["parent"] or "",
+            ", ".join(row["tsdc"]),
+            row["label_en"],
+            row["label_fr"],
+        )
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(
+        help="The capability vocabulary: resolve text to ids, list ids.", no_args_is_help=True
+    )
+    group.command("resolve")(resolve_command)
+    group.command("list")(list_command)
+    app.add_typer(group, name="vocab")

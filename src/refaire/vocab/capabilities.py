@@ -1,0 +1,313 @@
+"""The capability resolver: free text in any of en/fr/es/de -> process and material ids.
+
+The ids are those of VOCABULARY.md; their names live in `data/processes.toml` and
+`data/materials.toml`. Text is split into list items, folded and tokenised, and every
+alias is looked up in one dictionary keyed by its token sequence (longest first), so the
+cost per string does not grow with the number of aliases. Besides aliases the resolver
+reads TsDC codes, Wikipedia article URLs (from the title, offline) and machine names from
+the machine catalogue. Each result says which rule fired and how confident it is.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import asdict, dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+from urllib.parse import unquote
+
+from refaire.vocab._text import SOFT_BREAKS, alias_key, pieces, tokens
+
+KINDS = ("process", "material")
+LANGS = ("en", "fr", "es", "de")
+
+# Confidence per rule: an alias that is the whole list item is near certain; one inside a
+# longer item less so; a weak (generic) alias or a maker's name leaves real doubt.
+_CONF_WHOLE = 0.95
+_CONF_PART = 0.85
+_CONF_WEAK = 0.6
+_CONF_BRAND = 0.75
+_CONF_CATALOGUE = 0.9
+_CONF_TSDC = 0.9
+_CONF_WIKIPEDIA = 0.9
+
+_WIKIPEDIA = re.compile(r"https?://([a-z\-]+)\.(?:m\.)?wikipedia\.org/wiki/([^\s?#<>\"']+)", re.I)
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
+_TSDC = re.compile(r"(?<![A-Za-z0-9])([0-9A-Z]{3})(?:-[A-Z]{3})?(?![A-Za-z0-9])")
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """One capability found in a text."""
+
+    id: str
+    label: str
+    confidence: float
+    rule: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    id: str
+    rule: str  # "alias:<lang>" or "brand"
+    weak: bool
+
+
+@dataclass
+class _Vocab:
+    kind: str
+    records: dict[str, dict[str, Any]]
+    index: dict[str, list[_Entry]]
+    max_len: int
+
+
+@cache
+def _vocab(kind: str) -> _Vocab:
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; expected one of {KINDS}")
+    name = {"process": "processes.toml", "material": "materials.toml"}[kind]
+    text = resources.files("refaire.vocab").joinpath("data", name).read_text("utf-8")
+    records = {r["id"]: r for r in tomllib.loads(text)[kind]}
+    index: dict[str, list[_Entry]] = {}
+    for rid, rec in records.items():
+        sources = [(f"alias:{lang}", rec.get(lang, [])) for lang in LANGS]
+        sources.append(("brand", rec.get("brands", [])))
+        for rule, aliases in sources:
+            for alias in aliases:
+                weak = alias.startswith("~")
+                key = alias_key(alias.lstrip("~"))
+                entries = index.setdefault(key, [])
+                if not any(e.id == rid and e.rule == rule for e in entries):
+                    entries.append(_Entry(rid, rule, weak))
+    max_len = max(len(k.split()) for k in index)
+    return _Vocab(kind, records, index, max_len)
+
+
+def _kinds(kind: str | None) -> tuple[str, ...]:
+    return KINDS if kind is None else (kind,)
+
+
+def all_ids(kind: str) -> list[str]:
+    """Every id of one kind ("process" or "material"), in vocabulary order."""
+    return list(_vocab(kind).records)
+
+
+def is_known(id: str, kind: str | None = None) -> bool:
+    """Whether `id` is a vocabulary id (of `kind`, or of any kind when None)."""
+    return any(id in _vocab(k).records for k in _kinds(kind))
+
+
+def _record(id: str) -> dict[str, Any]:
+    for k in KINDS:
+        rec = _vocab(k).records.get(id)
+        if rec is not None:
+            return rec
+    raise KeyError(f"unknown capability id {id!r}")
+
+
+def label(id: str, lang: str = "en") -> str:
+    """The display name of an id in `lang` (English when that language has none)."""
+    labels = _record(id).get("label", {})
+    return labels.get((lang or "en")[:2].lower()) or labels.get("en") or id
+
+
+def parent(id: str) -> str | None:
+    """The parent id of a process or material, None for a root."""
+    return _record(id).get("parent")
+
+
+def process_parent(id: str) -> str | None:
+    """The parent process of a process id ("fdm" -> "3d-printing"), None for a root."""
+    return _vocab("process").records[id].get("parent")
+
+
+def process_ancestors(id: str) -> list[str]:
+    """All ancestors of a process id, nearest first."""
+    out: list[str] = []
+    current = process_parent(id)
+    while current is not None and current not in out:
+        out.append(current)
+        current = process_parent(current)
+    return out
+
+
+def _ancestors(id: str) -> list[str]:
+    out: list[str] = []
+    current = parent(id)
+    while current is not None and current not in out:
+        out.append(current)
+        current = parent(current)
+    return out
+
+
+@cache
+def _tsdc_map() -> dict[str, list[str]]:
+    """TsDC code -> the process ids carrying it (every level of the tree)."""
+    out: dict[str, list[str]] = {}
+    for rid, rec in _vocab("process").records.items():
+        for code in rec.get("tsdc", []):
+            out.setdefault(code, []).append(rid)
+    return out
+
+
+def processes_for_tsdc(code: str) -> list[str]:
+    """Process ids of a TsDC code ("3DP" -> 3d-printing and its children); [] otherwise."""
+    main = (code or "").strip().upper().split("-")[0]
+    return list(_tsdc_map().get(main, []))
+
+
+def _tsdc_roots(code: str) -> list[str]:
+    ids = processes_for_tsdc(code)
+    return [i for i in ids if process_parent(i) not in ids]
+
+
+def _match_piece(
+    piece: str,
+    vocab: _Vocab,
+    found: dict[str, tuple[float, str, int]],
+    pos: int,
+    lang: str,
+    rule_override: str | None = None,
+) -> None:
+    """Look up every alias in one list item; weak aliases only where nothing stronger is."""
+    toks = tokens(piece)
+    n_words = sum(1 for t in toks if t not in SOFT_BREAKS)
+    hits: list[tuple[int, int, _Entry]] = []  # (sub-item number, tokens covered, entry)
+    sub, i = 0, 0
+    index, max_len = vocab.index, vocab.max_len
+    while i < len(toks):
+        if toks[i] in SOFT_BREAKS:
+            sub += 1
+            i += 1
+            continue
+        for n in range(min(max_len, len(toks) - i), 0, -1):
+            entries = index.get(" ".join(toks[i : i + n]))
+            if entries:
+                hits.extend((sub, n, e) for e in _preferred(entries, lang))
+                i += n
+                break
+        else:
+            i += 1
+    strong_subs = {s for s, _, e in hits if not e.weak}
+    for s, n, e in hits:
+        if e.weak and s in strong_subs:
+            continue
+        if e.weak:
+            conf = _CONF_WEAK + (0.1 if n >= n_words else 0.0)
+        elif e.rule == "brand":
+            conf = _CONF_BRAND
+        else:
+            conf = _CONF_WHOLE if n >= n_words else _CONF_PART
+        rule = e.rule
+        if rule_override is not None:
+            rule, conf = rule_override, min(conf, _CONF_WIKIPEDIA)
+        _add(found, e.id, conf, rule, pos)
+
+
+def _preferred(entries: list[_Entry], lang: str) -> list[_Entry]:
+    """One entry per id; a word shared by several languages is named in the caller's."""
+    best: dict[str, _Entry] = {}
+    for e in entries:
+        if e.id not in best or e.rule == f"alias:{lang}":
+            best[e.id] = e
+    return list(best.values())
+
+
+def _add(
+    found: dict[str, tuple[float, str, int]], id: str, conf: float, rule: str, pos: int
+) -> None:
+    old = found.get(id)
+    if old is None:
+        found[id] = (conf, rule, pos)
+    elif conf > old[0]:
+        found[id] = (conf, rule, min(pos, old[2]))
+
+
+def _resolve_kind(
+    text: str, kind: str, lang: str, machines: bool
+) -> dict[str, tuple[float, str, int]]:
+    vocab = _vocab(kind)
+    found: dict[str, tuple[float, str, int]] = {}
+    pos = 0
+    for m in _WIKIPEDIA.finditer(text):
+        title = unquote(m.group(2)).replace("_", " ")
+        _match_piece(title, vocab, found, pos, lang, rule_override="wikipedia")
+        pos += 1
+    body = _URL.sub(" , ", text)
+    for piece in pieces(body):
+        pos += 1
+        _match_piece(piece, vocab, found, pos, lang)
+        if kind == "process":
+            if machines:
+                _match_machine(piece, found, pos)
+            for m in _TSDC.finditer(piece):
+                code = m.group(1)
+                if code.lower() in vocab.index:
+                    continue  # "CNC", "PCB": ordinary words, resolved as aliases
+                for pid in _tsdc_roots(code):
+                    _add(found, pid, _CONF_TSDC, "tsdc", pos)
+    return found
+
+
+def _match_machine(piece: str, found: dict[str, tuple[float, str, int]], pos: int) -> None:
+    from refaire.vocab.catalogue import find_in_text  # the catalogue resolves through us
+
+    machine = find_in_text(piece)
+    if machine is not None and machine.process:
+        _add(found, machine.process, _CONF_CATALOGUE, f"catalogue:{machine.name}", pos)
+
+
+def resolve(text: str, kind: str | None = None, lang: str = "en") -> list[Resolution]:
+    """The capability ids named in `text`, in order of appearance.
+
+    `kind` restricts to "process" or "material"; `lang` is the language of the labels.
+    A child id found implies its ancestors, which are then not listed separately.
+    """
+    return _resolve(text, kind, lang, machines=True)
+
+
+def _resolve(text: str, kind: str | None, lang: str, machines: bool) -> list[Resolution]:
+    if not text or not text.strip():
+        return []
+    found: dict[str, tuple[float, str, int]] = {}
+    for k in _kinds(kind):
+        found.update(_resolve_kind(text, k, lang, machines))
+    implied = {a for rid in found for a in _ancestors(rid)}
+    ordered = sorted((v[2], -v[0], rid) for rid, v in found.items() if rid not in implied)
+    return [
+        Resolution(rid, label(rid, lang), round(found[rid][0], 3), found[rid][1])
+        for _, _, rid in ordered
+    ]
+
+
+def resolve_ids(text: str, kind: str | None = None) -> list[str]:
+    """Just the ids of `resolve(text, kind)`."""
+    return [r.id for r in resolve(text, kind)]
+
+
+def resolve_words(text: str, kind: str | None = None) -> list[str]:
+    """Ids from the words of `text` only, without the machine catalogue.
+
+    The catalogue itself uses this to read its technology and material columns.
+    """
+    return [r.id for r in _resolve(text, kind, "en", machines=False)]
+
+
+def vocabulary(kind: str) -> list[dict[str, Any]]:
+    """Id, parent, TsDC codes and en/fr labels of every id of one kind, for listings."""
+    return [
+        {
+            "id": rid,
+            "kind": kind,
+            "parent": rec.get("parent"),
+            "tsdc": list(rec.get("tsdc", [])),
+            "label_en": label(rid, "en"),
+            "label_fr": label(rid, "fr"),
+        }
+        for rid, rec in _vocab(kind).records.items()
+    ]
