@@ -73,3 +73,70 @@ def sqlite_store(tmp_path):
     store = open_store(str(tmp_path / "refaire.db"))
     yield store
     store.close()
+
+
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory):
+    """A SQLite store holding the sample data bundled in the package (what `refaire demo` loads)."""
+    from refaire.cli.serve import SAMPLE
+    from refaire.ingest.runner import import_sources
+    from refaire.store import open_store
+
+    store = open_store(str(tmp_path_factory.mktemp("sample") / "sample.db"))
+    summary = import_sources(store, [str(p) for p in sorted(SAMPLE.iterdir()) if p.is_dir()])
+    store.import_summary = summary  # kept for tests that check what the demo reports
+    yield store
+    store.close()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def serve_in_thread(store):
+    """Start the real app with uvicorn on a free loopback port; returns (base_url, stop)."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from refaire.app import create_app
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(store=store), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if server.started:
+            break
+        time.sleep(0.05)
+
+    def stop() -> None:
+        server.should_exit = True
+        thread.join(timeout=5)
+
+    return f"http://127.0.0.1:{port}", stop
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright; skips when either is missing."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def sample_server(sample_store):
+    url, stop = serve_in_thread(sample_store)
+    yield url
+    stop()
