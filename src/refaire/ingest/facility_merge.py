@@ -1,0 +1,214 @@
+"""Recognising one place described by several sources, and merging the descriptions.
+
+A FabLab can be on fablabs.io, publish a SpaceAPI endpoint and answer a survey: three
+records, one place. `same_facility` decides, `merge` combines two records keeping the
+provenance of every field (`FieldSource`: which source gave which field), and `dedupe`
+does it for a whole registry with a spatial grid so that only neighbours are compared.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections import defaultdict
+from dataclasses import fields
+
+from refaire.ingest.facility_normalise import add_caps, distance_m, name_key
+from refaire.model import Equipment, Facility, FieldSource
+
+NEAR_M = 200.0  # same building or campus
+SAME_NAME_MAX_M = 25_000.0  # a shared name farther apart is a namesake (a chain, a franchise)
+SIMILAR = 0.5
+_GENERIC = {
+    "fablab", "fab", "lab", "makerspace", "hackerspace", "hackspace", "space", "maker",
+    "the", "de", "du", "la", "le", "des", "of", "and", "e", "v", "ev", "ltd", "cic", "inc",
+}  # fmt: skip
+_SCALARS = (
+    "description", "status", "access_type", "kind", "country", "city", "url", "email",
+    "owner", "opening_hours",
+)  # fmt: skip
+
+
+def _trigrams(text: str) -> set[str]:
+    text = f"  {text.replace(' ', '')} "
+    return {text[i : i + 3] for i in range(len(text) - 2)}
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def name_similarity(a: str, b: str) -> float:
+    """0..1: the best of token and trigram Jaccard, 1.0 when one name contains the other.
+
+    Generic words ('fab lab', 'makerspace', 'e.V.') are left out of the token measure so
+    that 'Fablab Nantes' and 'Fablab Rennes' do not look alike.
+    """
+    ka, kb = name_key(a), name_key(b)
+    if not ka or not kb:
+        return 0.0
+    if ka == kb:
+        return 1.0
+    ta = set(ka.split()) - _GENERIC or set(ka.split())
+    tb = set(kb.split()) - _GENERIC or set(kb.split())
+    if ta <= tb or tb <= ta:
+        return 1.0
+    return max(_jaccard(ta, tb), _jaccard(_trigrams(" ".join(ta)), _trigrams(" ".join(tb))))
+
+
+def _located(f: Facility) -> bool:
+    return f.latitude is not None and f.longitude is not None
+
+
+def same_facility(a: Facility, b: Facility) -> bool:
+    """True when two records describe one place.
+
+    Same normalised name, unless their locations contradict it (different countries, or
+    more than 25 km apart); or within ~200 m of each other with a similar name.
+    """
+    if a.country and b.country and a.country != b.country:
+        return False
+    dist = None
+    if _located(a) and _located(b):
+        dist = distance_m(a.latitude, a.longitude, b.latitude, b.longitude)
+    ka, kb = name_key(a.name), name_key(b.name)
+    if ka and ka == kb:
+        return dist is None or dist <= SAME_NAME_MAX_M
+    return dist is not None and dist <= NEAR_M and name_similarity(a.name, b.name) >= SIMILAR
+
+
+def _sources_for(f: Facility, name: str) -> list[FieldSource]:
+    found = [s for s in f.sources if s.field == name]
+    return found or [FieldSource(name, f.key, f.key.split(":", 1)[0])]
+
+
+def _equipment_sig(e: Equipment) -> tuple[str, str, str]:
+    return (name_key(e.equipment_type), name_key(e.make), name_key(e.model))
+
+
+def merge(base: Facility, other: Facility) -> Facility:
+    """A new Facility: `base` with the gaps filled from `other`.
+
+    Scalars and coordinates are taken from `other` only where `base` has none (a
+    differing name is kept in ``extra["aka"]``); address keys, pricing and extra are
+    filled key by key; equipment and capabilities are unions. Each value taken from
+    `other` brings its FieldSource, so `sources` still says who gave what.
+    """
+    out = copy.deepcopy(base)
+    taken: list[str] = []
+    for name in _SCALARS:
+        if getattr(out, name) in (None, "") and getattr(other, name) not in (None, ""):
+            setattr(out, name, getattr(other, name))
+            taken.append(name)
+    if not _located(out) and _located(other):
+        out.latitude, out.longitude = other.latitude, other.longitude
+        taken += ["latitude", "longitude"]
+    for key, value in other.address.items():
+        if key not in out.address:
+            out.address[key] = value
+            out.sources.extend(
+                FieldSource(f"address.{key}", s.source, s.format)
+                for s in _sources_for(other, "address")
+            )
+    known = {_equipment_sig(e): e for e in out.equipment}
+    added_eq = False
+    for eq in other.equipment:
+        mine = known.get(_equipment_sig(eq))
+        if mine is None:
+            out.equipment.append(copy.deepcopy(eq))
+            known[_equipment_sig(eq)] = out.equipment[-1]
+            added_eq = True
+        else:
+            add_caps(mine.processes, copy.deepcopy(eq.processes))
+            add_caps(mine.materials, copy.deepcopy(eq.materials))
+    if added_eq:
+        taken.append("equipment")
+    for name in ("processes", "materials"):
+        before = {c.id for c in getattr(out, name)}
+        add_caps(getattr(out, name), copy.deepcopy(getattr(other, name)))
+        if {c.id for c in getattr(out, name)} - before:
+            taken.append(name)
+    for name in ("pricing", "extra"):
+        mine, theirs = getattr(out, name), getattr(other, name)
+        new_keys = [k for k in theirs if k not in mine and k not in ("aka", "merged_keys")]
+        for key in new_keys:
+            mine[key] = copy.deepcopy(theirs[key])
+        if new_keys and name == "pricing":
+            taken.append(name)
+    for name in taken:
+        out.sources.extend(copy.deepcopy(_sources_for(other, name)))
+    aka = out.extra.get("aka", [])
+    for alias in [other.name, *other.extra.get("aka", [])]:
+        if name_key(alias) != name_key(out.name) and alias not in aka:
+            aka.append(alias)
+    if aka:
+        out.extra["aka"] = aka
+    out.extra.setdefault("merged_keys", [])
+    for key in [other.key, *other.extra.get("merged_keys", [])]:
+        if key not in out.extra["merged_keys"]:
+            out.extra["merged_keys"].append(key)
+    out.problems = out.problems + [p for p in other.problems if p not in out.problems]
+    return out
+
+
+def _richness(f: Facility) -> int:
+    filled = sum(
+        getattr(f, x.name) not in (None, "", [], {})
+        for x in fields(f)
+        if x.name not in ("key", "sources", "problems", "extra")
+    )
+    return filled + 2 * len(f.equipment)
+
+
+def dedupe(facilities: list[Facility]) -> list[Facility]:
+    """Merge the records that describe one place; the output keeps first-seen order.
+
+    Candidates come from a grid of ~220 m cells (each record is compared with those in
+    the neighbouring cells only) and from a same-name index (which also reaches records
+    without coordinates); `same_facility` decides. Linked records form one group, merged
+    into its richest record (most fields and equipment; ties to the earliest).
+    """
+    parent = list(range(len(facilities)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def link(i: int, j: int) -> None:
+        ri, rj = find(i), find(j)
+        if ri != rj and same_facility(facilities[i], facilities[j]):
+            parent[max(ri, rj)] = min(ri, rj)
+
+    cell_deg = NEAR_M / 111_320 * 1.1
+    grid: dict[tuple[int, int], list[int]] = defaultdict(list)
+    by_name: dict[str, list[int]] = defaultdict(list)
+    for i, f in enumerate(facilities):
+        if name_key(f.name):
+            for j in by_name[name_key(f.name)]:
+                link(i, j)
+            by_name[name_key(f.name)].append(i)
+        if not _located(f):
+            continue
+        cy, cx = math.floor(f.latitude / cell_deg), math.floor(f.longitude / cell_deg)
+        # A degree of longitude shrinks with latitude: widen the search to keep 200 m.
+        shrink = max(math.cos(math.radians(min(abs(f.latitude), 89.0))), 0.01)
+        span = math.ceil(1 / shrink)
+        for dy in (-1, 0, 1):
+            for dx in range(-span, span + 1):
+                for j in grid.get((cy + dy, cx + dx), ()):
+                    link(i, j)
+        grid[(cy, cx)].append(i)
+
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(facilities)):
+        groups[find(i)].append(i)
+    merged: list[tuple[int, Facility]] = []
+    for members in groups.values():
+        ordered = sorted(members, key=lambda i: (-_richness(facilities[i]), i))
+        result = facilities[ordered[0]]
+        for i in ordered[1:]:
+            result = merge(result, facilities[i])
+        merged.append((min(members), result))
+    return [f for _, f in sorted(merged, key=lambda t: t[0])]

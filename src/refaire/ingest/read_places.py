@@ -1,0 +1,259 @@
+"""Readers for generic lists of places: "places-csv" and "places-json".
+
+The fallback for the many home-made lists of makerspaces (spreadsheets, map exports,
+GeoJSON): a name, coordinates under whatever key is usual (lat/lon, lat/lng,
+latitude/longitude, a "lat,lon" string under latlng/gps/coordinates, geo {lat, lon},
+GeoJSON [lon, lat]), an address, a url, a description and maybe a list of equipment.
+Equipment lists become Equipment entries; the description is read for capabilities that
+are marked inferred. Sniff scores stay below the specific formats' so those win.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from typing import Any
+
+from refaire.ingest.base import Reader, ReadResult, register
+from refaire.ingest.facility_normalise import (
+    PROCESS,
+    add_caps,
+    check_coordinates,
+    clean_name,
+    country_code,
+    facility_key,
+    first_text,
+    parse_pair,
+    record_sources,
+    resolve_caps,
+)
+from refaire.ingest.read_nesta import prose_capabilities, split_items, tools_to_equipment
+from refaire.model import Facility, Problem
+
+
+def _fold(key: Any) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(key).lower())
+
+
+def _aliases(*names: str) -> frozenset[str]:
+    return frozenset(_fold(n) for n in names)
+
+
+NAME = _aliases("name", "title", "nom", "nombre", "label", "facility", "facility_name", "space")
+LAT = _aliases("lat", "latitude", "lat_deg")
+LON = _aliases("lon", "lng", "long", "longitude", "lon_deg")
+PAIR = _aliases("latlng", "latlon", "lat_lng", "lat_lon", "gps", "gps_coordinates", "coords")
+POINT = _aliases("geo", "location", "position", "coordinates", "geometry", "point")
+ADDRESS = _aliases("address", "adresse", "direccion", "street", "full_address", "street_address")
+CITY = _aliases("city", "town", "ville", "locality", "ciudad", "stadt", "commune")
+COUNTRY = _aliases("country", "pays", "pais", "land", "country_code")
+POSTCODE = _aliases("postcode", "zip", "zip_code", "postal_code", "code_postal", "plz")
+URL = _aliases("url", "website", "web", "homepage", "site", "link", "site_web")
+EMAIL = _aliases("email", "mail", "e_mail", "contact_email")
+DESCRIPTION = _aliases("description", "desc", "about", "summary", "notes", "descripcion")
+EQUIPMENT = _aliases("equipment", "equipement", "machines", "tools", "outils", "equipamiento")
+PROCESSES = _aliases("processes", "capabilities", "services", "procedes", "manufacturing_processes")
+KIND = _aliases("type", "kind", "category", "categorie")
+
+
+def _pick(row: dict[str, Any], names: frozenset[str]) -> Any:
+    for key, value in row.items():
+        if _fold(key) in names and value not in (None, "", [], {}):
+            return value
+    return None
+
+
+def _has(keys: set[str], names: frozenset[str]) -> bool:
+    return bool(keys & names)
+
+
+def _coords(row: dict[str, Any]) -> tuple[Any, Any]:
+    lat, lon = _pick(row, LAT), _pick(row, LON)
+    if lat is not None or lon is not None:
+        return lat, lon
+    pair = _pick(row, PAIR)
+    if isinstance(pair, str):
+        return parse_pair(pair)
+    point = pair if pair is not None else _pick(row, POINT)
+    if isinstance(point, dict):
+        if isinstance(point.get("coordinates"), list):
+            point = point["coordinates"]
+        else:
+            return _pick(point, LAT), _pick(point, LON)
+    if isinstance(point, str):
+        return parse_pair(point)
+    if isinstance(point, list) and len(point) >= 2:
+        # A bare list under 'coordinates'/'geometry' follows GeoJSON: [lon, lat].
+        return point[1], point[0]
+    return None, None
+
+
+def place_to_facility(
+    row: dict[str, Any], fmt: str, source: str, where: str, line: int | None, result: ReadResult
+) -> Facility | None:
+    """One generic place record to a Facility, or None (with an error) when it has no name."""
+    name = clean_name(first_text(_pick(row, NAME)))
+    if not name:
+        msg = f"{where}: place without a name; rejected"
+        result.problems.append(Problem(source, "error", where, msg, line))
+        return None
+    lat, lon = _coords(row)
+    coords = check_coordinates(lat, lon, source, f"{where}.coordinates", line)
+    address: dict[str, str] = {}
+    for key, names in (
+        ("text", ADDRESS),
+        ("locality", CITY),
+        ("postal_code", POSTCODE),
+        ("country", COUNTRY),
+    ):
+        value = _pick(row, names)
+        if isinstance(value, str | int) and str(value).strip():
+            address[key] = str(value).strip()
+    problems = list(coords.problems)
+    country = country_code(address.get("country")) or country_code(address.get("text"))
+    if address.get("country") and country is None:
+        msg = f"unknown country {address['country']!r}"
+        problems.append(Problem(source, "warning", f"{where}.country", msg, line))
+    if country:
+        address["country"] = country
+    facility = Facility(
+        key=facility_key(fmt, name, coords.lat, coords.lon),
+        name=name,
+        description=first_text(_pick(row, DESCRIPTION)),
+        kind=first_text(_pick(row, KIND)),
+        latitude=coords.lat,
+        longitude=coords.lon,
+        address=address,
+        country=country,
+        city=address.get("locality"),
+        url=first_text(_pick(row, URL)),
+        email=first_text(_pick(row, EMAIL)),
+        problems=problems,
+    )
+    equipment = _pick(row, EQUIPMENT)
+    prose: list[str] = [facility.description] if facility.description else []
+    for text in equipment if isinstance(equipment, list) else [equipment]:
+        if isinstance(text, str) and text.strip():
+            found, rest = tools_to_equipment(text.replace(";", "\n"))
+            facility.equipment.extend(found)
+            prose.extend(rest)
+    processes = _pick(row, PROCESSES)
+    for text in processes if isinstance(processes, list) else [processes]:
+        for item in split_items(text.replace(";", "\n")) if isinstance(text, str) else []:
+            add_caps(facility.processes, resolve_caps(item, PROCESS, origin="stated"))
+    prose_capabilities(facility, prose)
+    result.problems.extend(problems)
+    return record_sources(facility, source, fmt)
+
+
+# --- CSV -----------------------------------------------------------------------------------
+
+
+def _csv_header(head: bytes) -> list[str]:
+    first = head.decode("utf-8-sig", errors="replace").splitlines()[:1]
+    if not first:
+        return []
+    delimiter = max(",;\t", key=first[0].count)
+    return next(csv.reader([first[0]], delimiter=delimiter), [])
+
+
+def sniff_csv(name: str, head: bytes) -> float:
+    keys = {_fold(k) for k in _csv_header(head)}
+    if not _has(keys, NAME):
+        return 0.0
+    located = (_has(keys, LAT) and _has(keys, LON)) or _has(keys, PAIR) or _has(keys, POINT)
+    return 0.6 if located else (0.5 if _has(keys, ADDRESS | CITY) else 0.0)
+
+
+def read_csv(source: str, data: bytes) -> ReadResult:
+    result = ReadResult()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+        result.problems.append(Problem(source, "info", None, "not UTF-8: read as Windows-1252"))
+    first = text.splitlines()[:1]
+    delimiter = max(",;\t", key=first[0].count) if first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error):
+        result.skipped, result.skip_reason = True, "empty CSV"
+        return result
+    line = reader.line_num + 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            result.problems.append(Problem(source, "error", None, f"bad CSV: {exc}", line))
+            break
+        if any(c.strip() for c in cells):
+            row = dict(zip(header, cells, strict=False))
+            fac = place_to_facility(row, "places-csv", source, f"row {line}", line, result)
+            if fac is not None:
+                result.facilities.append(fac)
+        line = reader.line_num + 1
+    return result
+
+
+# --- JSON ----------------------------------------------------------------------------------
+
+
+def _records(doc: Any) -> list[Any] | None:
+    if isinstance(doc, list):
+        return doc
+    if not isinstance(doc, dict):
+        return None
+    if isinstance(doc.get("features"), list):
+        # GeoJSON FeatureCollection: properties plus the point geometry.
+        return [
+            {**(f.get("properties") or {}), "geometry": f.get("geometry")}
+            if isinstance(f, dict)
+            else f
+            for f in doc["features"]
+        ]
+    for value in doc.values():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            return value
+    return [doc] if _pick(doc, NAME) else None
+
+
+def sniff_json(name: str, head: bytes) -> float:
+    if not head.lstrip().startswith((b"[", b"{")):
+        return 0.0
+    keys = {_fold(m.decode()) for m in re.findall(rb'"([A-Za-z_ -]{2,30})"\s*:', head)}
+    if not _has(keys, NAME):
+        return 0.0
+    located = (_has(keys, LAT) and _has(keys, LON)) or _has(keys, PAIR) or _has(keys, POINT)
+    return 0.55 if located else 0.0
+
+
+def read_json(source: str, data: bytes) -> ReadResult:
+    result = ReadResult()
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        result.problems.append(Problem(source, "error", None, f"not valid JSON: {exc}", line))
+        return result
+    records = _records(doc)
+    if records is None:
+        result.skipped, result.skip_reason = True, "no list of places"
+        return result
+    for index, record in enumerate(records):
+        if not isinstance(record, dict):
+            msg = f"entry {index}: a {type(record).__name__}, expected an object; rejected"
+            result.problems.append(Problem(source, "error", f"[{index}]", msg))
+            continue
+        fac = place_to_facility(record, "places-json", source, f"[{index}]", None, result)
+        if fac is not None:
+            result.facilities.append(fac)
+    return result
+
+
+register(Reader(format="places-csv", kind="facility", sniff=sniff_csv, read=read_csv))
+register(Reader(format="places-json", kind="facility", sniff=sniff_json, read=read_json))

@@ -1,0 +1,145 @@
+"""Reader for SpaceAPI documents (hackerspace status endpoints), versions 0.13 and 14.
+
+A source is one document or a JSON list of them (a directory snapshot is read file by
+file by the import runner). v0.13 says ``"api": "0.13"``; v14 says
+``"api_compatibility": ["14"]`` (some endpoints give both, some a bare string "14").
+An entry that is not a SpaceAPI document, has no space name or has unusable coordinates
+is rejected with an error naming its index; the other entries go on.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlparse
+
+from refaire.ingest.base import Reader, ReadResult, register
+from refaire.ingest.facility_normalise import (
+    check_coordinates,
+    clean_name,
+    country_code,
+    facility_key,
+    first_text,
+    record_sources,
+)
+from refaire.model import Facility, Problem
+
+FORMAT = "spaceapi"
+
+
+def sniff(name: str, head: bytes) -> float:
+    text = head.lstrip()
+    if not text.startswith((b"{", b"[")):
+        return 0.0
+    has_space = b'"space"' in head
+    has_api = b'"api"' in head or b'"api_compatibility"' in head
+    return 0.9 if has_space and has_api else 0.0
+
+
+def api_version(doc: dict[str, Any]) -> str | None:
+    """'14' if the document declares v14 compatibility, else its 'api' string, else None."""
+    compat = doc.get("api_compatibility")
+    compat = [compat] if isinstance(compat, str | int | float) else compat
+    if isinstance(compat, list) and any(str(v).strip() == "14" for v in compat):
+        return "14"
+    api = doc.get("api")
+    return str(api).strip() if isinstance(api, str | int | float) and str(api).strip() else None
+
+
+def _site(url: str | None) -> str | None:
+    """'https://www.techinc.nl/' -> 'techinc.nl'."""
+    if not url:
+        return None
+    parsed = urlparse(url if "//" in url else f"//{url}")
+    host = (parsed.hostname or "").removeprefix("www.")
+    return (host + parsed.path.rstrip("/")) or None
+
+
+def _entry(source: str, index: int | None, doc: Any, result: ReadResult) -> Facility | None:
+    label = "document" if index is None else f"entry {index}"
+    where = "" if index is None else f"[{index}]"
+
+    def reject(field: str | None, message: str) -> None:
+        path = f"{where}.{field}" if field and where else (field or where or None)
+        result.problems.append(Problem(source, "error", path, f"{label}: {message}; rejected"))
+
+    if not isinstance(doc, dict):
+        reject(None, f"not a SpaceAPI document (a JSON {type(doc).__name__})")
+        return None
+    version = api_version(doc)
+    if version is None:
+        reject(None, "not a SpaceAPI document (neither 'api' nor 'api_compatibility')")
+        return None
+    name = clean_name(doc.get("space")) if isinstance(doc.get("space"), str) else ""
+    if not name:
+        reject("space", "no space name")
+        return None
+    location = doc.get("location") if isinstance(doc.get("location"), dict) else {}
+    coords = check_coordinates(
+        location.get("lat"), location.get("lon"), source, f"{where}.location".lstrip(".")
+    )
+    if coords.status == "invalid":
+        reject("location", f"bad coordinates {location.get('lat')!r}, {location.get('lon')!r}")
+        return None
+    problems = list(coords.problems)
+    if version not in ("0.13", "14"):
+        msg = f"{label}: SpaceAPI version {version!r} is read as 0.13/14"
+        problems.append(Problem(source, "info", f"{where}.api".lstrip("."), msg))
+
+    address_text = first_text(location.get("address"))
+    address = {"text": address_text} if address_text else {}
+    country = country_code(address_text) if address_text else None
+    if country:
+        address["country"] = country
+    contact = doc.get("contact") if isinstance(doc.get("contact"), dict) else {}
+    state = doc.get("state") if isinstance(doc.get("state"), dict) else {}
+    url = first_text(doc.get("url"))
+    extra: dict[str, Any] = {"spaceapi_version": version}
+    for key in ("logo", "projects", "membership_plans"):
+        if doc.get(key):
+            extra[key] = doc[key]
+    if first_text(location.get("timezone")):
+        extra["timezone"] = location["timezone"]
+    if isinstance(state.get("message"), str) and state["message"].strip():
+        extra["state_message"] = state["message"].strip()
+    pricing = {"membership_plans": doc["membership_plans"]} if doc.get("membership_plans") else {}
+    facility = Facility(
+        # The endpoint's site is the space's only stable identity in SpaceAPI.
+        key=facility_key(FORMAT, name, coords.lat, coords.lon, _site(url)),
+        name=name,
+        kind="hackerspace",
+        latitude=coords.lat,
+        longitude=coords.lon,
+        address=address,
+        country=country,
+        url=url,
+        # Some spaces obfuscate ("hack AT techinc DOT nl"): kept as published.
+        email=first_text(contact.get("email")),
+        pricing=pricing,
+        problems=problems,
+        extra=extra,
+    )
+    return record_sources(facility, source, FORMAT)
+
+
+def read(source: str, data: bytes) -> ReadResult:
+    result = ReadResult()
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        result.problems.append(Problem(source, "error", None, f"not valid JSON: {exc}", line))
+        return result
+    if isinstance(doc, dict) and api_version(doc) is None and "space" not in doc:
+        result.skipped, result.skip_reason = True, "JSON object without SpaceAPI keys"
+        return result
+    entries = list(enumerate(doc)) if isinstance(doc, list) else [(None, doc)]
+    for index, entry in entries:
+        facility = _entry(source, index, entry, result)
+        if facility is not None:
+            result.problems.extend(facility.problems)
+            result.facilities.append(facility)
+    return result
+
+
+register(Reader(format=FORMAT, kind="facility", sniff=sniff, read=read))
