@@ -1,0 +1,1 @@
+"""Normalisation vocabularies and the capability resolver: text in, canonical ids out."""

@@ -1,0 +1,74 @@
+"""Sectors of designs for the observatory: from a CPC class, or inferred from text.
+
+With a CPC class the sector is certain (`sectors_for_cpc`, re-exported from `cpc`). Without
+one, `infer_sectors` reads names, functions and keywords in English or French (and common
+Spanish words) against the keyword table `data/sector-keywords.json` and returns sector ids
+with a confidence, so the observatory can show inferred sectors apart from declared ones.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from refaire.vocab._common import fold, load_json
+from refaire.vocab.cpc import clean_cpc, known_sectors, sector_label, sectors_for_cpc
+
+__all__ = ["clean_cpc", "infer_sectors", "known_sectors", "sector_label", "sectors_for_cpc"]
+
+# Inferred sectors stay below certainty, so they never look like a declared CPC class.
+_MAX_CONFIDENCE = 0.95
+# Callers put the name first: keywords in the first characters weigh fully, later ones less.
+_HEAD = 150
+_BODY_FACTOR = 0.7
+
+
+def _keyword_pattern(keyword: str) -> str:
+    word = fold(keyword).strip()
+    prefix = word.endswith("*")
+    word = word.rstrip("*")
+    body = r"[\s\-]*".join(re.escape(part) for part in re.split(r"[\s\-]+", word))
+    return body + (r"[a-z0-9]*" if prefix else r"(?:e?s)?")
+
+
+@cache
+def _rules() -> list[tuple[re.Pattern[str], dict[str, float]]]:
+    rules = []
+    for rule in load_json("sector-keywords.json")["rules"]:
+        # Longest first, so "solar cooker" is matched as one keyword rather than "solar".
+        keywords = sorted(rule["k"], key=len, reverse=True)
+        alternation = "|".join(_keyword_pattern(k) for k in keywords)
+        pattern = re.compile(rf"(?<![a-z0-9])(?:{alternation})(?![a-z0-9])")
+        rules.append((pattern, rule["s"]))
+    return rules
+
+
+def infer_sectors(text: str) -> list[tuple[str, float]]:
+    """Sector ids with a confidence in 0..1, best first, from free text (EN/FR keywords).
+
+    Each distinct keyword found adds evidence; evidence for one sector combines as
+    1 - prod(1 - weight). Put the name first: keywords in the first 150 characters weigh
+    fully, later ones 0.7 of their weight. A refined class also supports its section.
+    """
+    if not text or not text.strip():
+        return []
+    folded = fold(text).replace("\u2019", "'")
+    doubt: dict[str, float] = {}
+    for pattern, weights in _rules():
+        # keyword (plural folded away) → earliest position where it occurs
+        found: dict[str, int] = {}
+        for match in pattern.finditer(folded):
+            found.setdefault(re.sub(r"e?s$", "", match.group(0)), match.start())
+        for rank, position in enumerate(sorted(found.values())):
+            # Synonyms from one rule confirm each other less than independent rules do, and
+            # words deep in a long description say less than those of the name at its start.
+            factor = (1.0 if rank == 0 else 0.5) * (1.0 if position < _HEAD else _BODY_FACTOR)
+            for sector, weight in weights.items():
+                doubt[sector] = doubt.get(sector, 1.0) * (1.0 - weight * factor)
+    confidence = {sector: min(_MAX_CONFIDENCE, 1.0 - d) for sector, d in doubt.items()}
+    for sector, value in list(confidence.items()):
+        if len(sector) > 1:
+            section = sector[0]
+            confidence[section] = max(confidence.get(section, 0.0), value)
+    ranked = sorted(confidence.items(), key=lambda item: (-item[1], -len(item[0]), item[0]))
+    return [(sector, round(value, 2)) for sector, value in ranked]
