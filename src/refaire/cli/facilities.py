@@ -1,0 +1,157 @@
+"""`refaire facilities`: find places that make things, and read one in full."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+
+from refaire.cli._common import DbOption, JsonOption, console, fail, print_json
+from refaire.registry.facilities import FilterError, UnknownFacility, check_filters, facility_detail
+from refaire.store import open_store
+from refaire.store.facility_search import search_facilities
+
+facilities_app = typer.Typer(
+    help="Find and read the facilities (FabLabs, makerspaces) in the registry.",
+    no_args_is_help=True,
+)
+
+
+@facilities_app.command("list")
+def list_command(
+    q: str | None = typer.Option(None, "--q", help="Words to search in name, city, equipment."),
+    near: str | None = typer.Option(
+        None, "--near", help="Centre of a radius search, LAT,LON in decimal degrees."
+    ),
+    radius_km: float | None = typer.Option(
+        None, "--radius-km", help="Radius around --near in km (default 50)."
+    ),
+    process: str | None = typer.Option(
+        None, "--process", help="Process id, e.g. laser-cutting (`refaire vocab list`)."
+    ),
+    material: str | None = typer.Option(None, "--material", help="Material id, e.g. plywood."),
+    country: str | None = typer.Option(None, "--country", help="Two-letter country code."),
+    limit: int = typer.Option(20, "--limit", min=1, max=500, help="How many to show."),
+    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many (pagination)."),
+    db: str | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Search facilities by words, distance, process, material and country."""
+    try:
+        filters = check_filters(near, radius_km, process, material, country)
+    except FilterError as exc:
+        # a usage mistake, like Typer's own: exit code 2
+        fail(str(exc), code=2)
+        return
+    store = open_store(db)
+    result = search_facilities(store, q=q, limit=limit, offset=offset, **filters)
+    if as_json:
+        print_json(result)
+        return
+    by_distance = "near" in filters
+    headers = ["id", "name", "country", "city", "processes"]
+    if by_distance:
+        headers.insert(2, "km")
+    table = Table(*headers)
+    for item in result["items"]:
+        row = [
+            str(item["id"]),
+            escape(item["name"]),
+            item["country"] or "",
+            escape(item["city"] or ""),
+        ]
+        row.append(", ".join(item["processes"][:5]) + (" …" if len(item["processes"]) > 5 else ""))
+        if by_distance:
+            row.insert(2, f"{item['distance_km']:.1f}")
+        table.add_row(*row)
+    console.print(table)
+    shown = len(result["items"])
+    console.print(
+        f"{result['total']} facilities match; showing "
+        f"{offset + 1 if shown else 0}–{offset + shown}."
+    )
+
+
+def _size(e: dict[str, Any]) -> str:
+    dims = e.get("build_volume_mm") or e.get("bed_size_mm")
+    if not dims:
+        return ""
+    text = " x ".join(f"{v:g}" for v in dims) + " mm"
+    return text + (" (inferred)" if e.get("size_origin") == "inferred" else "")
+
+
+def _caps(caps: list[dict[str, Any]], inferred: bool) -> str:
+    parts = []
+    for c in caps:
+        text = c["id"] if c["kind"] == "process" else f"{c['id']} (material)"
+        if inferred:
+            text += f" [dim]← {escape(c['rule'] or 'inferred')}[/dim]"
+        parts.append(text)
+    return "\n".join(parts)
+
+
+@facilities_app.command("show")
+def show_command(
+    ident: str = typer.Argument(..., help="Facility id (number) or key."),
+    db: str | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Everything about one facility: address, machines, stated vs inferred capabilities."""
+    store = open_store(db)
+    try:
+        d = facility_detail(store, ident)
+    except UnknownFacility as exc:
+        fail(str(exc))
+        return
+    if as_json:
+        print_json(d)
+        return
+    addr = d.get("address") or {}
+    where = addr.get("text") or ", ".join(
+        v for k in ("street", "postal_code", "locality", "region", "country") if (v := addr.get(k))
+    )
+    located = f"{d['latitude']:.5f}, {d['longitude']:.5f}" if d.get("latitude") is not None else "—"
+    lines = [
+        f"[bold]{escape(d['name'])}[/bold]  (id {d['id']}, {d.get('kind') or 'facility'})",
+        escape(d.get("description") or ""),
+        f"address: {escape(where) or '—'}",
+        f"coordinates: {located}",
+        f"country: {d.get('country') or '—'}   city: {d.get('city') or '—'}",
+        f"web: {d['url']}" if d.get("url") else "",
+        f"access: {d['access_type']}" if d.get("access_type") else "",
+        f"key: {d['key']}",
+    ]
+    console.print(Panel("\n".join(x for x in lines if x), expand=False))
+    if d["equipment"]:
+        t = Table("machine", "qty", "stated", "inferred (rule)", "size", title="Equipment")
+        for e in d["equipment"]:
+            t.add_row(
+                escape(e["label"]),
+                str(e["quantity"]),
+                _caps(e["capabilities"]["stated"], False),
+                _caps(e["capabilities"]["inferred"], True),
+                _size(e),
+            )
+        console.print(t)
+    own = d["capabilities"]
+    if own["stated"] or own["inferred"]:
+        t = Table("stated", "inferred (rule)", title="Capabilities of the facility itself")
+        t.add_row(_caps(own["stated"], False), _caps(own["inferred"], True))
+        console.print(t)
+    if not d["equipment"] and not (own["stated"] or own["inferred"]):
+        console.print("[dim]No equipment or capability recorded by the sources.[/dim]")
+    prov = Table("source", "format", "fields", title="Provenance")
+    for s in d["provenance"]["sources"]:
+        prov.add_row(s["source"], s["format"], ", ".join(s["fields"]))
+    console.print(prov)
+    for p in d.get("problems") or []:
+        console.print(
+            f"[yellow]{p['severity']}[/yellow] {p.get('field') or ''}: {escape(p['message'])}"
+        )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(facilities_app, name="facilities")
