@@ -17,8 +17,8 @@ from refaire.ingest.facility_normalise import add_caps, distance_m, name_key
 from refaire.model import Equipment, Facility, FieldSource
 
 NEAR_M = 200.0  # same building or campus
-SAME_NAME_MAX_M = 25_000.0  # a shared name farther apart is a namesake (a chain, a franchise)
-SIMILAR = 0.5
+SAME_NAME_MAX_M = 10_000.0  # a shared name farther apart is a namesake (a chain, a campus)
+SIMILAR = 0.6
 _GENERIC = {
     "fablab", "fab", "lab", "makerspace", "hackerspace", "hackspace", "space", "maker",
     "the", "de", "du", "la", "le", "des", "of", "and", "e", "v", "ev", "ltd", "cic", "inc",
@@ -39,21 +39,21 @@ def _jaccard(a: set[str], b: set[str]) -> float:
 
 
 def name_similarity(a: str, b: str) -> float:
-    """0..1: the best of token and trigram Jaccard, 1.0 when one name contains the other.
+    """0..1: the best of token and trigram Jaccard; 1.0 when one name contains the other.
 
-    Generic words ('fab lab', 'makerspace', 'e.V.') are left out of the token measure so
-    that 'Fablab Nantes' and 'Fablab Rennes' do not look alike.
+    Generic words ('fab lab', 'makerspace', 'e.V.') are left out of the measures so that
+    'Fablab Nantes' and 'Fablab Rennes' do not look alike, and containment is of whole
+    names ('Syskrack' in 'Syskrack Lab'), not of leftover words ('Lisboa').
     """
     ka, kb = name_key(a), name_key(b)
     if not ka or not kb:
         return 0.0
-    if ka == kb:
+    if ka == kb or f" {ka} " in f" {kb} " or f" {kb} " in f" {ka} ":
         return 1.0
     ta = set(ka.split()) - _GENERIC or set(ka.split())
     tb = set(kb.split()) - _GENERIC or set(kb.split())
-    if ta <= tb or tb <= ta:
-        return 1.0
-    return max(_jaccard(ta, tb), _jaccard(_trigrams(" ".join(ta)), _trigrams(" ".join(tb))))
+    grams = _jaccard(_trigrams(" ".join(sorted(ta))), _trigrams(" ".join(sorted(tb))))
+    return max(_jaccard(ta, tb), grams)
 
 
 def _located(f: Facility) -> bool:
@@ -64,7 +64,7 @@ def same_facility(a: Facility, b: Facility) -> bool:
     """True when two records describe one place.
 
     Same normalised name, unless their locations contradict it (different countries, or
-    more than 25 km apart); or within ~200 m of each other with a similar name.
+    more than 10 km apart); or within ~200 m of each other with a similar name.
     """
     if a.country and b.country and a.country != b.country:
         return False

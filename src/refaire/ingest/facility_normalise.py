@@ -266,14 +266,35 @@ def resolve_caps(
         # The resolver may not know this language's URL; the article title still names it.
         results = resolve(wiki[0], kind=kind, lang=wiki[1])
     caps: list[Capability] = []
+    plain: dict[str, Any] | None = None
     for r in results:
         if r.confidence < MIN_CONFIDENCE:
             continue
-        # A machine recognised from the catalogue is our inference, whatever the field.
-        stated = r.confidence >= STATED_CONFIDENCE and not r.rule.startswith("catalogue")
-        o = origin if stated else "inferred"
-        caps.append(Capability(r.id, o, r.rule, round(float(r.confidence), 3)))
+        rule, conf = r.rule, r.confidence
+        if rule.startswith("catalogue"):
+            # A machine recognised from the catalogue is our inference, unless the other
+            # words say it too ('Trotec Speedy 300 Laser Cutter' states laser cutting).
+            plain = _without_machine(text, kind, lang) if plain is None else plain
+            if r.id in plain:
+                rule, conf = plain[r.id].rule, plain[r.id].confidence
+        stated = conf >= STATED_CONFIDENCE and not rule.startswith("catalogue")
+        caps.append(Capability(r.id, origin if stated else "inferred", rule, round(conf, 3)))
     return caps
+
+
+def _without_machine(text: str, kind: str, lang: str) -> dict[str, Any]:
+    """Resolutions of `text` once the catalogue machine's brand and model words are gone."""
+    from refaire.vocab.capabilities import resolve
+    from refaire.vocab.catalogue import find_in_text
+
+    machine = find_in_text(text)
+    if machine is None:
+        return {}
+    drop = set(_fold(f"{machine.brand} {machine.model}").split())
+    rest = " ".join(w for w in _fold(text).split() if w not in drop)
+    return {
+        r.id: r for r in resolve(rest, kind=kind, lang=lang) if not r.rule.startswith("catalogue")
+    }
 
 
 def add_caps(into: list[Capability], new: list[Capability]) -> list[Capability]:
