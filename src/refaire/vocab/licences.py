@@ -277,7 +277,11 @@ def _evaluate(given: str) -> _Result:
 
 
 def normalise_licence(text: str) -> Licence:
-    """Normalise one licence value (an OKH v1 mapping is normalised value by value)."""
+    """Normalise one licence value (an OKH v1 mapping is normalised value by value).
+
+    `original` is the input (surrounding whitespace removed) when it differs from the
+    expression; `name` is the SPDX name, or the family name of a kept `LicenseRef-`.
+    """
     given = (text or "").strip()
     if not given:
         return Licence(expression="", openness="unknown")
