@@ -124,7 +124,16 @@ def _take(
     facilities: list[Facility],
     parts: list[Part],
 ) -> None:
-    summary.problems.extend(p for p in result.problems if p.severity != "info")
+    # Readers may report a record's problem both on the record and on the result.
+    found = list(result.problems)
+    for record in [*result.designs, *result.facilities]:
+        found.extend(record.problems)
+    seen: set[tuple] = set()
+    for p in found:
+        ident = (p.source, p.severity, p.field, p.message, p.line)
+        if p.severity != "info" and ident not in seen:
+            seen.add(ident)
+            summary.problems.append(p)
     if result.skipped:
         summary.skipped += 1
         summary.problems.append(
@@ -136,10 +145,6 @@ def _take(
         if not any(p.severity == "error" for p in result.problems):
             summary.problems.append(Problem(name, "error", None, "no record could be read"))
         return
-    for d in result.designs:
-        summary.problems.extend(p for p in d.problems if p.severity != "info")
-    for f in result.facilities:
-        summary.problems.extend(p for p in f.problems if p.severity != "info")
     designs.extend(result.designs)
     facilities.extend(result.facilities)
     parts.extend(result.parts)
