@@ -407,3 +407,130 @@ def test_broken_3mf_variants() -> None:
         '<build><item objectid="9"/></build></model>'
     )
     assert "missing" in problems_text(measure_bytes("m.3mf", threemf(missing)))
+
+
+# --- 2D drawings for laser cutting -------------------------------------------------------------
+
+from refaire.geometry.vector2d import measure_vector_bytes, measure_vector_file  # noqa: E402
+
+SVG_NS = 'xmlns="http://www.w3.org/2000/svg"'
+
+
+def test_svg_paths_transforms_and_units() -> None:
+    # A 30 × 20 plate with a half-round right end (r 10) and a 5 mm square hole, and an open
+    # 2 mm stroke; drawn in cm user units scaled by a group transform.
+    svg = (
+        f'<svg {SVG_NS} width="10cm" height="5cm" viewBox="0 0 10 5">'
+        '<g transform="translate(1 1) scale(0.1)">'
+        "<path d='M0,0 H30 A10,10 0 0 1 30,20 L0 20 Z'/>"
+        "<path d='m5 5 c0 0 5 0 5 0 s 0 5 0 5 q-2.5 0 -5 0 z'/>"
+        "<path d='M1 1 T3 1'/>"
+        "</g></svg>"
+    ).encode()
+    report = measure_vector_bytes("plate.svg", svg)
+    assert report.ok, report.problems
+    # user unit = 1 cm = 10 mm, group scale 0.1 → path units are millimetres
+    outer = 30 + 20 + 30 + math.pi * 10
+    assert report.cut_length_mm == pytest.approx(outer + 20 + 2, rel=1e-4)
+    assert report.area_mm2 == pytest.approx(30 * 20 + math.pi * 50 - 25, rel=1e-4)
+    assert report.bbox_mm == pytest.approx([40, 20], rel=1e-4)
+    assert report.units_assumed == "cm" and report.contours == 2 and report.open_paths == 1
+
+
+def test_svg_shapes_rotation_and_px_default() -> None:
+    svg = (
+        f'<svg {SVG_NS} width="96" height="96">'
+        '<polygon points="0,0 96,0 96,96 0,96"/>'
+        '<line x1="0" y1="0" x2="96" y2="96" transform="rotate(90 48 48)"/>'
+        '<ellipse cx="48" cy="48" rx="20" ry="10" style="display: none"/>'
+        "</svg>"
+    ).encode()
+    report = measure_vector_bytes("px.svg", svg)
+    assert report.units_assumed == "px"
+    assert report.bbox_mm == pytest.approx([25.4, 25.4])  # 96 px = 1 in
+    assert report.area_mm2 == pytest.approx(25.4**2)
+    assert report.cut_length_mm == pytest.approx(25.4 * (4 + math.sqrt(2)))
+    assert report.open_paths == 1
+
+
+def dxf(entities: list[tuple], insunits: int | None = None) -> bytes:
+    out = []
+    if insunits is not None:
+        out += ["0", "SECTION", "2", "HEADER", "9", "$INSUNITS", "70", str(insunits), "0", "ENDSEC"]
+    out += ["0", "SECTION", "2", "ENTITIES"]
+    for kind, *pairs in entities:
+        out += ["0", kind]
+        for code, value in pairs:
+            out += [str(code), str(value)]
+    out += ["0", "ENDSEC", "0", "EOF"]
+    return ("\n".join(out) + "\n").encode()
+
+
+def test_dxf_lines_chain_bulges_circles_units() -> None:
+    square = [
+        ("LINE", (10, 0), (20, 0), (11, 4), (21, 0)),
+        ("LINE", (10, 4), (20, 2), (11, 4), (21, 0)),  # drawn backwards
+        ("LINE", (10, 0), (20, 2), (11, 4), (21, 2)),
+        ("LINE", (10, 0), (20, 0), (11, 0), (21, 2)),
+    ]
+    hole = [("CIRCLE", (10, 2), (20, 1), (40, 0.5))]
+    # a slot: two straight sides and two half-circle ends from bulges of 1
+    slot = [("LWPOLYLINE", (90, 4), (70, 1), (10, 10), (20, 0), (10, 12), (20, 0), (42, 1),
+             (10, 12), (20, 1), (10, 10), (20, 1), (42, 1))]  # fmt: skip
+    report = measure_vector_bytes("part.dxf", dxf(square + hole + slot, insunits=1))
+    assert report.ok, report.problems
+    assert report.units_assumed == "in" and report.contours == 3 and report.open_paths == 0
+    inch = 25.4
+    area = (8 - math.pi * 0.25) + (2 + math.pi * 0.25)
+    assert report.area_mm2 == pytest.approx(area * inch**2, rel=1e-4)
+    length = 12 + math.pi + (4 + math.pi)
+    assert report.cut_length_mm == pytest.approx(length * inch, rel=1e-4)
+    assert report.bbox_mm == pytest.approx([12.5 * inch, 2 * inch], rel=1e-4)
+
+
+def test_dxf_arc_spline_ellipse_and_ignored() -> None:
+    arc = ("ARC", (10, 0), (20, 0), (40, 10), (50, 0), (51, 90))
+    # a clamped cubic B-spline with collinear control points is the straight segment
+    spline = ("SPLINE", (70, 0), (71, 3), *[(40, k) for k in (0, 0, 0, 0, 1, 1, 1, 1)],
+              (10, 0), (20, -5), (10, 1), (20, -5), (10, 2), (20, -5), (10, 3), (20, -5))  # fmt: skip
+    ellipse = (
+        "ELLIPSE",
+        (10, 50),
+        (20, 50),
+        (11, 4),
+        (21, 0),
+        (40, 0.5),
+        (41, 0),
+        (42, 2 * math.pi),
+    )
+    text = ("TEXT", (1, "hello"))
+    report = measure_vector_bytes("m.dxf", dxf([arc, spline, ellipse, text]))
+    assert report.ok and report.units_assumed == "mm"
+    ellipse_area = math.pi * 4 * 2
+    assert report.area_mm2 == pytest.approx(ellipse_area, rel=1e-3)
+    # Ramanujan's perimeter of the 4 × 2 ellipse
+    h = ((4 - 2) / (4 + 2)) ** 2
+    perimeter = math.pi * 6 * (1 + 3 * h / (10 + math.sqrt(4 - 3 * h)))
+    assert report.cut_length_mm == pytest.approx(math.pi * 5 + 3 + perimeter, rel=1e-4)
+    assert "1 TEXT entity not measured" in problems_text(report)
+
+
+def test_hostile_and_broken_drawings(tmp_path: Path) -> None:
+    laughs = f'<!DOCTYPE svg [<!ENTITY a "aaaa">]><svg {SVG_NS}><rect width="1" height="1"/></svg>'
+    report = measure_vector_bytes("l.svg", laughs.encode())
+    assert not report.ok and "entities" in problems_text(report)
+    public = (
+        '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+        '"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">'
+        f'<svg {SVG_NS} width="10mm" height="10mm" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>'
+    )
+    assert measure_vector_bytes("p.svg", public.encode()).area_mm2 == pytest.approx(100)
+    assert "binary DXF" in problems_text(
+        measure_vector_bytes("b.dxf", b"AutoCAD Binary DXF\r\n\x1a\x00")
+    )
+    bad_path = f"<svg {SVG_NS}><path d='M 0 0 L 1 x'/></svg>".encode()
+    assert not measure_vector_bytes("x.svg", bad_path).ok
+    assert not measure_vector_bytes("e.svg", b"").ok
+    assert not measure_vector_bytes("n.txt", b"just text").ok
+    assert not measure_vector_file(tmp_path / "absent.dxf").ok
+    assert "no outline" in problems_text(measure_vector_bytes("v.svg", f"<svg {SVG_NS}/>".encode()))

@@ -1,0 +1,208 @@
+"""Measure 2D cutting drawings (SVG, DXF) for laser quotes.
+
+- cut_length_mm: the length of every outline, open or closed: the laser follows them all.
+- area_mm2: the area of the parts: closed contours nested by the even-odd rule (a hole in
+  a plate is subtracted, an island in the hole added back). Open outlines whose ends meet
+  (a rectangle drawn as four LINE entities, an SVG path not closed with Z) are chained into
+  contours first.
+- bbox_mm: width and height of everything drawn, the size of the sheet the job needs.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .dxf import read_dxf
+from .errors import MeshError
+from .svg import read_svg
+
+Polyline = tuple[np.ndarray, bool]
+MAX_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class Report2D:
+    """What was measured in a 2D drawing; lengths in millimetres."""
+
+    file: str
+    format: str | None = None
+    cut_length_mm: float | None = None
+    area_mm2: float | None = None
+    bbox_mm: list[float] | None = None
+    contours: int = 0
+    open_paths: int = 0
+    units_assumed: str = "mm"
+    problems: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p["severity"] == "error" for p in self.problems)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "format": self.format,
+            "cut_length_mm": self.cut_length_mm,
+            "area_mm2": self.area_mm2,
+            "bbox_mm": self.bbox_mm,
+            "contours": self.contours,
+            "open_paths": self.open_paths,
+            "units_assumed": self.units_assumed,
+            "problems": list(self.problems),
+            "ok": self.ok,
+        }
+
+
+def _length(points: np.ndarray) -> float:
+    return float(np.hypot(*np.diff(points, axis=0).T).sum()) if len(points) > 1 else 0.0
+
+
+def _signed_area(points: np.ndarray) -> float:
+    x, y = points[:, 0], points[:, 1]
+    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+
+
+def _inside(point: np.ndarray, polygon: np.ndarray) -> bool:
+    """Ray casting, vectorised over the polygon's edges."""
+    x, y = point
+    a, b = polygon, np.roll(polygon, -1, axis=0)
+    crosses = (a[:, 1] > y) != (b[:, 1] > y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        at = a[:, 0] + (y - a[:, 1]) * (b[:, 0] - a[:, 0]) / (b[:, 1] - a[:, 1])
+    return bool(np.count_nonzero(crosses & (x < at)) % 2)
+
+
+def chain(polylines: list[Polyline], tolerance: float) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Closed contours and the open paths left after joining ends closer than `tolerance`."""
+    closed = [p for p, is_closed in polylines if is_closed and len(p) >= 3]
+    pending = [p for p, is_closed in polylines if not is_closed and len(p) >= 2]
+    opened = []
+    while pending:
+        path = pending.pop()
+        grew = True
+        while grew and np.linalg.norm(path[0] - path[-1]) > tolerance:
+            grew = False
+            for k, other in enumerate(pending):
+                if np.linalg.norm(path[-1] - other[0]) <= tolerance:
+                    path = np.vstack((path, other[1:]))
+                elif np.linalg.norm(path[-1] - other[-1]) <= tolerance:
+                    path = np.vstack((path, other[-2::-1]))
+                elif np.linalg.norm(path[0] - other[-1]) <= tolerance:
+                    path = np.vstack((other, path[1:]))
+                elif np.linalg.norm(path[0] - other[0]) <= tolerance:
+                    path = np.vstack((other[::-1], path[1:]))
+                else:
+                    continue
+                pending.pop(k)
+                grew = True
+                break
+        if len(path) >= 3 and np.linalg.norm(path[0] - path[-1]) <= tolerance:
+            closed.append(path)
+        else:
+            opened.append(path)
+    return closed, opened
+
+
+def nested_area(contours: list[np.ndarray]) -> float:
+    """Even-odd area: a contour inside an odd number of others is a hole."""
+    areas = [abs(_signed_area(c)) for c in contours]
+    total = 0.0
+    for i, contour in enumerate(contours):
+        probe = contour[0]
+        depth = sum(
+            1
+            for j, other in enumerate(contours)
+            if j != i and areas[j] > areas[i] and _inside(probe, other)
+        )
+        total += -areas[i] if depth % 2 else areas[i]
+    return total
+
+
+def _detect(name: str, data: bytes) -> str | None:
+    head = data[:4096].lstrip().lower()
+    if head.startswith(b"<?xml") or head.startswith(b"<svg") or b"<svg" in head:
+        return "svg"
+    if data.startswith(b"AutoCAD Binary DXF"):
+        return "dxf"
+    words = head.split()
+    if len(words) >= 2 and words[0] == b"0" and words[1] == b"section":
+        return "dxf"
+    suffix = Path(name).suffix.lower()
+    return suffix[1:] if suffix in (".svg", ".dxf") else None
+
+
+def measure_vector_bytes(name: str, data: bytes) -> Report2D:
+    """Measure an SVG or ASCII DXF drawing given as bytes; never raises for bad input."""
+    report = Report2D(file=name)
+    try:
+        if not data:
+            raise MeshError("empty file")
+        if len(data) > MAX_BYTES:
+            raise MeshError(
+                f"{len(data):,} bytes is over the {MAX_BYTES:,}-byte limit for drawings"
+            )
+        kind = _detect(name, data)
+        if kind is None:
+            raise MeshError("not a 2D drawing: content is neither SVG nor DXF")
+        report.format = kind
+        if kind == "svg":
+            polylines, unit, warnings = read_svg(data)
+        else:
+            polylines, unit, _, warnings = read_dxf(data)
+        report.units_assumed = unit
+        for message in warnings:
+            report.problems.append({"severity": "warning", "message": message})
+        _fill(report, polylines)
+    except MeshError as exc:
+        report.problems.append({"severity": "error", "message": str(exc)})
+    except Exception as exc:  # a library fault must not lose the other files of a batch
+        report.problems.append(
+            {"severity": "error", "message": f"internal error ({type(exc).__name__}: {exc})"}
+        )
+    return report
+
+
+def _fill(report: Report2D, polylines: list[Polyline]) -> None:
+    if not polylines:
+        raise MeshError("the drawing has no outline to cut")
+    points = np.vstack([p for p, _ in polylines])
+    if not np.isfinite(points).all():
+        raise MeshError("the drawing has NaN or infinite coordinates")
+    low, high = points.min(axis=0), points.max(axis=0)
+    size = high - low
+    # Ends within a millionth of the drawing's size, at least 1 µm, are the same point.
+    tolerance = max(1e-3, 1e-6 * float(size.max()))
+    contours, opened = chain(polylines, tolerance)
+    report.cut_length_mm = round(sum(_length(p) for p, _ in polylines), 4)
+    report.area_mm2 = round(nested_area(contours), 4)
+    report.bbox_mm = [round(float(size[0]), 4), round(float(size[1]), 4)]
+    report.contours, report.open_paths = len(contours), len(opened)
+    if opened:
+        report.problems.append(
+            {
+                "severity": "warning",
+                "message": f"{len(opened)} open path(s): cut, but they enclose no area",
+            }
+        )
+
+
+def measure_vector_file(path: str | Path) -> Report2D:
+    """Measure an SVG or DXF file; never raises for bad input."""
+    try:
+        if os.path.getsize(path) > MAX_BYTES:
+            report = Report2D(file=str(path))
+            report.problems.append({"severity": "error", "message": "file too large"})
+            return report
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        report = Report2D(file=str(path))
+        report.problems.append(
+            {"severity": "error", "message": f"cannot read file: {exc.strerror or exc}"}
+        )
+        return report
+    return measure_vector_bytes(str(path), data)
