@@ -170,15 +170,20 @@ def cpc_codes(ctx: Ctx, fld: str, value: Any) -> list[str]:
 
 def sectors(ctx: Ctx, cpc: list[str], text_for_inference: str) -> list[str]:
     """Sectors from CPC classes; without CPC, inferred from text and marked in notes."""
-    from refaire.vocab import cpc as c
+    from refaire.vocab.cpc import sectors_for_cpc
+
+    try:
+        from refaire.vocab.cpc import infer_sectors  # type: ignore[attr-defined]
+    except ImportError:  # the vocabulary keeps the text rules in their own module
+        from refaire.vocab.sectors import infer_sectors
 
     if cpc:
-        return dedupe([s for code in cpc for s in c.sectors_for_cpc(code)])
+        return dedupe([s for code in cpc for s in sectors_for_cpc(code)])
     if not text_for_inference.strip():
         return []
     out = []
     excerpt = " ".join(text_for_inference.split())[:160]
-    for sector, confidence in c.infer_sectors(text_for_inference):
+    for sector, confidence in infer_sectors(text_for_inference):
         if sector in out:
             continue
         out.append(sector)

@@ -72,9 +72,12 @@ def _licences(ctx: f.Ctx, rec: dict[str, Any]) -> dict[str, Licence]:
         lic = f.licence(ctx, "licence", value)
         if lic is not None:
             out["hardware"] = lic
-    for kind in ("documentation", "software"):
-        if kind not in out:
-            lic = f.licence(ctx, f"licences.{kind}", rec.get(f"{kind}-license"))
+    # `documentation-license`, `software-license`…: the other v1 licences as written
+    # by Refaire's OKH-LOSH export
+    for key, raw in rec.items():
+        kind = key.removesuffix("-license")
+        if key.endswith("-license") and kind and kind not in out:
+            lic = f.licence(ctx, f"licences.{kind}", raw)
             if lic is not None:
                 out[kind] = lic
     return out
@@ -117,13 +120,10 @@ def _parts(ctx: f.Ctx, rec: dict[str, Any]) -> list[Part]:
 
 def build_design(rec: dict[str, Any], ctx: f.Ctx, fmt: str) -> Design | None:
     """The design described by a canonical record, or None (with an error) if unusable."""
-    name = f.text(ctx, "name", rec.get("name"))
-    if name is None:
-        if any(p.field == "name" for p in ctx.problems):
-            ctx.error("name", "the name is a template placeholder: a template, not a design")
-        else:
-            ctx.error("name", "no name (OKH-LOSH `name`, OKH v1 `title`): not a design")
-        return None
+    # without a usable name there is no design, but every other field is still read so
+    # that a template reports all its placeholders at once
+    given_name = f.text(ctx, "name", rec.get("name"))
+    name = given_name or ""
     repo = f.text(ctx, "repo", rec.get("repo"))
     home = f.text(ctx, "documentation-home", rec.get("documentation-home"))
     if repo is None and home is not None:
@@ -158,7 +158,7 @@ def build_design(rec: dict[str, Any], ctx: f.Ctx, fmt: str) -> Design | None:
     updated = f.text(ctx, "updated", rec.get("date-updated"))
     if updated is None and rec.get("timestamp") is not None:
         updated = f.epoch_time(ctx, "updated", rec.get("timestamp"))
-    return Design(
+    design = Design(
         key=design_key(repo, name, ctx.source),
         name=name,
         format=fmt,
@@ -203,6 +203,13 @@ def build_design(rec: dict[str, Any], ctx: f.Ctx, fmt: str) -> Design | None:
         created=f.text(ctx, "created", rec.get("date-created")),
         updated=updated,
     )
+    if given_name is None:
+        if any(p.field == "name" for p in ctx.problems):
+            ctx.error("name", "the name is a template placeholder: a template, not a design")
+        else:
+            ctx.error("name", "no name (OKH-LOSH `name`, OKH v1 `title`): not a design")
+        return None
+    return design
 
 
 def record_to_result(
