@@ -18,7 +18,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import unquote
 
-from refaire.vocab._text import SOFT_BREAKS, alias_key, pieces, tokens
+from refaire.vocab._text import SLASH, SOFT_BREAKS, alias_key, pieces, tokens
 
 KINDS = ("process", "material")
 LANGS = ("en", "fr", "es", "de")
@@ -64,6 +64,7 @@ class _Vocab:
     records: dict[str, dict[str, Any]]
     index: dict[str, list[_Entry]]
     max_len: int
+    starts: frozenset[str]  # first words of all aliases: most words start none
 
 
 @cache
@@ -72,7 +73,8 @@ def _vocab(kind: str) -> _Vocab:
         raise ValueError(f"unknown kind {kind!r}; expected one of {KINDS}")
     name = {"process": "processes.toml", "material": "materials.toml"}[kind]
     text = resources.files("refaire.vocab").joinpath("data", name).read_text("utf-8")
-    records = {r["id"]: r for r in tomllib.loads(text)[kind]}
+    data = tomllib.loads(text)
+    records = {r["id"]: r for r in data[kind]}
     index: dict[str, list[_Entry]] = {}
     for rid, rec in records.items():
         sources = [(f"alias:{lang}", rec.get(lang, [])) for lang in LANGS]
@@ -84,8 +86,10 @@ def _vocab(kind: str) -> _Vocab:
                 entries = index.setdefault(key, [])
                 if not any(e.id == rid and e.rule == rule for e in entries):
                     entries.append(_Entry(rid, rule, weak))
+    for phrase in data.get("not_capabilities", {}).get("phrases", []):
+        index.setdefault(alias_key(phrase), []).insert(0, _Entry("", "ignore", False))
     max_len = max(len(k.split()) for k in index)
-    return _Vocab(kind, records, index, max_len)
+    return _Vocab(kind, records, index, max_len, frozenset(k.split()[0] for k in index))
 
 
 def _kinds(kind: str | None) -> tuple[str, ...]:
@@ -174,28 +178,44 @@ def _match_piece(
     lang: str,
     rule_override: str | None = None,
 ) -> None:
-    """Look up every alias in one list item; weak aliases only where nothing stronger is."""
-    toks = tokens(piece)
-    n_words = sum(1 for t in toks if t not in SOFT_BREAKS)
-    hits: list[tuple[int, int, _Entry]] = []  # (sub-item number, tokens covered, entry)
-    sub, i = 0, 0
-    index, max_len = vocab.index, vocab.max_len
-    while i < len(toks):
-        if toks[i] in SOFT_BREAKS:
+    """Look up every alias in one list item; weak aliases only where nothing stronger is.
+
+    A weak alias gives way to a strong one in the same sub-item (between conjunctions or
+    slashes), and to a maker's name anywhere in the item, since a machine name qualifies
+    the whole item ("Roland Modela miller/router").
+    """
+    toks: list[str] = []
+    subs: list[int] = []
+    sub = 0
+    for t in tokens(piece):
+        if t == SLASH or t in SOFT_BREAKS:
             sub += 1
+            if t == SLASH:
+                continue
+        toks.append(t)
+        subs.append(sub)
+    n_words = sum(1 for t in toks if t not in SOFT_BREAKS)
+    hits: list[tuple[int, int, int, _Entry]] = []  # (sub-item, first token, tokens covered, entry)
+    i = 0
+    index, max_len, starts = vocab.index, vocab.max_len, vocab.starts
+    while i < len(toks):
+        if toks[i] not in starts:
             i += 1
             continue
         for n in range(min(max_len, len(toks) - i), 0, -1):
             entries = index.get(" ".join(toks[i : i + n]))
             if entries:
-                hits.extend((sub, n, e) for e in _preferred(entries, lang))
+                # A not-a-capability phrase consumes its words and yields nothing.
+                if entries[0].id:
+                    hits.extend((subs[i], i, n, e) for e in _preferred(entries, lang))
                 i += n
                 break
         else:
             i += 1
-    strong_subs = {s for s, _, e in hits if not e.weak}
-    for s, n, e in hits:
-        if e.weak and s in strong_subs:
+    strong_subs = {s for s, _, _, e in hits if not e.weak}
+    branded = any(e.rule == "brand" and not e.weak for _, _, _, e in hits)
+    for s, start, n, e in hits:
+        if e.weak and (s in strong_subs or branded):
             continue
         if e.weak:
             conf = _CONF_WEAK + (0.1 if n >= n_words else 0.0)
@@ -206,7 +226,7 @@ def _match_piece(
         rule = e.rule
         if rule_override is not None:
             rule, conf = rule_override, min(conf, _CONF_WIKIPEDIA)
-        _add(found, e.id, conf, rule, pos)
+        _add(found, e.id, conf, rule, pos * 10_000 + start)
 
 
 def _preferred(entries: list[_Entry], lang: str) -> list[_Entry]:
@@ -221,11 +241,14 @@ def _preferred(entries: list[_Entry], lang: str) -> list[_Entry]:
 def _add(
     found: dict[str, tuple[float, str, int]], id: str, conf: float, rule: str, pos: int
 ) -> None:
+    """Record an id; the strongest rule names it, the first mention places it."""
     old = found.get(id)
     if old is None:
         found[id] = (conf, rule, pos)
     elif conf > old[0]:
         found[id] = (conf, rule, min(pos, old[2]))
+    elif pos < old[2]:
+        found[id] = (old[0], old[1], pos)
 
 
 def _resolve_kind(
@@ -241,25 +264,35 @@ def _resolve_kind(
     body = _URL.sub(" , ", text)
     for piece in pieces(body):
         pos += 1
-        _match_piece(piece, vocab, found, pos, lang)
+        item: dict[str, tuple[float, str, int]] = {}
+        _match_piece(piece, vocab, item, pos, lang)
         if kind == "process":
             if machines:
-                _match_machine(piece, found, pos)
+                _match_machine(piece, item, pos)
             for m in _TSDC.finditer(piece):
                 code = m.group(1)
                 if code.lower() in vocab.index:
                     continue  # "CNC", "PCB": ordinary words, resolved as aliases
                 for pid in _tsdc_roots(code):
-                    _add(found, pid, _CONF_TSDC, "tsdc", pos)
+                    _add(item, pid, _CONF_TSDC, "tsdc", pos * 10_000 + m.start())
+        for rid, (conf, rule, p) in item.items():
+            _add(found, rid, conf, rule, p)
     return found
 
 
-def _match_machine(piece: str, found: dict[str, tuple[float, str, int]], pos: int) -> None:
+def _match_machine(piece: str, item: dict[str, tuple[float, str, int]], pos: int) -> None:
+    """Add the process of a catalogued machine named in the item.
+
+    The exact model outranks its maker's usual process: Creality is an FDM brand but the
+    "Creality LD-002R" is a resin printer, so brand guesses of the item are dropped.
+    """
     from refaire.vocab.catalogue import find_in_text  # the catalogue resolves through us
 
     machine = find_in_text(piece)
     if machine is not None and machine.process:
-        _add(found, machine.process, _CONF_CATALOGUE, f"catalogue:{machine.name}", pos)
+        for rid in [rid for rid, v in item.items() if v[1] == "brand"]:
+            del item[rid]
+        _add(item, machine.process, _CONF_CATALOGUE, f"catalogue:{machine.name}", pos * 10_000)
 
 
 def resolve(text: str, kind: str | None = None, lang: str = "en") -> list[Resolution]:

@@ -184,7 +184,7 @@ class _Key:
 
 
 @cache
-def _index() -> tuple[dict[str, list[_Key]], int]:
+def _index() -> tuple[dict[str, list[_Key]], int, frozenset[str]]:
     index: dict[str, list[_Key]] = {}
     for i, m in enumerate(models()):
         brand = _brand_tokens(m.brand)
@@ -196,7 +196,8 @@ def _index() -> tuple[dict[str, list[_Key]], int]:
         for toks, needs_brand in keys:
             if toks:
                 index.setdefault(" ".join(toks), []).append(_Key(i, needs_brand))
-    return index, max(len(k.split()) for k in index)
+    starts = frozenset(k.split()[0] for k in index)
+    return index, max(len(k.split()) for k in index), starts
 
 
 def _brand_named(m: MachineModel, toks: list[str]) -> bool:
@@ -207,11 +208,14 @@ def _brand_named(m: MachineModel, toks: list[str]) -> bool:
 def find_in_text(text: str) -> MachineModel | None:
     """The catalogue machine named in a free text ("Ultimaker 2+ 3D printer"), if any."""
     toks = catalogue_tokens(text or "")
-    index, max_len = _index()
+    index, max_len, starts = _index()
     all_models = models()
     best: tuple[int, int] | None = None  # (tokens matched, model index)
     i = 0
     while i < len(toks):
+        if toks[i] not in starts:
+            i += 1
+            continue
         for n in range(min(max_len, len(toks) - i), 0, -1):
             keys = index.get(" ".join(toks[i : i + n]))
             ok = [
@@ -231,7 +235,7 @@ def lookup(make: str | None, model: str | None) -> MachineModel | None:
     """The catalogue entry of an equipment record's make and model, tolerant of spelling."""
     make_toks = catalogue_tokens(make or "")
     toks = [t for t in catalogue_tokens(model or "") if t != "original"]
-    index, _ = _index()
+    index, _, _ = _index()
     all_models = models()
     candidates = [toks, [t for t in toks if t not in make_toks]]
     if toks and toks[-1] == "plus":
