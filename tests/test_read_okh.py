@@ -376,3 +376,7 @@ def test_real_corpus(shared_data: Path) -> None:
     assert all(skipped.values()) and all(rejected.values()), (skipped, rejected)
     assert len(parts) == 7 and attach_parts(designs, parts) == []
     assert all(d.provenance and d.name and d.name == d.name.strip() for d in designs)
+    # every Appropedia forkOf is a topic page: none is left as a fork
+    appropedia = [d for d in designs if d.platform == "appropedia"]
+    assert not [d.links for d in appropedia if d.links]
+    assert sum(1 for d in appropedia if d.categories) == 697

@@ -11,7 +11,8 @@ letter case (a page cannot be a fork of itself), and some list several topics jo
 
 So: a fork-of target on appropedia.org, in a design whose repo is on appropedia.org,
 becomes one category per topic: the page title with ``_`` read as a space, split on
-``", "``, first letter upper-cased as MediaWiki does, ``Category:`` prefix dropped.
+``", "``, first letter upper-cased as MediaWiki does, ``Category:`` prefix dropped (a
+title may contain "/", as in ``3D_knife/shovel``).
 Every other lineage value stays a `Link`.
 """
 
@@ -36,10 +37,11 @@ def appropedia_topics(target: str, repo: str | None) -> list[str] | None:
     """The topic titles a fork-of target stands for, or None when it is a real fork."""
     if not (_on_appropedia(target) and _on_appropedia(repo)):
         return None
-    path = urlsplit(target.strip()).path.strip("/")
-    if not path or "/" in path.removeprefix("wiki/"):
+    path = urlsplit(target.strip()).path.strip("/").removeprefix("wiki/")
+    # page URLs only (a title may hold "/": "3D_knife/shovel"); not files or scripts
+    if not path or path.startswith(("w/", "index.php", "Special:", "File:")):
         return None
-    title = unquote(path.removeprefix("wiki/")).replace("_", " ").strip()
+    title = unquote(path).replace("_", " ").strip()
     title = title.removeprefix("Category:").strip()
     topics = [t.strip() for t in title.split(", ") if t.strip()]
     return [t[0].upper() + t[1:] for t in topics] or None
