@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, fail, print_json
+from refaire.cli._common import DbOption, JsonOption, console, err_console, fail, print_json
 from refaire.registry.facilities import FilterError, UnknownFacility, check_filters, facility_detail
 from refaire.store import open_store
 from refaire.store.facility_search import search_facilities
@@ -43,9 +43,10 @@ def list_command(
     try:
         filters = check_filters(near, radius_km, process, material, country)
     except FilterError as exc:
-        # a usage mistake, like Typer's own: exit code 2
-        fail(str(exc), code=2)
-        return
+        # a usage mistake, like Typer's own: exit code 2; unwrapped so the hint
+        # (a command to run) stays on one line whatever the terminal width
+        err_console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(2) from None
     store = open_store(db)
     result = search_facilities(store, q=q, limit=limit, offset=offset, **filters)
     if as_json:

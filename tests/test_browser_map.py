@@ -1,0 +1,129 @@
+"""The facility map in a real browser: markers, clusters, offline outline, process filter.
+
+Runs Debian's chromium through Playwright against a uvicorn server in a thread,
+with background networking disabled: the page must work with no tile server.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from refaire.app import create_app
+from refaire.ingest.runner import import_sources
+from refaire.store import open_store
+from refaire.store.facility_search import facility_points
+
+CHROMIUM = Path("/usr/bin/chromium")
+SAMPLE = Path(__file__).resolve().parents[1] / "src" / "refaire" / "sample" / "facilities"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not at /usr/bin/chromium"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object]]:
+    import uvicorn
+
+    store = open_store(str(tmp_path_factory.mktemp("map") / "map.db"))
+    import_sources(store, [str(SAMPLE)])
+    port = _free_port()
+    srv = uvicorn.Server(
+        uvicorn.Config(create_app(store=store), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", store
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        pg = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors: list[str] = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.errors = errors  # type: ignore[attr-defined]
+        yield pg
+        browser.close()
+
+
+def test_map_shows_markers_outline_and_filters(server, page):
+    base, store = server
+    all_points = len(facility_points(store))
+    laser_points = len(facility_points(store, process="laser-cutting"))
+    assert 0 < laser_points < all_points
+
+    page.goto(f"{base}/map?lang=en")
+    page.wait_for_selector(".marker-cluster, .leaflet-marker-icon", timeout=20_000)
+    page.wait_for_function("document.getElementById('map').dataset.outline", timeout=20_000)
+    # the bundled outline is drawn (one SVG path per country), no tiles needed
+    assert page.locator("path.world-outline").count() > 150
+    assert page.locator("#map").get_attribute("data-count") == str(all_points)
+    assert page.locator("#map-count").inner_text() == f"{all_points:,} facilities on the map"
+    # cluster labels add up to what is on the map (clusters + lone markers)
+    in_clusters = sum(int(t) for t in page.locator(".marker-cluster span").all_inner_texts())
+    lone = page.locator(".leaflet-marker-icon:not(.marker-cluster)").count()
+    assert in_clusters + lone == all_points
+    page.screenshot(path="/tmp/refaire-map-all.png")
+
+    page.select_option("#m-process", "laser-cutting")
+    page.wait_for_function(
+        f"document.getElementById('map').dataset.count === '{laser_points}'", timeout=20_000
+    )
+    assert page.locator("#map-count").inner_text() == f"{laser_points} facilities on the map"
+    assert page.url.endswith("/map?process=laser-cutting")
+    assert page.locator("#map-list-link").get_attribute("href") == (
+        "/facilities?process=laser-cutting"
+    )
+    in_clusters = sum(int(t) for t in page.locator(".marker-cluster span").all_inner_texts())
+    lone = page.locator(".leaflet-marker-icon:not(.marker-cluster)").count()
+    assert in_clusters + lone == laser_points
+    page.screenshot(path="/tmp/refaire-map-laser.png")
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_marker_popup_links_to_the_facility(server, page):
+    base, store = server
+    page.goto(f"{base}/map?process=sewing&lang=en")
+    page.wait_for_selector(".marker-cluster, .leaflet-marker-icon", timeout=20_000)
+    # zoom in until a lone marker is visible, then open its popup
+    for _ in range(12):
+        if page.locator(".leaflet-marker-icon:not(.marker-cluster)").count():
+            break
+        page.locator(".marker-cluster").first.click()
+        page.wait_for_timeout(600)
+    marker = page.locator(".leaflet-marker-icon:not(.marker-cluster)").first
+    name = marker.get_attribute("title")
+    marker.click()
+    link = page.locator(".leaflet-popup-content a")
+    link.wait_for(timeout=5_000)
+    assert link.inner_text() == name
+    link.click()
+    page.wait_for_selector("h1")
+    assert page.locator("h1").inner_text() == name
+    assert "/facilities/" in page.url
