@@ -12,6 +12,9 @@ import unicodedata
 from functools import lru_cache
 
 _WORD = re.compile(r"[0-9a-z]+")
+# Combining marks (accents) left by NFKD decomposition; a regex is much faster than
+# testing characters one by one.
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
 # Words too common in manifests to narrow a search (English and French).
 STOPWORDS = frozenset(
@@ -64,9 +67,10 @@ MAX_TERM = 40
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case, strip accents and ligatures: "Découpe Œuvre" -> "decoupe oeuvre"."""
+    if text.isascii():
+        return text.lower()
     text = text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("ß", "ss")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).lower()
 
 
 def words(text: str | None) -> list[str]:

@@ -168,6 +168,9 @@ def cpc_codes(ctx: Ctx, fld: str, value: Any) -> list[str]:
     return dedupe(out)
 
 
+MIN_SECTOR_CONFIDENCE = 0.5
+
+
 def sectors(ctx: Ctx, cpc: list[str], text_for_inference: str) -> list[str]:
     """Sectors from CPC classes; without CPC, inferred from text and marked in notes."""
     from refaire.vocab.cpc import sectors_for_cpc
@@ -184,7 +187,8 @@ def sectors(ctx: Ctx, cpc: list[str], text_for_inference: str) -> list[str]:
     out = []
     excerpt = " ".join(text_for_inference.split())[:160]
     for sector, confidence in infer_sectors(text_for_inference):
-        if sector in out:
+        # weak evidence (a word in passing) would put most designs in many sectors
+        if sector in out or confidence < MIN_SECTOR_CONFIDENCE:
             continue
         out.append(sector)
         ctx.note("sectors", excerpt, f"{sector} (confidence {confidence:.2f})", "inferred")

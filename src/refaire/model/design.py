@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from refaire.model._plain import plain
 from refaire.model.problem import Problem
 
 Openness = Literal["permissive", "weak-copyleft", "strong-copyleft", "non-free", "unknown"]
@@ -124,7 +125,7 @@ class Design:
     provenance: Provenance | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Design:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from refaire.model._plain import plain
 from refaire.model.problem import Problem
 
 Origin = Literal["stated", "inferred"]
@@ -75,7 +76,7 @@ class Facility:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)
 
     def all_processes(self) -> set[str]:
         """Process ids offered by the facility itself or any of its machines."""

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from refaire.model import Design
+from refaire.store.bulk import insert_tuples
 from refaire.store.db import Store
 from refaire.store.tables import design_facets, design_links, design_terms, designs
 from refaire.text import fold, weighted_terms
@@ -133,21 +134,12 @@ def _insert_children(conn: Connection, batch: dict[str, Design], ids: dict[str, 
     facet_rows, term_rows, link_rows = [], [], []
     for key, d in batch.items():
         rid = ids[key]
-        facet_rows += [
-            {"design_id": rid, "facet": f, "value": v[:300]} for f, v in design_facet_values(d)
-        ]
-        term_rows += [
-            {"term": t, "design_id": rid, "weight": w} for t, w in design_terms_of(d).items()
-        ]
-        link_rows += [
-            {"design_id": rid, "kind": ln.kind, "target": ln.target[:2000]} for ln in d.links
-        ]
-    if facet_rows:
-        conn.execute(insert(design_facets), facet_rows)
-    if term_rows:
-        conn.execute(insert(design_terms), term_rows)
-    if link_rows:
-        conn.execute(insert(design_links), link_rows)
+        facet_rows += [(rid, f, v[:300]) for f, v in design_facet_values(d)]
+        term_rows += [(t, rid, w) for t, w in design_terms_of(d).items()]
+        link_rows += [(rid, ln.kind, ln.target[:2000]) for ln in d.links]
+    insert_tuples(conn, design_facets, ("design_id", "facet", "value"), facet_rows)
+    insert_tuples(conn, design_terms, ("term", "design_id", "weight"), term_rows)
+    insert_tuples(conn, design_links, ("design_id", "kind", "target"), link_rows)
 
 
 def _design_from_row(record: dict[str, Any], manifest_text: str) -> Design:

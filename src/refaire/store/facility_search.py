@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, Select, func, select
 
 from refaire.geo import bounding_box, haversine_km
 from refaire.store.db import Store
@@ -19,6 +19,19 @@ def expand_process(process_id: str) -> list[str]:
     from refaire.vocab.capabilities import all_ids, process_ancestors
 
     return [process_id] + [p for p in all_ids("process") if process_id in process_ancestors(p)]
+
+
+def _offers(kind: str, values: list[str]):  # noqa: ANN202 (a SQL expression)
+    """EXISTS: the facility offers one of `values`, probed on (kind, value, facility_id)."""
+    return (
+        select(facility_capabilities.c.facility_id)
+        .where(
+            facility_capabilities.c.kind == kind,
+            facility_capabilities.c.value.in_(values),
+            facility_capabilities.c.facility_id == facilities.c.id,
+        )
+        .exists()
+    )
 
 
 def search_facilities(
@@ -39,60 +52,40 @@ def search_facilities(
     """
     limit = max(1, min(int(limit), MAX_LIMIT))
     offset = max(0, int(offset))
-    cols = [
-        facilities.c.id,
-        facilities.c.name,
-        facilities.c.latitude,
-        facilities.c.longitude,
-        facilities.c.country,
-        facilities.c.city,
-        facilities.c.kind,
-        facilities.c.name_sort,
-    ]
-    stmt = select(*cols)
-    matched = match_subquery(facility_terms, "facility_id", q)
-    if matched is not None:
-        sub = matched.subquery()
-        stmt = stmt.join(sub, sub.c.id == facilities.c.id)
-    if process:
-        stmt = stmt.where(
-            facilities.c.id.in_(
-                select(facility_capabilities.c.facility_id).where(
-                    facility_capabilities.c.kind == "process",
-                    facility_capabilities.c.value.in_(expand_process(process)),
-                )
-            )
-        )
-    if material:
-        stmt = stmt.where(
-            facilities.c.id.in_(
-                select(facility_capabilities.c.facility_id).where(
-                    facility_capabilities.c.kind == "material",
-                    facility_capabilities.c.value == material,
-                )
-            )
-        )
-    if country:
-        stmt = stmt.where(facilities.c.country == country.upper())
     if near is not None and radius_km is None:
         radius_km = 50.0
+    matched = match_subquery(facility_terms, "facility_id", q)
+    processes = expand_process(process) if process else None
     with store.engine.connect() as conn:
         if near is not None:
-            lat, lon = near
-            a, b, c, d = bounding_box(lat, lon, radius_km)
-            stmt = stmt.where(
-                facilities.c.latitude.between(a, b), facilities.c.longitude.between(c, d)
+            total, rows = _near(
+                conn, near, radius_km, matched, processes, material, country, limit, offset
             )
-            hits = []
-            for r in conn.execute(stmt):
-                dist = haversine_km(lat, lon, r.latitude, r.longitude)
-                if dist <= radius_km:
-                    hits.append((dist, r))
-            hits.sort(key=lambda h: (h[0], h[1].name_sort))
-            total = len(hits)
-            page = hits[offset : offset + limit]
-            rows = [(round(dist, 3), r) for dist, r in page]
         else:
+            stmt = select(*_COLUMNS)
+            if matched is not None:
+                sub = matched.subquery()
+                stmt = stmt.join(sub, sub.c.id == facilities.c.id)
+            if processes:
+                stmt = stmt.where(
+                    facilities.c.id.in_(
+                        select(facility_capabilities.c.facility_id).where(
+                            facility_capabilities.c.kind == "process",
+                            facility_capabilities.c.value.in_(processes),
+                        )
+                    )
+                )
+            if material:
+                stmt = stmt.where(
+                    facilities.c.id.in_(
+                        select(facility_capabilities.c.facility_id).where(
+                            facility_capabilities.c.kind == "material",
+                            facility_capabilities.c.value == material,
+                        )
+                    )
+                )
+            if country:
+                stmt = stmt.where(facilities.c.country == country.upper())
             total = conn.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
             rows = [
                 (None, r)
@@ -123,7 +116,79 @@ def search_facilities(
     return {"total": total, "limit": limit, "offset": offset, "items": items}
 
 
-def _capabilities_of(conn, ids: list[int]) -> dict[int, dict[str, set[str]]]:  # noqa: ANN001
+_COLUMNS = (
+    facilities.c.id,
+    facilities.c.name,
+    facilities.c.latitude,
+    facilities.c.longitude,
+    facilities.c.country,
+    facilities.c.city,
+    facilities.c.kind,
+    facilities.c.name_sort,
+)
+
+
+def _near(
+    conn: Connection,
+    near: tuple[float, float],
+    radius_km: float,
+    matched: Select | None,
+    processes: list[str] | None,
+    material: str | None,
+    country: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[tuple[float, Any]]]:
+    """(total, page of (distance, row)) for a radius query.
+
+    Only id/latitude/longitude are selected for the candidates, so the database
+    answers from the (latitude, longitude) index alone and checks capabilities by
+    probing the (kind, value, facility_id) index: no table row is read except for
+    the page shown. (Selecting every column made each candidate cost a table read,
+    and an IN (subquery) on processes made SQLite walk every facility offering the
+    process worldwide.)
+    """
+    lat, lon = near
+    a, b, c, d = bounding_box(lat, lon, radius_km)
+    stmt = select(facilities.c.id, facilities.c.latitude, facilities.c.longitude).where(
+        facilities.c.latitude.between(a, b), facilities.c.longitude.between(c, d)
+    )
+    if matched is not None:
+        sub = matched.subquery()
+        stmt = stmt.join(sub, sub.c.id == facilities.c.id)
+    if processes:
+        stmt = stmt.where(_offers("process", processes))
+    if material:
+        stmt = stmt.where(_offers("material", [material]))
+    if country:
+        stmt = stmt.where(facilities.c.country == country.upper())
+    hits = []
+    for fid, flat, flon in conn.execute(stmt):
+        dist = haversine_km(lat, lon, flat, flon)
+        if dist <= radius_km:
+            hits.append((dist, fid))
+    hits.sort()
+    total = len(hits)
+    if offset >= total:
+        return total, []
+    # Equal distances (several labs at one address) are ordered by name, as without
+    # `near`: widen the window to whole groups of ties before reading names.
+    lo, hi = offset, min(total, offset + limit)
+    while lo > 0 and hits[lo - 1][0] == hits[offset][0]:
+        lo -= 1
+    while hi < total and hits[hi][0] == hits[hi - 1][0]:
+        hi += 1
+    window = hits[lo:hi]
+    by_id = {
+        r.id: r
+        for r in conn.execute(select(*_COLUMNS).where(facilities.c.id.in_([f for _d, f in window])))
+    }
+    window.sort(key=lambda h: (h[0], by_id[h[1]].name_sort, h[1]))
+    page = window[offset - lo : offset - lo + limit]
+    return total, [(round(dist, 3), by_id[fid]) for dist, fid in page]
+
+
+def _capabilities_of(conn: Connection, ids: list[int]) -> dict[int, dict[str, set[str]]]:
     out: dict[int, dict[str, set[str]]] = {}
     if not ids:
         return out

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from functools import cache
 from importlib import resources
 from typing import Any
+
+# Combining marks (accents) left by NFKD; one regex pass beats a per-character test.
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
 
 @cache
@@ -18,8 +22,9 @@ def load_json(name: str) -> Any:
 
 def fold(text: str) -> str:
     """Lower case without accents, so that 'Vélo', 'velo' and 'VELO' compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    if text.isascii():
+        return text.lower()
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text.casefold()))
 
 
 def ui_lang(lang: str) -> str:

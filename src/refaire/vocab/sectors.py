@@ -9,7 +9,8 @@ with a confidence, so the observatory can show inferred sectors apart from decla
 from __future__ import annotations
 
 import re
-from functools import cache
+from collections.abc import Iterator
+from functools import cache, lru_cache
 
 from refaire.vocab._common import fold, load_json
 from refaire.vocab.cpc import clean_cpc, known_sectors, sector_label, sectors_for_cpc
@@ -43,6 +44,70 @@ def _rules() -> list[tuple[re.Pattern[str], dict[str, float]]]:
     return rules
 
 
+_ALNUM = re.compile(r"[a-z0-9]+")
+_PLURAL = re.compile(r"e?s$")
+
+
+@cache
+def _anchors() -> tuple[dict[str, frozenset[int]], frozenset[int]]:
+    """Rule indexes by the leading word of their keywords, to skip rules that cannot match.
+
+    A keyword match starts at a word boundary with the keyword's leading alphanumeric
+    run, so a rule can only match a text having a word that starts with one of its
+    anchors. Rules with a keyword that starts with punctuation are always tried.
+    """
+    by_anchor: dict[str, set[int]] = {}
+    always: set[int] = set()
+    for i, rule in enumerate(load_json("sector-keywords.json")["rules"]):
+        for keyword in rule["k"]:
+            m = re.match(r"[a-z0-9]+", fold(keyword).strip())
+            if m is None:
+                always.add(i)
+            else:
+                by_anchor.setdefault(m.group(0), set()).add(i)
+    return {k: frozenset(v) for k, v in by_anchor.items()}, frozenset(always)
+
+
+@lru_cache(maxsize=65536)
+def _rules_for_token(token: str) -> frozenset[int]:
+    by_anchor, _always = _anchors()
+    found: set[int] = set()
+    for end in range(1, len(token) + 1):
+        hit = by_anchor.get(token[:end])
+        if hit:
+            found |= hit
+    return frozenset(found)
+
+
+def _matches(folded: str) -> Iterator[tuple[int, re.Match[str]]]:
+    """(rule index, match) for every keyword match, as each rule's `finditer` would find them.
+
+    Instead of scanning the whole text with every rule, each rule is tried only at
+    the word starts whose word begins with one of its anchors; skipping starts inside
+    the rule's previous match keeps `finditer`'s non-overlapping semantics.
+    """
+    rules = _rules()
+    starts: dict[int, list[int]] = {}
+    for m in _ALNUM.finditer(folded):
+        for index in _rules_for_token(m.group(0)):
+            starts.setdefault(index, []).append(m.start())
+    _by_anchor, always = _anchors()
+    for index in sorted(set(starts) | always):
+        pattern = rules[index][0]
+        if index in always:
+            for match in pattern.finditer(folded):
+                yield index, match
+            continue
+        last_end = -1
+        for pos in starts[index]:
+            if pos < last_end:
+                continue
+            match = pattern.match(folded, pos)
+            if match:
+                last_end = match.end()
+                yield index, match
+
+
 def infer_sectors(text: str) -> list[tuple[str, float]]:
     """Sector ids with a confidence in 0..1, best first, from free text (EN/FR keywords).
 
@@ -54,11 +119,14 @@ def infer_sectors(text: str) -> list[tuple[str, float]]:
         return []
     folded = fold(text).replace("\u2019", "'")
     doubt: dict[str, float] = {}
-    for pattern, weights in _rules():
-        # keyword (plural folded away) → earliest position where it occurs
-        found: dict[str, int] = {}
-        for match in pattern.finditer(folded):
-            found.setdefault(re.sub(r"e?s$", "", match.group(0)), match.start())
+    rules = _rules()
+    # per rule: keyword (plural folded away) → earliest position where it occurs
+    found_by_rule: dict[int, dict[str, int]] = {}
+    for index, match in _matches(folded):
+        found = found_by_rule.setdefault(index, {})
+        found.setdefault(_PLURAL.sub("", match.group(0)), match.start())
+    for index, found in sorted(found_by_rule.items()):
+        weights = rules[index][1]
         for rank, position in enumerate(sorted(found.values())):
             # Synonyms from one rule confirm each other less than independent rules do, and
             # words deep in a long description say less than those of the name at its start.
