@@ -6,6 +6,8 @@ other OKW tools emit: keys are folded to snake_case before reading. A source hol
 facility, a list, several YAML documents, or a mapping with a ``facilities`` list.
 Processes, equipment types and materials may be Wikipedia URLs in any language; they are
 resolved to vocabulary ids. Known machines are enriched from the catalogue, as inferred.
+An optional ``pricing`` mapping (hourly-rate, material-price-per-g, setup-fee, …; see
+`refaire.quote.pricing`) is validated into ``Facility.pricing`` for instant quotes.
 """
 
 from __future__ import annotations
@@ -235,11 +237,32 @@ def _facility(source: str, data: Any, where: str, at: Lines, result: ReadResult)
         add_caps(facility.processes, resolve_caps(_term(proc), PROCESS))
     for mat in _as_list(data.get("typical_materials")):
         add_caps(facility.materials, resolve_caps(_term(mat), MATERIAL))
+    if data.get("pricing") not in (None, "", {}):
+        problems.extend(_pricing(facility, data["pricing"], source, where, at))
     native = first_text(data.get("id"), data.get("identifier"))
     facility.key = facility_key(FORMAT, name, facility.latitude, facility.longitude, native)
     facility.problems = problems
     result.problems.extend(problems)
     return record_sources(facility, source, FORMAT)
+
+
+def _pricing(facility: Facility, raw: Any, source: str, where: str, at: Lines) -> list[Problem]:
+    """The facility's own prices for instant quotes (keys: `refaire.quote.pricing`).
+
+    A wrong value is left out with a located warning; the other prices and the facility
+    are kept.
+    """
+    from refaire.quote.pricing import check_pricing
+
+    facility.pricing, issues = check_pricing(raw, keep_unknown=True)
+    problems = []
+    for name, message in issues:
+        path = f"{where}pricing" + (f".{name}" if name else "")
+        # Unknown keys are kept (membership fees, notes); wrong values are not.
+        outcome = "kept, not used for quotes" if name in facility.pricing else "left out"
+        msg = f"pricing: {message}; {outcome}"
+        problems.append(Problem(source, "warning", path, msg, at(path)))
+    return problems
 
 
 class Lines:

@@ -1,15 +1,29 @@
 """Turn a job's grams and hours into priced lines with a facility's pricing.
 
-Pricing keys (all optional): hourly_rate, material_price_per_g or material_price_per_cm3
-(a number, or a mapping material id → number), setup_fee, minimum_order,
-quantity_breaks [{min_qty, discount}] (discount as a fraction, 0.1 = 10 %; values between
-1 and 100 are read as percentages), currency. The machine rate and the material price come
-from `rates.toml` when the facility gives none, and the quote is then marked
-`estimated_rates`; a facility that publishes prices but no setup fee or minimum charges none.
+A facility's pricing is a mapping; in an OKW record it is the `pricing` key, and keys may
+be written kebab-case (`hourly-rate`, as OKW does) or snake_case (`hourly_rate`). All
+optional:
+
+- hourly_rate: machine time, currency per hour;
+- material_price_per_g or material_price_per_cm3: currency per gram / per cm³ of material;
+- setup_fee: once per order;
+- minimum_order: the smallest order total;
+- quantity_breaks: [{min_qty, discount}], discount as a fraction (0.1 = 10 %; values
+  between 1 and 100 are read as percentages), the largest min_qty reached applies to
+  material and machine time;
+- currency: ISO 4217 code, EUR when not given.
+
+Each amount is a number, or a mapping by process (fdm, sla, laser — laser-cutting is
+read as laser) for hourly_rate, setup_fee and minimum_order, by material id (pla,
+acrylic, … see rates.toml) for the material prices. The machine rate and the material
+price come from `rates.toml` when the facility gives none, and the quote is then marked
+`estimated_rates`; a facility that publishes prices but no setup fee or minimum charges
+none. `check_pricing` validates a pricing mapping and returns it in the canonical form.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .model import Quote, QuoteLine, money
@@ -124,3 +138,151 @@ def price(
         assumptions=notes,
         figures=figures,
     )
+
+
+# --- validation of a facility's pricing ---------------------------------------------------
+
+PROCESS_KEYS = ("hourly_rate", "setup_fee", "minimum_order")
+MATERIAL_KEYS = ("material_price_per_g", "material_price_per_cm3")
+PRICING_KEYS = (*PROCESS_KEYS, *MATERIAL_KEYS, "quantity_breaks", "currency")
+QUOTE_PROCESSES = ("fdm", "sla", "laser")
+# Vocabulary process ids that managers naturally write for the quote processes.
+_PROCESS_ALIASES = {"laser_cutting": "laser", "laser_engraving": "laser"}
+_CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+def pricing_key(key: Any) -> str:
+    """'hourly-rate', 'Hourly Rate', 'hourlyRate' -> 'hourly_rate'."""
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", str(key))
+    return re.sub(r"[-\s]+", "_", text.strip()).lower()
+
+
+def _amount(value: Any) -> float | None:
+    """A non-negative number; numeric strings ("2.5", "2,5") are accepted."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip().replace(",", "."))
+        except ValueError:
+            return None
+    if isinstance(value, int | float) and value >= 0 and value == value and value != float("inf"):
+        return float(value)
+    return None
+
+
+def _by_key(
+    name: str, value: Any, keys: tuple[str, ...] | list[str], alias: Any
+) -> tuple[Any, list[tuple[str, str]]]:
+    """A number, or a mapping of known keys (processes or materials) to numbers."""
+    if not isinstance(value, dict):
+        number = _amount(value)
+        if number is None:
+            return None, [(name, f"expected a non-negative number, got {value!r}")]
+        return number, []
+    out: dict[str, float] = {}
+    problems: list[tuple[str, str]] = []
+    for raw_key, raw in value.items():
+        key = alias(raw_key)
+        where = f"{name}.{pricing_key(raw_key)}"
+        if key not in keys:
+            problems.append((where, f"unknown {raw_key!r}: expected one of {', '.join(keys)}"))
+            continue
+        number = _amount(raw)
+        if number is None:
+            problems.append((where, f"expected a non-negative number, got {raw!r}"))
+        else:
+            out[key] = number
+    return (out or None), problems
+
+
+def _process_alias(key: Any) -> str:
+    folded = pricing_key(key)
+    return _PROCESS_ALIASES.get(folded, folded)
+
+
+def _material_alias(key: Any) -> str:
+    return str(key).strip().lower().replace("_", "-")
+
+
+def _breaks(value: Any) -> tuple[list[dict[str, Any]] | None, list[tuple[str, str]]]:
+    if not isinstance(value, list):
+        return None, [
+            ("quantity_breaks", f"expected a list of {{min-qty, discount}}, got {value!r}")
+        ]
+    rows: list[dict[str, Any]] = []
+    problems: list[tuple[str, str]] = []
+    for i, row in enumerate(value):
+        where = f"quantity_breaks[{i}]"
+        if not isinstance(row, dict):
+            problems.append((where, f"expected a mapping {{min-qty, discount}}, got {row!r}"))
+            continue
+        row = {pricing_key(k): v for k, v in row.items()}
+        minimum, discount = _amount(row.get("min_qty")), _amount(row.get("discount"))
+        if minimum is None or minimum < 1 or minimum != int(minimum):
+            got = row.get("min_qty")
+            problems.append((f"{where}.min_qty", f"expected a whole number ≥ 1, got {got!r}"))
+        elif discount is None or discount > 100:
+            got = row.get("discount")
+            problems.append(
+                (
+                    f"{where}.discount",
+                    f"expected a fraction (0.1) or a percentage (10), got {got!r}",
+                )
+            )
+        else:
+            rows.append({"min_qty": int(minimum), "discount": discount})
+    return sorted(rows, key=lambda r: r["min_qty"]), problems
+
+
+def check_pricing(
+    raw: Any, keep_unknown: bool = False
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """A facility's pricing validated: (canonical pricing, [(field, message)]).
+
+    Keys are folded to snake_case; wrong values are left out and reported with their
+    field path (`hourly_rate`, `quantity_breaks[1].discount`). Keys that are not pricing
+    keys are reported too, and left out, or kept as they are with `keep_unknown` (a
+    record's membership fees are information even if quotes do not use them). Never
+    raises.
+    """
+    if not isinstance(raw, dict):
+        return {}, [("", f"expected a mapping of prices, got {type(raw).__name__}")]
+    from .rates import rates
+
+    materials = sorted(rates()["materials"])
+    out: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
+    for raw_key, value in raw.items():
+        key = pricing_key(raw_key)
+        if value is None or value == "":
+            continue
+        if key in PROCESS_KEYS:
+            checked, found = _by_key(key, value, QUOTE_PROCESSES, _process_alias)
+        elif key in MATERIAL_KEYS:
+            checked, found = _by_key(key, value, materials, _material_alias)
+        elif key == "quantity_breaks":
+            checked, found = _breaks(value)
+        elif key == "currency":
+            code = value.strip().upper() if isinstance(value, str) else None
+            checked = code if code and _CURRENCY.fullmatch(code) else None
+            found = [] if checked else [(key, f"expected a 3-letter currency code, got {value!r}")]
+        else:
+            checked = value if keep_unknown else None
+            found = [(key, f"not a pricing key (known: {', '.join(PRICING_KEYS)})")]
+        problems.extend(found)
+        if checked is not None:
+            out[key] = checked
+    return out, problems
+
+
+def quote_pricing(pricing: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The part of a stored pricing that quotes use, or None when it sets no price.
+
+    Facility records also carry membership fees and the like from other sources; a
+    pricing that sets no amount (at most a currency) means "no published prices".
+    """
+    if not pricing:
+        return None
+    given = {k: v for k, v in pricing.items() if k in PRICING_KEYS}
+    return given if set(given) - {"currency"} else None

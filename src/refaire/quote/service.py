@@ -1,0 +1,340 @@
+"""Instant quote for a file: measure it, choose the process, find who can make it, price it.
+
+`quote_file` is what the CLI (`refaire quote`), the API (`POST /api/quote`) and the web
+page (`/quote`) call. The process follows from the file and the material: a mesh is
+printed (FDM, or SLA for resin materials), a drawing is laser cut. Without a facility the
+candidates are the facilities offering that process — nearest first around `near` — each
+checked against its machines' sizes: a part fits a printer when some axis-aligned
+orientation (any of the 6 permutations of its bounding box) fits the build volume, and a
+drawing fits a laser cutter when it fits the bed either way round. Facilities that fit
+come first, then those whose machine sizes are unknown, then those too small. Each quote
+uses the facility's own pricing, or the documented default rates, and then says so
+(`estimated_rates`).
+"""
+
+from __future__ import annotations
+
+from itertools import permutations
+from pathlib import Path
+from typing import Any
+
+from refaire.geometry import measure_bytes
+from refaire.geometry.vector2d import _detect as detect_drawing
+from refaire.geometry.vector2d import measure_vector_bytes
+from refaire.model import Equipment, Facility
+from refaire.quote import quote_mesh, quote_vector
+from refaire.quote.pricing import quote_pricing
+from refaire.quote.rates import material as material_row
+from refaire.quote.rates import materials_for, rates
+from refaire.store import Store
+from refaire.store.facilities import get_facility
+
+# Quote process → the vocabulary id a facility must offer, and the machine process ids
+# that count. A "3D printer" of unstated technology (3d-printing) is a candidate for both
+# printing processes, ranked after the machines that state it.
+VOCAB_PROCESS = {"fdm": "fdm", "sla": "sla", "laser": "laser-cutting"}
+MACHINE_PROCESSES = {"fdm": {"fdm"}, "sla": {"sla"}, "laser": {"laser-cutting", "laser-engraving"}}
+GENERIC_PROCESS = {"fdm": "3d-printing", "sla": "3d-printing"}
+DEFAULT_THICKNESS_MM = 3.0
+# Radii tried in turn around `near` until enough candidates turn up.
+RADII_KM = (50.0, 200.0, 1000.0, 20000.0)
+MAX_SCANNED = 200  # candidate facilities read per request: bounds the work of one quote
+_EPS = 1e-6  # mm: float noise in measured sizes must not turn a tight fit into a miss
+
+
+class QuoteError(ValueError):
+    """A request that cannot be quoted; `measurement` is set when the file was measured."""
+
+    def __init__(self, message: str, measurement: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.measurement = measurement
+
+
+class UnknownFacilityError(LookupError):
+    """No facility has this id or key."""
+
+
+def _is_drawing(name: str, data: bytes) -> bool:
+    return Path(name).suffix.lower() in (".svg", ".dxf") or detect_drawing(name, data) in (
+        "svg",
+        "dxf",
+    )
+
+
+def _orientation(part: list[float], box: tuple[float, ...]) -> tuple[float, ...] | None:
+    """The first permutation of the part's sizes that fits inside `box`, or None."""
+    for turned in permutations(part):
+        if all(p <= b + _EPS for p, b in zip(turned, box, strict=True)):
+            return turned
+    return None
+
+
+def _machine_name(e: Equipment) -> str:
+    named = " ".join(x for x in (e.make, e.model) if x)
+    return named or e.equipment_type or "machine"
+
+
+def _machine_box(e: Equipment, process: str) -> tuple[float, ...] | None:
+    if process == "laser":
+        if e.bed_size_mm:
+            return tuple(e.bed_size_mm)
+        return tuple(e.build_volume_mm[:2]) if e.build_volume_mm else None
+    return tuple(e.build_volume_mm) if e.build_volume_mm else None
+
+
+def check_fit(facility: Facility, process: str, part: list[float]) -> dict[str, Any]:
+    """Whether the part fits one of the facility's machines for `process`.
+
+    Returns {"fits": True/False/None, "fit_reason": text, "machines": [...]}; None means
+    the facility offers the process but states no machine size to check against.
+    """
+    wanted = MACHINE_PROCESSES[process]
+    generic = GENERIC_PROCESS.get(process)
+    machines = []
+    for e in facility.equipment:
+        ids = {c.id for c in e.processes}
+        stated = bool(wanted & ids)
+        if not stated and generic not in ids:
+            continue
+        box = _machine_box(e, process)
+        turned = _orientation(part, box) if box else None
+        machines.append(
+            {
+                "name": _machine_name(e),
+                "process_stated": stated,
+                "size_mm": list(box) if box else None,
+                "size_origin": e.size_origin if box else None,
+                "fits": None if box is None else turned is not None,
+                "orientation_mm": list(turned) if turned else None,
+            }
+        )
+    size = " × ".join(f"{v:.4g}" for v in part) + " mm"
+    fitting = sorted((m for m in machines if m["fits"]), key=lambda m: not m["process_stated"])
+    if fitting:
+        m = fitting[0]
+        box = " × ".join(f"{v:g}" for v in m["size_mm"])
+        turned = " × ".join(f"{v:.4g}" for v in m["orientation_mm"])
+        reason = f"fits the {m['name']} ({box} mm) placed as {turned} mm"
+        if not m["process_stated"]:
+            reason += f", a 3D printer that does not state {VOCAB_PROCESS[process]}"
+        return {"fits": True, "fit_reason": reason, "machines": machines}
+    sized = [m for m in machines if m["fits"] is False]
+    if sized and len(sized) == len(machines):
+        largest = max(sized, key=lambda m: sorted(m["size_mm"]))
+        box = " × ".join(f"{v:g}" for v in largest["size_mm"])
+        reason = (
+            f"{size} is larger than every machine, the largest being {largest['name']} ({box} mm)"
+        )
+        return {"fits": False, "fit_reason": reason, "machines": machines}
+    if machines:
+        reason = f"machine size not stated ({', '.join(m['name'] for m in machines)}): ask"
+        return {"fits": None, "fit_reason": reason, "machines": machines}
+    if (wanted | {generic}) & facility.all_processes():
+        reason = f"offers {VOCAB_PROCESS[process]} but lists no machine for it: size unknown"
+        return {"fits": None, "fit_reason": reason, "machines": machines}
+    reason = f"no {VOCAB_PROCESS[process]} machine listed at this facility"
+    return {"fits": False, "fit_reason": reason, "machines": machines}
+
+
+def _measure(name: str, data: bytes) -> tuple[str, dict[str, Any]]:
+    if _is_drawing(name, data):
+        report = measure_vector_bytes(name, data)
+        return "drawing", {"kind": "drawing", **report.to_dict()}
+    report = measure_bytes(name, data)
+    return "mesh", {"kind": "mesh", "format": report.format, **report.to_dict()}
+
+
+def _process(kind: str, material: str) -> str:
+    try:
+        row = material_row(material)
+    except ValueError as exc:
+        raise QuoteError(str(exc)) from None
+    if kind == "drawing":
+        if row["process"] != "laser":
+            known = ", ".join(materials_for("laser"))
+            raise QuoteError(
+                f"a drawing is laser cut: {material} is not a laser material ({known})"
+            )
+        return "laser"
+    if row["process"] == "laser":
+        known = ", ".join(materials_for("fdm") + materials_for("sla"))
+        raise QuoteError(
+            f"a mesh is 3D printed: {material} is a laser material; use one of {known}"
+        )
+    return row["process"]
+
+
+def _price(
+    kind: str,
+    measurement: dict[str, Any],
+    material: str,
+    process: str,
+    pricing: dict[str, Any] | None,
+    qty: int,
+    thickness: float,
+) -> dict[str, Any]:
+    if kind == "drawing":
+        quote = quote_vector(measurement, material, thickness, pricing, qty)
+    else:
+        quote = quote_mesh(measurement, material, pricing, qty, process=process)
+    return quote.to_dict()
+
+
+def _candidates(
+    store: Store, process: str, near: tuple[float, float] | None, wanted: int
+) -> list[tuple[int, float | None]]:
+    """(facility id, distance km) of facilities offering the process, nearest first.
+
+    Around `near` the radius grows until `wanted` facilities are found. Facilities that
+    only say "3D printing" follow those that state the printing process.
+    """
+    from refaire.store.facility_search import search_facilities
+
+    def search(vocab: str) -> list[dict[str, Any]]:
+        if near is None:
+            return search_facilities(store, process=vocab, limit=MAX_SCANNED)["items"]
+        for radius in RADII_KM:
+            found = search_facilities(
+                store, process=vocab, near=near, radius_km=radius, limit=MAX_SCANNED
+            )
+            if found["total"] >= wanted:
+                break
+        return found["items"]
+
+    items = search(VOCAB_PROCESS[process])
+    generic = GENERIC_PROCESS.get(process)
+    if generic and len(items) < MAX_SCANNED:
+        seen = {item["id"] for item in items}
+        items += [
+            item
+            for item in search(generic)
+            if item["id"] not in seen and generic in item["processes"]
+        ][: MAX_SCANNED - len(items)]
+    return [(item["id"], item.get("distance_km")) for item in items]
+
+
+def _entry(
+    fid: int, facility: Facility, distance: float | None, kind: str, process: str, ctx: dict
+) -> dict[str, Any]:
+    fit = check_fit(facility, process, ctx["measurement"]["bbox_mm"])
+    pricing = quote_pricing(facility.pricing)
+    entry: dict[str, Any] = {
+        "facility": {
+            "id": fid,
+            "name": facility.name,
+            "city": facility.city,
+            "country": facility.country,
+        },
+        **fit,
+        "own_pricing": pricing is not None,
+    }
+    if distance is not None:
+        entry["facility"]["distance_km"] = distance
+    try:
+        entry["quote"] = _price(
+            kind,
+            ctx["measurement"],
+            ctx["material"],
+            process,
+            pricing,
+            ctx["qty"],
+            ctx["thickness"],
+        )
+    except ValueError as exc:  # a stored pricing this quote cannot use: say so, go on
+        entry["quote"], entry["quote_error"] = None, str(exc)
+    return entry
+
+
+def _rank(entry: dict[str, Any]) -> tuple[int, int, int, float]:
+    """Fitting first, then unknown sizes, then too small; within each, facilities with
+    their own prices, machines that state the process, and the nearest."""
+    fit_order = {True: 0, None: 1, False: 2}[entry["fits"]]
+    stated = any(m["process_stated"] for m in entry["machines"])
+    distance = entry["facility"].get("distance_km")
+    return (
+        fit_order,
+        0 if entry["own_pricing"] else 1,
+        0 if stated else 1,
+        distance if distance is not None else 0.0,
+    )
+
+
+def quote_file(
+    store: Store,
+    name: str,
+    data: bytes,
+    material: str,
+    facility_id: int | str | None = None,
+    qty: int = 1,
+    near: tuple[float, float] | str | None = None,
+    limit: int = 5,
+    thickness_mm: float | None = None,
+) -> dict[str, Any]:
+    """Measure `data` (a mesh or an SVG/DXF drawing) and quote it at one facility or at
+    the best `limit` candidates; see the module docstring for the rules.
+
+    Returns {"measurement", "process", "material", "quantity", "assumptions", "quotes":
+    [{"facility": {id, name, …}, "fits", "fit_reason", "machines", "own_pricing",
+    "quote"}]}, plus "reference_quote" (default rates) when no facility qualifies.
+    Raises QuoteError for what cannot be quoted (unknown material, unusable file, bad
+    quantity or thickness) and UnknownFacilityError for an unknown facility.
+    """
+    material = material.strip().lower()
+    if not isinstance(qty, int) or qty < 1:
+        raise QuoteError(f"quantity must be a whole number ≥ 1, got {qty!r}")
+    if isinstance(near, str):
+        from refaire.geo import parse_point
+
+        try:
+            near = parse_point(near) if near.strip() else None
+        except ValueError as exc:
+            raise QuoteError(f"near: {exc}") from None
+    kind, measurement = _measure(name, data)
+    process = _process(kind, material)  # before the file's problems: the cheaper mistake
+    if not measurement["ok"]:
+        problems = "; ".join(
+            p["message"] for p in measurement["problems"] if p["severity"] == "error"
+        )
+        raise QuoteError(f"{name} could not be measured: {problems}", measurement)
+    assumptions = [f"lengths read as {measurement['units_assumed']}"]
+    thickness = DEFAULT_THICKNESS_MM
+    if kind == "drawing":
+        if thickness_mm is not None:
+            thickness = float(thickness_mm)
+        else:
+            assumptions.append(f"sheet thickness {thickness:g} mm (not given)")
+        if not thickness > 0:
+            raise QuoteError(f"thickness must be a positive number of mm, got {thickness_mm!r}")
+    ctx = {"measurement": measurement, "material": material, "qty": qty, "thickness": thickness}
+    try:  # facility-independent defects (no volume, too thick) surface here, once
+        reference = _price(kind, measurement, material, process, None, qty, thickness)
+    except ValueError as exc:
+        raise QuoteError(str(exc), measurement) from None
+    entries = []
+    if facility_id not in (None, ""):
+        found = get_facility(store, facility_id)
+        if found is None:
+            raise UnknownFacilityError(f"no facility with id or key {facility_id!r}")
+        entries.append(_entry(found[0], found[1], None, kind, process, ctx))
+    else:
+        for fid, distance in _candidates(store, process, near, max(1, int(limit))):
+            found = get_facility(store, fid)
+            if found is not None:
+                entries.append(_entry(fid, found[1], distance, kind, process, ctx))
+        entries.sort(key=_rank)
+        entries = entries[: max(1, int(limit))]
+    result: dict[str, Any] = {
+        "measurement": measurement,
+        "process": process,
+        "vocabulary_process": VOCAB_PROCESS[process],
+        "material": material,
+        "quantity": qty,
+        "currency_default": rates()["currency"],
+        "assumptions": assumptions,
+        "quotes": entries,
+    }
+    if kind == "drawing":
+        result["thickness_mm"] = thickness
+    if not entries:
+        result["reference_quote"] = reference
+    return result
