@@ -1,0 +1,115 @@
+"""/api/mesh, /api/quote and /api/facilities/{id}/pricing: measure files, quote parts, and
+let a facility manager publish the prices quotes use."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, File, Form, HTTPException, UploadFile
+
+from refaire.api._deps import get_store, require_admin
+from refaire.store import Store
+
+router = APIRouter(tags=["quotes"])
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_FILES = 20
+
+
+async def _read(upload: UploadFile) -> tuple[str, bytes]:
+    """The upload's name and bytes; 413 past the limit, without reading the rest."""
+    name = upload.filename or "upload"
+    data = await upload.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise HTTPException(
+            413, f"{name}: over the {MAX_UPLOAD_BYTES // 2**20} MB limit for one file"
+        )
+    return name, data
+
+
+@router.post("/mesh")
+async def measure_uploads(
+    files: Annotated[list[UploadFile], File(description="Meshes (STL, 3MF, OBJ) or SVG/DXF")],
+) -> list[dict[str, Any]]:
+    """Measure each file: a mesh gives bbox, volume, area and watertightness; a drawing
+    gives cut length, area and bbox. Bad files get `ok: false` and their problems."""
+    from refaire.geometry import measure_bytes
+    from refaire.geometry.vector2d import measure_vector_bytes
+    from refaire.quote.service import _is_drawing
+
+    if len(files) > MAX_FILES:
+        raise HTTPException(413, f"{len(files)} files: at most {MAX_FILES} per request")
+    out = []
+    for upload in files:
+        name, data = await _read(upload)
+        if _is_drawing(name, data):
+            out.append({"kind": "drawing", **measure_vector_bytes(name, data).to_dict()})
+        else:
+            report = measure_bytes(name, data)
+            out.append({"kind": "mesh", "format": report.format, **report.to_dict()})
+    return out
+
+
+@router.post("/quote")
+async def quote_upload(
+    store: Annotated[Store, Depends(get_store)],
+    file: Annotated[UploadFile, File(description="The part: STL, 3MF, OBJ, SVG or DXF")],
+    material: Annotated[str, Form(description="Material id: pla, petg, resin, plywood, …")],
+    facility_id: Annotated[str | None, Form(description="Quote at this facility only")] = None,
+    qty: Annotated[int, Form(ge=1, le=100000)] = 1,
+    near: Annotated[str | None, Form(description="LAT,LON: nearest facilities first")] = None,
+    thickness: Annotated[float | None, Form(gt=0, description="Sheet thickness, mm")] = None,
+    limit: Annotated[int, Form(ge=1, le=50)] = 5,
+) -> dict[str, Any]:
+    """Measure the part and quote it at one facility or at the best candidates, with
+    whether it fits their machines, the price breakdown and the assumptions."""
+    from refaire.quote.service import QuoteError, UnknownFacilityError, quote_file
+
+    name, data = await _read(file)
+    try:
+        return quote_file(
+            store, name, data, material, facility_id=facility_id or None, qty=qty,
+            near=near or None, limit=limit, thickness_mm=thickness,
+        )  # fmt: skip
+    except UnknownFacilityError as exc:
+        raise HTTPException(404, str(exc)) from None
+    except QuoteError as exc:
+        detail: dict[str, Any] = {"message": str(exc)}
+        if exc.measurement is not None:
+            detail["measurement"] = exc.measurement
+        raise HTTPException(422, detail) from None
+
+
+@router.put("/facilities/{ident}/pricing", dependencies=[Depends(require_admin)])
+def put_pricing(
+    ident: str,
+    store: Annotated[Store, Depends(get_store)],
+    pricing: Annotated[
+        dict[str, Any],
+        Body(
+            examples=[
+                {
+                    "hourly-rate": {"fdm": 4, "laser": 25},
+                    "material-price-per-g": {"pla": 0.05},
+                    "setup-fee": 3,
+                    "minimum-order": 10,
+                    "quantity-breaks": [{"min-qty": 10, "discount": 0.1}],
+                    "currency": "EUR",
+                }
+            ]
+        ),
+    ],
+) -> dict[str, Any]:
+    """Replace a facility's quote prices (keys in kebab-case or snake_case: hourly-rate,
+    material-price-per-g, material-price-per-cm3, setup-fee, minimum-order,
+    quantity-breaks [{min-qty, discount}], currency). Every problem is listed in a 422."""
+    from refaire.store.pricing import PricingError, set_pricing
+
+    try:
+        stored = set_pricing(store, ident, pricing)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from None
+    except PricingError as exc:
+        problems = [{"field": f, "message": m} for f, m in exc.problems]
+        raise HTTPException(422, {"message": str(exc), "problems": problems}) from None
+    return {"id": ident, "pricing": stored}

@@ -1,0 +1,136 @@
+"""`refaire quote FILE --material ID`: an instant quote for a mesh or a cutting drawing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from refaire.cli._common import DbOption, JsonOption, console, fail, print_json
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+def _size(values: list[float] | None) -> str:
+    return " × ".join(f"{v:.4g}" for v in values) + " mm" if values else "–"
+
+
+def _print_measurement(result: dict[str, Any]) -> None:
+    m = result["measurement"]
+    console.print(f"[bold]{Path(m['file']).name}[/bold]  {m['kind']}, size {_size(m['bbox_mm'])}")
+    if m["kind"] == "mesh":
+        closed = "watertight" if m["watertight"] else "[yellow]not watertight[/yellow]"
+        console.print(
+            f"  volume {m['volume_mm3'] / 1000:,.2f} cm³, {m['triangles']:,} facets, {closed}"
+        )
+    else:
+        console.print(
+            f"  cut length {m['cut_length_mm']:,.1f} mm, {m['contours']} contours, "
+            f"sheet {result['thickness_mm']:g} mm"
+        )
+    for p in m["problems"]:
+        console.print(f"  [yellow]{p['severity']}:[/yellow] {p['message']}")
+    console.print(
+        f"  process [bold]{result['process']}[/bold], material [bold]{result['material']}[/bold], "
+        f"quantity {result['quantity']}"
+    )
+
+
+def _print_quote(entry: dict[str, Any] | None, quote: dict[str, Any]) -> None:
+    if entry is not None:
+        f = entry["facility"]
+        where = ", ".join(x for x in (f.get("city"), f.get("country")) if x)
+        distance = f" · {f['distance_km']:.0f} km" if f.get("distance_km") is not None else ""
+        colour = {True: "green", None: "yellow", False: "red"}[entry["fits"]]
+        verdict = {True: "✓", None: "?", False: "✗"}[entry["fits"]]
+        console.print(
+            f"\n[bold]{f['name']}[/bold] (#{f['id']}{', ' + where if where else ''}{distance})"
+        )
+        console.print(f"  [{colour}]{verdict}[/{colour}] {entry['fit_reason']}")
+    table = Table(show_header=True, box=None, padding=(0, 2))
+    table.add_column("item")
+    table.add_column(quote["currency"], justify="right")
+    table.add_column("how", overflow="fold")
+    for line in quote["lines"]:
+        table.add_row(line["item"], f"{line['amount']:.2f}", line["detail"])
+    table.add_row(
+        "[bold]total[/bold]",
+        f"[bold]{quote['total']:.2f}[/bold]",
+        f"{quote['unit_price']:.2f} per piece",
+    )
+    console.print(table)
+    rates = (
+        "[yellow]estimated (default rates)[/yellow]"
+        if quote["estimated_rates"]
+        else "the facility's own prices"
+    )
+    console.print(f"  rates: {rates}")
+    for note in quote["assumptions"]:
+        console.print(f"  · {note}")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("quote")
+    def quote(
+        file: Path = typer.Argument(..., help="STL, 3MF, OBJ mesh, or SVG/DXF drawing."),
+        material: str = typer.Option(
+            ..., "--material", "-m", help="Material id, e.g. pla, resin, plywood."
+        ),
+        facility: str | None = typer.Option(
+            None, "--facility", help="Quote at this facility (id or key)."
+        ),
+        qty: int = typer.Option(1, "--qty", min=1, help="How many pieces."),
+        near: str | None = typer.Option(None, "--near", help="LAT,LON: nearest facilities first."),
+        thickness: float | None = typer.Option(
+            None, "--thickness", help="Sheet thickness in mm (drawings; default 3)."
+        ),
+        limit: int = typer.Option(
+            5, "--limit", min=1, max=50, help="How many candidate facilities."
+        ),
+        db: str | None = DbOption,
+        as_json: bool = JsonOption,
+    ) -> None:
+        """Measure a part, find who can make it, and price it with the breakdown.
+
+        Without --facility, the candidates are the facilities offering the process
+        (3D printing for meshes, laser cutting for drawings) whose machines fit the part.
+        Quotes built on default rates are marked estimated.
+        """
+        from refaire.quote.service import QuoteError, UnknownFacilityError, quote_file
+        from refaire.store import open_store
+
+        try:
+            if file.stat().st_size > MAX_FILE_BYTES:
+                fail(f"{file}: over the {MAX_FILE_BYTES // 2**20} MB limit for quotes")
+            data = file.read_bytes()
+        except OSError as exc:
+            fail(f"cannot read {file}: {exc.strerror or exc}")
+        store = open_store(db)
+        try:
+            result = quote_file(
+                store, str(file), data, material, facility_id=facility, qty=qty,
+                near=near, limit=limit, thickness_mm=thickness,
+            )  # fmt: skip
+        except (QuoteError, UnknownFacilityError) as exc:
+            fail(str(exc))
+        if as_json:
+            print_json(result)
+            return
+        _print_measurement(result)
+        for note in result["assumptions"]:
+            console.print(f"  · {note}")
+        for entry in result["quotes"]:
+            if entry["quote"] is None:
+                console.print(
+                    f"\n[bold]{entry['facility']['name']}[/bold]: [red]no quote[/red]: {entry['quote_error']}"
+                )
+            else:
+                _print_quote(entry, entry["quote"])
+        if not result["quotes"]:
+            console.print(
+                f"\n[yellow]No facility offers {result['vocabulary_process']} in this registry;"
+                " price at default rates:[/yellow]"
+            )
+            _print_quote(None, result["reference_quote"])
