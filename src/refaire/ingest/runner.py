@@ -7,7 +7,12 @@ own transaction, so what was stored before a failure stays stored.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +23,7 @@ from refaire.ingest.base import ReadResult, detect
 from refaire.ingest.sources import Source, expand
 from refaire.model import Design, Facility, Part, Problem
 from refaire.store import Store
+from refaire.store.designs import PreparedDesign, prepare_design, save_designs
 from refaire.store.tables import import_problems
 
 Progress = Callable[[int, int, str], None]
@@ -83,13 +89,9 @@ def import_sources(
 
 def import_bytes(store: Store, name: str, data: bytes) -> ImportSummary:
     """Import one uploaded document (the API's and the web's upload path)."""
-    summary = ImportSummary()
-    designs: list[Design] = []
-    facilities: list[Facility] = []
-    parts: list[Part] = []
-    _take(summary, name, read_source(name, data), designs, facilities, parts)
-    _finish(store, summary, designs, facilities, parts)
-    return summary
+    run = _Run(store, ImportSummary())
+    run.take(name, read_source(name, data))
+    return run.finish()
 
 
 def import_source_list(
@@ -98,22 +100,120 @@ def import_source_list(
     summary: ImportSummary | None = None,
     progress: Progress | None = None,
 ) -> ImportSummary:
-    summary = summary or ImportSummary()
-    designs: list[Design] = []
-    facilities: list[Facility] = []
-    parts: list[Part] = []
+    run = _Run(store, summary or ImportSummary())
     total = len(sources)
-    for i, src in enumerate(sources, 1):
-        data, problem = src.read()
+    for i, (src, problem, result, prepared) in enumerate(_read_all(sources), 1):
         if problem is not None:
-            summary.rejected += 1
-            summary.problems.append(problem)
+            run.summary.rejected += 1
+            run.summary.problems.append(problem)
         else:
-            _take(summary, src.name, read_source(src.name, data), designs, facilities, parts)
+            run.take(src.name, result, prepared)
         if progress:
             progress(i, total, src.name)
-    _finish(store, summary, designs, facilities, parts)
-    return summary
+    return run.finish()
+
+
+# Reading and normalising is CPU work that parallelises; below this many sources
+# starting worker processes costs more than it saves.
+PARALLEL_FROM = 400
+CHUNK = 64
+
+
+Read = tuple[Source, Problem | None, ReadResult | None, list[PreparedDesign]]
+
+
+def _read_one(src: Source) -> Read:
+    """Read, normalise, and prepare the store rows of one source (in a worker when parallel)."""
+    data, problem = src.read()
+    if problem is not None:
+        return src, problem, None, []
+    result = read_source(src.name, data)
+    return src, None, result, [prepare_design(d) for d in result.designs]
+
+
+def _read_chunk(chunk: list[Source]) -> list[Read]:
+    return [_read_one(src) for src in chunk]
+
+
+def _read_all(sources: list[Source]) -> Iterator[Read]:
+    """Read every source, in order; in worker processes when there are many.
+
+    The main process keeps saving batches while the workers read the next ones,
+    so parsing and database writes overlap.
+    """
+    workers = min(4, os.cpu_count() or 1)
+    if len(sources) < PARALLEL_FROM or workers < 2:
+        yield from map(_read_one, sources)
+        return
+    chunks = [sources[i : i + CHUNK] for i in range(0, len(sources), CHUNK)]
+    # fork is cheap but unsafe beside other threads (a threaded server, a test runner)
+    single = threading.active_count() == 1
+    method = "fork" if single and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    done = 0
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context(method)
+        ) as pool:
+            for results in pool.map(_read_chunk, chunks):
+                done += 1
+                yield from results
+    except BrokenProcessPool:
+        # workers could not start (e.g. a __main__ that cannot be re-imported): go on here
+        for chunk in chunks[done:]:
+            yield from _read_chunk(chunk)
+
+
+class _Run:
+    """The state of one import: records read so far, saved in batches as they come."""
+
+    def __init__(self, store: Store, summary: ImportSummary) -> None:
+        self.store = store
+        self.summary = summary
+        self.designs: list[Design] = []
+        self.unsaved: list[PreparedDesign] = []
+        self.keys: set[str] = set()
+        self.facilities: list[Facility] = []
+        self.parts: list[Part] = []
+
+    def take(
+        self, name: str, result: ReadResult, prepared: list[PreparedDesign] | None = None
+    ) -> None:
+        before = len(self.designs)
+        _take(self.summary, name, result, self.designs, self.facilities, self.parts)
+        taken = self.designs[before:]
+        self.unsaved += prepared if prepared and taken else [prepare_design(d) for d in taken]
+        if len(self.unsaved) >= BATCH:
+            self._save(self.unsaved)
+            self.unsaved = []
+
+    def _save(self, batch: list[Design] | list[PreparedDesign], count: bool = True) -> None:
+        counts = save_designs(self.store, batch)
+        if count:
+            self.summary.imported += counts.imported
+            self.summary.updated += counts.updated
+        self.keys.update(d.key for d in batch)
+
+    def finish(self) -> ImportSummary:
+        if self.unsaved:
+            self._save(self.unsaved)
+        if self.parts:
+            from refaire.ingest.parts import attach_parts
+
+            before = {id(d): len(d.parts) for d in self.designs}
+            self.summary.problems.extend(attach_parts(self.designs, self.parts))
+            grown = [d for d in self.designs if len(d.parts) != before[id(d)]]
+            if grown:  # already counted when first saved; saved again with their parts
+                self._save(grown, count=False)
+        self.summary.designs = len(self.keys)
+        if self.facilities:
+            from refaire.store.facilities import save_facilities
+
+            counts = save_facilities(self.store, self.facilities)
+            self.summary.imported += counts.imported
+            self.summary.updated += counts.updated
+            self.summary.facilities = counts.imported + counts.updated
+        _record_problems(self.store, self.summary.problems)
+        return self.summary
 
 
 def _take(
@@ -148,35 +248,6 @@ def _take(
     designs.extend(result.designs)
     facilities.extend(result.facilities)
     parts.extend(result.parts)
-
-
-def _finish(
-    store: Store,
-    summary: ImportSummary,
-    designs: list[Design],
-    facilities: list[Facility],
-    parts: list[Part],
-) -> None:
-    if parts:
-        from refaire.ingest.parts import attach_parts
-
-        summary.problems.extend(attach_parts(designs, parts))
-    if designs:
-        from refaire.store.designs import save_designs
-
-        for i in range(0, len(designs), BATCH):
-            counts = save_designs(store, designs[i : i + BATCH])
-            summary.imported += counts.imported
-            summary.updated += counts.updated
-        summary.designs = len({d.key for d in designs})
-    if facilities:
-        from refaire.store.facilities import save_facilities
-
-        counts = save_facilities(store, facilities)
-        summary.imported += counts.imported
-        summary.updated += counts.updated
-        summary.facilities = counts.imported + counts.updated
-    _record_problems(store, summary.problems)
 
 
 def _record_problems(store: Store, problems: list[Problem]) -> None:

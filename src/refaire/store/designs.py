@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,13 +51,28 @@ def design_terms_of(d: Design) -> dict[str, int]:
     )
 
 
-def _row(d: Design) -> dict[str, Any]:
+@dataclass(slots=True)
+class PreparedDesign:
+    """A design turned into the rows that store it: computed once, anywhere.
+
+    The import runner prepares designs in its worker processes, so that the process
+    writing to the database only writes.
+    """
+
+    key: str
+    row: dict[str, Any]
+    facets: list[tuple[str, str]]
+    terms: dict[str, int]
+    links: list[tuple[str, str]]
+
+
+def prepare_design(d: Design) -> PreparedDesign:
     prov = d.provenance
     record = d.to_dict()
     # The original text is stored once, in its own column.
     if record.get("provenance"):
-        record["provenance"] = {k: v for k, v in record["provenance"].items() if k != "text"}
-    return {
+        record["provenance"].pop("text", None)
+    row = {
         "key": d.key,
         "name": d.name[:500],
         "name_sort": fold(d.name)[:500],
@@ -71,9 +87,16 @@ def _row(d: Design) -> dict[str, Any]:
         "source": prov.source[:2000] if prov else "",
         "checksum": prov.checksum if prov else "",
         "imported_at": prov.imported_at if prov else "",
-        "record": record,
+        "record": json.dumps(record, ensure_ascii=False, separators=(",", ":")),
         "manifest_text": prov.text if prov else "",
     }
+    return PreparedDesign(
+        key=d.key,
+        row=row,
+        facets=[(f, v[:300]) for f, v in design_facet_values(d)],
+        terms=design_terms_of(d),
+        links=[(ln.kind, ln.target[:2000]) for ln in d.links],
+    )
 
 
 @dataclass
@@ -83,13 +106,16 @@ class SaveCounts:
     keys: list[str] = field(default_factory=list)
 
 
-def save_designs(store: Store, items: Iterable[Design]) -> SaveCounts:
+def save_designs(store: Store, items: Iterable[Design | PreparedDesign]) -> SaveCounts:
     """Insert new designs and update known ones (same key), in one transaction.
 
     Child rows (facets, terms, links) are rewritten in bulk for the whole batch,
     so a batch costs a handful of statements, not a few per design.
     """
-    batch = {d.key: d for d in items}  # a key seen twice in a batch: the last one wins
+    batch: dict[str, PreparedDesign] = {}
+    for item in items:  # a key seen twice in a batch: the last one wins
+        p = item if isinstance(item, PreparedDesign) else prepare_design(item)
+        batch[p.key] = p
     counts = SaveCounts(keys=list(batch))
     if not batch:
         return counts
@@ -102,7 +128,7 @@ def save_designs(store: Store, items: Iterable[Design]) -> SaveCounts:
                 select(designs.c.id, designs.c.key).where(designs.c.key.in_(chunk))
             ):
                 existing[key] = rid
-        rows_new = [_row(d) for k, d in batch.items() if k not in existing]
+        rows_new = [p.row for k, p in batch.items() if k not in existing]
         ids: dict[str, int] = dict(existing)
         if rows_new:
             result = conn.execute(
@@ -114,7 +140,7 @@ def save_designs(store: Store, items: Iterable[Design]) -> SaveCounts:
             for rid, key in result:
                 ids[key] = rid
         for key, rid in existing.items():
-            conn.execute(update(designs).where(designs.c.id == rid).values(**_row(batch[key])))
+            conn.execute(update(designs).where(designs.c.id == rid).values(**batch[key].row))
         if existing:
             _delete_children(conn, list(existing.values()))
         _insert_children(conn, batch, ids)
@@ -130,13 +156,17 @@ def _delete_children(conn: Connection, ids: list[int]) -> None:
             conn.execute(delete(table).where(table.c.design_id.in_(chunk)))
 
 
-def _insert_children(conn: Connection, batch: dict[str, Design], ids: dict[str, int]) -> None:
+def _insert_children(
+    conn: Connection, batch: dict[str, PreparedDesign], ids: dict[str, int]
+) -> None:
     facet_rows, term_rows, link_rows = [], [], []
-    for key, d in batch.items():
+    for key, p in batch.items():
         rid = ids[key]
-        facet_rows += [(rid, f, v[:300]) for f, v in design_facet_values(d)]
-        term_rows += [(t, rid, w) for t, w in design_terms_of(d).items()]
-        link_rows += [(rid, ln.kind, ln.target[:2000]) for ln in d.links]
+        facet_rows += [(rid, f, v) for f, v in p.facets]
+        term_rows += [(t, rid, w) for t, w in p.terms.items()]
+        link_rows += [(rid, kind, target) for kind, target in p.links]
+    # In key order, index pages are filled one after the other instead of at random.
+    term_rows.sort()
     insert_tuples(conn, design_facets, ("design_id", "facet", "value"), facet_rows)
     insert_tuples(conn, design_terms, ("term", "design_id", "weight"), term_rows)
     insert_tuples(conn, design_links, ("design_id", "kind", "target"), link_rows)

@@ -8,8 +8,10 @@ counted and filtered by the same indexed query.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from sqlalchemy import (
-    JSON,
     Column,
     Float,
     ForeignKey,
@@ -19,9 +21,27 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
 )
 
 metadata = MetaData()
+
+
+class JSONText(TypeDecorator):
+    """JSON kept as text. A value may arrive already serialised: the import path
+    serialises records in its worker processes, so the writer only stores them."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        if value is None or isinstance(value, str):
+            return value
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    def process_result_value(self, value: Any, dialect: Any) -> Any:
+        return None if value is None else json.loads(value)
+
 
 designs = Table(
     "designs",
@@ -41,7 +61,7 @@ designs = Table(
     Column("source", String(2000), nullable=False),
     Column("checksum", String(64), nullable=False),
     Column("imported_at", String(40), nullable=False),
-    Column("record", JSON, nullable=False),
+    Column("record", JSONText, nullable=False),
     Column("manifest_text", Text, nullable=False),
 )
 
@@ -60,11 +80,17 @@ design_facets = Table(
 design_terms = Table(
     "design_terms",
     metadata,
-    Column("term", String(100), nullable=False),
-    Column("design_id", Integer, ForeignKey("designs.id", ondelete="CASCADE"), nullable=False),
+    Column("term", String(100), primary_key=True),
+    Column(
+        "design_id",
+        Integer,
+        ForeignKey("designs.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
     Column("weight", Integer, nullable=False),
-    Index("ix_design_terms_term", "term", "design_id", "weight"),
     Index("ix_design_terms_design", "design_id"),
+    # SQLite: the (term, design_id) key is the table itself, one B-tree fewer to write.
+    sqlite_with_rowid=False,
 )
 
 design_links = Table(
@@ -102,7 +128,7 @@ facilities = Table(
     Column("city", String(200)),
     Column("kind", String(60)),
     Column("imported_at", String(40), nullable=False),
-    Column("record", JSON, nullable=False),
+    Column("record", JSONText, nullable=False),
     Index("ix_facilities_lat_lon", "latitude", "longitude"),
 )
 

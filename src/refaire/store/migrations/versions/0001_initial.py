@@ -32,7 +32,7 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=2000), nullable=False),
         sa.Column("checksum", sa.String(length=64), nullable=False),
         sa.Column("imported_at", sa.String(length=40), nullable=False),
-        sa.Column("record", sa.JSON(), nullable=False),
+        sa.Column("record", sa.Text(), nullable=False),
         sa.Column("manifest_text", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("key"),
@@ -50,7 +50,7 @@ def upgrade() -> None:
         sa.Column("city", sa.String(length=200), nullable=True),
         sa.Column("kind", sa.String(length=60), nullable=True),
         sa.Column("imported_at", sa.String(length=40), nullable=False),
-        sa.Column("record", sa.JSON(), nullable=False),
+        sa.Column("record", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("key"),
     )
@@ -100,11 +100,10 @@ def upgrade() -> None:
         sa.Column("design_id", sa.Integer(), nullable=False),
         sa.Column("weight", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["design_id"], ["designs.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("term", "design_id"),
+        sqlite_with_rowid=False,
     )
     op.create_index("ix_design_terms_design", "design_terms", ["design_id"], unique=False)
-    op.create_index(
-        "ix_design_terms_term", "design_terms", ["term", "design_id", "weight"], unique=False
-    )
     op.create_table(
         "facility_capabilities",
         sa.Column("facility_id", sa.Integer(), nullable=False),
@@ -153,7 +152,6 @@ def downgrade() -> None:
     op.drop_index("ix_facility_caps_kind_value", table_name="facility_capabilities")
     op.drop_index("ix_facility_caps_facility", table_name="facility_capabilities")
     op.drop_table("facility_capabilities")
-    op.drop_index("ix_design_terms_term", table_name="design_terms")
     op.drop_index("ix_design_terms_design", table_name="design_terms")
     op.drop_table("design_terms")
     op.drop_index("ix_design_links_target", table_name="design_links")
