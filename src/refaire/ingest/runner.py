@@ -11,7 +11,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,7 +23,7 @@ from refaire.ingest.base import ReadResult, detect
 from refaire.ingest.sources import Source, expand
 from refaire.model import Design, Facility, Part, Problem
 from refaire.store import Store
-from refaire.store.designs import PreparedDesign, prepare_design, save_designs
+from refaire.store.designs import PreparedDesign, SaveCounts, prepare_design, save_designs
 from refaire.store.tables import import_problems
 
 Progress = Callable[[int, int, str], None]
@@ -174,6 +174,10 @@ class _Run:
         self.keys: set[str] = set()
         self.facilities: list[Facility] = []
         self.parts: list[Part] = []
+        # One writer thread: SQLite and psycopg release the GIL while they work, so
+        # batches are written while the next ones are collected; one thread keeps order.
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="refaire-writer")
+        self.pending: list[tuple[Future[SaveCounts], bool]] = []
 
     def take(
         self, name: str, result: ReadResult, prepared: list[PreparedDesign] | None = None
@@ -187,15 +191,27 @@ class _Run:
             self.unsaved = []
 
     def _save(self, batch: list[Design] | list[PreparedDesign], count: bool = True) -> None:
-        counts = save_designs(self.store, batch)
-        if count:
-            self.summary.imported += counts.imported
-            self.summary.updated += counts.updated
+        self.pending.append((self.writer.submit(save_designs, self.store, batch), count))
         self.keys.update(d.key for d in batch)
 
+    def _drain(self) -> None:
+        for future, count in self.pending:
+            counts = future.result()
+            if count:
+                self.summary.imported += counts.imported
+                self.summary.updated += counts.updated
+        self.pending = []
+
     def finish(self) -> ImportSummary:
+        try:
+            return self._finish()
+        finally:
+            self.writer.shutdown(wait=True)
+
+    def _finish(self) -> ImportSummary:
         if self.unsaved:
             self._save(self.unsaved)
+        self._drain()
         if self.parts:
             from refaire.ingest.parts import attach_parts
 
@@ -204,6 +220,7 @@ class _Run:
             grown = [d for d in self.designs if len(d.parts) != before[id(d)]]
             if grown:  # already counted when first saved; saved again with their parts
                 self._save(grown, count=False)
+                self._drain()
         self.summary.designs = len(self.keys)
         if self.facilities:
             from refaire.store.facilities import save_facilities
