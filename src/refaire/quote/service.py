@@ -82,6 +82,15 @@ def _machine_box(e: Equipment, process: str) -> tuple[float, ...] | None:
     return tuple(e.build_volume_mm) if e.build_volume_mm else None
 
 
+def _generic_only(ids: set[str], generic: str | None) -> bool:
+    """Says "3D printing" without naming any printing technology."""
+    if generic is None or generic not in ids:
+        return False
+    from refaire.store.facility_search import expand_process
+
+    return not ids & set(expand_process(generic)[1:])
+
+
 def check_fit(facility: Facility, process: str, part: list[float]) -> dict[str, Any]:
     """Whether the part fits one of the facility's machines for `process`.
 
@@ -94,7 +103,7 @@ def check_fit(facility: Facility, process: str, part: list[float]) -> dict[str, 
     for e in facility.equipment:
         ids = {c.id for c in e.processes}
         stated = bool(wanted & ids)
-        if not stated and generic not in ids:
+        if not stated and not _generic_only(ids, generic):
             continue
         box = _machine_box(e, process)
         turned = _orientation(part, box) if box else None
@@ -129,7 +138,8 @@ def check_fit(facility: Facility, process: str, part: list[float]) -> dict[str, 
     if machines:
         reason = f"machine size not stated ({', '.join(m['name'] for m in machines)}): ask"
         return {"fits": None, "fit_reason": reason, "machines": machines}
-    if (wanted | {generic}) & facility.all_processes():
+    offered = facility.all_processes()
+    if wanted & offered or _generic_only(offered, generic):
         reason = f"offers {VOCAB_PROCESS[process]} but lists no machine for it: size unknown"
         return {"fits": None, "fit_reason": reason, "machines": machines}
     reason = f"no {VOCAB_PROCESS[process]} machine listed at this facility"
@@ -210,6 +220,8 @@ def _candidates(
             for item in search(generic)
             if item["id"] not in seen and generic in item["processes"]
         ][: MAX_SCANNED - len(items)]
+    # Facilities found through the generic id whose printers all name another technology
+    # drop out later, in quote_file, once their machines are known.
     return [(item["id"], item.get("distance_km")) for item in items]
 
 
@@ -319,8 +331,11 @@ def quote_file(
     else:
         for fid, distance in _candidates(store, process, near, max(1, int(limit))):
             found = get_facility(store, fid)
-            if found is not None:
-                entries.append(_entry(fid, found[1], distance, kind, process, ctx))
+            if found is None:
+                continue
+            entry = _entry(fid, found[1], distance, kind, process, ctx)
+            if entry["machines"] or entry["fits"] is not False:
+                entries.append(entry)
         entries.sort(key=_rank)
         entries = entries[: max(1, int(limit))]
     result: dict[str, Any] = {
