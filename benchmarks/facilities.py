@@ -31,6 +31,7 @@ from _common import SHARED_DATA, percentile, timed  # noqa: E402
 from refaire.geo import haversine_km  # noqa: E402
 from refaire.model import Capability, Facility  # noqa: E402
 from refaire.store import Store, open_store  # noqa: E402
+from refaire.store.facilities import capability_rows  # noqa: E402
 from refaire.store.facility_search import expand_process, search_facilities  # noqa: E402
 from refaire.store.tables import facilities, facility_capabilities, facility_keys  # noqa: E402
 from refaire.text import fold  # noqa: E402
@@ -90,10 +91,7 @@ def build(store: Store, n: int, labs: list[tuple[float, float, str]], rng: rando
                         "record": f.to_dict(),
                     }
                 )
-                caps += [
-                    {"facility_id": i + 1, "kind": "process", "value": p, "origin": "stated"}
-                    for p in offered
-                ]
+                caps += capability_rows(i + 1, f)
                 keys.append({"key": f.key, "facility_id": i + 1})
             conn.execute(insert(facilities), rows)
             conn.execute(insert(facility_capabilities), caps)

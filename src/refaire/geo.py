@@ -44,3 +44,30 @@ def parse_point(text: str) -> tuple[float, float]:
             f"coordinates out of range: {text!r} (latitude -90..90, longitude -180..180)"
         )
     return lat, lon
+
+
+# Grid cells index capabilities by place: a radius query for a process reads only
+# the rows of that process in the few cells around the circle.
+CELL_DEG = 0.25
+_LON_CELLS = int(360 / CELL_DEG) + 2
+
+
+def grid_cell(lat: float, lon: float) -> int:
+    """The number of the CELL_DEG x CELL_DEG cell holding a point."""
+    return int((lat + 90) // CELL_DEG) * _LON_CELLS + int((lon + 180) // CELL_DEG)
+
+
+def cells_covering(
+    box: tuple[float, float, float, float], max_cells: int = 400
+) -> list[int] | None:
+    """Every cell meeting a (min_lat, max_lat, min_lon, max_lon) box; None if over `max_cells`.
+
+    Past a few hundred cells a plain scan of the process's rows is cheaper than the
+    cell list, so the caller drops the cell condition.
+    """
+    min_lat, max_lat, min_lon, max_lon = box
+    rows = range(int((min_lat + 90) // CELL_DEG), int((max_lat + 90) // CELL_DEG) + 1)
+    cols = range(int((min_lon + 180) // CELL_DEG), int((max_lon + 180) // CELL_DEG) + 1)
+    if len(rows) * len(cols) > max_cells:
+        return None
+    return [r * _LON_CELLS + c for r in rows for c in cols]

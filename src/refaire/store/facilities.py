@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
-from refaire.geo import bounding_box
+from refaire.geo import bounding_box, grid_cell
 from refaire.model import Facility
 from refaire.store.db import Store
 from refaire.store.designs import SaveCounts
@@ -18,7 +18,13 @@ from refaire.text import fold, weighted_terms
 MERGE_RADIUS_KM = 0.2
 
 
-def _capability_rows(fid: int, f: Facility) -> list[dict[str, Any]]:
+def capability_rows(fid: int, f: Facility) -> list[dict[str, Any]]:
+    """The facility_capabilities rows of a facility: one per (kind, id), with its grid cell."""
+    cell = (
+        grid_cell(f.latitude, f.longitude)
+        if f.latitude is not None and f.longitude is not None
+        else None
+    )
     seen: dict[tuple[str, str], str] = {}
     caps = [("process", c) for c in f.processes] + [("material", c) for c in f.materials]
     for e in f.equipment:
@@ -27,7 +33,10 @@ def _capability_rows(fid: int, f: Facility) -> list[dict[str, Any]]:
         # a capability stated anywhere counts as stated, even if also inferred elsewhere
         if seen.get((kind, c.id)) != "stated":
             seen[(kind, c.id)] = c.origin
-    return [{"facility_id": fid, "kind": k, "value": v, "origin": o} for (k, v), o in seen.items()]
+    return [
+        {"facility_id": fid, "kind": k, "value": v, "origin": o, "cell": cell}
+        for (k, v), o in seen.items()
+    ]
 
 
 def _terms(f: Facility) -> dict[str, int]:
@@ -128,7 +137,7 @@ def _only_from(stored: Facility, incoming: Facility) -> bool:
 
 
 def _write_children(conn: Connection, fid: int, f: Facility, key: str) -> None:
-    caps = _capability_rows(fid, f)
+    caps = capability_rows(fid, f)
     if caps:
         conn.execute(insert(facility_capabilities), caps)
     terms = [{"term": t, "facility_id": fid, "weight": w} for t, w in _terms(f).items()]

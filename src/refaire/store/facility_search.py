@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, func, select
 
-from refaire.geo import bounding_box, haversine_km
+from refaire.geo import bounding_box, cells_covering, haversine_km
 from refaire.store.db import Store
 from refaire.store.search import match_subquery
 from refaire.store.tables import facilities, facility_capabilities, facility_terms
@@ -149,17 +149,33 @@ def _near(
     process worldwide.)
     """
     lat, lon = near
-    a, b, c, d = bounding_box(lat, lon, radius_km)
+    box = bounding_box(lat, lon, radius_km)
+    a, b, c, d = box
     stmt = select(facilities.c.id, facilities.c.latitude, facilities.c.longitude).where(
         facilities.c.latitude.between(a, b), facilities.c.longitude.between(c, d)
     )
     if matched is not None:
         sub = matched.subquery()
         stmt = stmt.join(sub, sub.c.id == facilities.c.id)
-    if processes:
-        stmt = stmt.where(_offers("process", processes))
-    if material:
-        stmt = stmt.where(_offers("material", [material]))
+    cells = cells_covering(box)
+    filters = [("process", processes), ("material", [material] if material else None)]
+    for kind, values in filters:
+        if not values:
+            continue
+        if cells is not None:
+            # Read only this capability's rows in the cells around the circle, from
+            # the (kind, value, cell, facility_id) index.
+            stmt = stmt.where(
+                facilities.c.id.in_(
+                    select(facility_capabilities.c.facility_id).where(
+                        facility_capabilities.c.kind == kind,
+                        facility_capabilities.c.value.in_(values),
+                        facility_capabilities.c.cell.in_(cells),
+                    )
+                )
+            )
+        else:
+            stmt = stmt.where(_offers(kind, values))
     if country:
         stmt = stmt.where(facilities.c.country == country.upper())
     hits = []

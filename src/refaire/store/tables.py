@@ -139,7 +139,10 @@ facility_capabilities = Table(
     Column("kind", String(20), nullable=False),
     Column("value", String(100), nullable=False),
     Column("origin", String(20), nullable=False),
+    # refaire.geo.grid_cell of the facility; NULL when it has no coordinates
+    Column("cell", Integer),
     Index("ix_facility_caps_kind_value", "kind", "value", "facility_id"),
+    Index("ix_facility_caps_kind_value_cell", "kind", "value", "cell", "facility_id"),
     Index("ix_facility_caps_facility", "facility_id"),
 )
 

@@ -110,7 +110,14 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("value", sa.String(length=100), nullable=False),
         sa.Column("origin", sa.String(length=20), nullable=False),
+        sa.Column("cell", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["facility_id"], ["facilities.id"], ondelete="CASCADE"),
+    )
+    op.create_index(
+        "ix_facility_caps_kind_value_cell",
+        "facility_capabilities",
+        ["kind", "value", "cell", "facility_id"],
+        unique=False,
     )
     op.create_index(
         "ix_facility_caps_facility", "facility_capabilities", ["facility_id"], unique=False
@@ -149,6 +156,7 @@ def downgrade() -> None:
     op.drop_index("ix_facility_terms_term", table_name="facility_terms")
     op.drop_index("ix_facility_terms_facility", table_name="facility_terms")
     op.drop_table("facility_terms")
+    op.drop_index("ix_facility_caps_kind_value_cell", table_name="facility_capabilities")
     op.drop_index("ix_facility_caps_kind_value", table_name="facility_capabilities")
     op.drop_index("ix_facility_caps_facility", table_name="facility_capabilities")
     op.drop_table("facility_capabilities")
