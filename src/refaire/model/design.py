@@ -61,6 +61,10 @@ class Part:
     mass_g: float | None = None
     manifest: str | None = None
     image: str | None = None
+    # Filled when a mesh of the part was measured (dimensions then have source "measured").
+    volume_mm3: float | None = None
+    area_mm2: float | None = None
+    mesh: str | None = None
 
 
 @dataclass(slots=True)
