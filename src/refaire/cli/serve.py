@@ -50,8 +50,9 @@ def demo_command(
     inputs = [str(p) for p in sorted(SAMPLE.iterdir()) if p.is_dir()]
     summary = import_sources(store, inputs)
     console.print(
-        f"demo database {store.url}: {summary.imported} new, {summary.updated} updated, "
-        f"{summary.rejected} rejected, {summary.skipped} skipped "
+        f"demo database {store.url}: {summary.designs} designs and {summary.facilities} "
+        f"facilities ({summary.imported} new, {summary.updated} updated), "
+        f"{summary.rejected} files rejected, {summary.skipped} skipped "
         f"(run `refaire import --json` on {SAMPLE} to see every problem)"
     )
     if serve:
