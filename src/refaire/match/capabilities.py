@@ -1,0 +1,252 @@
+"""What a facility offers, as a compact signature, and the plain per-requirement verdict.
+
+An *offer* is one machine (or a facility-level process no machine carries) seen through
+one process: its size envelope and the materials it is stated to work. A facility's
+signature maps every process id to the offers that satisfy it:
+
+* `strong[p]`: machines offering `p` or a narrower process (an `fdm` printer satisfies
+  `3d-printing`), so the vocabulary tree is expanded once, not at every comparison;
+* `weak[p]`: machines known only by a broader process (a "3D printer" for an `fdm`
+  requirement): perhaps right, flagged as a weak match.
+
+Sizes: a build volume is sorted largest first, so a part fits in some axis-aligned
+orientation exactly when each of its sorted sides is within the matching side. A bed
+(laser, router without a stated height) is 2D: its two sides bound the part's two largest
+sides and the height is free (sheet thickness). A machine without a size fits anything,
+with a note; so does a material list that is not stated.
+
+`evaluate` is the reference verdict; `evaluate_facility` applies the same rules straight
+on a `Facility`, the way a per-pair implementation would (benchmarks, tests).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from refaire.match.requirements import Requirement
+from refaire.model import Equipment, Facility
+from refaire.vocab.capabilities import all_ids, is_known, process_ancestors
+
+# Verdict codes, higher is better; the vectorised index uses the same numbers.
+MISSING, NEAR_SIZE, NEAR_MATERIAL, NEAR_WEAK, MET = 0, 1, 2, 3, 4
+STATUS = {
+    MET: "met",
+    NEAR_WEAK: "near",
+    NEAR_MATERIAL: "near",
+    NEAR_SIZE: "near",
+    MISSING: "missing",
+}
+CONSTRAINT = {NEAR_WEAK: "weak-process", NEAR_MATERIAL: "material", NEAR_SIZE: "size"}
+
+Envelope = tuple[float, float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """One machine through one process: the id it offers, its envelope, its materials."""
+
+    process: str
+    envelope: Envelope | None
+    materials: frozenset[str] | None
+    machine: int = -1  # index in facility.equipment; -1 for a facility-level process
+    flat: bool = False
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        mats = tuple(sorted(self.materials)) if self.materials is not None else None
+        return (self.process, self.envelope, mats, self.flat)
+
+
+@dataclass(frozen=True, slots=True)
+class FacilityCaps:
+    """A facility's capability signature (see the module docstring)."""
+
+    strong: dict[str, tuple[Offer, ...]]
+    weak: dict[str, tuple[Offer, ...]]
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        """Hashable, without machine order or labels: identical mixes share one key."""
+        offers = {o.key for group in self.strong.values() for o in group}
+        return tuple(sorted(offers, key=repr))
+
+    @property
+    def processes(self) -> frozenset[str]:
+        return frozenset(self.strong)
+
+
+def envelope_of(e: Equipment) -> tuple[Envelope | None, bool]:
+    """(envelope, is a flat bed) of a machine; None when no size is stated."""
+    if e.build_volume_mm and all(v and v > 0 for v in e.build_volume_mm):
+        return tuple(sorted((float(v) for v in e.build_volume_mm), reverse=True)), False  # type: ignore[return-value]
+    if e.bed_size_mm and all(v and v > 0 for v in e.bed_size_mm):
+        a, b = sorted((float(v) for v in e.bed_size_mm), reverse=True)
+        return (a, b, math.inf), True
+    return None, False
+
+
+@dataclass(frozen=True, slots=True)
+class _Tree:
+    """Descendants of each process, computed once from the vocabulary."""
+
+    descendants: dict[str, frozenset[str]]
+
+
+_TREE: _Tree | None = None
+
+
+def _tree() -> _Tree:
+    global _TREE
+    if _TREE is None:
+        below: dict[str, set[str]] = {p: set() for p in all_ids("process")}
+        for p in below:
+            for a in process_ancestors(p):
+                below[a].add(p)
+        _TREE = _Tree({p: frozenset(v) for p, v in below.items()})
+    return _TREE
+
+
+def caps_of(f: Facility) -> FacilityCaps:
+    """The capability signature of a facility."""
+    offers: list[Offer] = []
+    for i, e in enumerate(f.equipment):
+        env, flat = envelope_of(e)
+        mats = frozenset(c.id for c in e.materials) or None
+        for c in e.processes:
+            if is_known(c.id, "process"):
+                offers.append(Offer(c.id, env, mats, i, flat))
+    covered = {a for o in offers for a in (o.process, *process_ancestors(o.process))}
+    fac_mats = frozenset(c.id for c in f.materials) or None
+    for c in f.processes:
+        # A facility-level process no machine accounts for: met, size not stated.
+        if c.id not in covered and is_known(c.id, "process"):
+            offers.append(Offer(c.id, None, fac_mats, -1, False))
+            covered.update((c.id, *process_ancestors(c.id)))
+    strong: dict[str, list[Offer]] = {}
+    weak: dict[str, list[Offer]] = {}
+    tree = _tree()
+    for o in offers:
+        for p in (o.process, *process_ancestors(o.process)):
+            strong.setdefault(p, []).append(o)
+        for d in tree.descendants.get(o.process, ()):
+            weak.setdefault(d, []).append(o)
+    return FacilityCaps(
+        {k: tuple(v) for k, v in strong.items()}, {k: tuple(v) for k, v in weak.items()}
+    )
+
+
+def fits(size: Envelope | None, envelope: Envelope | None) -> bool:
+    if size is None or envelope is None:
+        return True
+    return size[0] <= envelope[0] and size[1] <= envelope[1] and size[2] <= envelope[2]
+
+
+def material_ok(wanted: tuple[str, ...], offered: frozenset[str] | None) -> bool:
+    return not wanted or offered is None or any(m in offered for m in wanted)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """How one facility answers one requirement, and with which offer."""
+
+    code: int
+    offer: Offer | None = None
+    process: str | None = None  # the alternative that gave the verdict
+    largest: Envelope | None = None  # for a size miss: the largest machine of the process
+    offered_materials: frozenset[str] | None = None  # for a material miss
+
+    @property
+    def status(self) -> str:
+        return STATUS[self.code]
+
+    @property
+    def constraint(self) -> str | None:
+        return CONSTRAINT.get(self.code)
+
+    def notes(self, req: Requirement) -> list[str]:
+        """What a met verdict rests on without knowing: size or material not stated."""
+        out = []
+        if self.offer is not None and self.code in (MET, NEAR_WEAK):
+            if req.size is not None and self.offer.envelope is None:
+                out.append("size-not-stated")
+            if req.materials and self.offer.materials is None:
+                out.append("material-not-stated")
+        return out
+
+
+def _offer_rank(req: Requirement, o: Offer) -> int:
+    """Among offers that do it, prefer those that state what was checked."""
+    return (req.size is not None and o.envelope is None) + (
+        bool(req.materials) and o.materials is None
+    )
+
+
+def evaluate(req: Requirement, caps: FacilityCaps) -> Verdict:
+    """The verdict of a facility signature on a requirement (reference implementation)."""
+    best = Verdict(MISSING, process=req.processes[0])
+    met: list[tuple[int, Offer, str]] = []
+    for p in req.processes:
+        strong = caps.strong.get(p, ())
+        for o in strong:
+            size_ok = fits(req.size, o.envelope)
+            mat_ok = material_ok(req.materials, o.materials)
+            if size_ok and mat_ok:
+                met.append((_offer_rank(req, o), o, p))
+            elif size_ok and best.code < NEAR_MATERIAL:
+                mats = frozenset().union(*(x.materials or () for x in strong))
+                best = Verdict(NEAR_MATERIAL, o, p, offered_materials=mats)
+            elif not size_ok and best.code < NEAR_SIZE:
+                best = Verdict(NEAR_SIZE, o, p, largest=_largest(strong))
+        if not met and best.code < NEAR_WEAK:
+            for o in caps.weak.get(p, ()):
+                if fits(req.size, o.envelope) and material_ok(req.materials, o.materials):
+                    best = Verdict(NEAR_WEAK, o, p)
+                    break
+    if met:
+        _, o, p = min(met, key=lambda t: t[0])
+        return Verdict(MET, o, p)
+    return best
+
+
+def _largest(offers: tuple[Offer, ...]) -> Envelope | None:
+    sized = [o.envelope for o in offers if o.envelope is not None]
+    return max(sized, key=lambda e: (e[0] * e[1], e[2])) if sized else None
+
+
+def evaluate_facility(req: Requirement, f: Facility) -> int:
+    """The verdict code of `req` at `f`, walking the facility's machines directly.
+
+    The straightforward per-pair implementation: no signature, no precomputation.
+    Agrees with `evaluate(req, caps_of(f)).code` (tests check it).
+    """
+    best = MISSING
+    listed: set[str] = set()
+    for e in f.equipment:
+        env, _ = envelope_of(e)
+        mats = frozenset(c.id for c in e.materials) or None
+        for c in e.processes:
+            if not is_known(c.id, "process"):
+                continue
+            listed.update((c.id, *process_ancestors(c.id)))
+            best = max(best, _code(req, c.id, env, mats))
+    fac_mats = frozenset(c.id for c in f.materials) or None
+    for c in f.processes:
+        if c.id not in listed and is_known(c.id, "process"):
+            listed.update((c.id, *process_ancestors(c.id)))
+            best = max(best, _code(req, c.id, None, fac_mats))
+    return best
+
+
+def _code(req: Requirement, offered: str, env: Envelope | None, mats: frozenset[str] | None) -> int:
+    best = MISSING
+    ok = fits(req.size, env) and material_ok(req.materials, mats)
+    for p in req.processes:
+        if p == offered or p in process_ancestors(offered):
+            if ok:
+                return MET
+            best = max(best, NEAR_MATERIAL if fits(req.size, env) else NEAR_SIZE)
+        elif offered in process_ancestors(p) and ok:
+            best = max(best, NEAR_WEAK)
+    return best

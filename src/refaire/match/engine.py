@@ -1,0 +1,295 @@
+"""Matching one design near a place, and one facility against every design.
+
+`match_requirements` is the core: candidates come from the facility index's radius query;
+the verdict codes of every (requirement, candidate) pair come from the index, one array
+operation per distinct requirement; ranking is a lexsort (complete first, then coverage,
+then distance). Only the facilities shown are then loaded and explained with the reference
+`evaluate`, which gives the same codes plus the machine and sizes behind them.
+
+`match_facility` goes the other way with the design index: each distinct requirement of
+the corpus is evaluated once against the facility, and a per-design reduction counts what
+is missing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from refaire.match.capabilities import MET, MISSING, Verdict, caps_of, evaluate
+from refaire.match.explain import assigned_text, unit_missing_text, verdict_text
+from refaire.match.index import FacilityIndex, design_index, facility_index
+from refaire.match.plans import Plan, best_plans, candidates_from, units_of
+from refaire.match.requirements import DesignRequirements, Requirement, requirements_of
+from refaire.model import Facility
+
+DEFAULT_RADIUS_KM = 50.0
+DEFAULT_LIMIT = 20
+
+
+class UnknownDesign(LookupError):
+    pass
+
+
+class UnknownFacility(LookupError):
+    pass
+
+
+class _Explainer:
+    """Loads each facility shown once, and words verdicts on it."""
+
+    def __init__(self, index: FacilityIndex, lang: str) -> None:
+        self.index, self.lang = index, lang
+        self._seen: dict[int, tuple[Facility | None, Any]] = {}
+
+    def load(self, row: int) -> tuple[Facility | None, Any]:
+        if row not in self._seen:
+            f = self.index.facility(row)
+            self._seen[row] = (f, caps_of(f) if f is not None else None)
+        return self._seen[row]
+
+    def verdict(self, req: Requirement, row: int) -> Verdict:
+        _, caps = self.load(row)
+        return evaluate(req, caps) if caps is not None else Verdict(MISSING)
+
+    def row_dict(self, req: Requirement, row: int) -> dict[str, Any]:
+        f, _ = self.load(row)
+        v = self.verdict(req, row)
+        material = None
+        if req.materials:
+            offered = v.offer.materials if v.offer is not None else None
+            hits = [m for m in req.materials if offered and m in offered]
+            material = hits[0] if v.code == MET and hits else "|".join(req.materials)
+        return {
+            "part": req.part,
+            "process": v.process or req.processes[0],
+            "alternatives": list(req.processes),
+            "material": material,
+            "status": v.status,
+            "constraint": v.constraint,
+            "notes": v.notes(req),
+            "origin": req.origin,
+            "confidence": req.confidence,
+            "reason": verdict_text(req, v, f, self.lang),
+        }
+
+    def ref(self, row: int) -> dict[str, Any]:
+        return {"id": int(self.index.ids[row]), "name": self.index.names[row]}
+
+
+def unit_matrix(dr: DesignRequirements, codes: np.ndarray) -> np.ndarray:
+    """(units x candidates): whether each candidate meets every requirement of the unit."""
+    out = np.ones((len(dr.units), codes.shape[1]), dtype=bool)
+    for i, r in enumerate(dr.requirements):
+        out[r.unit] &= codes[i] == MET
+    return out
+
+
+def match_requirements(
+    index: FacilityIndex,
+    dr: DesignRequirements,
+    lat: float,
+    lon: float,
+    radius_km: float = DEFAULT_RADIUS_KM,
+    lang: str = "en",
+    limit: int = DEFAULT_LIMIT,
+    max_plans: int = 3,
+) -> dict[str, Any]:
+    """Facilities near a point that can make (part of) a design, ranked and explained."""
+    rows, dist = index.near(lat, lon, radius_km)
+    out: dict[str, Any] = {
+        "design": {"id": dr.design_id, "name": dr.name},
+        "near": [lat, lon],
+        "radius_km": radius_km,
+        "lang": lang,
+        "requirements": dr.to_dict(),
+        "candidates": int(len(rows)),
+        "matching": 0,
+        "complete": 0,
+        "matches": [],
+        "plans": [],
+    }
+    if not dr.requirements or not len(rows):
+        return out
+    codes = index.codes(dr.requirements, rows)
+    met = codes == MET
+    coverage = met.mean(axis=0)
+    complete = met.all(axis=0)
+    relevant = np.flatnonzero((codes > MISSING).any(axis=0))
+    order = relevant[np.lexsort((dist[relevant], -coverage[relevant], ~complete[relevant]))]
+    out["matching"] = int(len(relevant))
+    out["complete"] = int(complete.sum())
+    ex = _Explainer(index, lang)
+    for j in order[:limit]:
+        row = int(rows[j])
+        out["matches"].append(
+            {
+                "facility": ex.ref(row),
+                "distance_km": round(float(dist[j]), 2),
+                "latitude": float(index.lat[row]),
+                "longitude": float(index.lon[row]),
+                "complete": bool(complete[j]),
+                "coverage": round(float(coverage[j]), 4),
+                "requirements": [ex.row_dict(r, row) for r in dr.requirements],
+            }
+        )
+    units = unit_matrix(dr, codes)
+    plans, covered = best_plans(candidates_from(units, rows, dist), max_plans)
+    full = (1 << len(dr.units)) - 1
+    missing = [
+        _missing_unit(dr, u, codes, rows, dist, radius_km, ex) for u in units_of(full & ~covered)
+    ]
+    if not plans:
+        plans = [Plan((), 0, "none")]
+    out["plans"] = [_plan_dict(p, dr, ex, full, missing) for p in plans]
+    return out
+
+
+def _plan_dict(
+    plan: Plan, dr: DesignRequirements, ex: _Explainer, full: int, missing: list[dict[str, Any]]
+) -> dict[str, Any]:
+    assignments = []
+    for u in units_of(plan.covered):
+        member = min((m for m in plan.members if m.units >> u & 1), key=lambda m: m.distance)
+        f, _ = ex.load(member.row)
+        reasons = [
+            verdict_text(r, ex.verdict(r, member.row), f, ex.lang)
+            for r in dr.requirements
+            if r.unit == u
+        ]
+        name = ex.index.names[member.row]
+        assignments.append(
+            {
+                "part": dr.units[u],
+                "facility": ex.ref(member.row),
+                "reason": assigned_text(dr.units[u], name, reasons, ex.lang),
+            }
+        )
+    return {
+        "complete": plan.covered == full,
+        "method": plan.method,
+        "facilities": [
+            {**ex.ref(m.row), "distance_km": round(m.distance, 2)} for m in plan.members
+        ],
+        "total_distance_km": round(plan.total_distance, 2),
+        "assignments": assignments,
+        "missing": missing,
+    }
+
+
+def _missing_unit(
+    dr: DesignRequirements,
+    unit: int,
+    codes: np.ndarray,
+    rows: np.ndarray,
+    dist: np.ndarray,
+    radius_km: float,
+    ex: _Explainer,
+) -> dict[str, Any]:
+    """Why no candidate makes a unit: its nearest best near miss, or who offers nothing."""
+    idx = [i for i, r in enumerate(dr.requirements) if r.unit == unit]
+    sub = codes[idx]
+    score = (sub == MET).sum(axis=0) * 10 + sub.min(axis=0)
+    part = dr.units[unit]
+    processes = tuple(p for i in idx for p in dr.requirements[i].processes)
+    if not len(rows) or score.max() <= 0:
+        text = unit_missing_text(part, radius_km, ex.lang, processes=processes)
+        return {"part": part, "processes": list(processes), "reason": text}
+    best = int(np.flatnonzero(score == score.max())[0])  # rows are nearest first
+    row = int(rows[best])
+    failing = next(dr.requirements[i] for i in idx if codes[i, best] != MET)
+    f, _ = ex.load(row)
+    reason = verdict_text(failing, ex.verdict(failing, row), f, ex.lang)
+    near = (ex.index.names[row], float(dist[best]), reason)
+    return {
+        "part": part,
+        "processes": list(processes),
+        "nearest": {**ex.ref(row), "distance_km": round(float(dist[best]), 2)},
+        "reason": unit_missing_text(part, radius_km, ex.lang, near=near),
+    }
+
+
+def match_design(
+    store: Any,
+    ident: int | str,
+    lat: float,
+    lon: float,
+    radius_km: float = DEFAULT_RADIUS_KM,
+    lang: str = "en",
+    limit: int = DEFAULT_LIMIT,
+) -> dict[str, Any]:
+    """`match_requirements` for a stored design, against the store's cached index."""
+    from refaire.store.designs import get_design
+
+    found = get_design(store, ident)
+    if found is None:
+        raise UnknownDesign(f"no design with id or key {ident!r}")
+    did, design = found
+    dr = requirements_of(design, did)
+    return match_requirements(facility_index(store), dr, lat, lon, radius_km, lang, limit)
+
+
+def match_facility(
+    store: Any, ident: int | str, lang: str = "en", limit: int = 50
+) -> dict[str, Any]:
+    """Designs a facility can make alone, and those it misses by exactly one requirement."""
+    from refaire.store.facilities import get_facility
+
+    found = get_facility(store, ident)
+    if found is None:
+        raise UnknownFacility(f"no facility with id or key {ident!r}")
+    fid, f = found
+    di = design_index(store)
+    caps = caps_of(f)
+    verdicts = [evaluate(u, caps) for u in di.unique]
+    met = np.array([v.code == MET for v in verdicts], dtype=bool)
+    misses = di.misses(met)
+    has = di.n_requirements > 0
+    complete = np.flatnonzero(has & (misses == 0))
+    near = np.flatnonzero(has & (misses == 1))
+
+    def sort_key(d: int) -> tuple[bool, str]:
+        return (di.reqs[d].inferred, di.names[d].casefold())
+
+    made = [
+        {
+            "id": int(di.ids[d]),
+            "name": di.names[d],
+            "inferred": di.reqs[d].inferred,
+            "requirements": int(di.n_requirements[d]),
+        }
+        for d in sorted(complete, key=sort_key)[:limit]
+    ]
+    near_out = []
+    for d in sorted(near, key=sort_key)[:limit]:
+        start = int(di.offsets[d])
+        k = next(k for k in range(int(di.n_requirements[d])) if not met[di.flat[start + k]])
+        req = di.reqs[d].requirements[k]
+        v = evaluate(req, caps)
+        near_out.append(
+            {
+                "id": int(di.ids[d]),
+                "name": di.names[d],
+                "inferred": di.reqs[d].inferred,
+                "missing": {
+                    "part": req.part,
+                    "process": v.process or req.processes[0],
+                    "material": "|".join(req.materials) or None,
+                    "status": v.status,
+                    "constraint": v.constraint,
+                    "reason": verdict_text(req, v, f, lang),
+                },
+            }
+        )
+    return {
+        "facility": {"id": fid, "name": f.name},
+        "counts": {
+            "designs": len(di),
+            "with_requirements": int(has.sum()),
+            "complete": int(len(complete)),
+            "near": int(len(near)),
+        },
+        "complete": made,
+        "near": near_out,
+    }

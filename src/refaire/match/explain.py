@@ -1,0 +1,192 @@
+"""Human sentences for every verdict, in English and French.
+
+The engine decides with codes; this module only words them, naming the machine, the
+sizes and the materials that made the difference, so a reader can check the reasoning.
+"""
+
+from __future__ import annotations
+
+from refaire.match.capabilities import (
+    MET,
+    NEAR_MATERIAL,
+    NEAR_SIZE,
+    NEAR_WEAK,
+    Envelope,
+    Verdict,
+)
+from refaire.match.requirements import Requirement
+from refaire.model import Facility
+from refaire.vocab.capabilities import is_known, label
+
+LANGS = ("en", "fr")
+
+_T: dict[str, dict[str, str]] = {
+    "en": {
+        "met": "Met: {process} on {machine}{fit}{material}.",
+        "fit": " — {part} fits in {envelope}",
+        "size_unknown": " — machine size not stated",
+        "mat_ok": ", {material} stated for this machine",
+        "mat_unknown": ", material not stated",
+        "weak": "Weak match: needs {process}; {machine} is only described as {offered}, "
+        "which may not be {process}.",
+        "material": "Near: {machine} does {process} but is not stated to work {wanted}"
+        " (stated: {offered}).",
+        "size": "Near: the part ({part}) is larger than every {process} machine here"
+        " (largest {envelope}).",
+        "missing": "Missing: no {process} here.",
+        "or": " or ",
+        "bed": "{a} × {b} mm bed",
+        "box": "{a} × {b} × {c} mm",
+        "facility_level": "the facility (no machine listed)",
+        "machine": "a machine",
+        "none": "none",
+        "unit_missing": "{part}: no facility within {radius} km can make it{hint}.",
+        "unit_hint": "; nearest near miss: {facility} ({distance} km) — {reason}",
+        "unit_nobody": "; nobody within {radius} km offers {process}",
+        "assigned": "{part} at {facility}: {reason}",
+    },
+    "fr": {
+        "met": "Possible : {process} sur {machine}{fit}{material}.",
+        "fit": " — {part} tient dans {envelope}",
+        "size_unknown": " — taille de la machine non indiquée",
+        "mat_ok": ", {material} indiqué pour cette machine",
+        "mat_unknown": ", matière non indiquée",
+        "weak": "Correspondance faible : il faut {process} ; {machine} est seulement décrit "
+        "comme {offered}, ce qui n'est peut-être pas {process}.",
+        "material": "Presque : {machine} fait {process} mais ne travaille pas {wanted}"
+        " d'après la fiche (indiqué : {offered}).",
+        "size": "Presque : la pièce ({part}) dépasse toutes les machines de {process} ici"
+        " (la plus grande : {envelope}).",
+        "missing": "Manque : pas de {process} ici.",
+        "or": " ou ",
+        "bed": "plateau de {a} × {b} mm",
+        "box": "{a} × {b} × {c} mm",
+        "facility_level": "le lieu (aucune machine listée)",
+        "machine": "une machine",
+        "none": "aucune",
+        "unit_missing": "{part} : aucun lieu à moins de {radius} km ne peut la faire{hint}.",
+        "unit_hint": " ; le plus proche qui y est presque : {facility} ({distance} km) — {reason}",
+        "unit_nobody": " ; personne à moins de {radius} km ne fait {process}",
+        "assigned": "{part} chez {facility} : {reason}",
+    },
+}
+
+
+def _lang(lang: str | None) -> str:
+    code = (lang or "en")[:2].lower()
+    return code if code in LANGS else "en"
+
+
+def _t(lang: str, key: str, **kw: object) -> str:
+    return _T[_lang(lang)][key].format(**kw)
+
+
+def _num(v: float, lang: str) -> str:
+    text = f"{v:g}"
+    return text.replace(".", ",") if _lang(lang) == "fr" else text
+
+
+def envelope_text(env: Envelope | tuple[float, ...] | None, lang: str) -> str:
+    if env is None:
+        return "?"
+    if len(env) == 3 and env[2] == float("inf"):
+        return _t(lang, "bed", a=_num(env[0], lang), b=_num(env[1], lang))
+    a, b, c = (_num(x, lang) for x in env)
+    return _t(lang, "box", a=a, b=b, c=c)
+
+
+def term(id: str, lang: str) -> str:
+    """A vocabulary id in words; unknown ids as they are."""
+    return label(id, _lang(lang)) if is_known(id) else id
+
+
+def processes_text(ids: tuple[str, ...] | list[str], lang: str) -> str:
+    return _t(lang, "or").join(term(i, lang) for i in ids)
+
+
+def machine_text(f: Facility | None, machine: int, lang: str) -> str:
+    if machine < 0 or f is None or machine >= len(f.equipment):
+        return _t(lang, "facility_level")
+    e = f.equipment[machine]
+    name = " ".join(x for x in (e.make, e.model) if x)
+    return name or e.equipment_type or e.text or _t(lang, "machine")
+
+
+def verdict_text(req: Requirement, v: Verdict, f: Facility | None, lang: str = "en") -> str:
+    """One sentence: why this facility does, nearly does, or does not meet this requirement."""
+    lang = _lang(lang)
+    process = term(v.process, lang) if v.process else processes_text(req.processes, lang)
+    part = envelope_text(req.size, lang) if req.size else ""
+    if v.code == MET and v.offer is not None:
+        o = v.offer
+        fit = ""
+        if req.size is not None:
+            if o.envelope is None:
+                fit = _t(lang, "size_unknown")
+            else:
+                fit = _t(lang, "fit", part=part, envelope=envelope_text(o.envelope, lang))
+        material = ""
+        if req.materials:
+            if o.materials is None:
+                material = _t(lang, "mat_unknown")
+            else:
+                hit = next(m for m in req.materials if m in o.materials)
+                material = _t(lang, "mat_ok", material=term(hit, lang))
+        return _t(
+            lang,
+            "met",
+            process=process,
+            machine=machine_text(f, o.machine, lang),
+            fit=fit,
+            material=material,
+        )
+    if v.code == NEAR_WEAK and v.offer is not None:
+        return _t(
+            lang,
+            "weak",
+            process=process,
+            machine=machine_text(f, v.offer.machine, lang),
+            offered=term(v.offer.process, lang),
+        )
+    if v.code == NEAR_MATERIAL and v.offer is not None:
+        offered = ", ".join(sorted(term(m, lang) for m in v.offered_materials or ()))
+        return _t(
+            lang,
+            "material",
+            machine=machine_text(f, v.offer.machine, lang),
+            process=process,
+            wanted=_t(lang, "or").join(term(m, lang) for m in req.materials),
+            offered=offered or _t(lang, "none"),
+        )
+    if v.code == NEAR_SIZE:
+        return _t(lang, "size", part=part, process=process, envelope=envelope_text(v.largest, lang))
+    return _t(lang, "missing", process=processes_text(req.processes, lang))
+
+
+def unit_missing_text(
+    part: str,
+    radius_km: float,
+    lang: str,
+    near: tuple[str, float, str] | None = None,
+    processes: tuple[str, ...] = (),
+) -> str:
+    """Why no facility in the radius makes a part: the nearest near miss, or nobody offers it."""
+    radius = _num(round(radius_km, 1), lang)
+    if near is not None:
+        facility, distance, reason = near
+        hint = _t(
+            lang,
+            "unit_hint",
+            facility=facility,
+            distance=_num(round(distance, 1), lang),
+            reason=reason,
+        )
+    elif processes:
+        hint = _t(lang, "unit_nobody", radius=radius, process=processes_text(processes, lang))
+    else:
+        hint = ""
+    return _t(lang, "unit_missing", part=part, radius=radius, hint=hint)
+
+
+def assigned_text(part: str, facility: str, reasons: list[str], lang: str) -> str:
+    return _t(lang, "assigned", part=part, facility=facility, reason=" ".join(reasons))

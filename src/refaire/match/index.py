@@ -1,0 +1,329 @@
+"""In-memory indexes of both sides of matching, built once per store and cached.
+
+`FacilityIndex` holds every facility as a row: coordinates sorted by latitude (a radius
+query is one binary search for the latitude band, then vectorised haversine), and a
+*signature id*: facilities with the same machines share one `FacilityCaps`, evaluated
+once. Offers of all signatures are stored per process id as arrays (signature, size
+envelope, material bitmask), so the verdict of one requirement on every signature is a
+few array operations, with the same codes as `capabilities.evaluate`.
+
+`DesignIndex` holds every design's requirements, deduplicated: a requirement key
+(processes, materials, size) is evaluated once per facility however many designs share it.
+
+Both are cached per store URL and rebuilt when the table changes (row count, last id and
+last import time), which a cheap aggregate query tells.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, select
+
+from refaire.geo import EARTH_RADIUS_KM, bounding_box
+from refaire.match.capabilities import (
+    MET,
+    MISSING,
+    NEAR_MATERIAL,
+    NEAR_SIZE,
+    NEAR_WEAK,
+    FacilityCaps,
+    Offer,
+    caps_of,
+)
+from refaire.match.requirements import DesignRequirements, Requirement, requirements_of
+from refaire.model import Facility
+from refaire.vocab.capabilities import all_ids
+
+_MATERIAL_BIT = {m: i for i, m in enumerate(all_ids("material"))}
+_ANY_MATERIAL = np.uint64(0xFFFFFFFFFFFFFFFF)  # materials not stated: every bit set
+
+
+def material_mask(ids: Iterable[str] | None) -> np.uint64:
+    if ids is None:
+        return _ANY_MATERIAL
+    bits = 0
+    for m in ids:
+        # Past 63 vocabulary materials, ids share the top bit: a looser, never stricter, test.
+        bits |= 1 << min(_MATERIAL_BIT.get(m, 63), 63)
+    return np.uint64(bits)
+
+
+@dataclass(slots=True)
+class _Offers:
+    """Offers of one process across signatures, as parallel arrays."""
+
+    sig: np.ndarray  # int32
+    env: np.ndarray  # float64 (n, 3); inf where no size is stated
+    mats: np.ndarray  # uint64 bitmask; all ones where no material is stated
+
+
+def _offer_arrays(rows: list[tuple[int, Offer]]) -> _Offers:
+    sig = np.fromiter((s for s, _ in rows), dtype=np.int32, count=len(rows))
+    env = np.array(
+        [o.envelope if o.envelope is not None else (math.inf,) * 3 for _, o in rows],
+        dtype=np.float64,
+    ).reshape(len(rows), 3)
+    mats = np.array([material_mask(o.materials) for _, o in rows], dtype=np.uint64)
+    return _Offers(sig, env, mats)
+
+
+@dataclass
+class FacilityIndex:
+    """Every facility: place, country, signature; offers per process (see module doc)."""
+
+    ids: np.ndarray
+    names: list[str]
+    countries: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    sig_of: np.ndarray
+    sigs: list[FacilityCaps]
+    loader: Callable[[int], Facility | None]
+    strong: dict[str, _Offers] = field(default_factory=dict)
+    weak: dict[str, _Offers] = field(default_factory=dict)
+    row_of: dict[int, int] = field(default_factory=dict)
+    _by_lat: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    _lat_sorted: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    @classmethod
+    def build(
+        cls, items: Iterable[tuple[int, Facility]], loader: Callable[[int], Facility | None]
+    ) -> FacilityIndex:
+        ids, names, countries, lat, lon, sig_of = [], [], [], [], [], []
+        sigs: list[FacilityCaps] = []
+        by_key: dict[tuple[Any, ...], int] = {}
+        for fid, f in items:
+            caps = caps_of(f)
+            key = caps.key
+            s = by_key.get(key)
+            if s is None:
+                s = by_key[key] = len(sigs)
+                sigs.append(caps)
+            ids.append(fid)
+            names.append(f.name)
+            countries.append((f.country or "")[:2].upper())
+            lat.append(math.nan if f.latitude is None else f.latitude)
+            lon.append(math.nan if f.longitude is None else f.longitude)
+            sig_of.append(s)
+        index = cls(
+            ids=np.array(ids, dtype=np.int64),
+            names=names,
+            countries=np.array(countries, dtype=object),
+            lat=np.array(lat, dtype=np.float64),
+            lon=np.array(lon, dtype=np.float64),
+            sig_of=np.array(sig_of, dtype=np.int32),
+            sigs=sigs,
+            loader=loader,
+        )
+        index._finish()
+        return index
+
+    def _finish(self) -> None:
+        strong: dict[str, list[tuple[int, Offer]]] = {}
+        weak: dict[str, list[tuple[int, Offer]]] = {}
+        for s, caps in enumerate(self.sigs):
+            for p, offers in caps.strong.items():
+                strong.setdefault(p, []).extend((s, o) for o in offers)
+            for p, offers in caps.weak.items():
+                weak.setdefault(p, []).extend((s, o) for o in offers)
+        self.strong = {p: _offer_arrays(r) for p, r in strong.items()}
+        self.weak = {p: _offer_arrays(r) for p, r in weak.items()}
+        self.row_of = {int(fid): i for i, fid in enumerate(self.ids)}
+        located = np.flatnonzero(~np.isnan(self.lat))
+        order = np.argsort(self.lat[located], kind="stable")
+        self._by_lat = located[order]
+        self._lat_sorted = self.lat[self._by_lat]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def sig_sizes(self) -> np.ndarray:
+        return np.bincount(self.sig_of, minlength=len(self.sigs))
+
+    def near(self, lat: float, lon: float, radius_km: float) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, distances in km) of facilities within the radius, nearest first."""
+        min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, radius_km)
+        lo = np.searchsorted(self._lat_sorted, min_lat, side="left")
+        hi = np.searchsorted(self._lat_sorted, max_lat, side="right")
+        rows = self._by_lat[lo:hi]
+        if min_lon > -180.0 or max_lon < 180.0:
+            lons = self.lon[rows]
+            rows = rows[(lons >= min_lon) & (lons <= max_lon)]
+        dist = haversine_many(lat, lon, self.lat[rows], self.lon[rows])
+        keep = dist <= radius_km
+        rows, dist = rows[keep], dist[keep]
+        order = np.argsort(dist, kind="stable")
+        return rows[order], dist[order]
+
+    def status(self, req: Requirement, sig_mask: np.ndarray | None = None) -> np.ndarray:
+        """Verdict code of `req` for every signature (int8; see capabilities codes).
+
+        With `sig_mask`, only those signatures are evaluated (others stay MISSING).
+        """
+        out = np.full(len(self.sigs), MISSING, dtype=np.int8)
+        size = np.array(req.size, dtype=np.float64) if req.size is not None else None
+        want = material_mask(req.materials) if req.materials else None
+        for p in req.processes:
+            for table, weak in ((self.strong.get(p), False), (self.weak.get(p), True)):
+                if table is None:
+                    continue
+                sig, env, mats = table.sig, table.env, table.mats
+                if sig_mask is not None:
+                    sel = sig_mask[sig]
+                    sig, env, mats = sig[sel], env[sel], mats[sel]
+                if not len(sig):
+                    continue
+                size_ok = (env >= size).all(axis=1) if size is not None else True
+                mat_ok = (mats & want) != 0 if want is not None else True
+                both = np.logical_and(size_ok, mat_ok)
+                if weak:
+                    code = np.where(both, NEAR_WEAK, MISSING)
+                else:
+                    code = np.where(both, MET, np.where(size_ok, NEAR_MATERIAL, NEAR_SIZE))
+                np.maximum.at(out, sig, np.broadcast_to(code, sig.shape).astype(np.int8))
+        return out
+
+    def codes(self, reqs: list[Requirement], rows: np.ndarray) -> np.ndarray:
+        """Verdict codes (requirements x facility rows), each distinct requirement once."""
+        sigs = self.sig_of[rows]
+        mask = np.zeros(len(self.sigs), dtype=bool)
+        mask[sigs] = True
+        out = np.empty((len(reqs), len(rows)), dtype=np.int8)
+        done: dict[tuple[Any, ...], np.ndarray] = {}
+        for i, r in enumerate(reqs):
+            per_sig = done.get(r.key)
+            if per_sig is None:
+                per_sig = done[r.key] = self.status(r, mask)
+            out[i] = per_sig[sigs]
+        return out
+
+    def facility(self, row: int) -> Facility | None:
+        return self.loader(int(self.ids[row]))
+
+
+def haversine_many(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    p1 = math.radians(lat)
+    p2 = np.radians(lats)
+    dp = p2 - p1
+    dl = np.radians(lons - lon)
+    a = np.sin(dp / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+
+
+@dataclass
+class DesignIndex:
+    """Every design's requirements, with distinct requirement keys numbered once."""
+
+    ids: np.ndarray
+    names: list[str]
+    reqs: list[DesignRequirements]
+    unique: list[Requirement]
+    flat: np.ndarray  # unique-requirement number of each (design, requirement), design order
+    offsets: np.ndarray  # start of each design in `flat`; len(designs) + 1 entries
+
+    @classmethod
+    def build(cls, items: Iterable[DesignRequirements]) -> DesignIndex:
+        ids, names, reqs, flat, offsets = [], [], [], [], [0]
+        unique: list[Requirement] = []
+        number: dict[tuple[Any, ...], int] = {}
+        for dr in items:
+            ids.append(dr.design_id if dr.design_id is not None else -1)
+            names.append(dr.name)
+            reqs.append(dr)
+            for r in dr.requirements:
+                n = number.get(r.key)
+                if n is None:
+                    n = number[r.key] = len(unique)
+                    unique.append(r)
+                flat.append(n)
+            offsets.append(len(flat))
+        return cls(
+            ids=np.array(ids, dtype=np.int64),
+            names=names,
+            reqs=reqs,
+            unique=unique,
+            flat=np.array(flat, dtype=np.int32),
+            offsets=np.array(offsets, dtype=np.int64),
+        )
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def misses(self, met_unique: np.ndarray) -> np.ndarray:
+        """Per design, how many requirements are not met, given met per unique requirement."""
+        missed = (~met_unique[self.flat]).astype(np.int32)
+        out = np.zeros(len(self.ids), dtype=np.int32)
+        nonempty = self.offsets[1:] > self.offsets[:-1]
+        if len(missed):
+            out[nonempty] = np.add.reduceat(missed, self.offsets[:-1][nonempty])
+        return out
+
+    @property
+    def n_requirements(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+
+# --- caching per store -------------------------------------------------------------------
+
+_LOCK = threading.Lock()
+_CACHE: dict[tuple[str, str], tuple[tuple[Any, ...], Any]] = {}
+
+
+def _stamp(store: Any, table: Any) -> tuple[Any, ...]:
+    with store.engine.connect() as conn:
+        row = conn.execute(
+            select(func.count(), func.max(table.c.id), func.max(table.c.imported_at))
+        ).one()
+    return tuple(row)
+
+
+def _cached(store: Any, kind: str, table: Any, build: Callable[[], Any]) -> Any:
+    stamp = _stamp(store, table)
+    key = (store.url, kind)
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+    value = build()
+    with _LOCK:
+        _CACHE[key] = (stamp, value)
+    return value
+
+
+def facility_index(store: Any) -> FacilityIndex:
+    """The facility index of a store, rebuilt only when its facilities changed."""
+    from refaire.store.facilities import get_facility, iter_facilities
+    from refaire.store.tables import facilities
+
+    def loader(fid: int) -> Facility | None:
+        found = get_facility(store, fid)
+        return found[1] if found else None
+
+    return _cached(
+        store, "facilities", facilities, lambda: FacilityIndex.build(iter_facilities(store), loader)
+    )
+
+
+def design_index(store: Any) -> DesignIndex:
+    """The design-side index of a store, rebuilt only when its designs changed."""
+    from refaire.store.designs import iter_designs
+    from refaire.store.tables import designs
+
+    def build() -> DesignIndex:
+        return DesignIndex.build(requirements_of(d, did) for did, d in iter_designs(store))
+
+    return _cached(store, "designs", designs, build)
+
+
+def forget(store: Any) -> None:
+    """Drop the cached indexes of a store (tests, after bulk changes)."""
+    with _LOCK:
+        for key in [k for k in _CACHE if k[0] == store.url]:
+            del _CACHE[key]

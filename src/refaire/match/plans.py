@@ -1,0 +1,133 @@
+"""Plans: the fewest facilities that together make every part of a design.
+
+Each candidate facility is reduced to the set of units (parts) it can make completely,
+as a bitmask. Then:
+
+1. *Pruning*: of facilities with the same set only the nearest stays; a facility whose set
+   is contained in the set of another at most as far away is dominated and dropped. The
+   empty set is dropped. Thousands of facilities usually shrink to a handful.
+2. *Exact search* when at most `EXACT_LIMIT` (20) candidates remain: combinations by
+   increasing size; the first size that covers the target gives the optimum, its
+   combinations ranked by total distance (a tie-break, not a trade-off against size).
+   The search stops early if a size would enumerate more than `MAX_COMBINATIONS`.
+3. Otherwise a *greedy set cover*: repeatedly take the facility adding the most uncovered
+   parts (nearest first on ties), then drop members made redundant by later picks.
+   Greedy is within a factor ln(parts) of the optimum; it is bounded by parts x candidates.
+
+The target is every part when the candidates together cover them all; otherwise it is
+what they can cover (the best partial plan), and the rest is reported missing.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+
+EXACT_LIMIT = 20
+MAX_COMBINATIONS = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    row: int
+    distance: float
+    units: int  # bitmask of units it makes completely
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    members: tuple[Candidate, ...]
+    covered: int
+    method: str
+
+    @property
+    def total_distance(self) -> float:
+        return sum(c.distance for c in self.members)
+
+
+def candidates_from(unit_met: np.ndarray, rows: np.ndarray, dist: np.ndarray) -> list[Candidate]:
+    """One candidate per distinct unit set, the nearest (rows are given nearest first)."""
+    if unit_met.size == 0 or unit_met.shape[1] == 0:
+        return []
+    cols = np.ascontiguousarray(unit_met.T)
+    useful = cols.any(axis=1)
+    if not useful.any():
+        return []
+    idx = np.flatnonzero(useful)
+    _, first = np.unique(cols[idx], axis=0, return_index=True)
+    out = []
+    for j in sorted(idx[first]):
+        mask = 0
+        for u in np.flatnonzero(cols[j]):
+            mask |= 1 << int(u)
+        out.append(Candidate(int(rows[j]), float(dist[j]), mask))
+    return out
+
+
+def prune(cands: list[Candidate]) -> list[Candidate]:
+    """Drop candidates dominated by a superset at most as far (see module docstring)."""
+    cands = sorted((c for c in cands if c.units), key=lambda c: c.distance)
+    kept: list[Candidate] = []
+    for c in cands:  # nearest first: anyone kept already is at most as far
+        if not any(k.units | c.units == k.units for k in kept):
+            kept.append(c)
+    return kept
+
+
+def _exact(cands: list[Candidate], target: int, max_plans: int) -> list[Plan] | None:
+    for size in range(1, len(cands) + 1):
+        if math.comb(len(cands), size) > MAX_COMBINATIONS:
+            return None
+        found = []
+        for combo in combinations(cands, size):
+            covered = 0
+            for c in combo:
+                covered |= c.units
+            if covered & target == target:
+                found.append(combo)
+        if found:
+            found.sort(key=lambda combo: (sum(c.distance for c in combo), [c.row for c in combo]))
+            return [Plan(tuple(c), target, "exact") for c in found[:max_plans]]
+    return []
+
+
+def _greedy(cands: list[Candidate], target: int) -> Plan:
+    chosen: list[Candidate] = []
+    covered = 0
+    while covered & target != target:
+        best = max(cands, key=lambda c: (bin(c.units & target & ~covered).count("1"), -c.distance))
+        if not best.units & target & ~covered:
+            break
+        chosen.append(best)
+        covered |= best.units
+    # Later picks may cover everything an earlier one did: drop the farthest such first.
+    for c in sorted(chosen, key=lambda c: -c.distance):
+        rest = 0
+        for o in chosen:
+            if o is not c:
+                rest |= o.units
+        if rest & target == target:
+            chosen.remove(c)
+    return Plan(tuple(chosen), target, "greedy")
+
+
+def best_plans(cands: list[Candidate], max_plans: int = 3) -> tuple[list[Plan], int]:
+    """Best plans (fewest facilities, then least total distance), and the units covered."""
+    target = 0
+    for c in cands:
+        target |= c.units
+    if not target:
+        return [], 0
+    pruned = prune(cands)
+    if len(pruned) <= EXACT_LIMIT:
+        plans = _exact(pruned, target, max_plans)
+        if plans:
+            return plans, target
+    return [_greedy(pruned, target)], target
+
+
+def units_of(mask: int) -> list[int]:
+    return [i for i in range(mask.bit_length()) if mask >> i & 1]
