@@ -113,6 +113,7 @@ def show_command(
                 str(p["quantity"]),
             )
         console.print(t)
+    _print_requirements(d.get("requirements") or {})
     lin = d["lineage"]
     for link in lin["parents"]:
         console.print(f"{link['kind']}: {link['target']}")
@@ -124,6 +125,30 @@ def show_command(
         )
     for p in d.get("problems") or []:
         console.print(f"[yellow]{p['severity']}[/yellow] {p['field'] or ''}: {p['message']}")
+
+
+def _print_requirements(req: dict) -> None:
+    """What making the design needs, as the matching engine reads it."""
+    if not req.get("items"):
+        console.print("[dim]requirements: none known[/dim]")
+        return
+    title = "Requirements" + (" (inferred from the text)" if req.get("inferred") else "")
+    t = Table("part", "process", "material", "size (mm)", "qty", "origin", "from", title=title)
+    for r in req["items"]:
+        size = " x ".join(f"{v:g}" for v in r["size_mm"]) if r["size_mm"] else ""
+        origin = r["origin"] + (f" ({r['confidence']:.2f})" if r["origin"] != "stated" else "")
+        t.add_row(
+            r["part"],
+            " or ".join(r["processes"]),
+            " or ".join(r["materials"]),
+            size,
+            str(r["quantity"]),
+            origin,
+            r["basis"],
+        )
+    console.print(t)
+    for name in req.get("unknown_parts") or []:
+        console.print(f"[yellow]part without a known process:[/yellow] {name}")
 
 
 @export_app.command("designs")

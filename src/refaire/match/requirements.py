@@ -25,7 +25,8 @@ from functools import cache
 from typing import Any, Literal
 
 from refaire.model import Design, Part
-from refaire.vocab.capabilities import process_ancestors, resolve, vocabulary
+from refaire.vocab.capabilities import Resolution, process_ancestors, vocabulary
+from refaire.vocab.capabilities import _resolve as _resolve_text
 
 Origin = Literal["stated", "files", "inferred"]
 
@@ -184,6 +185,12 @@ def _part_requirements(part: Part, unit: int) -> list[Requirement]:
     ]
 
 
+def _resolve(text: str, kind: str) -> list[Resolution]:
+    # Without the machine catalogue: a machine named in a design's text is what the design
+    # is about (an upgrade for a Prusa printer), not what it is made with.
+    return _resolve_text(text, kind, "en", machines=False)
+
+
 def _text(design: Design) -> str:
     # Commas keep the resolver from joining words across fields into one alias.
     return " , ".join([design.name, design.function or "", *design.keywords])
@@ -200,7 +207,7 @@ def _design_level(design: Design) -> list[Requirement]:
     for alts, name in processes_from_files(design.sources + design.exports):
         found.setdefault(alts, ("files", _CONF_FILES, f"file {name}"))
     text = _text(design)
-    for r in resolve(text, kind="process"):
+    for r in _resolve(text, "process"):
         if r.id not in _TEXT_IGNORED:
             conf = round(r.confidence * _TEXT_DISCOUNT, 3)
             found.setdefault((r.id,), ("inferred", conf, f"text ({r.rule})"))
@@ -210,7 +217,7 @@ def _design_level(design: Design) -> list[Requirement]:
     keep = [a for a in keep if len(a) == 1 or not any((x,) in keep for x in a)]
     materials: tuple[str, ...] = ()
     if len(keep) == 1:
-        materials = tuple(dict.fromkeys(r.id for r in resolve(text, kind="material")))
+        materials = tuple(dict.fromkeys(r.id for r in _resolve(text, "material")))
     reqs = []
     for unit, alts in enumerate(keep):
         origin, conf, basis = found[alts]

@@ -26,4 +26,7 @@ def design_detail(store: Store, ident: str | int, with_manifest: bool = True) ->
         data["provenance"].pop("text", None)
     data["id"] = design_id
     data["lineage"] = lineage(store, design_id, design)
+    from refaire.match.requirements import requirements_of
+
+    data["requirements"] = requirements_of(design, design_id).to_dict()
     return data

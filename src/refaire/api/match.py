@@ -1,0 +1,66 @@
+"""/api/match: where a design can be made near a place, what a facility can make, coverage."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+
+from refaire.api._deps import get_store
+from refaire.store import Store
+
+router = APIRouter(tags=["match"])
+
+
+@router.get("/match")
+def match(
+    store: Annotated[Store, Depends(get_store)],
+    design: Annotated[str, Query(description="Design id or key.")],
+    near: Annotated[str, Query(description="LAT,LON in decimal degrees.")],
+    radius_km: Annotated[float, Query(gt=0, le=20000, description="Search radius.")] = 50.0,
+    lang: Annotated[str, Query(pattern="^(en|fr)$", description="Language of reasons.")] = "en",
+    limit: Annotated[int, Query(ge=1, le=500)] = 20,
+) -> dict[str, Any]:
+    """Facilities within the radius that can make the design (complete first, then by
+    coverage and distance), each requirement with its status and reason, and the best
+    plans combining several facilities."""
+    from refaire.geo import parse_point
+    from refaire.match.engine import UnknownDesign, match_design
+
+    try:
+        lat, lon = parse_point(near)
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
+    try:
+        return match_design(store, design, lat, lon, radius_km, lang, limit)
+    except UnknownDesign as exc:
+        raise HTTPException(404, str(exc)) from None
+
+
+@router.get("/match/coverage")
+def match_coverage(
+    store: Annotated[Store, Depends(get_store)],
+    radius_km: Annotated[float, Query(gt=0, le=20000)] = 50.0,
+    per_design: Annotated[bool, Query(description="Include the per-design table.")] = False,
+) -> dict[str, Any]:
+    """Share of designs some facility can make alone, by country, and within the radius."""
+    from refaire.match.coverage import bulk_coverage
+
+    cov = bulk_coverage(store, radius_km)
+    return cov.to_dict() if per_design else cov.summary()
+
+
+@router.get("/match/facility/{ident}")
+def match_facility_route(
+    ident: str,
+    store: Annotated[Store, Depends(get_store)],
+    lang: Annotated[str, Query(pattern="^(en|fr)$")] = "en",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+) -> dict[str, Any]:
+    """Designs this facility can make completely, and those it misses by one requirement."""
+    from refaire.match.engine import UnknownFacility, match_facility
+
+    try:
+        return match_facility(store, ident, lang, limit)
+    except UnknownFacility as exc:
+        raise HTTPException(404, str(exc)) from None
