@@ -165,3 +165,63 @@ facility_keys = Table(
     Column("facility_id", Integer, ForeignKey("facilities.id", ondelete="CASCADE"), nullable=False),
     Index("ix_facility_keys_facility", "facility_id"),
 )
+
+# --- observatory (migration 0002) ----------------------------------------------------------
+
+# Weak signals of the movement: an article, event or project news, with its tags.
+signals = Table(
+    "signals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", String(500), nullable=False),
+    Column("url", String(2000), nullable=False),
+    Column("published", String(10), nullable=False, index=True),
+    Column("summary", Text),
+    Column("created_at", String(40), nullable=False),
+)
+
+# kind in: sector, practice, actor
+signal_tags = Table(
+    "signal_tags",
+    metadata,
+    Column("signal_id", Integer, ForeignKey("signals.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("value", String(300), nullable=False),
+    Index("ix_signal_tags_kind_value", "kind", "value", "signal_id"),
+    Index("ix_signal_tags_signal", "signal_id"),
+)
+
+# What the observatory derives from each design's JSON record, computed once per
+# stored version (checksum, imported_at): the dashboard then reads small columns
+# instead of parsing every record (see refaire.observatory.derive).
+design_observations = Table(
+    "design_observations",
+    metadata,
+    Column(
+        "design_id",
+        Integer,
+        ForeignKey("designs.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("checksum", String(64), nullable=False),
+    Column("imported_at", String(40), nullable=False),
+    Column("completeness", Float, nullable=False),
+    Column("components", Integer, nullable=False),
+    Column("otrl", Integer),
+    Column("odrl", Integer),
+    Column("year", Integer),
+    Column("date_kind", String(20)),
+    Column("cpc_declared", Integer, nullable=False),
+)
+
+# kind in: sector (confidence NULL when declared by CPC), country, category, actor
+design_observation_tags = Table(
+    "design_observation_tags",
+    metadata,
+    Column("design_id", Integer, ForeignKey("designs.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("value", String(300), nullable=False),
+    Column("confidence", Float),
+    Index("ix_design_obs_tags_kind_value", "kind", "value", "design_id"),
+    Index("ix_design_obs_tags_design", "design_id"),
+)
