@@ -1,0 +1,124 @@
+"""Pages: /designs/{id}/match (where can I make this?) and the panels other pages include.
+
+`_match_panel.html` (on a design page) is a plain GET form: coordinates, or a preset city
+when the coordinates are left empty, and a radius. The results page is rendered on the
+server (matches, reasons, plans); its map is an enhancement over the same data.
+`_match_facility.html` (on a facility page) calls the `match_made_here` template global.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from refaire.web import render, templates
+from refaire.web.i18n import choose_language
+
+router = APIRouter()
+
+# A few places to try the engine without looking up coordinates.
+PRESETS: tuple[tuple[str, float, float], ...] = (
+    ("Lyon", 45.764, 4.8357),
+    ("Paris", 48.8566, 2.3522),
+    ("London", 51.5074, -0.1278),
+    ("Cardiff", 51.4816, -3.1791),
+    ("Manchester", 53.4808, -2.2426),
+    ("Glasgow", 55.8642, -4.2518),
+    ("Berlin", 52.52, 13.405),
+    ("Barcelona", 41.3874, 2.1686),
+    ("Nairobi", -1.2921, 36.8219),
+    ("New York", 40.7128, -74.006),
+)
+DEFAULT_RADIUS_KM = 50.0
+
+
+def match_presets() -> list[dict[str, Any]]:
+    return [{"name": n, "value": f"{lat},{lon}"} for n, lat, lon in PRESETS]
+
+
+def match_made_here(request: Request, facility_id: int, limit: int = 30) -> dict[str, Any]:
+    """Reverse match for the facility page, in the page language."""
+    from refaire.match.engine import match_facility
+
+    return match_facility(request.app.state.store, facility_id, choose_language(request), limit)
+
+
+templates.env.globals["match_presets"] = match_presets
+templates.env.globals["match_made_here"] = match_made_here
+
+
+def _radius(text: str | None) -> float:
+    try:
+        value = float((text or "").replace(",", ".")) if text else DEFAULT_RADIUS_KM
+    except ValueError:
+        raise ValueError(f"radius: expected a number of km, got {text!r}") from None
+    if not 0 < value <= 20000:
+        raise ValueError("radius: between 0 and 20000 km")
+    return value
+
+
+@router.get("/designs/{ident}/match", response_class=HTMLResponse)
+def design_match_page(
+    request: Request,
+    ident: str,
+    near: str | None = None,
+    preset: str | None = None,
+    radius_km: str | None = None,
+) -> HTMLResponse:
+    from refaire.geo import parse_point
+    from refaire.match.engine import UnknownDesign, match_design
+
+    store = request.app.state.store
+    lang = choose_language(request)
+    where = (near or "").strip() or (preset or "").strip()
+    form = {"near": where, "radius_km": radius_km or f"{DEFAULT_RADIUS_KM:g}"}
+    try:
+        radius = _radius(radius_km)
+        if not where:
+            raise ValueError("")
+        lat, lon = parse_point(where)
+    except ValueError as exc:
+        from refaire.registry.designs import UnknownDesign as UnknownDetail, design_detail
+
+        try:
+            d = design_detail(store, ident, with_manifest=False)
+        except UnknownDetail as missing:
+            return render(request, "error.html", status_code=404, message=str(missing))
+        return render(
+            request,
+            "match.html",
+            status_code=400 if where else 200,
+            d={"id": d["id"], "name": d["name"], "requirements": d["requirements"]},
+            result=None,
+            error=str(exc) or None,
+            form=form,
+        )
+    try:
+        result = match_design(store, ident, lat, lon, radius, lang)
+    except UnknownDesign as exc:
+        return render(request, "error.html", status_code=404, message=str(exc))
+    points = [
+        {
+            "id": m["facility"]["id"],
+            "name": m["facility"]["name"],
+            "lat": m["latitude"],
+            "lon": m["longitude"],
+            "complete": m["complete"],
+            "coverage": m["coverage"],
+            "km": m["distance_km"],
+        }
+        for m in result["matches"]
+    ]
+    return render(
+        request,
+        "match.html",
+        d={**result["design"], "requirements": result["requirements"]},
+        result=result,
+        error=None,
+        form=form,
+        points=points,
+        centre=[lat, lon],
+        radius=radius,
+    )
