@@ -44,8 +44,13 @@ def _rebase(paths: list[str], rel: PurePosixPath) -> list[str]:
 
 def _rebased(part: Part, rel: PurePosixPath) -> Part:
     image = _rebase([part.image], rel)[0] if part.image else None
+    mesh = _rebase([part.mesh], rel)[0] if part.mesh else None
     return replace(
-        part, sources=_rebase(part.sources, rel), exports=_rebase(part.exports, rel), image=image
+        part,
+        sources=_rebase(part.sources, rel),
+        exports=_rebase(part.exports, rel),
+        image=image,
+        mesh=mesh,
     )
 
 
@@ -58,6 +63,11 @@ def _merge(into: Part, extra: Part) -> None:
     into.dimensions = into.dimensions or extra.dimensions
     into.mass_g = into.mass_g if into.mass_g is not None else extra.mass_g
     into.image = into.image or extra.image
+    if into.mesh is None and extra.mesh is not None:
+        # The part manifest's mesh was measured next to it (see `part_geometry`).
+        into.mesh, into.volume_mm3, into.area_mm2 = extra.mesh, extra.volume_mm3, extra.area_mm2
+        if extra.dimensions is not None and extra.dimensions.source == "measured":
+            into.dimensions = extra.dimensions
 
 
 def attach_parts(designs: list[Design], parts: list[Part]) -> list[Problem]:

@@ -128,6 +128,11 @@ def _read_one(src: Source) -> Read:
     if problem is not None:
         return src, problem, None, []
     result = read_source(src.name, data)
+    if src.path is not None:
+        # Meshes beside a manifest on disk give its parts their measured geometry.
+        from refaire.ingest.part_geometry import measure_result
+
+        measure_result(result, src.path)
     return src, None, result, [prepare_design(d) for d in result.designs]
 
 
@@ -215,9 +220,11 @@ class _Run:
         if self.parts:
             from refaire.ingest.parts import attach_parts
 
-            before = {id(d): len(d.parts) for d in self.designs}
+            # repr, not len: a part manifest merged into an inline part (its files, its
+            # measured mesh) changes the design without adding a part.
+            before = {id(d): repr(d.parts) for d in self.designs}
             self.summary.problems.extend(attach_parts(self.designs, self.parts))
-            grown = [d for d in self.designs if len(d.parts) != before[id(d)]]
+            grown = [d for d in self.designs if repr(d.parts) != before[id(d)]]
             if grown:  # already counted when first saved; saved again with their parts
                 self._save(grown, count=False)
                 self._drain()
