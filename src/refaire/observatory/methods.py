@@ -1,0 +1,119 @@
+"""How each figure of the dashboard is computed, in English and French (shown beside it)."""
+
+from __future__ import annotations
+
+METHODS: dict[str, dict[str, str]] = {
+    "totals": {
+        "en": "Rows in the registry: designs (all sources, OSHWA included), facilities, "
+        "signals; countries are those with at least one located facility or design.",
+        "fr": "Lignes du registre : conceptions (toutes sources, OSHWA compris), lieux, "
+        "signaux ; les pays sont ceux qui ont au moins un lieu ou une conception.",
+    },
+    "sectors": {
+        "en": "Designs per sector: CPC section/class when the manifest gives a CPC class "
+        "(declared), otherwise inferred from name, keywords, description (and OSHWA project "
+        "type) with a confidence ≥ 0.5 (inferred). A design may count in several sectors.",
+        "fr": "Conceptions par secteur : section/classe CPC quand le manifeste en donne une "
+        "(déclaré), sinon déduit du nom, des mots-clés, de la description (et du type de "
+        "projet OSHWA) avec une confiance ≥ 0,5 (déduit). Une conception peut compter dans "
+        "plusieurs secteurs.",
+    },
+    "index": {
+        "en": "Transformation potential = 100 × mean of the components computed: volume "
+        "log(1+n)/log(1+n_max) within the same level, maturity (share OTRL ≥ 4), "
+        "documentation (mean completeness), local making (share of designs with readable "
+        "requirements that one registered facility can make, from the matching engine). "
+        "A component not computed is null with its reason and left out of the mean.",
+        "fr": "Potentiel de transformation = 100 × moyenne des composantes calculées : volume "
+        "log(1+n)/log(1+n_max) au même niveau, maturité (part OTRL ≥ 4), documentation "
+        "(complétude moyenne), fabrication locale (part des conceptions aux besoins lisibles "
+        "qu'un lieu enregistré peut fabriquer seul, selon le moteur de correspondance). Une "
+        "composante non calculée est nulle avec sa raison et exclue de la moyenne.",
+    },
+    "countries": {
+        "en": "Facilities per country (address or coordinates), designs per country (OSHWA "
+        "certifications, the only source giving one), facilities per million inhabitants "
+        "with populations from GeoNames (see population_source).",
+        "fr": "Lieux par pays (adresse ou coordonnées), conceptions par pays (certifications "
+        "OSHWA, seule source qui en donne un), lieux par million d'habitants, populations "
+        "GeoNames (voir population_source).",
+    },
+    "openness": {
+        "en": "Designs per openness class of their main licence (SPDX expression classified "
+        "permissive / weak copyleft / strong copyleft / non-free / unknown); none stated: "
+        "not counted.",
+        "fr": "Conceptions par classe d'ouverture de leur licence principale (expression SPDX "
+        "classée permissive / copyleft faible / copyleft fort / non libre / inconnue) ; "
+        "sans licence : non comptées.",
+    },
+    "readiness": {
+        "en": "Designs per technology readiness level (OTRL 1–8) and documentation readiness "
+        "level (ODRL 1–4, 3* counted as 3), as stated or normalised from legacy values.",
+        "fr": "Conceptions par niveau de maturité technologique (OTRL 1–8) et documentaire "
+        "(ODRL 1–4, 3* compté 3), déclarés ou normalisés depuis les anciennes valeurs.",
+    },
+    "completeness": {
+        "en": "Documentation completeness of a design = elements present / 8, the elements "
+        "being licence, bill of materials, instructions, sources, images, parts, readme, "
+        "function (or description). Shares per element and a histogram of scores.",
+        "fr": "Complétude documentaire = éléments présents / 8 : licence, nomenclature, "
+        "instructions, sources, images, pièces, readme, fonction (ou description). Part de "
+        "chaque élément et histogramme des scores.",
+    },
+    "platforms": {
+        "en": "Designs per source platform (host of the repository, or the list they come "
+        "from such as oshwa) and per source format.",
+        "fr": "Conceptions par plateforme source (hôte du dépôt, ou liste d'origine comme "
+        "oshwa) et par format source.",
+    },
+    "growth": {
+        "en": "Designs per year of their first known date: creation date of the manifest, "
+        "OSHWA certification date, or else last update (counted apart, not as creation); "
+        "signals per year of publication. Designs without any date are not counted.",
+        "fr": "Conceptions par année de leur première date connue : création du manifeste, "
+        "certification OSHWA, sinon dernière mise à jour (comptée à part) ; signaux par "
+        "année de publication. Les conceptions sans date ne sont pas comptées.",
+    },
+    "lineage": {
+        "en": "Designs most often named as the origin of a fork, derivative or variant "
+        "(lineage links of manifests, OSHWA previous versions), and links per kind.",
+        "fr": "Conceptions le plus souvent citées comme origine d'un fork, dérivé ou variante "
+        "(liens de lignée des manifestes, versions précédentes OSHWA), et liens par type.",
+    },
+    "categories": {
+        "en": "Most frequent categories of designs (manifest categories, OSHWA project types).",
+        "fr": "Catégories les plus fréquentes (catégories des manifestes, types OSHWA).",
+    },
+    "actors": {
+        "en": "Actors with the most designs: licensor or organisation of the design "
+        "(OSHWA: responsible party), as written.",
+        "fr": "Acteurs ayant le plus de conceptions : concédant ou organisation (OSHWA : "
+        "partie responsable), tels qu'écrits.",
+    },
+    "practices": {
+        "en": "Practices followed: open design (designs), fabrication places (facilities); "
+        "offers and bookings are not in the registry yet (not computed).",
+        "fr": "Pratiques suivies : conception ouverte (conceptions), lieux de fabrication "
+        "(lieux) ; offres et réservations ne sont pas encore dans le registre (non calculé).",
+    },
+    "signals": {
+        "en": "Recorded signals (articles, events, project news) per sector tag and year of "
+        "publication; a signal tagged with several sectors counts in each.",
+        "fr": "Signaux enregistrés (articles, événements, actualités) par secteur et année "
+        "de publication ; un signal à plusieurs secteurs compte dans chacun.",
+    },
+    "density": {
+        "en": "Located facilities counted per cell of a 2° latitude × 2° longitude grid.",
+        "fr": "Lieux localisés comptés par cellule d'une grille de 2° × 2°.",
+    },
+}
+
+
+def method(name: str, lang: str = "en") -> str:
+    """The method text of a figure in the language asked (English if not French)."""
+    entry = METHODS[name]
+    return entry.get(lang) or entry["en"]
+
+
+def methods(lang: str = "en") -> dict[str, str]:
+    return {name: method(name, lang) for name in METHODS}

@@ -1,0 +1,194 @@
+"""The watch of weak signals: articles, events and project news, tagged for the observatory.
+
+A signal has a title, a URL (http or https), a publication date (YYYY-MM-DD), an optional
+summary and tags of three kinds: sectors (observatory sector ids, `refaire vocab`'s CPC
+sections and classes), practices (`PRACTICES`) and actors (free text: organisations,
+people, projects). Input is checked before anything is stored; every mistake is reported
+at once as (field, message) pairs, which the API returns as a 422 and the CLI and the
+web form show next to the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, insert, select
+
+from refaire.store.db import Store
+from refaire.store.tables import signal_tags, signals
+
+# Practices of the movement the observatory follows (offers and bookings come later).
+PRACTICES = ("open-design", "fabrication-place", "offers", "bookings")
+MAX_LIMIT = 500
+
+
+class SignalError(ValueError):
+    """Bad signal input: `errors` lists (field, message) for every mistake found."""
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{f}: {m}" for f, m in errors))
+
+    def to_list(self) -> list[dict[str, str]]:
+        return [{"field": f, "message": m} for f, m in self.errors]
+
+
+def _items(value: Iterable[str] | str | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.split(",")
+    return list(dict.fromkeys(v.strip() for v in value if v and v.strip()))
+
+
+def check_sector(sector: str) -> str:
+    """The canonical sector id, or SignalError naming the known ones."""
+    from refaire.vocab.sectors import known_sectors
+
+    value = sector.strip().upper()
+    if value not in known_sectors():
+        raise SignalError(
+            [("sectors", f"unknown sector {sector!r}; known: {', '.join(known_sectors())}")]
+        )
+    return value
+
+
+def validate(
+    title: str | None,
+    url: str | None,
+    published: str | None,
+    summary: str | None = None,
+    sectors: Iterable[str] | str | None = None,
+    practices: Iterable[str] | str | None = None,
+    actors: Iterable[str] | str | None = None,
+) -> dict[str, Any]:
+    """A clean signal, or SignalError with every (field, message) found wrong."""
+    errors: list[tuple[str, str]] = []
+    title = (title or "").strip()
+    if not title:
+        errors.append(("title", "a title is required"))
+    elif len(title) > 500:
+        errors.append(("title", f"at most 500 characters, got {len(title)}"))
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
+        errors.append(
+            ("url", f"expected an http(s) URL such as https://example.org/news, got {url!r}")
+        )
+    elif len(url) > 2000:
+        errors.append(("url", "at most 2000 characters"))
+    text = (published or "").strip()
+    try:
+        day = dt.date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        errors.append(("published", f"expected a date as YYYY-MM-DD, got {text!r}"))
+    summary = (summary or "").strip() or None
+    if summary and len(summary) > 5000:
+        errors.append(("summary", f"at most 5000 characters, got {len(summary)}"))
+    clean_sectors = []
+    for s in _items(sectors):
+        try:
+            clean_sectors.append(check_sector(s))
+        except SignalError as exc:
+            errors.extend(exc.errors)
+    clean_practices = []
+    for p in _items(practices):
+        if p.lower() not in PRACTICES:
+            errors.append(("practices", f"unknown practice {p!r}; known: {', '.join(PRACTICES)}"))
+        else:
+            clean_practices.append(p.lower())
+    clean_actors = [a[:300] for a in _items(actors)]
+    if errors:
+        raise SignalError(errors)
+    return {
+        "title": title,
+        "url": url,
+        "published": day.isoformat() if day else "",
+        "summary": summary,
+        "sectors": list(dict.fromkeys(clean_sectors)),
+        "practices": list(dict.fromkeys(clean_practices)),
+        "actors": clean_actors,
+    }
+
+
+def add_signal(store: Store, **fields: Any) -> dict[str, Any]:
+    """Validate and store a signal; returns it with its id (SignalError on bad input)."""
+    clean = validate(**fields)
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    with store.engine.begin() as conn:
+        sid = conn.execute(
+            insert(signals).returning(signals.c.id),
+            {
+                "title": clean["title"],
+                "url": clean["url"],
+                "published": clean["published"],
+                "summary": clean["summary"],
+                "created_at": now,
+            },
+        ).scalar_one()
+        tags = [
+            {"signal_id": sid, "kind": kind, "value": v}
+            for kind, key in (("sector", "sectors"), ("practice", "practices"), ("actor", "actors"))
+            for v in clean[key]
+        ]
+        if tags:
+            conn.execute(insert(signal_tags), tags)
+    return {"id": sid, **clean, "created_at": now}
+
+
+def list_signals(
+    store: Store,
+    sector: str | None = None,
+    tag: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """Signals newest first, filtered by sector id and/or any tag (practice, actor, sector)."""
+    query = select(signals)
+    if sector:
+        sid = check_sector(sector)
+        query = query.where(
+            signals.c.id.in_(
+                select(signal_tags.c.signal_id).where(
+                    signal_tags.c.kind == "sector", signal_tags.c.value == sid
+                )
+            )
+        )
+    if tag and tag.strip():
+        query = query.where(
+            signals.c.id.in_(
+                select(signal_tags.c.signal_id).where(
+                    func.lower(signal_tags.c.value) == tag.strip().lower()
+                )
+            )
+        )
+    limit = max(1, min(limit, MAX_LIMIT))
+    with store.engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+        rows = (
+            conn.execute(
+                query.order_by(signals.c.published.desc(), signals.c.id.desc())
+                .limit(limit)
+                .offset(offset)
+            )
+            .mappings()
+            .all()
+        )
+        ids = [r["id"] for r in rows]
+        tags: dict[int, dict[str, list[str]]] = {
+            i: {"sectors": [], "practices": [], "actors": []} for i in ids
+        }
+        if ids:
+            for sid, kind, value in conn.execute(
+                select(signal_tags.c.signal_id, signal_tags.c.kind, signal_tags.c.value).where(
+                    signal_tags.c.signal_id.in_(ids)
+                )
+            ):
+                tags[sid][kind + "s"].append(value)
+    items = [{**dict(r), **tags[r["id"]]} for r in rows]
+    return {"total": total, "limit": limit, "offset": offset, "items": items}
