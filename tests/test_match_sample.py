@@ -1,0 +1,53 @@
+"""Bulk coverage against the single-design engine and the plain per-pair code, on the
+sample data bundled in the package (what `refaire demo` loads)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from refaire.match.capabilities import MET, evaluate_facility
+from refaire.match.coverage import bulk_coverage
+from refaire.match.engine import match_requirements
+from refaire.match.index import design_index, facility_index
+from refaire.store.facilities import iter_facilities
+
+
+def test_coverage_agrees_with_engine_and_plain_code(sample_store) -> None:
+    cov = bulk_coverage(sample_store, radius_km=50.0)
+    fi = facility_index(sample_store)
+    di = design_index(sample_store)
+    facilities = dict(iter_facilities(sample_store))
+    located = {int(fid) for fid, lat in zip(fi.ids, fi.lat, strict=True) if not np.isnan(lat)}
+    checked = 0
+    for dr in di.reqs:
+        did = dr.design_id
+        if not dr.requirements:
+            assert not cov.makeable_anywhere[did] and cov.facility_count[did] == 0
+            continue
+        makers = {
+            fid
+            for fid, f in facilities.items()
+            if all(evaluate_facility(r, f) == MET for r in dr.requirements)
+        }
+        assert cov.facility_count[did] == len(makers), dr.name
+        assert cov.makeable_anywhere[did] == bool(makers)
+        assert cov.countries[did] == {
+            facilities[m].country for m in makers if facilities[m].country
+        }
+        # The single-design engine over the whole Earth finds the located makers.
+        result = match_requirements(fi, dr, 0.0, 0.0, 20037.6, limit=1000)
+        assert result["complete"] == len(makers & located), dr.name
+        checked += 1
+    assert checked > 50
+    assert 0 < sum(cov.makeable_anywhere.values()) < len(cov.makeable_anywhere)
+
+
+def test_requirements_shown_for_sample_designs(sample_store) -> None:
+    from refaire.registry.designs import design_detail
+
+    di = design_index(sample_store)
+    ohloom = next(dr for dr in di.reqs if dr.name == "OHLOOM")
+    assert len(ohloom.units) == 18 and not ohloom.inferred
+    detail = design_detail(sample_store, ohloom.design_id)
+    items = detail["requirements"]["items"]
+    assert items[0]["processes"] == ["fdm"] and items[0]["size_source"] == "openscad"
