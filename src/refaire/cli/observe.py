@@ -1,0 +1,220 @@
+"""`refaire observe` (the observatory's figures) and `refaire signals add|list` (weak signals)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from refaire.cli._common import DbOption, JsonOption, console, err_console, print_json
+from refaire.observatory.figures import FilterError, dashboard
+from refaire.observatory.signals import PRACTICES, SignalError, add_signal, list_signals
+from refaire.store import open_store
+
+signals_app = typer.Typer(
+    help="The watch of weak signals: articles, events and project news.", no_args_is_help=True
+)
+
+
+_PRACTICE_HELP = f"Practice (repeatable): {', '.join(PRACTICES)}."
+
+
+def _usage_error(message: str) -> None:
+    err_console.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.0f}%"
+
+
+def observe_command(
+    sector: str | None = typer.Option(
+        None, "--sector", help="Only designs of this sector (A61, H…)."
+    ),
+    country: str | None = typer.Option(
+        None, "--country", help="Only designs and facilities of this country (two letters)."
+    ),
+    radius_km: float = typer.Option(50.0, "--radius-km", help="Radius of local making."),
+    no_coverage: bool = typer.Option(
+        False, "--no-coverage", help="Skip the matching engine (local making not computed)."
+    ),
+    db: str | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Inventory of the movement: sectors, countries, licences, maturity, documentation,
+    growth, lineage, signals, and the transformation potential of each sector."""
+    store = open_store(db)
+    try:
+        with console.status("computing the observatory…") if not as_json else _nothing():
+            d = dashboard(
+                store,
+                sector=sector,
+                country=country,
+                with_coverage=not no_coverage,
+                radius_km=radius_km,
+            )
+    except FilterError as exc:
+        _usage_error(str(exc))
+        return
+    if as_json:
+        print_json(d)
+        return
+    _print(d)
+
+
+class _nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+
+def _print(d: dict[str, Any]) -> None:
+    tot = d["totals"]
+    flt = ", ".join(f"{k}={v}" for k, v in d["filters"].items() if v) or "none"
+    console.print(
+        f"[bold]{tot['designs']}[/bold] designs, [bold]{tot['facilities']}[/bold] facilities in "
+        f"{tot['facility_countries']} countries, {tot['signals']} signals "
+        f"(filters: {flt}); mean completeness {_pct(tot['mean_completeness'])}, "
+        f"OTRL ≥ 4: {_pct(tot['mature_share'])}"
+    )
+    cov = d["coverage"]
+    if not cov["computed"]:
+        console.print(f"[yellow]local making not computed:[/yellow] {escape(cov['reason'] or '')}")
+    table = Table(
+        "sector",
+        "label",
+        "designs",
+        "inferred",
+        "V",
+        "M",
+        "D",
+        "L",
+        "index",
+        title="Transformation potential by sector (index = 100 × mean of V, M, D, L computed)",
+    )
+    for s in d["sectors"]:
+        if s["level"] != "section":
+            continue
+        c = s["components"]
+        table.add_row(
+            s["id"],
+            escape(s["label"]),
+            str(s["designs"]),
+            str(s["inferred"]),
+            f"{c['volume']:.2f}",
+            _pct(c["maturity"]),
+            _pct(c["documentation"]),
+            _pct(c["local_making"]),
+            "–" if s["index"] is None else f"{s['index']:.1f}",
+        )
+    console.print(table)
+    countries = Table("country", "facilities", "per million", "designs", title="Countries (top 15)")
+    for r in d["countries"][:15]:
+        pm = r["facilities_per_million"]
+        countries.add_row(
+            f"{r['country']} {escape(r['name'])}",
+            str(r["facilities"]),
+            "–" if pm is None else f"{pm:.2f}",
+            str(r["designs"]),
+        )
+    console.print(countries)
+    small = Table("figure", "values")
+    small.add_row("openness", ", ".join(f"{r['value']} {r['designs']}" for r in d["openness"]))
+    small.add_row(
+        "OTRL", ", ".join(f"{r['level'] or '?'}: {r['designs']}" for r in d["readiness"]["otrl"])
+    )
+    small.add_row(
+        "completeness",
+        ", ".join(f"{r['element']} {_pct(r['share'])}" for r in d["completeness"]["elements"]),
+    )
+    small.add_row(
+        "platforms", ", ".join(f"{r['value']} {r['designs']}" for r in d["platforms"][:8])
+    )
+    small.add_row(
+        "growth",
+        ", ".join(f"{g['year']}: {g['created'] + g['certified']}" for g in d["growth"][-10:]),
+    )
+    console.print(small)
+    console.print("[dim]Methods: `refaire observe --json` gives each figure's method text.[/dim]")
+
+
+@signals_app.command("add")
+def add_command(
+    title: str = typer.Option(..., "--title", help="Title of the article, event or news."),
+    url: str = typer.Option(..., "--url", help="Its http(s) URL."),
+    published: str = typer.Option(..., "--date", help="Publication date, YYYY-MM-DD."),
+    summary: str | None = typer.Option(None, "--summary", help="A few sentences."),
+    sector: list[str] = typer.Option([], "--sector", help="Sector id (repeatable): A61, H…"),
+    practice: list[str] = typer.Option([], "--practice", help=_PRACTICE_HELP),
+    actor: list[str] = typer.Option([], "--actor", help="Actor named (repeatable)."),
+    db: str | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Record a signal (an article, event or project news) with its tags."""
+    store = open_store(db)
+    try:
+        sig = add_signal(
+            store,
+            title=title,
+            url=url,
+            published=published,
+            summary=summary,
+            sectors=sector,
+            practices=practice,
+            actors=actor,
+        )
+    except SignalError as exc:
+        for fld, msg in exc.errors:
+            err_console.print(f"[red]error:[/red] {fld}: {escape(msg)}", soft_wrap=True)
+        raise typer.Exit(2) from None
+    if as_json:
+        print_json(sig)
+        return
+    console.print(f"signal {sig['id']} recorded: {escape(sig['title'])} ({sig['published']})")
+
+
+@signals_app.command("list")
+def list_command(
+    sector: str | None = typer.Option(
+        None, "--sector", help="Only signals tagged with this sector."
+    ),
+    tag: str | None = typer.Option(
+        None, "--tag", help="Only signals with this practice/actor/sector tag."
+    ),
+    limit: int = typer.Option(50, "--limit", min=1, max=500),
+    offset: int = typer.Option(0, "--offset", min=0),
+    db: str | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """List recorded signals, newest first."""
+    store = open_store(db)
+    try:
+        result = list_signals(store, sector=sector, tag=tag, limit=limit, offset=offset)
+    except SignalError as exc:
+        _usage_error(str(exc))
+        return
+    if as_json:
+        print_json(result)
+        return
+    table = Table("id", "date", "title", "sectors", "practices", "actors")
+    for s in result["items"]:
+        table.add_row(
+            str(s["id"]),
+            s["published"],
+            escape(s["title"]),
+            ", ".join(s["sectors"]),
+            ", ".join(s["practices"]),
+            escape(", ".join(s["actors"])),
+        )
+    console.print(table)
+    console.print(f"{result['total']} signals match.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("observe")(observe_command)
+    app.add_typer(signals_app, name="signals")

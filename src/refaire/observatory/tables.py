@@ -1,0 +1,94 @@
+"""The dashboard as flat tables, each downloadable as CSV or JSON with its method text."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from typing import Any
+
+Row = dict[str, Any]
+
+
+def _sectors(d: dict[str, Any]) -> list[Row]:
+    rows = []
+    for s in d["sectors"]:
+        comps = s["components"]
+        rows.append(
+            {
+                "id": s["id"],
+                "label": s["label"],
+                "level": s["level"],
+                "designs": s["designs"],
+                "declared": s["declared"],
+                "inferred": s["inferred"],
+                "mean_inferred_confidence": s["mean_inferred_confidence"],
+                "mature_otrl4_plus": s["mature"],
+                "index": s["index"],
+                "volume": comps["volume"],
+                "maturity": comps["maturity"],
+                "documentation": comps["documentation"],
+                "local_making": comps["local_making"],
+                "local_making_not_computed": s["not_computed"].get("local_making"),
+                "judged_for_making": s["judged_for_making"],
+                "makeable": s["makeable"],
+            }
+        )
+    return rows
+
+
+def _readiness(d: dict[str, Any]) -> list[Row]:
+    return [
+        {"scale": scale.upper(), "level": r["level"], "designs": r["designs"]}
+        for scale in ("otrl", "odrl")
+        for r in d["readiness"][scale]
+    ]
+
+
+def _density(d: dict[str, Any]) -> list[Row]:
+    return [
+        {"latitude": lat, "longitude": lon, "facilities": n, "cell_deg": d["density"]["cell_deg"]}
+        for lat, lon, n in d["density"]["cells"]
+    ]
+
+
+# table name -> (method key, rows from the dashboard)
+TABLES: dict[str, tuple[str, Callable[[dict[str, Any]], list[Row]]]] = {
+    "sectors": ("index", _sectors),
+    "countries": ("countries", lambda d: d["countries"]),
+    "openness": ("openness", lambda d: d["openness"]),
+    "platforms": ("platforms", lambda d: d["platforms"]),
+    "formats": ("platforms", lambda d: d["formats"]),
+    "readiness": ("readiness", _readiness),
+    "completeness": ("completeness", lambda d: d["completeness"]["elements"]),
+    "completeness_histogram": ("completeness", lambda d: d["completeness"]["histogram"]),
+    "growth": ("growth", lambda d: d["growth"]),
+    "lineage": ("lineage", lambda d: d["lineage"]["most_derived"]),
+    "categories": ("categories", lambda d: d["categories"]),
+    "actors": ("actors", lambda d: d["actors"]),
+    "practices": ("practices", lambda d: d["practices"]),
+    "signals": ("signals", lambda d: d["signals"]["by_sector_year"]),
+    "density": ("density", _density),
+}
+
+
+def table(dashboard: dict[str, Any], name: str) -> dict[str, Any]:
+    """{"table", "method", "filters", "rows"} of a named table (KeyError if unknown)."""
+    method_key, rows = TABLES[name]
+    return {
+        "table": name,
+        "method": dashboard["methods"][method_key],
+        "filters": dashboard["filters"],
+        "rows": rows(dashboard),
+    }
+
+
+def to_csv(rows: list[Row]) -> str:
+    """CSV text with a header from the first row's keys (empty cells for None)."""
+    out = io.StringIO()
+    if not rows:
+        return ""
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: "" if v is None else v for k, v in r.items()} for r in rows)
+    return out.getvalue()
