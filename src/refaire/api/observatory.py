@@ -1,0 +1,117 @@
+"""/api/observatory: the dashboard, its tables as CSV/JSON; /api/signals: the signal watch."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from refaire.api._deps import get_store, require_admin
+from refaire.observatory.figures import FilterError, dashboard
+from refaire.observatory.signals import MAX_LIMIT, SignalError, add_signal, list_signals
+from refaire.observatory.tables import TABLES, table, to_csv
+from refaire.store import Store
+
+router = APIRouter(tags=["observatory"])
+
+SectorQuery = Annotated[str | None, Query(description="Only designs of this sector id (A61, H…).")]
+CountryQuery = Annotated[
+    str | None, Query(description="Only designs and facilities of this country (ISO alpha-2).")
+]
+LangQuery = Annotated[
+    str, Query(pattern="^(en|fr)$", description="Language of labels and methods.")
+]
+
+
+def _dashboard(
+    store: Store, sector: str | None, country: str | None, lang: str, coverage: bool
+) -> dict[str, Any]:
+    try:
+        return dashboard(store, sector=sector, country=country, lang=lang, with_coverage=coverage)
+    except FilterError as exc:
+        raise HTTPException(400, str(exc)) from None
+
+
+@router.get("/observatory")
+def get_observatory(
+    store: Annotated[Store, Depends(get_store)],
+    sector: SectorQuery = None,
+    country: CountryQuery = None,
+    lang: LangQuery = "en",
+    coverage: Annotated[
+        bool, Query(description="Ask the matching engine for local making.")
+    ] = True,
+) -> dict[str, Any]:
+    """Every figure of the observatory, each with its method text (`methods`)."""
+    return _dashboard(store, sector, country, lang, coverage)
+
+
+@router.get("/observatory/{name}.{ext}")
+def get_observatory_table(
+    name: str,
+    ext: str,
+    store: Annotated[Store, Depends(get_store)],
+    sector: SectorQuery = None,
+    country: CountryQuery = None,
+    lang: LangQuery = "en",
+) -> Response:
+    """One table of the dashboard as `.csv` or `.json` (`{table, method, filters, rows}`)."""
+    if name not in TABLES:
+        raise HTTPException(404, f"unknown table {name!r}; tables: {', '.join(TABLES)}")
+    if ext not in ("csv", "json"):
+        raise HTTPException(404, f"unknown format {ext!r}: use .csv or .json")
+    data = table(_dashboard(store, sector, country, lang, name == "sectors"), name)
+    if ext == "json":
+        return JSONResponse(data)
+    suffix = "".join(f"-{v}" for v in data["filters"].values() if v)
+    return Response(
+        to_csv(data["rows"]),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="refaire-{name}{suffix}.csv"',
+            # the method travels with the file, so a downloaded table still says what it counts
+            "X-Refaire-Method": data["method"].encode("ascii", "replace").decode("ascii"),
+        },
+    )
+
+
+class SignalIn(BaseModel):
+    """A signal to record. Sector ids as in `refaire vocab` (CPC sections and classes)."""
+
+    title: str = Field(description="Title of the article, event or news.")
+    url: str = Field(description="Its http(s) URL.")
+    published: str = Field(description="Publication date, YYYY-MM-DD.")
+    summary: str | None = None
+    sectors: list[str] = Field(default_factory=list)
+    practices: list[str] = Field(default_factory=list)
+    actors: list[str] = Field(default_factory=list)
+
+
+@router.get("/signals")
+def get_signals(
+    store: Annotated[Store, Depends(get_store)],
+    sector: Annotated[
+        str | None, Query(description="Only signals tagged with this sector.")
+    ] = None,
+    tag: Annotated[str | None, Query(description="Only signals with this tag (any kind).")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """Recorded signals, newest first."""
+    try:
+        return list_signals(store, sector=sector, tag=tag, limit=limit, offset=offset)
+    except SignalError as exc:
+        raise HTTPException(400, str(exc)) from None
+
+
+@router.post("/signals", status_code=201, dependencies=[Depends(require_admin)])
+def post_signal(body: SignalIn, store: Annotated[Store, Depends(get_store)]) -> dict[str, Any]:
+    """Record a signal (needs `Authorization: Bearer $REFAIRE_ADMIN_TOKEN`).
+
+    Bad values give 422 with `detail` listing every `{field, message}`."""
+    try:
+        return add_signal(store, **body.model_dump())
+    except SignalError as exc:
+        raise HTTPException(422, exc.to_list()) from None
