@@ -4,38 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, literal, select
+import numpy as np
+from sqlalchemy import select
 
 from refaire.store.db import Store
 from refaire.store.designs import FACETS
-from refaire.store.search import match_subquery
-from refaire.store.tables import design_facets, design_terms, designs
+from refaire.store.facet_index import facet_index
+from refaire.store.search import match_scores
+from refaire.store.tables import design_terms, designs
 
 MAX_LIMIT = 200
 FACET_VALUES_SHOWN = 30
-
-
-def _candidates(q: str | None, filters: dict[str, list[str]]) -> Select:
-    """SELECT id, score of every design matching the words and the facet filters."""
-    matched = match_subquery(design_terms, "design_id", q)
-    if matched is None:
-        base = select(designs.c.id.label("id"), literal(0).label("score"))
-        id_col = designs.c.id
-    else:
-        sub = matched.subquery()
-        base = select(sub.c.id.label("id"), sub.c.score.label("score"))
-        id_col = sub.c.id
-    for facet, values in filters.items():
-        if not values:
-            continue
-        base = base.where(
-            id_col.in_(
-                select(design_facets.c.design_id).where(
-                    design_facets.c.facet == facet, design_facets.c.value.in_(values)
-                )
-            )
-        )
-    return base
 
 
 def search_designs(
@@ -48,7 +27,10 @@ def search_designs(
 ) -> dict[str, Any]:
     """Designs matching `q` and `filters` ({facet: [values]}), best first, with facet counts.
 
-    Unknown facet names are refused with a ValueError naming the known ones.
+    Words are matched in SQL on the term index; facet filters, counts and the
+    ordering (score, then name) run on the in-memory facet index
+    (`refaire.store.facet_index`). Unknown facet names are refused with a
+    ValueError naming the known ones.
     """
     filters = {k: [v for v in vs if v] for k, vs in (filters or {}).items() if vs}
     unknown = sorted(set(filters) - set(FACETS))
@@ -56,35 +38,51 @@ def search_designs(
         raise ValueError(f"unknown facet {unknown[0]!r}; facets are: {', '.join(FACETS)}")
     limit = max(1, min(int(limit), MAX_LIMIT))
     offset = max(0, int(offset))
-    cand = _candidates(q, filters).subquery()
+    index = facet_index(store)
     with store.engine.connect() as conn:
-        total = conn.execute(select(func.count()).select_from(cand)).scalar_one()
-        rows = conn.execute(
-            select(designs.c.id, designs.c.name, designs.c.record, cand.c.score)
-            .join(cand, cand.c.id == designs.c.id)
-            .order_by(cand.c.score.desc(), designs.c.name_sort, designs.c.id)
-            .limit(limit)
-            .offset(offset)
-        ).all()
-        facets: dict[str, list[dict[str, Any]]] = {f: [] for f in FACETS}
-        if with_facets and total:
-            counts = conn.execute(
-                select(design_facets.c.facet, design_facets.c.value, func.count().label("n"))
-                .where(design_facets.c.design_id.in_(select(cand.c.id)))
-                .group_by(design_facets.c.facet, design_facets.c.value)
-            ).all()
-            for facet, value, n in sorted(counts, key=lambda r: (-r.n, r.value)):
-                if len(facets[facet]) < FACET_VALUES_SHOWN:
-                    facets[facet].append(
-                        {"value": value, "count": n, "selected": value in filters.get(facet, [])}
-                    )
+        scores = match_scores(conn, design_terms, "design_id", q)
+        if scores is None:
+            ids = np.flatnonzero(index.present)
+            score = np.zeros(len(ids), dtype=np.int64)
+        else:
+            ids = np.fromiter(scores.keys(), dtype=np.int64, count=len(scores))
+            score = np.fromiter(scores.values(), dtype=np.int64, count=len(scores))
+            # a design written after the index was built waits for the next rebuild
+            known = ids < index.size
+            ids, score = ids[known], score[known]
+        selected = np.zeros(index.size, dtype=bool)
+        selected[ids] = True
+        selected &= index.present
+        for facet, values in filters.items():
+            selected &= index.mask_for(facet, values)
+        keep = selected[ids]
+        ids, score = ids[keep], score[keep]
+        order = np.lexsort((ids, index.name_rank[ids], -score))
+        page = [int(i) for i in ids[order[offset : offset + limit]]]
+        records = (
+            dict(
+                conn.execute(
+                    select(designs.c.id, designs.c.record).where(designs.c.id.in_(page))
+                ).all()
+            )
+            if page
+            else {}
+        )
+    facets: dict[str, list[dict[str, Any]]] = {f: [] for f in FACETS}
+    if with_facets and len(ids):
+        for facet, pairs in index.counts(selected).items():
+            if facet in facets:
+                facets[facet] = [
+                    {"value": v, "count": n, "selected": v in filters.get(facet, [])}
+                    for v, n in pairs[:FACET_VALUES_SHOWN]
+                ]
     return {
         "q": q or "",
         "filters": filters,
-        "total": total,
+        "total": len(ids),
         "limit": limit,
         "offset": offset,
-        "items": [summary_item(r.id, r.record) for r in rows],
+        "items": [summary_item(i, records[i]) for i in page if i in records],
         "facets": facets,
     }
 

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from refaire.model import Design
 from refaire.store.bulk import insert_tuples
 from refaire.store.db import Store
+from refaire.store.generations import bump
 from refaire.store.tables import design_facets, design_links, design_terms, designs
 from refaire.text import fold, weighted_terms
 
@@ -144,6 +145,7 @@ def save_designs(store: Store, items: Iterable[Design | PreparedDesign]) -> Save
         if existing:
             _delete_children(conn, list(existing.values()))
         _insert_children(conn, batch, ids)
+        bump(conn, "designs")
         counts.imported = len(rows_new)
         counts.updated = len(existing)
     return counts

@@ -43,6 +43,15 @@ class JSONText(TypeDecorator):
         return None if value is None else json.loads(value)
 
 
+# A counter per kind of record, bumped by every write: in-process caches (the
+# design facet index) compare it to know whether they are still current.
+store_generations = Table(
+    "store_generations",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("generation", Integer, nullable=False),
+)
+
 designs = Table(
     "designs",
     metadata,

@@ -16,6 +16,12 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
+        "store_generations",
+        sa.Column("name", sa.String(length=40), nullable=False),
+        sa.Column("generation", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("name"),
+    )
+    op.create_table(
         "designs",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("key", sa.String(length=1000), nullable=False),
@@ -151,6 +157,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("store_generations")
     op.drop_index("ix_facility_keys_facility", table_name="facility_keys")
     op.drop_table("facility_keys")
     op.drop_index("ix_facility_terms_term", table_name="facility_terms")

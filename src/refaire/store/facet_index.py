@@ -1,0 +1,121 @@
+"""An in-memory facet index of the designs, for counting facets at 100,000 designs.
+
+Counting facets in SQL means grouping every facet row of every matching design:
+tens of milliseconds per query once a word matches thousands of designs. Here
+the facet rows are loaded once into numpy arrays (design id, facet, value code),
+so filtering is a boolean mask and counting is one `bincount`. The index records
+the store's design generation (`refaire.store.generations`) and is rebuilt when
+any write moved it; a process keeps one index per database URL.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import func, select
+
+from refaire.store.db import Store
+from refaire.store.generations import current
+from refaire.store.tables import design_facets, designs
+
+
+@dataclass
+class FacetIndex:
+    generation: int
+    size: int  # max design id + 1: arrays are indexed by design id
+    present: np.ndarray  # bool[size]: a design with this id exists
+    name_rank: np.ndarray  # int32[size]: position of the design in name order
+    row_design: np.ndarray  # int32[rows]: design id of each facet row
+    row_facet: np.ndarray  # int16[rows]: index into `facets`
+    row_value: np.ndarray  # int32[rows]: index into `values`
+    facets: list[str]
+    values: list[str]
+
+    def mask_for(self, facet: str, wanted: list[str]) -> np.ndarray:
+        """bool[size]: designs having at least one of `wanted` for `facet`."""
+        mask = np.zeros(self.size, dtype=bool)
+        if facet not in self.facets:
+            return mask
+        f = self.facets.index(facet)
+        codes = [self.values.index(v) for v in wanted if v in self._value_set]
+        if not codes:
+            return mask
+        rows = (self.row_facet == f) & np.isin(self.row_value, codes)
+        mask[self.row_design[rows]] = True
+        return mask
+
+    def counts(self, selected: np.ndarray) -> dict[str, list[tuple[str, int]]]:
+        """{facet: [(value, designs among `selected`)]}, most frequent first."""
+        rows = selected[self.row_design]
+        pair = self.row_facet[rows].astype(np.int64) * len(self.values) + self.row_value[rows]
+        found = np.bincount(pair, minlength=len(self.facets) * len(self.values))
+        out: dict[str, list[tuple[str, int]]] = {f: [] for f in self.facets}
+        for code in np.flatnonzero(found):
+            f, v = divmod(int(code), len(self.values))
+            out[self.facets[f]].append((self.values[v], int(found[code])))
+        for f in out:
+            out[f].sort(key=lambda fv: (-fv[1], fv[0]))
+        return out
+
+    def __post_init__(self) -> None:
+        self._value_set = set(self.values)
+
+
+_CACHE: dict[str, FacetIndex] = {}
+_LOCK = threading.Lock()
+
+
+def facet_index(store: Store) -> FacetIndex:
+    """The current index for this store, rebuilt only when designs were written since."""
+    with store.engine.connect() as conn:
+        generation = current(conn, "designs")
+    cached = _CACHE.get(store.url)
+    if cached is not None and cached.generation == generation:
+        return cached
+    with _LOCK:
+        cached = _CACHE.get(store.url)
+        if cached is None or cached.generation != generation:
+            cached = _CACHE[store.url] = _build(store, generation)
+    return cached
+
+
+def _build(store: Store, generation: int) -> FacetIndex:
+    with store.engine.connect() as conn:
+        max_id = conn.execute(select(func.max(designs.c.id))).scalar() or 0
+        ordered = (
+            conn.execute(select(designs.c.id).order_by(designs.c.name_sort, designs.c.id))
+            .scalars()
+            .all()
+        )
+        facet_rows = conn.execute(
+            select(design_facets.c.design_id, design_facets.c.facet, design_facets.c.value)
+        ).all()
+    size = max_id + 1
+    present = np.zeros(size, dtype=bool)
+    name_rank = np.full(size, np.iinfo(np.int32).max, dtype=np.int32)
+    ids = np.asarray(ordered, dtype=np.int64)
+    present[ids] = True
+    name_rank[ids] = np.arange(len(ids), dtype=np.int32)
+    facets: dict[str, int] = {}
+    values: dict[str, int] = {}
+    n = len(facet_rows)
+    row_design = np.empty(n, dtype=np.int32)
+    row_facet = np.empty(n, dtype=np.int16)
+    row_value = np.empty(n, dtype=np.int32)
+    for i, (did, facet, value) in enumerate(facet_rows):
+        row_design[i] = did
+        row_facet[i] = facets.setdefault(facet, len(facets))
+        row_value[i] = values.setdefault(value, len(values))
+    return FacetIndex(
+        generation=generation,
+        size=size,
+        present=present,
+        name_rank=name_rank,
+        row_design=row_design,
+        row_facet=row_facet,
+        row_value=row_value,
+        facets=list(facets),
+        values=list(values),
+    )
