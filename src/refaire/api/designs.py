@@ -123,3 +123,22 @@ async def import_upload(
             setattr(total, attr, getattr(total, attr) + getattr(one, attr))
         total.problems.extend(one.problems)
     return total.to_dict()
+
+
+@router.post("/designs/{ident}/meshes", dependencies=[Depends(require_admin)])
+async def upload_part_meshes(
+    ident: str,
+    store: Annotated[Store, Depends(get_store)],
+    files: Annotated[list[UploadFile], File(description="STL, 3MF or OBJ meshes of parts")],
+) -> dict[str, Any]:
+    """Measure meshes onto the design's parts (matched by file name; a part per file when
+    the design has none); per file: the part it was attached to and the measurement, or why not."""
+    from refaire.registry.part_meshes import MAX_BYTES as MESH_MAX_BYTES
+    from refaire.registry.part_meshes import attach_meshes
+
+    # One byte over the limit is enough for the service to say the file is too large.
+    uploads = [(f.filename or "upload", await f.read(MESH_MAX_BYTES + 1)) for f in files]
+    try:
+        return attach_meshes(store, ident, uploads)
+    except UnknownDesign as exc:
+        raise HTTPException(404, str(exc)) from None

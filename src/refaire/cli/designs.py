@@ -151,6 +151,52 @@ def _print_requirements(req: dict) -> None:
         console.print(f"[yellow]part without a known process:[/yellow] {name}")
 
 
+@designs_app.command("measure")
+def measure_command(
+    ident: str = typer.Argument(..., help="Design id (number) or key."),
+    files: list[Path] = typer.Argument(..., help="STL, 3MF or OBJ meshes of its parts."),
+    db: str | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Measure meshes onto a design's parts (matched by file name) and save the sizes."""
+    from refaire.registry.part_meshes import MAX_BYTES, attach_meshes
+
+    uploads = []
+    for path in files:
+        try:
+            with path.open("rb") as handle:
+                uploads.append((path.name, handle.read(MAX_BYTES + 1)))
+        except OSError as exc:
+            fail(f"{path}: {exc.strerror or exc}")
+    try:
+        result = attach_meshes(open_store(db), ident, uploads)
+    except UnknownDesign as exc:
+        fail(str(exc))
+        return
+    if as_json:
+        print_json(result)
+        return
+    t = Table("file", "part", "size (mm)", "volume (cm³)", "status", title=result["design"]["name"])
+    for f in result["files"]:
+        dims = f["dimensions"]
+        size = " x ".join(f"{dims[k]:.4g}" for k in ("width", "depth", "height")) if dims else ""
+        volume = (f["measurement"] or {}).get("volume_mm3")
+        status = (
+            f"[red]{f['reason']}[/red]"
+            if f["reason"]
+            else ("new part" if f["created"] else f"{dims['source'] if dims else ''}")
+        )
+        t.add_row(
+            f["file"], f["part"] or "", size, f"{volume / 1000:.2f}" if volume else "", status
+        )
+    console.print(t)
+    for f in result["files"]:
+        for p in f["problems"]:
+            console.print(f"{f['file']}: [yellow]{p['severity']}[/yellow] {p['message']}")
+    if not result["saved"]:
+        raise typer.Exit(1)
+
+
 @export_app.command("designs")
 def export_designs_command(
     fmt: str = typer.Option("json", "--format", help="okh-toml, json, csv or ttl."),
