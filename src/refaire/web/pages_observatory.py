@@ -1,0 +1,143 @@
+"""Pages: the observatory dashboard (/observatory) and the watch of signals (/observatory/signals)."""
+
+from __future__ import annotations
+
+import hmac
+import os
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from refaire.observatory.charts import all_charts
+from refaire.observatory.figures import FilterError, dashboard
+from refaire.observatory.signals import PRACTICES, SignalError, add_signal, list_signals
+from refaire.observatory.tables import TABLES
+from refaire.web import render
+from refaire.web.i18n import choose_language, translate
+
+router = APIRouter()
+
+CHART_LABELS = (
+    "sectors", "countries", "facilities", "designs", "maturity", "otrl", "odrl", "not_stated",
+    "growth", "created", "certified", "updated", "signals", "index", "index_axis",
+)  # fmt: skip
+
+
+def _sector_options(lang: str) -> list[dict[str, str]]:
+    from refaire.vocab.sectors import known_sectors, sector_label
+
+    return [{"id": s, "label": f"{s} · {sector_label(s, lang)}"} for s in known_sectors()]
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.0f} %"
+
+
+@router.get("/observatory", response_class=HTMLResponse)
+def observatory_page(
+    request: Request, sector: str | None = None, country: str | None = None
+) -> HTMLResponse:
+    lang = choose_language(request)
+    error = None
+    try:
+        d = dashboard(request.app.state.store, sector=sector, country=country, lang=lang)
+    except FilterError as exc:
+        error = str(exc)
+        d = dashboard(request.app.state.store, lang=lang)
+    labels = {k: translate(lang, f"obs.chart.{k}") for k in CHART_LABELS}
+    query = "&".join(f"{k}={v}" for k, v in d["filters"].items() if v)
+    return render(
+        request,
+        "observatory.html",
+        status_code=400 if error else 200,
+        d=d,
+        error=error,
+        charts=all_charts(d, labels),
+        sectors=_sector_options(lang),
+        tables=list(TABLES),
+        query=query,
+        pct=_pct,
+        sector=d["filters"]["sector"] or "",
+        country=d["filters"]["country"] or (country or ""),
+    )
+
+
+def _signals_context(
+    request: Request, lang: str, sector: str | None, tag: str | None
+) -> dict[str, Any]:
+    store = request.app.state.store
+    error = None
+    try:
+        result = list_signals(store, sector=sector, tag=tag, limit=200)
+    except SignalError as exc:
+        error = str(exc)
+        result = list_signals(store, limit=200)
+    return {
+        "result": result,
+        "list_error": error,
+        "sectors": _sector_options(lang),
+        "practices": PRACTICES,
+        "sector": sector or "",
+        "tag": tag or "",
+        "form": {},
+        "errors": {},
+        "writes_enabled": bool(os.environ.get("REFAIRE_ADMIN_TOKEN")),
+    }
+
+
+@router.get("/observatory/signals", response_class=HTMLResponse)
+def signals_page(
+    request: Request, sector: str | None = None, tag: str | None = None, added: int | None = None
+) -> HTMLResponse:
+    lang = choose_language(request)
+    ctx = _signals_context(request, lang, sector, tag)
+    status = 400 if ctx["list_error"] else 200
+    return render(request, "signals.html", status_code=status, added=added, **ctx)
+
+
+def _token_error(token: str, lang: str) -> tuple[int, str] | None:
+    """Same rule as the API's `require_admin`: the server's REFAIRE_ADMIN_TOKEN, compared safely."""
+    expected = os.environ.get("REFAIRE_ADMIN_TOKEN")
+    if not expected:
+        return 403, translate(lang, "obs.signals.writes_disabled")
+    if not hmac.compare_digest(token.strip().encode(), expected.encode()):
+        return 401, translate(lang, "obs.signals.bad_token")
+    return None
+
+
+@router.post("/observatory/signals", response_class=HTMLResponse)
+async def signals_post(request: Request) -> HTMLResponse:
+    lang = choose_language(request)
+    form = await request.form()
+    values = {
+        k: str(form.get(k) or "")
+        for k in ("title", "url", "published", "summary", "actors", "token")
+    }
+    sectors = [str(s) for s in form.getlist("sectors") if str(s).strip()]
+    practices = [str(p) for p in form.getlist("practices")]
+    ctx = _signals_context(request, lang, None, None)
+    ctx["form"] = {**values, "sectors": sectors, "practices": practices, "token": ""}
+    denied = _token_error(values["token"], lang)
+    if denied:
+        ctx["errors"] = {"token": denied[1]}
+        return render(request, "signals.html", status_code=denied[0], added=None, **ctx)
+    try:
+        sig = add_signal(
+            request.app.state.store,
+            title=values["title"],
+            url=values["url"],
+            published=values["published"],
+            summary=values["summary"],
+            sectors=sectors,
+            practices=practices,
+            actors=values["actors"],
+        )
+    except SignalError as exc:
+        errors: dict[str, str] = {}
+        for fld, msg in exc.errors:
+            errors[fld] = f"{errors[fld]}; {msg}" if fld in errors else msg
+        ctx["errors"] = errors
+        return render(request, "signals.html", status_code=422, added=None, **ctx)
+    # post/redirect/get: reloading the list does not post the signal twice
+    return RedirectResponse(f"/observatory/signals?added={sig['id']}", status_code=303)
