@@ -1,0 +1,274 @@
+"""Observatory figures on a small store built here: known designs and facilities give
+known counts, completeness scores and index components, by CLI, API, CSV/JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from refaire.app import create_app
+from refaire.cli import app as cli_app
+from refaire.model import Design, Facility, Licence, Link, Note, Part, Provenance
+from refaire.observatory.completeness import COMPONENTS, component_mask, score
+from refaire.observatory.figures import FilterError, dashboard
+from refaire.observatory.index import sector_index
+from refaire.store import open_store
+from refaire.store.designs import save_designs
+from refaire.store.facilities import save_facilities
+
+runner = CliRunner()
+
+
+def _design(key: str, **kw) -> Design:
+    prov = Provenance(
+        source=key, format="okh-losh", checksum=key, imported_at="2025-01-01T00:00:00"
+    )
+    return Design(key=key, name=kw.pop("name", key), format="okh-losh", provenance=prov, **kw)
+
+
+def _inferred(*pairs: tuple[str, float]) -> list[Note]:
+    return [Note("sectors", "text", f"{s} (confidence {c:.2f})", "inferred") for s, c in pairs]
+
+
+MIT = Licence("MIT", "permissive")
+CERN = Licence("CERN-OHL-S-2.0", "strong-copyleft")
+
+
+def small_designs() -> list[Design]:
+    return [
+        # fully documented, medical by CPC (declared), OTRL-5
+        _design(
+            "d1",
+            licence=CERN,
+            bom="bom.csv",
+            manufacturing_instructions=["make.md"],
+            sources=["a.scad"],
+            images=["a.png"],
+            parts=[Part(name="p")],
+            readme="README.md",
+            function="a splint",
+            cpc=["A61F 5/00"],
+            sectors=["A61", "A"],
+            technology_readiness="OTRL-5",
+            documentation_readiness="ODRL-3*",
+            created="2021-03-01",
+            platform="github",
+        ),
+        # licence + function: 2/8, medical inferred (0.80), OTRL-2
+        _design(
+            "d2",
+            licence=MIT,
+            function="a crutch",
+            sectors=["A61", "A"],
+            notes=_inferred(("A61", 0.8), ("A", 0.8)),
+            technology_readiness="OTRL-2",
+            created="2022-06-01",
+            platform="github",
+        ),
+        # image from a part + description: 2/8, energy inferred (0.60), no readiness
+        _design(
+            "d3",
+            description="solar dryer",
+            parts=[Part(name="frame", image="f.png")],
+            sectors=["F26", "F"],
+            notes=[
+                *_inferred(("F26", 0.6), ("F", 0.6)),
+                Note("country", "France", "FR", "oshwa-country"),
+                Note("created", "2023-01-01T00:00-04:00", "2023-01-01", "oshwa-certified"),
+            ],
+            created="2023-01-01",
+            categories=["Environmental"],
+            licensor="Atelier Soleil",
+            links=[Link("derivative-of", "https://example.org/original")],
+            platform="oshwa",
+        ),
+        # nothing but a name: 0/8, no sector, only an update date
+        _design("d4", updated="2024-02-02T00:00:00"),
+    ]
+
+
+def small_facilities() -> list[Facility]:
+    return [
+        Facility(key="f1", name="Lab Lyon", country="FR", latitude=45.75, longitude=4.85),
+        Facility(key="f2", name="Lab Paris", country="FR", latitude=48.85, longitude=2.35),
+        Facility(key="f3", name="Lab Bern", country="CH", latitude=46.95, longitude=7.45),
+        Facility(key="f4", name="Lab nowhere", country=None),
+    ]
+
+
+@pytest.fixture
+def small_store(tmp_path):
+    store = open_store(str(tmp_path / "small.db"))
+    save_designs(store, small_designs())
+    save_facilities(store, small_facilities())
+    yield store
+    store.close()
+
+
+def test_completeness_formula() -> None:
+    records = [d.to_dict() for d in small_designs()]
+    assert [score(component_mask(r)) for r in records] == [1.0, 0.25, 0.375, 0.0]
+    assert len(COMPONENTS) == 8
+    # d3: images come from its part, function from its description, parts present
+    mask = component_mask(records[2])
+    assert {c for i, c in enumerate(COMPONENTS) if mask >> i & 1} == {"images", "parts", "function"}
+
+
+def test_dashboard_exact_figures(small_store) -> None:
+    d = dashboard(small_store, with_coverage=False)
+    assert d["totals"]["designs"] == 4
+    assert d["totals"]["facilities"] == 4
+    assert d["totals"]["facility_countries"] == 2
+    assert d["totals"]["mean_completeness"] == pytest.approx((1 + 0.25 + 0.375 + 0) / 4, abs=1e-4)
+    assert d["totals"]["mature_share"] == 0.25
+    by_id = {s["id"]: s for s in d["sectors"]}
+    assert set(by_id) == {"A", "A61", "F", "F26"}
+    a61 = by_id["A61"]
+    assert (a61["designs"], a61["declared"], a61["inferred"]) == (2, 1, 1)
+    assert a61["mean_inferred_confidence"] == pytest.approx(0.8)
+    assert a61["components"]["maturity"] == 0.5
+    assert a61["components"]["documentation"] == pytest.approx((1 + 0.25) / 2)
+    assert a61["components"]["volume"] == 1.0  # the largest class
+    f26 = by_id["F26"]
+    assert f26["components"]["volume"] == pytest.approx(math.log(2) / math.log(3), abs=1e-4)
+    # no coverage asked: the component is null with a reason, the index uses the other three
+    assert f26["components"]["local_making"] is None
+    assert f26["not_computed"]["local_making"] == "not asked"
+    assert f26["components_used"] == ["volume", "maturity", "documentation"]
+    expected = 100 * (math.log(2) / math.log(3) + 0 + 0.375) / 3
+    assert f26["index"] == pytest.approx(expected, abs=0.05)
+    assert {r["value"]: r["designs"] for r in d["openness"]} == {
+        "permissive": 1,
+        "strong-copyleft": 1,
+    }
+    otrl = {r["level"]: r["designs"] for r in d["readiness"]["otrl"]}
+    assert otrl == {5: 1, 2: 1, None: 2}
+    odrl = {r["level"]: r["designs"] for r in d["readiness"]["odrl"]}
+    assert odrl == {3: 1, None: 3}
+    growth = {g["year"]: g for g in d["growth"]}
+    assert growth[2021]["created"] == 1 and growth[2022]["created"] == 1
+    assert growth[2023]["certified"] == 1 and growth[2023]["created"] == 0
+    assert growth[2024]["updated"] == 1
+    countries = {c["country"]: c for c in d["countries"]}
+    assert countries["FR"]["facilities"] == 2 and countries["FR"]["designs"] == 1
+    assert countries["CH"]["facilities"] == 1 and countries["CH"]["designs"] == 0
+    pop_fr = countries["FR"]["population"]
+    assert countries["FR"]["facilities_per_million"] == pytest.approx(2 / pop_fr * 1e6, abs=1e-3)
+    assert d["categories"] == [{"category": "Environmental", "designs": 1}]
+    assert d["actors"] == [{"actor": "Atelier Soleil", "designs": 1}]
+    assert d["lineage"]["most_derived"][0]["target"] == "https://example.org/original"
+    elements = {e["element"]: e["designs"] for e in d["completeness"]["elements"]}
+    assert elements == {
+        "licence": 2, "bom": 1, "instructions": 1, "sources": 1,
+        "images": 2, "parts": 2, "readme": 1, "function": 3,
+    }  # fmt: skip
+    assert sum(c[2] for c in d["density"]["cells"]) == 3
+    assert set(d["methods"]) >= {"sectors", "index", "countries", "completeness", "growth"}
+
+
+def test_filters(small_store) -> None:
+    d = dashboard(small_store, sector="a61", with_coverage=False)
+    assert d["filters"]["sector"] == "A61"
+    assert d["totals"]["designs"] == 2
+    d = dashboard(small_store, country="fr", with_coverage=False)
+    assert d["totals"]["designs"] == 1 and d["totals"]["facilities"] == 2
+    with pytest.raises(FilterError):
+        dashboard(small_store, sector="Z99")
+    with pytest.raises(FilterError):
+        dashboard(small_store, country="France")
+
+
+def test_derivations_follow_updates(small_store) -> None:
+    assert dashboard(small_store, with_coverage=False)["derived_designs"] == 4
+    assert dashboard(small_store, with_coverage=False)["derived_designs"] == 0
+    changed = small_designs()[3]
+    changed.readme = "README.md"
+    changed.provenance.checksum = "changed"
+    save_designs(small_store, [changed])
+    d = dashboard(small_store, with_coverage=False)
+    assert d["derived_designs"] == 1
+    assert d["totals"]["mean_completeness"] == pytest.approx(
+        (1 + 0.25 + 0.375 + 0.125) / 4, abs=1e-4
+    )
+
+
+def test_index_components_from_counts() -> None:
+    idx = sector_index(10, 100, 4, 5.0, judged=8, makeable=2)
+    assert idx["components"] == {
+        "volume": round(math.log(11) / math.log(101), 4),
+        "maturity": 0.4,
+        "documentation": 0.5,
+        "local_making": 0.25,
+    }
+    assert idx["index"] == pytest.approx(
+        100 * (math.log(11) / math.log(101) + 0.4 + 0.5 + 0.25) / 4, abs=0.05
+    )
+    none = sector_index(3, 3, 0, 0.0, judged=0, makeable=0)
+    assert none["components"]["local_making"] is None
+    assert "requirements" in none["not_computed"]["local_making"]
+
+
+def test_coverage_component_from_the_engine(small_store) -> None:
+    d = dashboard(small_store)
+    if d["coverage"]["computed"]:
+        for s in d["sectors"]:
+            if s["judged_for_making"]:
+                assert s["components"]["local_making"] == round(
+                    s["makeable"] / s["judged_for_making"], 4
+                )
+            else:
+                assert s["components"]["local_making"] is None
+    else:
+        assert d["coverage"]["reason"]
+        assert all(s["components"]["local_making"] is None for s in d["sectors"])
+
+
+def test_cli_observe(small_store) -> None:
+    result = runner.invoke(cli_app, ["observe", "--db", small_store.url, "--json", "--no-coverage"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["totals"]["designs"] == 4
+    result = runner.invoke(cli_app, ["observe", "--db", small_store.url, "--no-coverage"])
+    assert result.exit_code == 0 and "Transformation potential" in result.output
+    result = runner.invoke(cli_app, ["observe", "--db", small_store.url, "--sector", "QQ"])
+    assert result.exit_code == 2 and "unknown sector" in result.output
+
+
+def test_api_tables_csv_and_json(small_store) -> None:
+    client = TestClient(create_app(store=small_store))
+    r = client.get("/api/observatory", params={"coverage": "false"})
+    assert r.status_code == 200 and r.json()["totals"]["designs"] == 4
+    assert client.get("/api/observatory", params={"country": "FRA"}).status_code == 400
+    r = client.get("/api/observatory/countries.csv")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert {row["country"]: int(row["facilities"]) for row in rows} == {"FR": 2, "CH": 1}
+    assert "X-Refaire-Method" in r.headers
+    r = client.get("/api/observatory/sectors.json", params={"lang": "fr", "sector": "A61"})
+    data = r.json()
+    assert data["table"] == "sectors" and "potentiel" in data["method"].lower()
+    assert {row["id"] for row in data["rows"]} == {"A61", "A"}
+    assert client.get("/api/observatory/nothing.csv").status_code == 404
+    assert client.get("/api/observatory/sectors.xml").status_code == 404
+    for name in ("openness", "readiness", "completeness", "growth", "lineage", "density"):
+        assert client.get(f"/api/observatory/{name}.csv").status_code == 200
+
+
+def test_web_page_both_languages(small_store) -> None:
+    client = TestClient(create_app(store=small_store))
+    en = client.get("/observatory?lang=en")
+    assert en.status_code == 200
+    assert en.text.count("<svg") >= 5 and "Transformation potential" in en.text
+    fr = client.get("/observatory?lang=fr")
+    assert (
+        "Potentiel de transformation" in fr.text
+        and "Médical" in fr.text
+        or "médic" in fr.text.lower()
+    )
+    assert client.get("/observatory?sector=nope").status_code == 400
