@@ -97,7 +97,7 @@ def test_nesta_space_with_equipment_resolved() -> None:
         "Farset Labs",
         "Camden Town Shed",
     ]
-    assert [p.severity for p in result.problems] == ["info"]
+    assert [p.severity for p in result.problems] == ["warning"]  # bytes replaced: a defect, located
     assert "Windows-1252" in result.problems[0].message
     slm = result.facilities[3]
     assert slm.key == "nesta-csv:south-london-makerspace"

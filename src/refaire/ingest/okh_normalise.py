@@ -236,16 +236,6 @@ def record_to_result(
     return ReadResult(designs=[design])
 
 
-def decode(source: str, data: bytes) -> tuple[str, list[Problem]]:
-    """Text of a manifest: UTF-8 (BOM dropped), else Latin-1 with a warning."""
-    try:
-        return data.decode("utf-8-sig"), []
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        warning = Problem(source, "warning", None, "not valid UTF-8: read as Latin-1", line)
-        return data.decode("latin-1"), [warning]
-
-
 def guarded(source: str, build: Any) -> ReadResult:
     """Run a mapping step; a value of a shape no rule foresaw becomes an error, not a crash."""
     try:

@@ -8,11 +8,11 @@ null, "location": {...ids}}``. It holds location only: no equipment.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from refaire.ingest.base import Reader, ReadResult, register
+from refaire.ingest.decode import load_json
 from refaire.ingest.facility_normalise import (
     check_coordinates,
     clean_name,
@@ -111,12 +111,9 @@ def _row(source: str, index: int, row: Any, result: ReadResult) -> Facility | No
 
 
 def read(source: str, data: bytes) -> ReadResult:
-    result = ReadResult()
-    try:
-        rows = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        result.problems.append(Problem(source, "error", None, f"not valid JSON: {exc}", line))
+    rows, problems = load_json(source, data)
+    result = ReadResult(problems=problems)
+    if rows is None:
         return result
     if not isinstance(rows, list):
         result.skipped, result.skip_reason = True, "not a JSON list of fablabs.io rows"

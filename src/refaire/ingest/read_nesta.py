@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from refaire.ingest.base import Reader, ReadResult, register
+from refaire.ingest.decode import csv_rows, decode_text
 from refaire.ingest.facility_normalise import (
     MATERIAL,
     PROCESS,
@@ -252,16 +253,8 @@ def _row(source: str, line: int, row: dict[str, str], result: ReadResult) -> Fac
 
 
 def read(source: str, data: bytes) -> ReadResult:
-    result = ReadResult()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-        bad = text.count("\ufffd")
-        msg = "not UTF-8: read as Windows-1252"
-        if bad:
-            msg += f" ({bad} undecodable byte(s) replaced by U+FFFD)"
-        result.problems.append(Problem(source, "info", None, msg))
+    text, problems = decode_text(source, data)
+    result = ReadResult(problems=problems)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -271,20 +264,11 @@ def read(source: str, data: bytes) -> ReadResult:
     if "Name of makerspace" not in header:
         result.skipped, result.skip_reason = True, "no 'Name of makerspace' column"
         return result
-    line = reader.line_num + 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            result.problems.append(Problem(source, "error", None, f"bad CSV: {exc}", line))
-            break
+    for line, cells in csv_rows(reader, source, result.problems):
         row = dict(zip(header, cells, strict=False))
         facility = _row(source, line, row, result)
         if facility is not None:
             result.facilities.append(facility)
-        line = reader.line_num + 1
     return result
 
 

@@ -12,8 +12,9 @@ import re
 from typing import Any
 
 from refaire.ingest.base import Reader, ReadResult, register
+from refaire.ingest.decode import decode_text as decode
 from refaire.ingest.okh_keys import canonical_key, canonicalise
-from refaire.ingest.okh_normalise import decode, guarded, record_to_result
+from refaire.ingest.okh_normalise import guarded, record_to_result
 from refaire.ingest.read_okh_v1 import V1_KEYS
 from refaire.model import Problem
 

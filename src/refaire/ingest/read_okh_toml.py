@@ -18,8 +18,9 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from refaire.ingest.base import Reader, ReadResult, register
+from refaire.ingest.decode import decode_text as decode
 from refaire.ingest.okh_keys import canonicalise
-from refaire.ingest.okh_normalise import decode, guarded, is_part_manifest, record_to_result
+from refaire.ingest.okh_normalise import guarded, is_part_manifest, record_to_result
 from refaire.ingest.okh_values import scalar_text
 from refaire.model import Problem
 

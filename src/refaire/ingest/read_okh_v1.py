@@ -19,8 +19,9 @@ from typing import Any
 import yaml
 
 from refaire.ingest.base import Reader, ReadResult, register
+from refaire.ingest.decode import decode_text as decode
 from refaire.ingest.okh_keys import canonical_key, canonicalise
-from refaire.ingest.okh_normalise import decode, guarded, record_to_result
+from refaire.ingest.okh_normalise import guarded, record_to_result
 from refaire.model import Problem
 
 # Keys only OKH v1 manifests have (compared after `canonical_key`, so aliases count).

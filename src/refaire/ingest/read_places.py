@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from typing import Any
 
 from refaire.ingest.base import Reader, ReadResult, register
+from refaire.ingest.decode import csv_rows, decode_text, load_json
 from refaire.ingest.facility_normalise import (
     PROCESS,
     add_caps,
@@ -168,12 +168,8 @@ def sniff_csv(name: str, head: bytes) -> float:
 
 
 def read_csv(source: str, data: bytes) -> ReadResult:
-    result = ReadResult()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-        result.problems.append(Problem(source, "info", None, "not UTF-8: read as Windows-1252"))
+    text, problems = decode_text(source, data)
+    result = ReadResult(problems=problems)
     first = text.splitlines()[:1]
     delimiter = max(",;\t", key=first[0].count) if first else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -182,21 +178,12 @@ def read_csv(source: str, data: bytes) -> ReadResult:
     except (StopIteration, csv.Error):
         result.skipped, result.skip_reason = True, "empty CSV"
         return result
-    line = reader.line_num + 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            result.problems.append(Problem(source, "error", None, f"bad CSV: {exc}", line))
-            break
+    for line, cells in csv_rows(reader, source, result.problems):
         if any(c.strip() for c in cells):
             row = dict(zip(header, cells, strict=False))
             fac = place_to_facility(row, "places-csv", source, f"row {line}", line, result)
             if fac is not None:
                 result.facilities.append(fac)
-        line = reader.line_num + 1
     return result
 
 
@@ -233,12 +220,9 @@ def sniff_json(name: str, head: bytes) -> float:
 
 
 def read_json(source: str, data: bytes) -> ReadResult:
-    result = ReadResult()
-    try:
-        doc = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        result.problems.append(Problem(source, "error", None, f"not valid JSON: {exc}", line))
+    doc, problems = load_json(source, data)
+    result = ReadResult(problems=problems)
+    if doc is None:
         return result
     records = _records(doc)
     if records is None:

@@ -9,11 +9,11 @@ is rejected with an error naming its index; the other entries go on.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import urlparse
 
 from refaire.ingest.base import Reader, ReadResult, register
+from refaire.ingest.decode import load_json
 from refaire.ingest.facility_normalise import (
     check_coordinates,
     clean_name,
@@ -123,12 +123,9 @@ def _entry(source: str, index: int | None, doc: Any, result: ReadResult) -> Faci
 
 
 def read(source: str, data: bytes) -> ReadResult:
-    result = ReadResult()
-    try:
-        doc = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        result.problems.append(Problem(source, "error", None, f"not valid JSON: {exc}", line))
+    doc, problems = load_json(source, data)
+    result = ReadResult(problems=problems)
+    if doc is None:
         return result
     if isinstance(doc, dict) and api_version(doc) is None and "space" not in doc:
         result.skipped, result.skip_reason = True, "JSON object without SpaceAPI keys"
