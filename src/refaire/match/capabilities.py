@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from refaire.match.requirements import Requirement
@@ -87,6 +88,17 @@ def envelope_of(e: Equipment) -> tuple[Envelope | None, bool]:
     return None, False
 
 
+@cache
+def up(process: str) -> tuple[str, ...]:
+    """A process and its ancestors, nearest first (cached: the tree is fixed)."""
+    return (process, *process_ancestors(process))
+
+
+@cache
+def known_process(id: str) -> bool:
+    return is_known(id, "process")
+
+
 @dataclass(frozen=True, slots=True)
 class _Tree:
     """Descendants of each process, computed once from the vocabulary."""
@@ -115,26 +127,41 @@ def caps_of(f: Facility) -> FacilityCaps:
         env, flat = envelope_of(e)
         mats = frozenset(c.id for c in e.materials) or None
         for c in e.processes:
-            if is_known(c.id, "process"):
+            if known_process(c.id):
                 offers.append(Offer(c.id, env, mats, i, flat))
-    covered = {a for o in offers for a in (o.process, *process_ancestors(o.process))}
+    covered = {a for o in offers for a in up(o.process)}
     fac_mats = frozenset(c.id for c in f.materials) or None
     for c in f.processes:
         # A facility-level process no machine accounts for: met, size not stated.
-        if c.id not in covered and is_known(c.id, "process"):
+        if c.id not in covered and known_process(c.id):
             offers.append(Offer(c.id, None, fac_mats, -1, False))
-            covered.update((c.id, *process_ancestors(c.id)))
+            covered.update(up(c.id))
     strong: dict[str, list[Offer]] = {}
     weak: dict[str, list[Offer]] = {}
     tree = _tree()
     for o in offers:
-        for p in (o.process, *process_ancestors(o.process)):
+        for p in up(o.process):
             strong.setdefault(p, []).append(o)
         for d in tree.descendants.get(o.process, ()):
             weak.setdefault(d, []).append(o)
     return FacilityCaps(
         {k: tuple(v) for k, v in strong.items()}, {k: tuple(v) for k, v in weak.items()}
     )
+
+
+def machine_map(f: Facility) -> dict[tuple[Any, ...], int]:
+    """Offer key -> the first machine of `f` making that offer.
+
+    Facilities sharing a signature share one `FacilityCaps`, whose machine numbers are
+    those of the first of them; this finds the same machine in another member.
+    """
+    out: dict[tuple[Any, ...], int] = {}
+    for i, e in enumerate(f.equipment):
+        env, flat = envelope_of(e)
+        mats = frozenset(c.id for c in e.materials) or None
+        for c in e.processes:
+            out.setdefault(Offer(c.id, env, mats, i, flat).key, i)
+    return out
 
 
 def fits(size: Envelope | None, envelope: Envelope | None) -> bool:

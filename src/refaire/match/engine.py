@@ -13,11 +13,12 @@ is missing.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from refaire.match.capabilities import MET, MISSING, Verdict, caps_of, evaluate
+from refaire.match.capabilities import MET, MISSING, Verdict, caps_of, evaluate, machine_map
 from refaire.match.explain import assigned_text, unit_missing_text, verdict_text
 from refaire.match.index import FacilityIndex, design_index, facility_index
 from refaire.match.plans import Plan, best_plans, candidates_from, units_of
@@ -37,21 +38,34 @@ class UnknownFacility(LookupError):
 
 
 class _Explainer:
-    """Loads each facility shown once, and words verdicts on it."""
+    """Words verdicts on the facilities shown, loading each once.
+
+    Verdicts come from the shared signature of a facility (one evaluation per signature
+    and requirement); the machine they name is then found among the facility's own.
+    """
 
     def __init__(self, index: FacilityIndex, lang: str) -> None:
         self.index, self.lang = index, lang
-        self._seen: dict[int, tuple[Facility | None, Any]] = {}
+        self._seen: dict[int, tuple[Facility | None, dict[tuple[Any, ...], int]]] = {}
+        self._verdicts: dict[tuple[int, tuple[Any, ...]], Verdict] = {}
 
-    def load(self, row: int) -> tuple[Facility | None, Any]:
+    def load(self, row: int) -> tuple[Facility | None, dict[tuple[Any, ...], int]]:
         if row not in self._seen:
             f = self.index.facility(row)
-            self._seen[row] = (f, caps_of(f) if f is not None else None)
+            self._seen[row] = (f, machine_map(f) if f is not None else {})
         return self._seen[row]
 
     def verdict(self, req: Requirement, row: int) -> Verdict:
-        _, caps = self.load(row)
-        return evaluate(req, caps) if caps is not None else Verdict(MISSING)
+        sig = int(self.index.sig_of[row])
+        v = self._verdicts.get((sig, req.key))
+        if v is None:
+            v = self._verdicts[(sig, req.key)] = evaluate(req, self.index.sigs[sig])
+        if v.offer is None or v.offer.machine < 0:
+            return v
+        machine = self.load(row)[1].get(v.offer.key, -1)
+        return (
+            v if machine == v.offer.machine else replace(v, offer=replace(v.offer, machine=machine))
+        )
 
     def row_dict(self, req: Requirement, row: int) -> dict[str, Any]:
         f, _ = self.load(row)

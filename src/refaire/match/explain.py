@@ -6,6 +6,8 @@ sizes and the materials that made the difference, so a reader can check the reas
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from refaire.match.capabilities import (
     MET,
     NEAR_MATERIAL,
@@ -86,6 +88,7 @@ def _num(v: float, lang: str) -> str:
     return text.replace(".", ",") if _lang(lang) == "fr" else text
 
 
+@lru_cache(maxsize=4096)
 def envelope_text(env: Envelope | tuple[float, ...] | None, lang: str) -> str:
     if env is None:
         return "?"
@@ -95,6 +98,7 @@ def envelope_text(env: Envelope | tuple[float, ...] | None, lang: str) -> str:
     return _t(lang, "box", a=a, b=b, c=c)
 
 
+@lru_cache(maxsize=4096)
 def term(id: str, lang: str) -> str:
     """A vocabulary id in words; unknown ids as they are."""
     return label(id, _lang(lang)) if is_known(id) else id

@@ -162,7 +162,35 @@ class FacilityIndex:
         order = np.argsort(dist, kind="stable")
         return rows[order], dist[order]
 
-    def status(self, req: Requirement, sig_mask: np.ndarray | None = None) -> np.ndarray:
+    def _tables(
+        self, p: str, sig_mask: np.ndarray | None, memo: dict[Any, Any] | None
+    ) -> list[tuple[_Offers, np.ndarray, np.ndarray, bool]]:
+        """Offer tables of a process (strong, weak), restricted to `sig_mask`, with the
+        distinct signatures and where each one's rows start (rows are in signature order)."""
+        key = (p, id(sig_mask))
+        if memo is not None and key in memo:
+            return memo[key]
+        out = []
+        for table, weak in ((self.strong.get(p), False), (self.weak.get(p), True)):
+            if table is None:
+                continue
+            if sig_mask is not None:
+                sel = sig_mask[table.sig]
+                table = _Offers(table.sig[sel], table.env[sel], table.mats[sel])
+            if not len(table.sig):
+                continue
+            starts = np.flatnonzero(np.r_[True, table.sig[1:] != table.sig[:-1]])
+            out.append((table, table.sig[starts], starts, weak))
+        if memo is not None:
+            memo[key] = out
+        return out
+
+    def status(
+        self,
+        req: Requirement,
+        sig_mask: np.ndarray | None = None,
+        memo: dict[Any, Any] | None = None,
+    ) -> np.ndarray:
         """Verdict code of `req` for every signature (int8; see capabilities codes).
 
         With `sig_mask`, only those signatures are evaluated (others stay MISSING).
@@ -171,23 +199,17 @@ class FacilityIndex:
         size = np.array(req.size, dtype=np.float64) if req.size is not None else None
         want = material_mask(req.materials) if req.materials else None
         for p in req.processes:
-            for table, weak in ((self.strong.get(p), False), (self.weak.get(p), True)):
-                if table is None:
-                    continue
-                sig, env, mats = table.sig, table.env, table.mats
-                if sig_mask is not None:
-                    sel = sig_mask[sig]
-                    sig, env, mats = sig[sel], env[sel], mats[sel]
-                if not len(sig):
-                    continue
-                size_ok = (env >= size).all(axis=1) if size is not None else True
-                mat_ok = (mats & want) != 0 if want is not None else True
-                both = np.logical_and(size_ok, mat_ok)
+            for table, sigs, starts, weak in self._tables(p, sig_mask, memo):
+                n = len(table.sig)
+                size_ok = (table.env >= size).all(axis=1) if size is not None else np.ones(n, bool)
+                mat_ok = (table.mats & want) != 0 if want is not None else np.ones(n, bool)
+                both = size_ok & mat_ok
                 if weak:
                     code = np.where(both, NEAR_WEAK, MISSING)
                 else:
                     code = np.where(both, MET, np.where(size_ok, NEAR_MATERIAL, NEAR_SIZE))
-                np.maximum.at(out, sig, np.broadcast_to(code, sig.shape).astype(np.int8))
+                best = np.maximum.reduceat(code.astype(np.int8), starts)
+                out[sigs] = np.maximum(out[sigs], best)
         return out
 
     def codes(self, reqs: list[Requirement], rows: np.ndarray) -> np.ndarray:
@@ -197,10 +219,11 @@ class FacilityIndex:
         mask[sigs] = True
         out = np.empty((len(reqs), len(rows)), dtype=np.int8)
         done: dict[tuple[Any, ...], np.ndarray] = {}
+        memo: dict[Any, Any] = {}
         for i, r in enumerate(reqs):
             per_sig = done.get(r.key)
             if per_sig is None:
-                per_sig = done[r.key] = self.status(r, mask)
+                per_sig = done[r.key] = self.status(r, mask, memo)
             out[i] = per_sig[sigs]
         return out
 

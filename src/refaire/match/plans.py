@@ -52,17 +52,17 @@ def candidates_from(unit_met: np.ndarray, rows: np.ndarray, dist: np.ndarray) ->
     """One candidate per distinct unit set, the nearest (rows are given nearest first)."""
     if unit_met.size == 0 or unit_met.shape[1] == 0:
         return []
-    cols = np.ascontiguousarray(unit_met.T)
-    useful = cols.any(axis=1)
-    if not useful.any():
+    cols = unit_met.T
+    useful = np.flatnonzero(cols.any(axis=1))
+    if not len(useful):
         return []
-    idx = np.flatnonzero(useful)
-    _, first = np.unique(cols[idx], axis=0, return_index=True)
+    # Unit sets as bytes (8 units a byte): a 1-D key, much cheaper to deduplicate than rows.
+    packed = np.packbits(cols[useful], axis=1, bitorder="little")
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+    _, first = np.unique(keys, return_index=True)
     out = []
-    for j in sorted(idx[first]):
-        mask = 0
-        for u in np.flatnonzero(cols[j]):
-            mask |= 1 << int(u)
+    for j in sorted(useful[first].tolist()):
+        mask = int.from_bytes(np.packbits(cols[j], bitorder="little").tobytes(), "little")
         out.append(Candidate(int(rows[j]), float(dist[j]), mask))
     return out
 
