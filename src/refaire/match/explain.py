@@ -48,18 +48,18 @@ _T: dict[str, dict[str, str]] = {
         "assigned": "{part} at {facility}: {reason}",
     },
     "fr": {
-        "met": "Possible : {process} sur {machine}{fit}{material}.",
+        "met": "Possible : « {process} » sur {machine}{fit}{material}.",
         "fit": " — {part} tient dans {envelope}",
         "size_unknown": " — taille de la machine non indiquée",
         "mat_ok": ", {material} indiqué pour cette machine",
         "mat_unknown": ", matière non indiquée",
-        "weak": "Correspondance faible : il faut {process} ; {machine} est seulement décrit "
-        "comme {offered}, ce qui n'est peut-être pas {process}.",
-        "material": "Presque : {machine} fait {process} mais ne travaille pas {wanted}"
+        "weak": "Correspondance faible : il faut « {process} » ; {machine} est seulement "
+        "décrit comme « {offered} », ce qui n'est peut-être pas « {process} ».",
+        "material": "Presque : {machine} fait « {process} » mais ne travaille pas {wanted}"
         " d'après la fiche (indiqué : {offered}).",
-        "size": "Presque : la pièce ({part}) dépasse toutes les machines de {process} ici"
+        "size": "Presque : la pièce ({part}) dépasse toutes les machines « {process} » ici"
         " (la plus grande : {envelope}).",
-        "missing": "Manque : pas de {process} ici.",
+        "missing": "Manque : personne ne fait « {process} » ici.",
         "or": " ou ",
         "bed": "plateau de {a} × {b} mm",
         "box": "{a} × {b} × {c} mm",
@@ -68,7 +68,7 @@ _T: dict[str, dict[str, str]] = {
         "none": "aucune",
         "unit_missing": "{part} : aucun lieu à moins de {radius} km ne peut la faire{hint}.",
         "unit_hint": " ; le plus proche qui y est presque : {facility} ({distance} km) — {reason}",
-        "unit_nobody": " ; personne à moins de {radius} km ne fait {process}",
+        "unit_nobody": " ; personne à moins de {radius} km ne fait « {process} »",
         "assigned": "{part} chez {facility} : {reason}",
     },
 }

@@ -80,7 +80,8 @@ def design_match_page(
             raise ValueError("")
         lat, lon = parse_point(where)
     except ValueError as exc:
-        from refaire.registry.designs import UnknownDesign as UnknownDetail, design_detail
+        from refaire.registry.designs import UnknownDesign as UnknownDetail
+        from refaire.registry.designs import design_detail
 
         try:
             d = design_detail(store, ident, with_manifest=False)
