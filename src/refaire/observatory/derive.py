@@ -15,14 +15,18 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from refaire.observatory.completeness import component_mask, score
+from refaire.store.bulk import insert_tuples
 from refaire.store.db import Store
 from refaire.store.tables import design_observation_tags, design_observations, designs
 
 CHUNK = 2000
+_OBS_COLUMNS = (
+    "completeness", "components", "otrl", "odrl", "year", "date_kind", "cpc_declared",
+)  # fmt: skip
 _LEVEL = re.compile(r"^O[TD]RL-(\d)")
 _CONFIDENCE = re.compile(r"^(\S+) \(confidence ([0-9.]+)\)$")
 _YEAR = re.compile(r"^(\d{4})")
@@ -122,20 +126,16 @@ def _derive_chunk(store: Store, chunk: list[int]) -> None:
         query = select(
             designs.c.id, designs.c.checksum, designs.c.imported_at, designs.c.record
         ).where(designs.c.id.in_(chunk))
-        rows, tags = [], []
+        rows: list[tuple] = []
+        tags: list[tuple] = []
         for did, checksum, imported_at, record in conn.execute(query):
             if isinstance(record, str):
                 record = json.loads(record)
             row, found = derive(record)
-            rows.append({"design_id": did, "checksum": checksum, "imported_at": imported_at, **row})
-            tags.extend(
-                {"design_id": did, "kind": k, "value": v, "confidence": c} for k, v, c in found
-            )
-        conn.execute(
-            delete(design_observation_tags).where(design_observation_tags.c.design_id.in_(chunk))
-        )
-        conn.execute(delete(design_observations).where(design_observations.c.design_id.in_(chunk)))
-        if rows:
-            conn.execute(insert(design_observations), rows)
-        if tags:
-            conn.execute(insert(design_observation_tags), tags)
+            rows.append((did, checksum, imported_at, *(row[c] for c in _OBS_COLUMNS)))
+            tags.extend((did, k, v, c) for k, v, c in found)
+        o, t = design_observations, design_observation_tags
+        conn.execute(delete(t).where(t.c.design_id.in_(chunk)))
+        conn.execute(delete(o).where(o.c.design_id.in_(chunk)))
+        insert_tuples(conn, o, ("design_id", "checksum", "imported_at", *_OBS_COLUMNS), rows)
+        insert_tuples(conn, t, ("design_id", "kind", "value", "confidence"), tags)

@@ -1,0 +1,248 @@
+"""Observatory dashboard at scale: 100,000 designs and 10,000 facilities, one JSON line.
+
+The real corpus (the LOSH list, the OSHWA certified-projects list, the bundled sample
+facilities) is imported into a fresh SQLite store, then replicated in bulk with SQL
+(`INSERT … SELECT`, new keys, facility coordinates jittered by up to ~5 km) until the
+targets are reached. Measured side by side in the same run:
+
+- derive_cold_s: the one-time derivation of every design record (first dashboard after
+  an import of 100k designs);
+- dashboard_s: the whole dashboard (grouped queries) once derivations are current,
+  without the matching engine;
+- separate_queries_s: the same figures recomputed with one query per figure and per
+  sector / country / value (same derived tables, so only the query strategy differs);
+- coverage_s: the matching engine's bulk coverage, timed on its own.
+
+Run: python benchmarks/observatory.py [--designs 100000] [--facilities 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import LOSH_LIST, REPO, SHARED_DATA, require_data  # noqa: E402
+
+from refaire.ingest.runner import import_sources  # noqa: E402
+from refaire.observatory import derive  # noqa: E402
+from refaire.observatory.figures import dashboard  # noqa: E402
+from refaire.store import open_store  # noqa: E402
+
+DESIGN_COLS = (
+    "name, name_sort, format, version, repo, licence, openness, technology_readiness, "
+    "documentation_readiness, platform, source, checksum, imported_at, record, manifest_text"
+)
+
+
+def replicate(store, designs_target: int, facilities_target: int) -> None:
+    with store.engine.begin() as conn:
+        base_d = conn.execute(text("SELECT max(id) FROM designs")).scalar()
+        base_f = conn.execute(text("SELECT max(id) FROM facilities")).scalar()
+        k = 0
+        while conn.execute(text("SELECT count(*) FROM designs")).scalar() < designs_target:
+            k += 1
+            have = conn.execute(text("SELECT count(*) FROM designs")).scalar()
+            need = designs_target - have
+            conn.execute(
+                text(
+                    f"INSERT INTO designs (key, {DESIGN_COLS}) SELECT key || '~{k}', {DESIGN_COLS} "
+                    f"FROM designs WHERE id <= :base ORDER BY id LIMIT :need"
+                ),
+                {"base": base_d, "need": need},
+            )
+            for table, cols in (
+                ("design_facets", "facet, value"),
+                ("design_links", "kind, target"),
+            ):
+                conn.execute(
+                    text(
+                        f"INSERT INTO {table} (design_id, {cols}) SELECT c.id, {cols} FROM {table} t "
+                        f"JOIN designs o ON o.id = t.design_id AND o.id <= :base "
+                        f"JOIN designs c ON c.key = o.key || '~{k}'"
+                    ),
+                    {"base": base_d},
+                )
+        k = 0
+        while conn.execute(text("SELECT count(*) FROM facilities")).scalar() < facilities_target:
+            k += 1
+            need = (
+                facilities_target - conn.execute(text("SELECT count(*) FROM facilities")).scalar()
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO facilities (key, name, name_sort, latitude, longitude, country, "
+                    "city, kind, imported_at, record) SELECT key || :suffix, name, name_sort, "
+                    "latitude + (abs(random()) % 1000 - 500) / 10000.0, "
+                    "longitude + (abs(random()) % 1000 - 500) / 10000.0, country, city, kind, "
+                    "imported_at, record FROM facilities WHERE id <= :base ORDER BY id LIMIT :need"
+                ),
+                {"suffix": f"~{k}", "base": base_f, "need": need},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO facility_capabilities (facility_id, kind, value, origin, cell) "
+                    "SELECT c.id, t.kind, t.value, t.origin, t.cell FROM facility_capabilities t "
+                    "JOIN facilities o ON o.id = t.facility_id AND o.id <= :base "
+                    "JOIN facilities c ON c.key = o.key || :suffix"
+                ),
+                {"suffix": f"~{k}", "base": base_f},
+            )
+
+
+def separate_queries(store) -> int:
+    """The dashboard's figures, one query each (per sector, country, value, year)."""
+    n = 0
+
+    def one(sql: str, **params) -> object:
+        nonlocal n
+        n += 1
+        return conn.execute(text(sql), params).all()
+
+    with store.engine.connect() as conn:
+        one("SELECT count(*) FROM design_observations")
+        one("SELECT avg(completeness) FROM design_observations")
+        one("SELECT count(*) FROM design_observations WHERE otrl >= 4")
+        one("SELECT count(*) FROM facilities")
+        sectors = [
+            r[0]
+            for r in one("SELECT DISTINCT value FROM design_observation_tags WHERE kind='sector'")
+        ]
+        base = (
+            "FROM design_observation_tags t JOIN design_observations o ON o.design_id = t.design_id "
+            "WHERE t.kind = 'sector' AND t.value = :s"
+        )
+        for s in sectors:
+            one(f"SELECT count(*) {base}", s=s)
+            one(f"SELECT count(*) {base} AND t.confidence IS NULL", s=s)
+            one(f"SELECT avg(t.confidence) {base}", s=s)
+            one(f"SELECT count(*) {base} AND o.otrl >= 4", s=s)
+            one(f"SELECT avg(o.completeness) {base}", s=s)
+        for facet in ("openness", "platform", "format"):
+            for (v,) in one("SELECT DISTINCT value FROM design_facets WHERE facet = :f", f=facet):
+                one(
+                    "SELECT count(*) FROM design_facets WHERE facet = :f AND value = :v",
+                    f=facet,
+                    v=v,
+                )
+        for col in ("otrl", "odrl"):
+            for (v,) in one(f"SELECT DISTINCT {col} FROM design_observations"):
+                one(f"SELECT count(*) FROM design_observations WHERE {col} IS :v", v=v)
+        for i in range(8):
+            one("SELECT count(*) FROM design_observations WHERE (components >> :i) & 1", i=i)
+        for (y,) in one("SELECT DISTINCT year FROM design_observations WHERE year IS NOT NULL"):
+            for kind in ("created", "certified", "updated"):
+                one(
+                    "SELECT count(*) FROM design_observations WHERE year = :y AND date_kind = :k",
+                    y=y,
+                    k=kind,
+                )
+        countries = {
+            r[0] for r in one("SELECT DISTINCT country FROM facilities WHERE country IS NOT NULL")
+        }
+        countries |= {
+            r[0]
+            for r in one("SELECT DISTINCT value FROM design_observation_tags WHERE kind='country'")
+        }
+        for c in countries:
+            one("SELECT count(*) FROM facilities WHERE country = :c", c=c)
+            one(
+                "SELECT count(*) FROM design_observation_tags WHERE kind = 'country' AND value = :c",
+                c=c,
+            )
+        for kind in ("category", "actor"):
+            one(
+                "SELECT value, count(*) FROM design_observation_tags WHERE kind = :k "
+                "GROUP BY value ORDER BY count(*) DESC LIMIT 20",
+                k=kind,
+            )
+        one(
+            "SELECT target, count(*) FROM design_links GROUP BY target ORDER BY count(*) DESC LIMIT 20"
+        )
+        one("SELECT latitude, longitude FROM facilities WHERE latitude IS NOT NULL")
+    return n
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--designs", type=int, default=100_000)
+    parser.add_argument("--facilities", type=int, default=10_000)
+    args = parser.parse_args()
+    require_data()
+    tmp = Path(tempfile.mkdtemp(prefix="refaire-obs-"))
+    store = open_store(str(tmp / "obs.db"))
+    start = time.perf_counter()
+    import_sources(
+        store,
+        [
+            str(LOSH_LIST),
+            str(SHARED_DATA / "projects-other" / "oshwa-certified.csv"),
+            str(REPO / "src" / "refaire" / "sample" / "facilities"),
+        ],
+    )
+    import_s = time.perf_counter() - start
+    with store.engine.connect() as conn:
+        real_d = conn.execute(text("SELECT count(*) FROM designs")).scalar()
+        real_f = conn.execute(text("SELECT count(*) FROM facilities")).scalar()
+    start = time.perf_counter()
+    replicate(store, args.designs, args.facilities)
+    replicate_s = time.perf_counter() - start
+    derive_s = time.perf_counter()
+    derived = derive.refresh(store)
+    derive_s = time.perf_counter() - derive_s
+    dashboard(store, with_coverage=False)  # warm the connection pool and caches once
+    runs = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        d = dashboard(store, with_coverage=False)
+        runs.append(time.perf_counter() - t0)
+    dashboard_s = min(runs)
+    sep = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        queries = separate_queries(store)
+        sep.append(time.perf_counter() - t0)
+    separate_s = min(sep)
+    coverage_s = None
+    coverage_error = None
+    try:
+        from refaire.match.coverage import bulk_coverage
+
+        t0 = time.perf_counter()
+        bulk_coverage(store, radius_km=50.0)
+        coverage_s = round(time.perf_counter() - t0, 3)
+    except Exception as exc:  # reported, not hidden: the engine is another module
+        coverage_error = f"{type(exc).__name__}: {exc}"
+    print(
+        json.dumps(
+            {
+                "benchmark": "observatory",
+                "designs": d["totals"]["designs"],
+                "facilities": d["totals"]["facilities"],
+                "real_designs": real_d,
+                "real_facilities": real_f,
+                "import_real_s": round(import_s, 2),
+                "replicate_s": round(replicate_s, 2),
+                "derive_cold_s": round(derive_s, 3),
+                "derived_designs": derived,
+                "dashboard_s": round(dashboard_s, 3),
+                "dashboard_runs_s": [round(r, 3) for r in runs],
+                "separate_queries_s": round(separate_s, 3),
+                "separate_queries": queries,
+                "ratio": round(separate_s / dashboard_s, 1),
+                "coverage_s": coverage_s,
+                "coverage_error": coverage_error,
+                "sectors": len(d["sectors"]),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
