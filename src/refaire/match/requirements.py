@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from refaire.model import Design, Part
 from refaire.vocab.capabilities import Resolution, process_ancestors, vocabulary
-from refaire.vocab.capabilities import _resolve as _resolve_text
+from refaire.vocab.capabilities import resolve as resolve_text
 
 Origin = Literal["stated", "files", "inferred"]
 
@@ -188,7 +188,7 @@ def _part_requirements(part: Part, unit: int) -> list[Requirement]:
 def _resolve(text: str, kind: str) -> list[Resolution]:
     # Without the machine catalogue: a machine named in a design's text is what the design
     # is about (an upgrade for a Prusa printer), not what it is made with.
-    return _resolve_text(text, kind, "en", machines=False)
+    return resolve_text(text, kind, "en", machines=False)
 
 
 def _text(design: Design) -> str:

@@ -295,13 +295,17 @@ def _match_machine(piece: str, item: dict[str, tuple[float, str, int]], pos: int
         _add(item, machine.process, _CONF_CATALOGUE, f"catalogue:{machine.name}", pos * 10_000)
 
 
-def resolve(text: str, kind: str | None = None, lang: str = "en") -> list[Resolution]:
+def resolve(
+    text: str, kind: str | None = None, lang: str = "en", machines: bool = True
+) -> list[Resolution]:
     """The capability ids named in `text`, in order of appearance.
 
     `kind` restricts to "process" or "material"; `lang` is the language of the labels.
     A child id found implies its ancestors, which are then not listed separately.
+    `machines=False` leaves out the machine catalogue: in a design's own text a named
+    machine is what the design is about, not what it is made with.
     """
-    return _resolve(text, kind, lang, machines=True)
+    return _resolve(text, kind, lang, machines=machines)
 
 
 def _resolve(text: str, kind: str | None, lang: str, machines: bool) -> list[Resolution]:
