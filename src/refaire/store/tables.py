@@ -231,6 +231,23 @@ design_observation_tags = Table(
     Column("kind", String(20), nullable=False),
     Column("value", String(300), nullable=False),
     Column("confidence", Float),
-    Index("ix_design_obs_tags_kind_value", "kind", "value", "design_id"),
+    # covering the grouped counts per (kind, value): no table lookup per tag row
+    Index("ix_design_obs_tags_kind_value", "kind", "value", "design_id", "confidence"),
     Index("ix_design_obs_tags_design", "design_id"),
+)
+
+# Covering indexes for the observatory's two hot paths: finding designs whose derived
+# row is missing or outdated, and joining sector tags to maturity and completeness.
+Index("ix_designs_version", designs.c.id, designs.c.checksum, designs.c.imported_at)
+Index(
+    "ix_design_obs_version",
+    design_observations.c.design_id,
+    design_observations.c.checksum,
+    design_observations.c.imported_at,
+)
+Index(
+    "ix_design_obs_figures",
+    design_observations.c.design_id,
+    design_observations.c.otrl,
+    design_observations.c.completeness,
 )

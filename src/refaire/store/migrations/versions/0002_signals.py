@@ -1,4 +1,5 @@
-"""Observatory: weak signals with their tags; per-design derived figures and tags.
+"""Observatory: weak signals with their tags; per-design derived figures and tags, and
+the covering indexes the dashboard reads them through.
 
 Revision ID: 0002
 Revises: 0001
@@ -63,15 +64,33 @@ def upgrade() -> None:
     op.create_index(
         "ix_design_obs_tags_kind_value",
         "design_observation_tags",
-        ["kind", "value", "design_id"],
+        ["kind", "value", "design_id", "confidence"],
         unique=False,
     )
     op.create_index(
         "ix_design_obs_tags_design", "design_observation_tags", ["design_id"], unique=False
     )
+    op.create_index(
+        "ix_designs_version", "designs", ["id", "checksum", "imported_at"], unique=False
+    )
+    op.create_index(
+        "ix_design_obs_version",
+        "design_observations",
+        ["design_id", "checksum", "imported_at"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_design_obs_figures",
+        "design_observations",
+        ["design_id", "otrl", "completeness"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_design_obs_figures", table_name="design_observations")
+    op.drop_index("ix_design_obs_version", table_name="design_observations")
+    op.drop_index("ix_designs_version", table_name="designs")
     op.drop_index("ix_design_obs_tags_design", table_name="design_observation_tags")
     op.drop_index("ix_design_obs_tags_kind_value", table_name="design_observation_tags")
     op.drop_table("design_observation_tags")
