@@ -75,6 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--designs", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--scan-queries", type=int, default=30)
     parser.add_argument(
         "--db", help="keep the filled store at this SQLite path and reuse it on the next run"
     )
@@ -98,15 +99,18 @@ def main() -> None:
         index_s = time.perf_counter() - t0
         indexed, scan, hits = [], [], []
         with store.engine.connect() as conn:
-            for w in queries:
+            for i, w in enumerate(queries):
                 t = time.perf_counter()
                 res = search_designs(store, q=w, limit=20)
                 indexed.append((time.perf_counter() - t) * 1000)
                 hits.append(res["total"])
-                t = time.perf_counter()
-                naive(conn, w)
-                scan.append((time.perf_counter() - t) * 1000)
+                # a scan costs seconds at this size: run it on the first queries only
+                if i < args.scan_queries:
+                    t = time.perf_counter()
+                    naive(conn, w)
+                    scan.append((time.perf_counter() - t) * 1000)
         p95_i, p95_s = percentile(indexed, 95), percentile(scan, 95)
+        same = indexed[: len(scan)]
         print(
             json.dumps(
                 {
@@ -118,9 +122,11 @@ def main() -> None:
                     "first_query_with_index_build_s": round(index_s, 2),
                     "indexed_p50_ms": round(percentile(indexed, 50), 2),
                     "indexed_p95_ms": round(p95_i, 2),
+                    "scan_queries": len(scan),
                     "like_scan_p50_ms": round(percentile(scan, 50), 2),
                     "like_scan_p95_ms": round(p95_s, 2),
-                    "ratio_p95": round(p95_s / p95_i, 1),
+                    "ratio_p50_same_queries": round(percentile(scan, 50) / percentile(same, 50), 1),
+                    "ratio_p95_same_queries": round(p95_s / percentile(same, 95), 1),
                     "target_p95_ms": 20,
                 }
             )

@@ -24,7 +24,7 @@ def make(key: str, name: str, **kw) -> Design:
 def test_migrations_applied_on_first_use(any_store):
     assert current_revision(any_store.engine) == head_revision()
     tables = set(inspect(any_store.engine).get_table_names())
-    assert {"designs", "design_terms", "design_facets", "facilities"} <= tables
+    assert {"designs", "design_postings", "design_facets", "facilities"} <= tables
 
 
 def test_save_is_idempotent_and_updates(any_store):
@@ -128,3 +128,21 @@ def test_lineage_resolves_stored_parents_and_children(any_store):
     assert lineage(any_store, pid, p)["children"] == [
         {"id": cid, "name": "Child", "kind": "fork-of"}
     ]
+
+
+def test_word_index_follows_rewrites_within_and_across_flushes(any_store):
+    from refaire.store.designs import flush_postings
+    from refaire.store.postings import PostingsWriter
+
+    writer = PostingsWriter()
+    save_designs(any_store, [make("k", "Loom", function="weaves cotton")], postings=writer)
+    # saved again before the flush: only the last version may be indexed
+    save_designs(any_store, [make("k", "Loom", function="weaves wool")], postings=writer)
+    flush_postings(any_store, writer)
+    assert search_designs(any_store, q="wool")["total"] == 1
+    assert search_designs(any_store, q="cotton")["total"] == 0
+    assert search_designs(any_store, q="weaves")["total"] == 1
+    # a later rewrite drops the words the design no longer has
+    save_designs(any_store, [make("k", "Loom", function="knits linen")])
+    assert search_designs(any_store, q="weaves")["total"] == 0
+    assert search_designs(any_store, q="linen")["items"][0]["name"] == "Loom"

@@ -23,11 +23,20 @@ from refaire.ingest.base import ReadResult, detect
 from refaire.ingest.sources import Source, expand
 from refaire.model import Design, Facility, Part, Problem
 from refaire.store import Store
-from refaire.store.designs import PreparedDesign, SaveCounts, prepare_design, save_designs
+from refaire.store.designs import (
+    PreparedDesign,
+    SaveCounts,
+    flush_postings,
+    prepare_design,
+    save_designs,
+)
+from refaire.store.postings import PostingsWriter
 from refaire.store.tables import import_problems
 
 Progress = Callable[[int, int, str], None]
 BATCH = 1000
+# Pending word-index postings that trigger an intermediate flush (memory bound).
+POSTINGS_FLUSH = 2_000_000
 
 
 @dataclass
@@ -183,6 +192,9 @@ class _Run:
         # batches are written while the next ones are collected; one thread keeps order.
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="refaire-writer")
         self.pending: list[tuple[Future[SaveCounts], bool]] = []
+        # The word index of the run's designs is written once at the end (or when
+        # it holds many postings), not rewritten for every batch.
+        self.postings = PostingsWriter()
 
     def take(
         self, name: str, result: ReadResult, prepared: list[PreparedDesign] | None = None
@@ -196,8 +208,15 @@ class _Run:
             self.unsaved = []
 
     def _save(self, batch: list[Design] | list[PreparedDesign], count: bool = True) -> None:
-        self.pending.append((self.writer.submit(save_designs, self.store, batch), count))
+        self.pending.append((self.writer.submit(self._write, batch), count))
         self.keys.update(d.key for d in batch)
+
+    def _write(self, batch: list[Design] | list[PreparedDesign]) -> SaveCounts:
+        """Runs in the writer thread: one batch, and the word index when enough piled up."""
+        counts = save_designs(self.store, batch, postings=self.postings)
+        if self.postings.size() > POSTINGS_FLUSH:
+            flush_postings(self.store, self.postings)
+        return counts
 
     def _drain(self) -> None:
         for future, count in self.pending:
@@ -217,6 +236,7 @@ class _Run:
         if self.unsaved:
             self._save(self.unsaved)
         self._drain()
+        flush_postings(self.store, self.postings)
         if self.parts:
             from refaire.ingest.parts import attach_parts
 
@@ -228,6 +248,7 @@ class _Run:
             if grown:  # already counted when first saved; saved again with their parts
                 self._save(grown, count=False)
                 self._drain()
+                flush_postings(self.store, self.postings)
         self.summary.designs = len(self.keys)
         if self.facilities:
             from refaire.store.facilities import save_facilities

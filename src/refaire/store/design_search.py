@@ -10,8 +10,8 @@ from sqlalchemy import select
 from refaire.store.db import Store
 from refaire.store.designs import FACETS
 from refaire.store.facet_index import facet_index
-from refaire.store.search import match_scores
-from refaire.store.tables import design_terms, designs
+from refaire.store.postings import match_postings
+from refaire.store.tables import designs
 
 MAX_LIMIT = 200
 FACET_VALUES_SHOWN = 30
@@ -40,13 +40,12 @@ def search_designs(
     offset = max(0, int(offset))
     index = facet_index(store)
     with store.engine.connect() as conn:
-        scores = match_scores(conn, design_terms, "design_id", q)
-        if scores is None:
+        matched = match_postings(conn, q)
+        if matched is None:
             ids = np.flatnonzero(index.present)
             score = np.zeros(len(ids), dtype=np.int64)
         else:
-            ids = np.fromiter(scores.keys(), dtype=np.int64, count=len(scores))
-            score = np.fromiter(scores.values(), dtype=np.int64, count=len(scores))
+            ids, score = matched
             # a design written after the index was built waits for the next rebuild
             known = ids < index.size
             ids, score = ids[known], score[known]

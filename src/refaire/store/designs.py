@@ -13,7 +13,8 @@ from refaire.model import Design
 from refaire.store.bulk import insert_tuples
 from refaire.store.db import Store
 from refaire.store.generations import bump
-from refaire.store.tables import design_facets, design_links, design_terms, designs
+from refaire.store.postings import PostingsWriter
+from refaire.store.tables import design_facets, design_links, designs
 from refaire.text import fold, weighted_terms
 
 FACETS = ("openness", "sector", "readiness", "language", "platform", "format")
@@ -91,11 +92,13 @@ def prepare_design(d: Design) -> PreparedDesign:
         "record": json.dumps(record, ensure_ascii=False, separators=(",", ":")),
         "manifest_text": prov.text if prov else "",
     }
+    terms = design_terms_of(d)
+    row["terms"] = " ".join(terms)
     return PreparedDesign(
         key=d.key,
         row=row,
         facets=[(f, v[:300]) for f, v in design_facet_values(d)],
-        terms=design_terms_of(d),
+        terms=terms,
         links=[(ln.kind, ln.target[:2000]) for ln in d.links],
     )
 
@@ -107,11 +110,17 @@ class SaveCounts:
     keys: list[str] = field(default_factory=list)
 
 
-def save_designs(store: Store, items: Iterable[Design | PreparedDesign]) -> SaveCounts:
+def save_designs(
+    store: Store,
+    items: Iterable[Design | PreparedDesign],
+    postings: PostingsWriter | None = None,
+) -> SaveCounts:
     """Insert new designs and update known ones (same key), in one transaction.
 
-    Child rows (facets, terms, links) are rewritten in bulk for the whole batch,
-    so a batch costs a handful of statements, not a few per design.
+    Child rows (facets, links) are rewritten in bulk for the whole batch, so a
+    batch costs a handful of statements, not a few per design. The word index is
+    updated here too, unless the caller passes its own `postings` writer to flush
+    once after many batches (`flush_postings`), as the import runner does.
     """
     batch: dict[str, PreparedDesign] = {}
     for item in items:  # a key seen twice in a batch: the last one wins
@@ -120,17 +129,18 @@ def save_designs(store: Store, items: Iterable[Design | PreparedDesign]) -> Save
     counts = SaveCounts(keys=list(batch))
     if not batch:
         return counts
+    writer = postings if postings is not None else PostingsWriter()
     with store.engine.begin() as conn:
-        existing: dict[str, int] = {}
+        existing: dict[str, tuple[int, str]] = {}
         keys = list(batch)
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
-            for rid, key in conn.execute(
-                select(designs.c.id, designs.c.key).where(designs.c.key.in_(chunk))
+            for rid, key, terms in conn.execute(
+                select(designs.c.id, designs.c.key, designs.c.terms).where(designs.c.key.in_(chunk))
             ):
-                existing[key] = rid
+                existing[key] = (rid, terms)
         rows_new = [p.row for k, p in batch.items() if k not in existing]
-        ids: dict[str, int] = dict(existing)
+        ids: dict[str, int] = {k: rid for k, (rid, _t) in existing.items()}
         if rows_new:
             result = conn.execute(
                 insert(designs).returning(
@@ -140,37 +150,45 @@ def save_designs(store: Store, items: Iterable[Design | PreparedDesign]) -> Save
             )
             for rid, key in result:
                 ids[key] = rid
-        for key, rid in existing.items():
+        for key, (rid, _terms) in existing.items():
             conn.execute(update(designs).where(designs.c.id == rid).values(**batch[key].row))
         if existing:
-            _delete_children(conn, list(existing.values()))
+            _delete_children(conn, list(ids[k] for k in existing))
         _insert_children(conn, batch, ids)
+        for key, p in batch.items():
+            old = existing[key][1].split() if key in existing else []
+            writer.replace(ids[key], old, p.terms)
+        if postings is None:
+            writer.flush(conn)
         bump(conn, "designs")
         counts.imported = len(rows_new)
         counts.updated = len(existing)
     return counts
 
 
+def flush_postings(store: Store, postings: PostingsWriter) -> None:
+    """Apply a writer's pending word-index changes (after `save_designs(..., postings=)`)."""
+    with store.engine.begin() as conn:
+        postings.flush(conn)
+        bump(conn, "designs")
+
+
 def _delete_children(conn: Connection, ids: list[int]) -> None:
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]
-        for table in (design_facets, design_terms, design_links):
+        for table in (design_facets, design_links):
             conn.execute(delete(table).where(table.c.design_id.in_(chunk)))
 
 
 def _insert_children(
     conn: Connection, batch: dict[str, PreparedDesign], ids: dict[str, int]
 ) -> None:
-    facet_rows, term_rows, link_rows = [], [], []
+    facet_rows, link_rows = [], []
     for key, p in batch.items():
         rid = ids[key]
         facet_rows += [(rid, f, v) for f, v in p.facets]
-        term_rows += [(t, rid, w) for t, w in p.terms.items()]
         link_rows += [(rid, kind, target) for kind, target in p.links]
-    # In key order, index pages are filled one after the other instead of at random.
-    term_rows.sort()
     insert_tuples(conn, design_facets, ("design_id", "facet", "value"), facet_rows)
-    insert_tuples(conn, design_terms, ("term", "design_id", "weight"), term_rows)
     insert_tuples(conn, design_links, ("design_id", "kind", "target"), link_rows)
 
 

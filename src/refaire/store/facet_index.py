@@ -32,6 +32,7 @@ class FacetIndex:
     row_value: np.ndarray  # int32[rows]: index into `values`
     facets: list[str]
     values: list[str]
+    offsets: np.ndarray  # int64[size + 1]: rows of design i are offsets[i]:offsets[i + 1]
 
     def mask_for(self, facet: str, wanted: list[str]) -> np.ndarray:
         """bool[size]: designs having at least one of `wanted` for `facet`."""
@@ -48,7 +49,16 @@ class FacetIndex:
 
     def counts(self, selected: np.ndarray) -> dict[str, list[tuple[str, int]]]:
         """{facet: [(value, designs among `selected`)]}, most frequent first."""
-        rows = selected[self.row_design]
+        ids = np.flatnonzero(selected)
+        if len(ids) * 4 < self.size:
+            # few designs: gather their rows through the per-design offsets
+            lengths = self.offsets[ids + 1] - self.offsets[ids]
+            ends = np.cumsum(lengths)
+            rows = np.arange(ends[-1] if len(ends) else 0) + np.repeat(
+                self.offsets[ids] - (ends - lengths), lengths
+            )
+        else:
+            rows = selected[self.row_design]
         pair = self.row_facet[rows].astype(np.int64) * len(self.values) + self.row_value[rows]
         found = np.bincount(pair, minlength=len(self.facets) * len(self.values))
         out: dict[str, list[tuple[str, int]]] = {f: [] for f in self.facets}
@@ -108,6 +118,10 @@ def _build(store: Store, generation: int) -> FacetIndex:
         row_design[i] = did
         row_facet[i] = facets.setdefault(facet, len(facets))
         row_value[i] = values.setdefault(value, len(values))
+    # rows grouped by design, so one design's rows are a slice
+    order = np.argsort(row_design, kind="stable")
+    row_design, row_facet, row_value = row_design[order], row_facet[order], row_value[order]
+    offsets = np.searchsorted(row_design, np.arange(size + 1)).astype(np.int64)
     return FacetIndex(
         generation=generation,
         size=size,
@@ -118,4 +132,5 @@ def _build(store: Store, generation: int) -> FacetIndex:
         row_value=row_value,
         facets=list(facets),
         values=list(values),
+        offsets=offsets,
     )

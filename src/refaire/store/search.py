@@ -8,7 +8,7 @@ SQLite and PostgreSQL, which is what keeps a query fast at 100,000 records.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Select, Table, func, literal, select, union_all
+from sqlalchemy import Select, Table, func, literal, select, union_all
 
 from refaire.text import words
 
@@ -45,31 +45,3 @@ def match_subquery(terms: Table, id_column: str, q: str | None) -> Select | None
         .group_by(hits.c.rid)
         .having(func.count() == len(ws))
     )
-
-
-def match_scores(
-    conn: Connection, terms: Table, id_column: str, q: str | None
-) -> dict[int, int] | None:
-    """{record id: score} of the records matching every word of `q`; None if `q` has no words.
-
-    One indexed range query per word; the intersection is done here, which lets a
-    caller combine the matches with in-memory filters without re-running the query.
-    """
-    ws = query_words(q)
-    if not ws:
-        return None
-    ident = terms.c[id_column]
-    scores: dict[int, int] | None = None
-    for w in ws:
-        rows = conn.execute(
-            select(ident, func.max(terms.c.weight))
-            .where(terms.c.term >= w, terms.c.term < w + _PREFIX_END)
-            .group_by(ident)
-        ).all()
-        if scores is None:
-            scores = dict(rows)
-        else:
-            scores = {rid: scores[rid] + wt for rid, wt in rows if rid in scores}
-        if not scores:
-            return {}
-    return scores

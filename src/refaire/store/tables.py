@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -72,6 +73,8 @@ designs = Table(
     Column("imported_at", String(40), nullable=False),
     Column("record", JSONText, nullable=False),
     Column("manifest_text", Text, nullable=False),
+    # the design's indexed terms, so a rewrite knows which postings to drop it from
+    Column("terms", Text, nullable=False, server_default=""),
 )
 
 # facet in: openness, sector, readiness, language, platform, format, licence
@@ -85,21 +88,14 @@ design_facets = Table(
     Index("ix_design_facets_design", "design_id", "facet", "value"),
 )
 
-# Inverted index for full-text search: one row per (folded term, design).
-design_terms = Table(
-    "design_terms",
+# Word index of designs: one row per folded term with its postings packed as arrays
+# (see refaire.store.postings).
+design_postings = Table(
+    "design_postings",
     metadata,
     Column("term", String(100), primary_key=True),
-    Column(
-        "design_id",
-        Integer,
-        ForeignKey("designs.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
-    Column("weight", Integer, nullable=False),
-    Index("ix_design_terms_design", "design_id"),
-    # SQLite: the (term, design_id) key is the table itself, one B-tree fewer to write.
-    sqlite_with_rowid=False,
+    Column("ids", LargeBinary, nullable=False),  # int32 design ids, ascending
+    Column("weights", LargeBinary, nullable=False),  # uint8 field weight per id
 )
 
 design_links = Table(

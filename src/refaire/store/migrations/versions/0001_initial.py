@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("imported_at", sa.String(length=40), nullable=False),
         sa.Column("record", sa.Text(), nullable=False),
         sa.Column("manifest_text", sa.Text(), nullable=False),
+        sa.Column("terms", sa.Text(), server_default="", nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("key"),
     )
@@ -101,15 +102,12 @@ def upgrade() -> None:
     op.create_index("ix_design_links_design", "design_links", ["design_id"], unique=False)
     op.create_index("ix_design_links_target", "design_links", ["target"], unique=False)
     op.create_table(
-        "design_terms",
+        "design_postings",
         sa.Column("term", sa.String(length=100), nullable=False),
-        sa.Column("design_id", sa.Integer(), nullable=False),
-        sa.Column("weight", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["design_id"], ["designs.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("term", "design_id"),
-        sqlite_with_rowid=False,
+        sa.Column("ids", sa.LargeBinary(), nullable=False),
+        sa.Column("weights", sa.LargeBinary(), nullable=False),
+        sa.PrimaryKeyConstraint("term"),
     )
-    op.create_index("ix_design_terms_design", "design_terms", ["design_id"], unique=False)
     op.create_table(
         "facility_capabilities",
         sa.Column("facility_id", sa.Integer(), nullable=False),
@@ -167,8 +165,7 @@ def downgrade() -> None:
     op.drop_index("ix_facility_caps_kind_value", table_name="facility_capabilities")
     op.drop_index("ix_facility_caps_facility", table_name="facility_capabilities")
     op.drop_table("facility_capabilities")
-    op.drop_index("ix_design_terms_design", table_name="design_terms")
-    op.drop_table("design_terms")
+    op.drop_table("design_postings")
     op.drop_index("ix_design_links_target", table_name="design_links")
     op.drop_index("ix_design_links_design", table_name="design_links")
     op.drop_table("design_links")

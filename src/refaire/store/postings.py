@@ -1,0 +1,135 @@
+"""The word index of designs: one row per term holding its postings as packed arrays.
+
+A common word of a 100,000-design registry is in tens of thousands of designs;
+reading that many (term, design) rows costs more than the whole search may.
+Here a term's postings are one row: sorted design ids (int32) and their field
+weights (uint8), so a query reads a few rows and numpy does the rest.
+
+Writes are accumulated in a `PostingsWriter` and applied per term: the stored
+arrays of every touched term are read once, the designs being rewritten are
+removed from them, the new postings merged in, and the row written back. The
+import runner flushes one writer per run, so a term's row is rewritten once per
+import, not once per batch.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+from sqlalchemy import Connection, delete, select
+
+from refaire.store.bulk import insert_tuples
+from refaire.store.search import _PREFIX_END, query_words
+from refaire.store.tables import design_postings
+
+CHUNK = 500
+
+
+class PostingsWriter:
+    """Pending changes to the term rows: designs to drop and (design, weight) to add."""
+
+    def __init__(self) -> None:
+        self.added: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        self.touched: set[str] = set()
+        self.rewritten: set[int] = set()
+        self.pending_terms: dict[int, list[str]] = {}
+        self.pending = 0
+
+    def replace(self, design_id: int, old_terms: list[str], new_terms: dict[str, int]) -> None:
+        """Design `design_id` had `old_terms`, now has `new_terms` ({term: weight})."""
+        earlier = self.pending_terms.pop(design_id, None)
+        if earlier is not None:  # saved twice before a flush: the last version wins
+            for term in earlier:
+                self.added[term] = [(d, w) for d, w in self.added[term] if d != design_id]
+                self.pending -= 1
+        self.pending_terms[design_id] = list(new_terms)
+        self.rewritten.add(design_id)
+        self.touched.update(old_terms)
+        for term, weight in new_terms.items():
+            self.added[term].append((design_id, weight))
+            self.touched.add(term)
+        self.pending += len(new_terms)
+
+    def size(self) -> int:
+        """How many postings wait to be written."""
+        return self.pending
+
+    def flush(self, conn: Connection) -> None:
+        terms = sorted(self.touched)
+        drop = np.fromiter(self.rewritten, dtype=np.int32, count=len(self.rewritten))
+        drop.sort()
+        for i in range(0, len(terms), CHUNK):
+            chunk = terms[i : i + CHUNK]
+            stored = {
+                t: (np.frombuffer(ids, dtype=np.int32), np.frombuffer(ws, dtype=np.uint8))
+                for t, ids, ws in conn.execute(
+                    select(
+                        design_postings.c.term, design_postings.c.ids, design_postings.c.weights
+                    ).where(design_postings.c.term.in_(chunk))
+                )
+            }
+            rows = []
+            for term in chunk:
+                ids, ws = stored.get(term, (np.empty(0, np.int32), np.empty(0, np.uint8)))
+                if len(drop) and len(ids):
+                    keep = ~np.isin(ids, drop, assume_unique=True)
+                    ids, ws = ids[keep], ws[keep]
+                new = self.added.get(term)
+                if new:
+                    pairs = np.array(new, dtype=np.int64)
+                    ids = np.concatenate([ids, pairs[:, 0].astype(np.int32)])
+                    ws = np.concatenate([ws, np.minimum(pairs[:, 1], 255).astype(np.uint8)])
+                    order = np.argsort(ids, kind="stable")
+                    ids, ws = ids[order], ws[order]
+                if len(ids):
+                    rows.append((term, ids.tobytes(), ws.tobytes()))
+            conn.execute(delete(design_postings).where(design_postings.c.term.in_(chunk)))
+            insert_tuples(conn, design_postings, ("term", "ids", "weights"), rows)
+        self.added.clear()
+        self.touched.clear()
+        self.rewritten.clear()
+        self.pending_terms.clear()
+        self.pending = 0
+
+
+def match_postings(conn: Connection, q: str | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """(design ids, scores) of the designs matching every word of `q` by prefix.
+
+    A design's score for a word is its best field weight among the terms the word
+    is a prefix of; scores of the words add up. None when `q` has no words.
+    """
+    words = query_words(q)
+    if not words:
+        return None
+    ids: np.ndarray | None = None
+    scores: np.ndarray | None = None
+    for w in words:
+        rows = conn.execute(
+            select(design_postings.c.ids, design_postings.c.weights).where(
+                design_postings.c.term >= w, design_postings.c.term < w + _PREFIX_END
+            )
+        ).all()
+        if not rows:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        word_ids = np.concatenate([np.frombuffer(r[0], dtype=np.int32) for r in rows]).astype(
+            np.int64
+        )
+        word_ws = np.concatenate([np.frombuffer(r[1], dtype=np.uint8) for r in rows]).astype(
+            np.int64
+        )
+        if len(rows) > 1:  # the same design under several terms: keep its best weight
+            order = np.lexsort((word_ws, word_ids))
+            word_ids, word_ws = word_ids[order], word_ws[order]
+            last = np.r_[word_ids[1:] != word_ids[:-1], True]
+            word_ids, word_ws = word_ids[last], word_ws[last]
+        if ids is None:
+            ids, scores = word_ids, word_ws
+        else:
+            common, mine, theirs = np.intersect1d(
+                ids, word_ids, assume_unique=True, return_indices=True
+            )
+            ids, scores = common, scores[mine] + word_ws[theirs]
+        if not len(ids):
+            break
+    return ids, scores
