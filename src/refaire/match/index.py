@@ -16,14 +16,16 @@ last import time), which a cheap aggregate query tells.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import Text, func, select, type_coerce
 
 from refaire.geo import EARTH_RADIUS_KM, bounding_box
 from refaire.match.capabilities import (
@@ -37,7 +39,7 @@ from refaire.match.capabilities import (
     caps_of,
 )
 from refaire.match.requirements import DesignRequirements, Requirement, requirements_of
-from refaire.model import Facility
+from refaire.model import Design, Facility
 from refaire.vocab.capabilities import all_ids
 
 _MATERIAL_BIT = {m: i for i, m in enumerate(all_ids("material"))}
@@ -334,15 +336,62 @@ def facility_index(store: Any) -> FacilityIndex:
     )
 
 
-def design_index(store: Any) -> DesignIndex:
-    """The design-side index of a store, rebuilt only when its designs changed."""
-    from refaire.store.designs import iter_designs
+def _raw_records(store: Any, table: Any, batch: int = 2000) -> Iterator[tuple[int, str]]:
+    """(id, record JSON text) of every row of `table` in id order, not decoded."""
+    record = type_coerce(table.c.record, Text)
+    last = 0
+    while True:
+        with store.engine.connect() as conn:
+            rows = conn.execute(
+                select(table.c.id, record)
+                .where(table.c.id > last)
+                .order_by(table.c.id)
+                .limit(batch)
+            ).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1][0]
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
+def design_requirements(store: Any) -> Iterator[DesignRequirements]:
+    """`requirements_of` every stored design, in id order.
+
+    Requirements depend on the design record only, and a corpus holds many identical
+    records (mirrors, re-listed projects): each distinct record text is decoded and
+    resolved once, identified by a 128-bit digest so that memory stays flat.
+    """
+    seen: dict[bytes, DesignRequirements] = {}
+    for did, text in _raw_records(store, designs_table()):
+        key = _digest(text)
+        first = seen.get(key)
+        if first is None:
+            first = seen[key] = requirements_of(Design.from_dict(json.loads(text)), None)
+        yield DesignRequirements(
+            did,
+            first.name,
+            list(first.requirements),
+            list(first.units),
+            first.inferred,
+            list(first.unknown_parts),
+        )
+
+
+def designs_table() -> Any:
     from refaire.store.tables import designs
 
-    def build() -> DesignIndex:
-        return DesignIndex.build(requirements_of(d, did) for did, d in iter_designs(store))
+    return designs
 
-    return _cached(store, "designs", designs, build)
+
+def design_index(store: Any) -> DesignIndex:
+    """The design-side index of a store, rebuilt only when its designs changed."""
+    return _cached(
+        store, "designs", designs_table(), lambda: DesignIndex.build(design_requirements(store))
+    )
 
 
 def forget(store: Any) -> None:
