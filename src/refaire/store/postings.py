@@ -14,6 +14,7 @@ import, not once per batch.
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
 
 import numpy as np
@@ -71,11 +72,18 @@ class PostingsWriter:
             }
             rows = []
             for term in chunk:
+                new = self.added.get(term)
+                if term not in stored and new:
+                    # A term new to the store (most terms of a first import): plain
+                    # Python is cheaper than numpy for a handful of postings.
+                    new.sort()
+                    packed = array("i", [d for d, _w in new]).tobytes()
+                    rows.append((term, packed, bytes(min(w, 255) for _d, w in new)))
+                    continue
                 ids, ws = stored.get(term, (np.empty(0, np.int32), np.empty(0, np.uint8)))
                 if len(drop) and len(ids):
                     keep = ~np.isin(ids, drop, assume_unique=True)
                     ids, ws = ids[keep], ws[keep]
-                new = self.added.get(term)
                 if new:
                     pairs = np.array(new, dtype=np.int64)
                     ids = np.concatenate([ids, pairs[:, 0].astype(np.int32)])
