@@ -10,12 +10,13 @@ those: one pass over their records. Deleted designs take their rows with them (c
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, Text, delete, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 
 from refaire.observatory.completeness import component_mask, score
@@ -112,27 +113,43 @@ def refresh(store: Store) -> int:
     """Derive the missing or outdated rows; returns how many designs were derived."""
     with store.engine.connect() as conn:
         ids = stale_ids(conn)
+    # Derived figures depend on the record only: identical record texts (mirrors,
+    # re-listed projects) are decoded and derived once, keyed by a 128-bit digest.
+    memo: dict[bytes, _Derived] = {}
     for chunk in _chunks(ids):
         try:
-            _derive_chunk(store, chunk)
+            _derive_chunk(store, chunk, memo)
         except IntegrityError:
             # another request derived the same designs meanwhile: theirs are as good
             continue
     return len(ids)
 
 
-def _derive_chunk(store: Store, chunk: list[int]) -> None:
+_Derived = tuple[tuple[Any, ...], list[tuple[str, str, float | None]]]
+
+
+def _derived(text: str, memo: dict[bytes, _Derived]) -> _Derived:
+    key = hashlib.blake2b(text.encode(), digest_size=16).digest()
+    hit = memo.get(key)
+    if hit is None:
+        row, found = derive(json.loads(text))
+        hit = memo[key] = (tuple(row[c] for c in _OBS_COLUMNS), found)
+    return hit
+
+
+def _derive_chunk(store: Store, chunk: list[int], memo: dict[bytes, _Derived]) -> None:
     with store.engine.begin() as conn:
         query = select(
-            designs.c.id, designs.c.checksum, designs.c.imported_at, designs.c.record
+            designs.c.id,
+            designs.c.checksum,
+            designs.c.imported_at,
+            type_coerce(designs.c.record, Text),  # decoded only once per distinct text
         ).where(designs.c.id.in_(chunk))
         rows: list[tuple] = []
         tags: list[tuple] = []
-        for did, checksum, imported_at, record in conn.execute(query):
-            if isinstance(record, str):
-                record = json.loads(record)
-            row, found = derive(record)
-            rows.append((did, checksum, imported_at, *(row[c] for c in _OBS_COLUMNS)))
+        for did, checksum, imported_at, text in conn.execute(query):
+            values, found = _derived(text, memo)
+            rows.append((did, checksum, imported_at, *values))
             tags.extend((did, k, v, c) for k, v, c in found)
         o, t = design_observations, design_observation_tags
         conn.execute(delete(t).where(t.c.design_id.in_(chunk)))
