@@ -95,18 +95,21 @@ class FacilityIndex:
 
     @classmethod
     def build(
-        cls, items: Iterable[tuple[int, Facility]], loader: Callable[[int], Facility | None]
+        cls,
+        items: Iterable[tuple[int, Facility]],
+        loader: Callable[[int], Facility | None],
+        caps: Callable[[Facility], FacilityCaps] = caps_of,
     ) -> FacilityIndex:
         ids, names, countries, lat, lon, sig_of = [], [], [], [], [], []
         sigs: list[FacilityCaps] = []
         by_key: dict[tuple[Any, ...], int] = {}
         for fid, f in items:
-            caps = caps_of(f)
-            key = caps.key
+            sig = caps(f)
+            key = sig.key
             s = by_key.get(key)
             if s is None:
                 s = by_key[key] = len(sigs)
-                sigs.append(caps)
+                sigs.append(sig)
             ids.append(fid)
             names.append(f.name)
             countries.append((f.country or "")[:2].upper())
@@ -324,16 +327,36 @@ def _cached(store: Any, kind: str, table: Any, build: Callable[[], Any]) -> Any:
 
 def facility_index(store: Any) -> FacilityIndex:
     """The facility index of a store, rebuilt only when its facilities changed."""
-    from refaire.store.facilities import get_facility, iter_facilities
+    from refaire.store.facilities import get_facility
     from refaire.store.tables import facilities
 
     def loader(fid: int) -> Facility | None:
         found = get_facility(store, fid)
         return found[1] if found else None
 
-    return _cached(
-        store, "facilities", facilities, lambda: FacilityIndex.build(iter_facilities(store), loader)
-    )
+    def build() -> FacilityIndex:
+        # Identical records (a network's sites listed twice, mirrors) are decoded once and
+        # share one Facility, whose signature is then computed once.
+        shared: dict[bytes, Facility] = {}
+        signature: dict[int, tuple[Facility, FacilityCaps]] = {}
+
+        def items() -> Iterator[tuple[int, Facility]]:
+            for fid, text in _raw_records(store, facilities):
+                key = _digest(text)
+                f = shared.get(key)
+                if f is None:
+                    f = shared[key] = Facility.from_dict(json.loads(text))
+                yield fid, f
+
+        def caps(f: Facility) -> FacilityCaps:
+            hit = signature.get(id(f))  # the Facility is kept alive in `shared`
+            if hit is None:
+                hit = signature[id(f)] = (f, caps_of(f))
+            return hit[1]
+
+        return FacilityIndex.build(items(), loader, caps)
+
+    return _cached(store, "facilities", facilities, build)
 
 
 def _raw_records(store: Any, table: Any, batch: int = 2000) -> Iterator[tuple[int, str]]:
