@@ -107,6 +107,8 @@ def compute_coverage(fi: FacilityIndex, di: DesignIndex, radius_km: float) -> Co
     located = ~np.isnan(fi.lat)
     per_set: dict[bytes, tuple[bool, set[str], int]] = {}
     per_unit: dict[bytes, np.ndarray] = {}
+    # Designs with the same requirements in the same units share every answer.
+    per_design: dict[tuple[bytes, tuple[int, ...]], tuple[bool, set[str], int, int]] = {}
     for d in range(len(di)):
         did = int(di.ids[d])
         idx = di.flat[di.offsets[d] : di.offsets[d + 1]]
@@ -115,28 +117,32 @@ def compute_coverage(fi: FacilityIndex, di: DesignIndex, radius_km: float) -> Co
             cov.makeable_anywhere[did], cov.countries[did] = False, set()
             cov.facility_count[did], cov.makeable_locally[did] = 0, 0
             continue
-        key = np.unique(idx).tobytes()
-        hit = per_set.get(key)
-        if hit is None:
-            ok = met[np.unique(idx)].all(axis=0)
-            places = set().union(*(sig_countries[s] for s in np.flatnonzero(ok)))
-            hit = per_set[key] = (bool(ok.any()), places, int(sig_size[ok].sum()))
+        dkey = (idx.tobytes(), tuple(r.unit for r in di.reqs[d].requirements))
+        done = per_design.get(dkey)
+        if done is None:
+            key = np.unique(idx).tobytes()
+            hit = per_set.get(key)
+            if hit is None:
+                ok = met[np.unique(idx)].all(axis=0)
+                places = set().union(*(sig_countries[s] for s in np.flatnonzero(ok)))
+                hit = per_set[key] = (bool(ok.any()), places, int(sig_size[ok].sum()))
+            local = located.copy()
+            for unit_idx in _units(di, d, idx):
+                ukey = unit_idx.tobytes()
+                near = per_unit.get(ukey)
+                if near is None:
+                    made_here = met[unit_idx].all(axis=0)[fi.sig_of]
+                    near = np.zeros(len(fi), dtype=bool)
+                    near[src[made_here[dst]]] = True
+                    per_unit[ukey] = near
+                local &= near
+            done = per_design[dkey] = (*hit, int(local.sum()))
         cov.makeable_anywhere[did], cov.countries[did], cov.facility_count[did] = (
-            hit[0],
-            set(hit[1]),
-            hit[2],
+            done[0],
+            set(done[1]),
+            done[2],
         )
-        local = located.copy()
-        for unit_idx in _units(di, d, idx):
-            ukey = unit_idx.tobytes()
-            near = per_unit.get(ukey)
-            if near is None:
-                made_here = met[unit_idx].all(axis=0)[fi.sig_of]
-                near = np.zeros(len(fi), dtype=bool)
-                near[src[made_here[dst]]] = True
-                per_unit[ukey] = near
-            local &= near
-        cov.makeable_locally[did] = int(local.sum())
+        cov.makeable_locally[did] = done[3]
     return cov
 
 
