@@ -24,7 +24,7 @@ from refaire.store.bulk import insert_tuples
 from refaire.store.db import Store
 from refaire.store.tables import design_observation_tags, design_observations, designs
 
-CHUNK = 2000
+CHUNK = 10000
 _OBS_COLUMNS = (
     "completeness", "components", "otrl", "odrl", "year", "date_kind", "cpc_declared",
 )  # fmt: skip
@@ -138,21 +138,31 @@ def _derived(text: str, memo: dict[bytes, _Derived]) -> _Derived:
 
 
 def _derive_chunk(store: Store, chunk: list[int], memo: dict[bytes, _Derived]) -> None:
+    lo, hi = min(chunk), max(chunk)
+    # Ids are unique: a chunk spanning exactly its length is the whole range, read as such
+    # (the common case after an import) rather than through thousands of bound parameters.
+    contiguous = hi - lo + 1 == len(chunk)
+    o, t = design_observations, design_observation_tags
     with store.engine.begin() as conn:
+        in_chunk = designs.c.id.between(lo, hi) if contiguous else designs.c.id.in_(chunk)
         query = select(
             designs.c.id,
             designs.c.checksum,
             designs.c.imported_at,
             type_coerce(designs.c.record, Text),  # decoded only once per distinct text
-        ).where(designs.c.id.in_(chunk))
+        ).where(in_chunk)
         rows: list[tuple] = []
         tags: list[tuple] = []
         for did, checksum, imported_at, text in conn.execute(query):
             values, found = _derived(text, memo)
             rows.append((did, checksum, imported_at, *values))
             tags.extend((did, k, v, c) for k, v, c in found)
-        o, t = design_observations, design_observation_tags
-        conn.execute(delete(t).where(t.c.design_id.in_(chunk)))
-        conn.execute(delete(o).where(o.c.design_id.in_(chunk)))
+        for table in (t, o):
+            # Designs derived for the first time have nothing to replace: skip the delete.
+            present = conn.execute(
+                select(table.c.design_id).where(table.c.design_id.between(lo, hi)).limit(1)
+            ).first()
+            if present is not None:
+                conn.execute(delete(table).where(table.c.design_id.in_(chunk)))
         insert_tuples(conn, o, ("design_id", "checksum", "imported_at", *_OBS_COLUMNS), rows)
         insert_tuples(conn, t, ("design_id", "kind", "value", "confidence"), tags)
