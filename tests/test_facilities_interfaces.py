@@ -227,13 +227,15 @@ def test_api_points_for_maps(client, records):
     located = {fid for fid, f in records.items() if f.latitude is not None}
     pts = client.get("/api/facilities/points").json()
     assert {p[0] for p in pts} == located
-    assert all(len(p) == 4 and isinstance(p[1], str) for p in pts)
-    fid, name, lat, lon = next(p for p in pts if p[0] == next(iter(located)))
+    assert all(len(p) == 5 and isinstance(p[1], str) for p in pts)
+    fid, name, lat, lon, approximate = next(p for p in pts if p[0] == next(iter(located)))
     assert (name, lat, lon) == (
         records[fid].name,
         round(records[fid].latitude, 5),
         round(records[fid].longitude, 5),
     )
+    town_centres = {fid for fid, f in records.items() if f.location_origin == "inferred"}
+    assert town_centres and {p[0] for p in pts if p[4] == 1} == town_centres
     laser = client.get("/api/facilities/points", params={"process": "laser-cutting"}).json()
     assert {p[0] for p in laser} == located & offering(records, "laser-cutting")
     assert 0 < len(laser) < len(pts)
@@ -277,6 +279,21 @@ def test_page_detail_distinguishes_stated_and_inferred(client, records):
     assert "uk-makerspaces-nesta-2015.csv" in html  # provenance of fields
     fr = client.get(f"/facilities/{fid}", params={"lang": "fr"}).text
     assert "d&#39;après le catalogue de machines" in fr or "d'après le catalogue de machines" in fr
+
+
+def test_town_centre_location_is_shown_as_approximate(client, records):
+    fid, f = next((i, f) for i, f in sorted(records.items()) if f.location_origin == "inferred")
+    town = f.extra["located_by_town"]["town"]
+    item = client.get(f"/api/facilities/{fid}").json()
+    assert item["location_origin"] == "inferred"
+    listed = client.get("/api/facilities", params={"q": f.name, "limit": 50}).json()["items"]
+    assert next(i for i in listed if i["id"] == fid)["location_origin"] == "inferred"
+    html = client.get(f"/facilities/{fid}", params={"lang": "en"}).text
+    assert f"approximate: the centre of {town}" in html
+    fr = client.get(f"/facilities/{fid}", params={"lang": "fr"}).text
+    assert f"approximative : le centre de {town}" in fr
+    stated = next(i for i, g in records.items() if g.location_origin == "stated" and g.latitude)
+    assert "location-approximate" not in client.get(f"/facilities/{stated}").text
 
 
 def test_page_detail_unknown_is_404(client):

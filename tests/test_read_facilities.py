@@ -6,6 +6,7 @@ the corpus test reads all of ../shared/data/facilities when it is there.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from refaire.ingest.facility_normalise import (
     facility_key,
     name_key,
 )
+from refaire.ingest.runner import read_source
 from refaire.model import Facility
 
 FAC = Path(__file__).parent / "fixtures" / "facilities"
@@ -74,7 +76,10 @@ def test_fablabs_rows() -> None:
     assert ping.address == {"locality": "Nantes", "region": "Pays de la Loire", "country": "FR"}
     assert {s.field for s in ping.sources} >= {"name", "latitude", "country", "url"}
     songpa = result.facilities[0]
-    assert songpa.name == "Fablab Songpa" and songpa.latitude is None
+    assert songpa.name == "Fablab Songpa"
+    # Not geocoded by the source: placed at the centre of Seoul, and marked so.
+    assert songpa.location_origin == "inferred"
+    assert songpa.extra["located_by_town"]["town"] == "Seoul"
     assert songpa.address["street"] == "40, Dongnam-ro 28-gil"
     orange = next(f for f in result.facilities if "Orange Digital Center" in f.name)
     assert "street" not in orange.address
@@ -260,8 +265,9 @@ def test_places_csv_latitude_longitude() -> None:
         ("PiNG", 47.218371, -1.55362100000002, "FR"),
         ("PlusX Brighton Fablab", 50.842158, -0.121241, "GB"),
         ("IROKO FabLab", 6.3736012, 2.4257544, "BJ"),
-        ("Fablab Songpa", None, None, "KR"),
+        ("Fablab Songpa", 37.566, 126.9784, "KR"),  # no coordinates: Seoul's centre
     ]
+    assert [f.location_origin for f in result.facilities][-2:] == ["stated", "inferred"]
     assert result.facilities[0].key == "places-csv:ping@47.218,-1.554"
 
 
@@ -369,9 +375,12 @@ def test_merge_nesta_and_spaceapi_keeps_provenance() -> None:
     assert ("latitude", "spaceapi") in by_field and ("equipment", "nesta-csv") in by_field
     assert ("address.text", "spaceapi") in by_field
     assert ("latitude", "nesta-csv") not in by_field
+    # The survey gives no coordinates: it was placed at Belfast's centre, which gives way.
+    assert ("latitude", "gazetteer") not in by_field and merged.location_origin == "stated"
+    assert "located_by_town" not in merged.extra
     assert merged.extra["merged_keys"] == ["spaceapi:farsetlabs-org-uk"]
     # The inputs are left as they were.
-    assert nesta.latitude is None
+    assert nesta.location_origin == "inferred" and nesta.latitude != merged.latitude
 
 
 def test_same_facility_rules() -> None:
@@ -419,8 +428,14 @@ def test_corpus_reads(shared_data: Path) -> None:
         assert not [p for p in result.problems if p.severity == "error"], path
     labs = by_format["fablabs-iopa"]
     assert len(labs) == 2237
-    # 201 rows of the list have no geocoding at all: 2,036 are located.
-    assert sum(f.latitude is not None for f in labs) == 2036
+    # 2,036 rows are geocoded by the source; of the 201 that are not, those naming a town
+    # the gazetteer knows are placed at its centre, marked inferred.
+    stated = [f for f in labs if f.latitude is not None and f.location_origin == "stated"]
+    inferred = [f for f in labs if f.location_origin == "inferred"]
+    assert len(stated) == 2036
+    assert 160 <= len(inferred) <= 201
+    assert len(stated) + len(inferred) >= 2200
+    assert all(f.latitude is not None and "located_by_town" in f.extra for f in inferred)
     nesta = by_format["nesta-csv"]
     assert len(nesta) == 97
     assert sum(bool(f.equipment) for f in nesta) >= 70
@@ -432,3 +447,77 @@ def test_corpus_reads(shared_data: Path) -> None:
     assert len(facilities) - 80 < len(merged) < len(facilities)
     farset = next(f for f in merged if f.name == "Farset Labs")
     assert farset.latitude is not None and farset.equipment
+
+
+# --- placing unlocated facilities at their town ----------------------------------------------
+
+
+def test_find_town_needs_country_and_reads_us_states() -> None:
+    from refaire.vocab.gazetteer import find_town
+
+    troy_ny = find_town("US", "TROY", "NY")
+    assert troy_ny is not None and troy_ny.region_code == "NY"
+    assert find_town("US", "Troy", "Michigan").region_code == "MI"
+    assert find_town("US", "Washington", "NJ").region_code == "NJ"  # not a suburb's old name
+    assert find_town("FR", "saint etienne").name == "Saint-Étienne"
+    assert find_town("GR", "Chania, Crete").name == "Chaniá"
+    assert find_town("RE", "Saint-Pierre cedex").name == "Saint-Pierre"
+    assert find_town("DE", "München").name == "Munich"
+    assert find_town(None, "Paris") is None
+    assert find_town("FR", "Nowhere-sur-Rien") is None
+    assert find_town("FR", "") is None
+
+
+def test_unlocated_lab_is_placed_at_its_town_as_inferred() -> None:
+    rows = [
+        {
+            "facility": {"name": "Fablab Bordeaux Quai", "facility_id": "u-1"},
+            "region": {"country": "FR", "state_region": "nouvelle aquitaine",
+                       "city_town": "bordeaux"},
+            "address": {"extended": "10 Quai de Brazza"},
+            "geocoding": None,
+        },
+        {
+            "facility": {"name": "Lab Nowhere", "facility_id": "u-2"},
+            "region": {"country": "FR", "city_town": "Nowhere-sur-Rien"},
+            "geocoding": None,
+        },
+    ]  # fmt: skip
+    result = read_source("labs.json", json.dumps(rows).encode())
+    placed, unplaced = result.facilities
+    assert placed.location_origin == "inferred"
+    assert abs(placed.latitude - 44.84) < 0.05 and abs(placed.longitude + 0.58) < 0.05
+    assert placed.extra["located_by_town"]["town"] == "Bordeaux"
+    gazetteer = [s for s in placed.sources if s.field == "latitude"]
+    assert [s.format for s in gazetteer] == ["gazetteer"]
+    assert unplaced.latitude is None and unplaced.location_origin == "stated"
+
+
+def test_stated_location_beats_a_town_centre_when_merging() -> None:
+    town = Facility(
+        key="a",
+        name="Fab Lab Halle",
+        country="DE",
+        latitude=51.48,
+        longitude=11.97,
+        location_origin="inferred",
+        extra={"located_by_town": {"town": "Halle"}},
+    )
+    stated = Facility(
+        key="b", name="Fab Lab Halle", country="DE", latitude=51.50, longitude=12.20
+    )  # ~16 km from the town centre
+    assert same_facility(town, stated)
+    for merged in (merge(town, stated), merge(stated, town)):
+        assert (merged.latitude, merged.longitude) == (51.50, 12.20)
+        assert merged.location_origin == "stated"
+        assert "located_by_town" not in merged.extra
+    # Two labs of a town both placed at its centre are not one lab for being 0 m apart.
+    other = Facility(
+        key="c",
+        name="Fablab Hallesche",
+        country="DE",
+        latitude=51.48,
+        longitude=11.97,
+        location_origin="inferred",
+    )
+    assert not same_facility(town, other)

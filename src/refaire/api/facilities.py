@@ -45,7 +45,8 @@ def facilities_points(
     store: Annotated[Store, Depends(get_store)],
     process: Annotated[str | None, Query(description="Only facilities offering it.")] = None,
 ) -> list[list[Any]]:
-    """`[id, name, latitude, longitude]` of every located facility, compact for maps."""
+    """`[id, name, latitude, longitude, approximate]` of every located facility, compact
+    for maps; `approximate` is 1 when the point is its town's centre, not a stated place."""
     try:
         filters = check_filters(process=process)
     except FilterError as exc:

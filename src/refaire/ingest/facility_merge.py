@@ -18,6 +18,7 @@ from refaire.model import Equipment, Facility, FieldSource
 
 NEAR_M = 200.0  # same building or campus
 SAME_NAME_MAX_M = 10_000.0  # a shared name farther apart is a namesake (a chain, a campus)
+TOWN_MAX_M = 50_000.0  # a town centre stands for anywhere in a metropolis
 SIMILAR = 0.6
 _GENERIC = {
     "fablab", "fab", "lab", "makerspace", "hackerspace", "hackspace", "space", "maker",
@@ -27,6 +28,10 @@ _SCALARS = (
     "description", "status", "access_type", "kind", "country", "city", "url", "email",
     "owner", "opening_hours",
 )  # fmt: skip
+
+
+# extra keys `merge` handles itself rather than copying them over.
+_MERGED_APART = ("aka", "merged_keys", "located_by_town")
 
 
 def _trigrams(text: str) -> set[str]:
@@ -60,11 +65,16 @@ def _located(f: Facility) -> bool:
     return f.latitude is not None and f.longitude is not None
 
 
+def _stated(f: Facility) -> bool:
+    return _located(f) and f.location_origin == "stated"
+
+
 def same_facility(a: Facility, b: Facility) -> bool:
     """True when two records describe one place.
 
     Same normalised name, unless their locations contradict it (different countries, or
-    more than 10 km apart); or within ~200 m of each other with a similar name.
+    more than 10 km apart — 50 km when one was only placed at its town's centre); or
+    within ~200 m of each other, as the sources state it, with a similar name.
     """
     if a.country and b.country and a.country != b.country:
         return False
@@ -73,7 +83,10 @@ def same_facility(a: Facility, b: Facility) -> bool:
         dist = distance_m(a.latitude, a.longitude, b.latitude, b.longitude)
     ka, kb = name_key(a.name), name_key(b.name)
     if ka and ka == kb:
-        return dist is None or dist <= SAME_NAME_MAX_M
+        limit = SAME_NAME_MAX_M if _stated(a) and _stated(b) else TOWN_MAX_M
+        return dist is None or dist <= limit
+    if not (_stated(a) and _stated(b)):
+        return False
     return dist is not None and dist <= NEAR_M and name_similarity(a.name, b.name) >= SIMILAR
 
 
@@ -100,8 +113,14 @@ def merge(base: Facility, other: Facility) -> Facility:
         if getattr(out, name) in (None, "") and getattr(other, name) not in (None, ""):
             setattr(out, name, getattr(other, name))
             taken.append(name)
-    if not _located(out) and _located(other):
+    if not _stated(out) and _located(other) and (not _located(out) or _stated(other)):
+        if _located(out):  # a town centre gives way to the place a source states
+            out.sources = [s for s in out.sources if s.field not in ("latitude", "longitude")]
+            out.extra.pop("located_by_town", None)
         out.latitude, out.longitude = other.latitude, other.longitude
+        out.location_origin = other.location_origin
+        if "located_by_town" in other.extra:
+            out.extra["located_by_town"] = copy.deepcopy(other.extra["located_by_town"])
         taken += ["latitude", "longitude"]
     for key, value in other.address.items():
         if key not in out.address:
@@ -130,7 +149,7 @@ def merge(base: Facility, other: Facility) -> Facility:
             taken.append(name)
     for name in ("pricing", "extra"):
         mine, theirs = getattr(out, name), getattr(other, name)
-        new_keys = [k for k in theirs if k not in mine and k not in ("aka", "merged_keys")]
+        new_keys = [k for k in theirs if k not in mine and k not in _MERGED_APART]
         for key in new_keys:
             mine[key] = copy.deepcopy(theirs[key])
         if new_keys and name == "pricing":
@@ -189,7 +208,7 @@ def dedupe(facilities: list[Facility]) -> list[Facility]:
             for j in by_name[name_key(f.name)]:
                 link(i, j)
             by_name[name_key(f.name)].append(i)
-        if not _located(f):
+        if not _stated(f):
             continue
         cy, cx = math.floor(f.latitude / cell_deg), math.floor(f.longitude / cell_deg)
         # A degree of longitude shrinks with latitude: widen the search to keep 200 m.

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from urllib.parse import unquote
 
 from refaire.model import Capability, Equipment, Facility, FieldSource, Problem
+from refaire.vocab.gazetteer import GAZETTEER, find_town
 
 DATA = Path(__file__).with_name("data")
 
@@ -203,18 +204,51 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 # --- provenance --------------------------------------------------------------------------
 
-_NOT_PROVENANCED = {"key", "sources", "problems", "extra"}
+_NOT_PROVENANCED = {"key", "sources", "problems", "extra", "location_origin"}
 
 
 def record_sources(facility: Facility, source: str, fmt: str) -> Facility:
-    """Add a FieldSource for every field the source filled, so merges can tell who said what."""
+    """The step every reader ends with: place an unlocated facility at its town's centre
+    when the gazetteer knows the town, then add a FieldSource for every field the source
+    filled, so merges can tell who said what."""
+    located_by_town = locate_by_town(facility)
     for f in fields(facility):
         if f.name in _NOT_PROVENANCED:
+            continue
+        if located_by_town and f.name in ("latitude", "longitude"):
             continue
         value = getattr(facility, f.name)
         if value not in (None, "", [], {}):
             facility.sources.append(FieldSource(f.name, source, fmt))
     return facility
+
+
+def locate_by_town(facility: Facility) -> bool:
+    """Give a facility without coordinates those of its town's centre; True if it did.
+
+    The coordinates are marked inferred (`location_origin`), their FieldSource names the
+    gazetteer, and ``extra["located_by_town"]`` says which town was matched.
+    """
+    if facility.latitude is not None and facility.longitude is not None:
+        return False
+    town = find_town(
+        facility.country,
+        facility.city or facility.address.get("locality"),
+        facility.address.get("region"),
+    )
+    if town is None:
+        return False
+    facility.latitude, facility.longitude = town.latitude, town.longitude
+    facility.location_origin = "inferred"
+    facility.extra["located_by_town"] = {
+        "town": town.name,
+        "country": town.country,
+        "geonameid": town.geonameid,
+        "gazetteer": GAZETTEER,
+    }
+    for name in ("latitude", "longitude"):
+        facility.sources.append(FieldSource(name, f"{GAZETTEER}: {town.name}", "gazetteer"))
+    return True
 
 
 def first_text(*values: Any) -> str | None:

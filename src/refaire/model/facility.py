@@ -60,6 +60,8 @@ class Facility:
     kind: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    # "inferred": placed at its town's centre by the gazetteer, not by the source.
+    location_origin: Origin = "stated"
     address: dict[str, str] = field(default_factory=dict)
     country: str | None = None
     city: str | None = None

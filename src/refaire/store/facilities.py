@@ -55,6 +55,7 @@ def _row(f: Facility, now: str) -> dict[str, Any]:
         "name_sort": fold(f.name)[:500],
         "latitude": f.latitude,
         "longitude": f.longitude,
+        "location_origin": f.location_origin,
         "country": (f.country or None) and f.country[:2].upper(),
         "city": (f.city or None) and f.city[:200],
         "kind": (f.kind or None) and f.kind[:60],

@@ -104,6 +104,7 @@ def search_facilities(
             "name": r.name,
             "latitude": r.latitude,
             "longitude": r.longitude,
+            "location_origin": r.location_origin,
             "country": r.country,
             "city": r.city,
             "kind": r.kind,
@@ -121,6 +122,7 @@ _COLUMNS = (
     facilities.c.name,
     facilities.c.latitude,
     facilities.c.longitude,
+    facilities.c.location_origin,
     facilities.c.country,
     facilities.c.city,
     facilities.c.kind,
@@ -220,9 +222,14 @@ def _capabilities_of(conn: Connection, ids: list[int]) -> dict[int, dict[str, se
 
 
 def facility_points(store: Store, process: str | None = None) -> list[list[Any]]:
-    """[id, name, lat, lon] of every located facility (optionally offering a process), for maps."""
+    """[id, name, lat, lon, approximate] of every located facility (optionally offering a
+    process), for maps; `approximate` is 1 when the point is the centre of its town."""
     stmt = select(
-        facilities.c.id, facilities.c.name, facilities.c.latitude, facilities.c.longitude
+        facilities.c.id,
+        facilities.c.name,
+        facilities.c.latitude,
+        facilities.c.longitude,
+        facilities.c.location_origin,
     ).where(facilities.c.latitude.is_not(None), facilities.c.longitude.is_not(None))
     if process:
         stmt = stmt.where(
@@ -235,5 +242,12 @@ def facility_points(store: Store, process: str | None = None) -> list[list[Any]]
         )
     with store.engine.connect() as conn:
         return [
-            [r.id, r.name, round(r.latitude, 5), round(r.longitude, 5)] for r in conn.execute(stmt)
+            [
+                r.id,
+                r.name,
+                round(r.latitude, 5),
+                round(r.longitude, 5),
+                int(r.location_origin == "inferred"),
+            ]
+            for r in conn.execute(stmt)
         ]

@@ -129,6 +129,8 @@ facilities = Table(
     Column("name_sort", String(500), nullable=False, index=True),
     Column("latitude", Float),
     Column("longitude", Float),
+    # "stated" by a source, or "inferred": the centre of the town it names (gazetteer).
+    Column("location_origin", String(10), nullable=False, server_default="stated"),
     Column("country", String(2), index=True),
     Column("city", String(200)),
     Column("kind", String(60)),
