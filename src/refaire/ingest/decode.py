@@ -10,6 +10,20 @@ from typing import Any
 from refaire.model import Problem
 
 
+def first_line(head: bytes) -> str:
+    """The first line of a file's head as text (a BOM dropped), for header sniffing.
+
+    Cut before decoding: sniffers run on every imported file, and decoding 64 KB to
+    look at one line would dominate their cost.
+    """
+    end = len(head)
+    for stop in (b"\n", b"\r"):
+        at = head.find(stop, 0, end)
+        if at != -1:
+            end = at
+    return head[:end].decode("utf-8-sig", errors="replace")
+
+
 def decode_text(source: str, data: bytes) -> tuple[str, list[Problem]]:
     """UTF-8 (a BOM dropped); otherwise Windows-1252, with a warning saying where it broke.
 

@@ -23,6 +23,8 @@ from refaire.ingest.okh_values import (
     text_items,
 )
 from refaire.model import Dimensions, Licence, Note, Part, Problem
+from refaire.vocab.cpc import sectors_for_cpc
+from refaire.vocab.sectors import infer_sectors
 
 
 @dataclass(slots=True)
@@ -173,13 +175,6 @@ MIN_SECTOR_CONFIDENCE = 0.5
 
 def sectors(ctx: Ctx, cpc: list[str], text_for_inference: str) -> list[str]:
     """Sectors from CPC classes; without CPC, inferred from text and marked in notes."""
-    from refaire.vocab.cpc import sectors_for_cpc
-
-    try:
-        from refaire.vocab.cpc import infer_sectors  # type: ignore[attr-defined]
-    except ImportError:  # the vocabulary keeps the text rules in their own module
-        from refaire.vocab.sectors import infer_sectors
-
     if cpc:
         return dedupe([s for code in cpc for s in sectors_for_cpc(code)])
     if not text_for_inference.strip():

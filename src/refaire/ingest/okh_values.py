@@ -34,9 +34,14 @@ def is_placeholder(text: str) -> bool:
     t = text.strip()
     if not t:
         return False
-    if _BRACKETED.match(t) or _FIXME.search(t) or _BARE.match(t):
-        return True
     low = t.lower()
+    # Cheap tests guard the regexes: this runs on every text field of every manifest.
+    if t[0] == "[" and _BRACKETED.match(t):
+        return True
+    if "fixme" in low and _FIXME.search(t):
+        return True
+    if low[0] in "xtn" and _BARE.match(t):
+        return True
     return any(marker in low for marker in _TEMPLATE_MARKERS)
 
 

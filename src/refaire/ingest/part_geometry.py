@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 from refaire.geometry import MeshReport, measure_file
@@ -82,10 +83,19 @@ class MeshFinder:
     """Resolves mesh references below one base directory and measures each file once."""
 
     def __init__(self, base_dir: Path, max_bytes: int = MAX_BYTES) -> None:
-        self.base = base_dir.resolve()
-        self.root = repository_root(base_dir)
+        self.base_dir = base_dir
         self.max_bytes = max_bytes
         self._seen: dict[Path, Found] = {}
+
+    @cached_property
+    def base(self) -> Path:
+        # Resolved on first use: most manifests name no local mesh, and resolving walks
+        # (lstat) every component of the path.
+        return self.base_dir.resolve()
+
+    @cached_property
+    def root(self) -> Path:
+        return repository_root(self.base_dir)
 
     def __call__(self, ref: str) -> Found:
         if not _local_looking(ref):

@@ -77,10 +77,11 @@ def _top_keys(text: str) -> set[str]:
 
 
 def sniff(name: str, head: bytes) -> float:
-    text = head.decode("utf-8", "replace")
-    keys = _top_keys(text)
-    if "name" in keys and len(keys & V1_KEYS) >= 2 and re.search(r"^title\s*:", text, re.M):
-        return 0.95
+    if b"title" in head:  # every v1 manifest has one; other files skip the decoding
+        text = head.decode("utf-8", "replace")
+        keys = _top_keys(text)
+        if "name" in keys and len(keys & V1_KEYS) >= 2 and re.search(r"^title\s*:", text, re.M):
+            return 0.95
     if not _is_yaml_name(name):
         return 0.0
     # an OKH-named YAML file is ours even when empty; any other YAML is claimed weakly

@@ -42,8 +42,8 @@ FORMAT = "okw"
 _OKW_KEYS = re.compile(
     rb"(facility|manufacturing|equipment|gps|typical|access)[-_](status|processes|process|"
     rb"type|coordinates|materials|batch)",
-    re.I,
-)
+)  # matched against the lower-cased head: re.I alternations are 4x slower
+_OKW_WORDS = (b"facility", b"manufacturing", b"equipment", b"gps", b"typical", b"access")
 _EQUIPMENT_FIELDS = {
     "equipment_type", "manufacturing_process", "manufacturing_processes", "make", "model",
     "quantity", "materials_worked", "build_volume", "bed_size", "laser_power", "notes",
@@ -51,7 +51,10 @@ _EQUIPMENT_FIELDS = {
 
 
 def sniff(name: str, head: bytes) -> float:
-    keys = {m.group(0).lower().replace(b"_", b"-") for m in _OKW_KEYS.finditer(head)}
+    low = head.lower()
+    if not any(word in low for word in _OKW_WORDS):  # spares most files the regex
+        return 0.0
+    keys = {m.group(0).replace(b"_", b"-") for m in _OKW_KEYS.finditer(low)}
     if len(keys) >= 2 or (keys and name.lower().endswith((".yml", ".yaml"))):
         return 0.9
     return 0.6 if keys and b"name" in head else 0.0

@@ -31,6 +31,7 @@ import re
 from datetime import UTC, datetime
 
 from refaire.ingest.base import Reader, ReadResult, register
+from refaire.ingest.decode import first_line
 from refaire.model import Design, Licence, Link, Note, Problem, Provenance
 
 FORMAT = "oshwa-csv"
@@ -221,10 +222,10 @@ def row_to_design(
 
 
 def sniff(name: str, head: bytes) -> float:
-    first = head.decode("utf-8-sig", errors="replace").splitlines()[:1]
+    first = first_line(head)
     if not first:
         return 0.0
-    header = set(next(csv.reader([first[0]]), []))
+    header = set(next(csv.reader([first]), []))
     return 0.95 if all(k in header for k in REQUIRED) else 0.0
 
 

@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from refaire.ingest.base import Reader, ReadResult, register
-from refaire.ingest.decode import csv_rows, decode_text, load_json
+from refaire.ingest.decode import csv_rows, decode_text, first_line, load_json
 from refaire.ingest.facility_normalise import (
     PROCESS,
     add_caps,
@@ -152,11 +152,11 @@ def place_to_facility(
 
 
 def _csv_header(head: bytes) -> list[str]:
-    first = head.decode("utf-8-sig", errors="replace").splitlines()[:1]
+    first = first_line(head)
     if not first:
         return []
-    delimiter = max(",;\t", key=first[0].count)
-    return next(csv.reader([first[0]], delimiter=delimiter), [])
+    delimiter = max(",;\t", key=first.count)
+    return next(csv.reader([first], delimiter=delimiter), [])
 
 
 def sniff_csv(name: str, head: bytes) -> float:

@@ -15,17 +15,20 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import PurePosixPath
 from typing import Any
 
 from sqlalchemy import insert
 
 from refaire.ingest.base import ReadResult, detect
+from refaire.ingest.parts import manifest_dir
 from refaire.ingest.sources import Source, expand
 from refaire.model import Design, Facility, Part, Problem
 from refaire.store import Store
 from refaire.store.designs import (
     PreparedDesign,
     SaveCounts,
+    designs_by_keys,
     flush_postings,
     prepare_design,
     save_designs,
@@ -142,7 +145,14 @@ def _read_one(src: Source) -> Read:
         from refaire.ingest.part_geometry import measure_result
 
         measure_result(result, src.path)
-    return src, None, result, [prepare_design(d) for d in result.designs]
+    prepared = [prepare_design(d) for d in result.designs]
+    # The prepared rows hold everything the store needs: the design objects themselves
+    # stay here (unpickling nested slotted dataclasses in the main process cost more
+    # than reading them). Their problems travel with the result.
+    for d in result.designs:
+        result.problems.extend(d.problems)
+    result.designs = []
+    return src, None, result, prepared
 
 
 def _read_chunk(chunk: list[Source]) -> list[Read]:
@@ -183,7 +193,8 @@ class _Run:
     def __init__(self, store: Store, summary: ImportSummary) -> None:
         self.store = store
         self.summary = summary
-        self.designs: list[Design] = []
+        # key → manifest source of every design read, to find the modules of part manifests
+        self.design_sources: dict[str, str] = {}
         self.unsaved: list[PreparedDesign] = []
         self.keys: set[str] = set()
         self.facilities: list[Facility] = []
@@ -199,10 +210,13 @@ class _Run:
     def take(
         self, name: str, result: ReadResult, prepared: list[PreparedDesign] | None = None
     ) -> None:
-        before = len(self.designs)
-        _take(self.summary, name, result, self.designs, self.facilities, self.parts)
-        taken = self.designs[before:]
-        self.unsaved += prepared if prepared and taken else [prepare_design(d) for d in taken]
+        if prepared is None:
+            prepared = [prepare_design(d) for d in result.designs]
+        if not _take(self.summary, name, result, bool(prepared), self.facilities, self.parts):
+            return
+        for p in prepared:
+            self.design_sources[p.key] = p.row["source"]
+        self.unsaved += prepared
         if len(self.unsaved) >= BATCH:
             self._save(self.unsaved)
             self.unsaved = []
@@ -240,11 +254,16 @@ class _Run:
         if self.parts:
             from refaire.ingest.parts import attach_parts
 
+            # The modules that may own the parts: designs of this run in a part's
+            # directory or above it, read back from the store (just saved).
+            dirs = {d for p in self.parts if p.manifest for d in _self_and_parents(p.manifest)}
+            owners = [k for k, src in self.design_sources.items() if manifest_dir(src) in dirs]
+            modules = designs_by_keys(self.store, owners)
             # repr, not len: a part manifest merged into an inline part (its files, its
             # measured mesh) changes the design without adding a part.
-            before = {id(d): repr(d.parts) for d in self.designs}
-            self.summary.problems.extend(attach_parts(self.designs, self.parts))
-            grown = [d for d in self.designs if repr(d.parts) != before[id(d)]]
+            before = {id(d): repr(d.parts) for d in modules}
+            self.summary.problems.extend(attach_parts(modules, self.parts))
+            grown = [d for d in modules if repr(d.parts) != before[id(d)]]
             if grown:  # already counted when first saved; saved again with their parts
                 self._save(grown, count=False)
                 self._drain()
@@ -261,14 +280,20 @@ class _Run:
         return self.summary
 
 
+def _self_and_parents(manifest: str) -> list[PurePosixPath]:
+    here = manifest_dir(manifest)
+    return [here, *here.parents]
+
+
 def _take(
     summary: ImportSummary,
     name: str,
     result: ReadResult,
-    designs: list[Design],
+    has_designs: bool,
     facilities: list[Facility],
     parts: list[Part],
-) -> None:
+) -> bool:
+    """Count one read result into the summary; True when it gave records to store."""
     # Readers may report a record's problem both on the record and on the result.
     found = list(result.problems)
     for record in [*result.designs, *result.facilities]:
@@ -284,15 +309,15 @@ def _take(
         summary.problems.append(
             Problem(name, "info", None, f"skipped: {result.skip_reason or 'not for Refaire'}")
         )
-        return
-    if not (result.designs or result.facilities or result.parts):
+        return False
+    if not (has_designs or result.facilities or result.parts):
         summary.rejected += 1
         if not any(p.severity == "error" for p in result.problems):
             summary.problems.append(Problem(name, "error", None, "no record could be read"))
-        return
-    designs.extend(result.designs)
+        return False
     facilities.extend(result.facilities)
     parts.extend(result.parts)
+    return True
 
 
 def _record_problems(store: Store, problems: list[Problem]) -> None:

@@ -211,6 +211,19 @@ def get_design(store: Store, ident: int | str) -> tuple[int, Design] | None:
     return row.id, _design_from_row(row.record, row.manifest_text)
 
 
+def designs_by_keys(store: Store, keys: list[str], batch: int = 500) -> list[Design]:
+    """The stored designs with these keys (unknown keys are left out), in key order given."""
+    found: dict[str, Design] = {}
+    with store.engine.connect() as conn:
+        for start in range(0, len(keys), batch):
+            stmt = select(designs.c.key, designs.c.record, designs.c.manifest_text).where(
+                designs.c.key.in_(keys[start : start + batch])
+            )
+            for row in conn.execute(stmt):
+                found[row.key] = _design_from_row(row.record, row.manifest_text)
+    return [found[k] for k in keys if k in found]
+
+
 def iter_designs(store: Store, batch: int = 500) -> Iterator[tuple[int, Design]]:
     """Every stored design in id order, read in batches so memory stays flat."""
     last = 0
