@@ -12,19 +12,25 @@ from typing import Any
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
 _SCALARS = (str, int, float, bool, type(None))
+# Exact types tested inline: most leaves are scalars, and a call per leaf is most of the cost.
+_LEAF = frozenset(_SCALARS)
 
 
 def plain(value: Any) -> Any:
-    if isinstance(value, _SCALARS):
-        return value
     kind = type(value)
+    if kind in _LEAF or isinstance(value, _SCALARS):
+        return value
     names = _FIELDS.get(kind)
     if names is None and is_dataclass(value):
         names = _FIELDS[kind] = tuple(f.name for f in fields(value))
     if names is not None:
-        return {n: plain(getattr(value, n)) for n in names}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
+        out = {}
+        for n in names:
+            v = getattr(value, n)
+            out[n] = v if type(v) in _LEAF else plain(v)
+        return out
+    if kind is list or isinstance(value, list | tuple):
+        return [v if type(v) in _LEAF else plain(v) for v in value]
     if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
+        return {k: v if type(v) in _LEAF else plain(v) for k, v in value.items()}
     return value

@@ -44,7 +44,6 @@ def _rules() -> list[tuple[re.Pattern[str], dict[str, float]]]:
     return rules
 
 
-_ALNUM = re.compile(r"[a-z0-9]+")
 _PLURAL = re.compile(r"e?s$")
 
 
@@ -79,16 +78,47 @@ def _rules_for_token(token: str) -> frozenset[int]:
     return frozenset(found)
 
 
+def _trie_pattern(words: list[str]) -> str:
+    """A regex matching any of `words`, shaped as their prefix tree.
+
+    Python's `re` tries the branches of a flat alternation one by one at each position;
+    shaped as a tree (``ab(?:c|d)``) it reads each character once.
+    """
+    tree: dict[str, dict] = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(tree)
+
+
+@cache
+def _gate() -> re.Pattern[str]:
+    """The words of a text that start with some rule's anchor (most words do not)."""
+    by_anchor, _always = _anchors()
+    return re.compile(rf"(?<![a-z0-9])(?={_trie_pattern(sorted(by_anchor))})[a-z0-9]+")
+
+
 def _matches(folded: str) -> Iterator[tuple[int, re.Match[str]]]:
     """(rule index, match) for every keyword match, as each rule's `finditer` would find them.
 
     Instead of scanning the whole text with every rule, each rule is tried only at
-    the word starts whose word begins with one of its anchors; skipping starts inside
-    the rule's previous match keeps `finditer`'s non-overlapping semantics.
+    the word starts whose word begins with one of its anchors (found by one regex
+    over the text); skipping starts inside the rule's previous match keeps
+    `finditer`'s non-overlapping semantics.
     """
     rules = _rules()
     starts: dict[int, list[int]] = {}
-    for m in _ALNUM.finditer(folded):
+    for m in _gate().finditer(folded):
         for index in _rules_for_token(m.group(0)):
             starts.setdefault(index, []).append(m.start())
     _by_anchor, always = _anchors()
