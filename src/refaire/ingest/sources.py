@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,10 +81,13 @@ def expand(inputs: list[str]) -> tuple[list[Source], list[Problem]]:
 
 
 def _walk(root: Path) -> Iterator[Path]:
-    for p in sorted(root.iterdir()):
-        if p.name.startswith(".") or p.name in SKIP_DIRS:
+    # scandir knows each entry's type from the directory listing: no stat per file.
+    with os.scandir(root) as listing:
+        entries = sorted(listing, key=lambda e: e.name)
+    for entry in entries:
+        if entry.name.startswith(".") or entry.name in SKIP_DIRS:
             continue
-        if p.is_dir():
-            yield from _walk(p)
-        elif p.is_file():
-            yield p
+        if entry.is_dir():
+            yield from _walk(Path(entry.path))
+        elif entry.is_file():
+            yield Path(entry.path)

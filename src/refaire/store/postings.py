@@ -47,9 +47,10 @@ class PostingsWriter:
         self.pending_terms[design_id] = list(new_terms)
         self.rewritten.add(design_id)
         self.touched.update(old_terms)
+        self.touched.update(new_terms)
+        added = self.added
         for term, weight in new_terms.items():
-            self.added[term].append((design_id, weight))
-            self.touched.add(term)
+            added[term].append((design_id, weight if weight < 256 else 255))  # one byte
         self.pending += len(new_terms)
 
     def size(self) -> int:
@@ -78,7 +79,7 @@ class PostingsWriter:
                     # Python is cheaper than numpy for a handful of postings.
                     new.sort()
                     packed = array("i", [d for d, _w in new]).tobytes()
-                    rows.append((term, packed, bytes(min(w, 255) for _d, w in new)))
+                    rows.append((term, packed, bytes([w for _d, w in new])))
                     continue
                 ids, ws = stored.get(term, (np.empty(0, np.int32), np.empty(0, np.uint8)))
                 if len(drop) and len(ids):
@@ -87,12 +88,15 @@ class PostingsWriter:
                 if new:
                     pairs = np.array(new, dtype=np.int64)
                     ids = np.concatenate([ids, pairs[:, 0].astype(np.int32)])
-                    ws = np.concatenate([ws, np.minimum(pairs[:, 1], 255).astype(np.uint8)])
+                    ws = np.concatenate([ws, pairs[:, 1].astype(np.uint8)])
                     order = np.argsort(ids, kind="stable")
                     ids, ws = ids[order], ws[order]
                 if len(ids):
                     rows.append((term, ids.tobytes(), ws.tobytes()))
-            conn.execute(delete(design_postings).where(design_postings.c.term.in_(chunk)))
+            if stored:  # terms new to the store have no row to delete
+                conn.execute(
+                    delete(design_postings).where(design_postings.c.term.in_(list(stored)))
+                )
             insert_tuples(conn, design_postings, ("term", "ids", "weights"), rows)
         self.added.clear()
         self.touched.clear()
