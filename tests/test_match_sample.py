@@ -51,3 +51,30 @@ def test_requirements_shown_for_sample_designs(sample_store) -> None:
     detail = design_detail(sample_store, ohloom.design_id)
     items = detail["requirements"]["items"]
     assert items[0]["processes"] == ["fdm"] and items[0]["size_source"] == "openscad"
+
+
+def test_design_index_is_rebuilt_from_kept_requirements(tmp_path, monkeypatch) -> None:
+    """After a restart the index reads the derived requirements; it resolves no text."""
+    from pathlib import Path
+
+    import refaire.match.requirements as requirements
+    from refaire.ingest.runner import import_sources
+    from refaire.match.index import forget
+    from refaire.store import open_store
+    from refaire.store.designs import iter_designs
+
+    okh = Path(__file__).resolve().parents[1] / "src" / "refaire" / "sample" / "okh"
+    store = open_store(str(tmp_path / "r.db"))
+    import_sources(store, [str(okh)])
+    first = {dr.design_id: dr for dr in design_index(store).reqs}
+    expected = {did: requirements.requirements_of(d, did) for did, d in iter_designs(store)}
+    assert first == expected and len(first) > 100
+
+    forget(store)  # what a restart does to the in-memory index
+
+    def no_resolving(*_args, **_kwargs):
+        raise AssertionError("requirements were recomputed instead of read")
+
+    monkeypatch.setattr(requirements, "requirements_of", no_resolving)
+    again = {dr.design_id: dr for dr in design_index(store).reqs}
+    assert again == expected

@@ -38,8 +38,8 @@ from refaire.match.capabilities import (
     Offer,
     caps_of,
 )
-from refaire.match.requirements import DesignRequirements, Requirement, requirements_of
-from refaire.model import Design, Facility
+from refaire.match.requirements import DesignRequirements, Requirement
+from refaire.model import Facility
 from refaire.vocab.capabilities import all_ids
 
 _MATERIAL_BIT = {m: i for i, m in enumerate(all_ids("material"))}
@@ -381,27 +381,44 @@ def _digest(text: str) -> bytes:
     return hashlib.blake2b(text.encode(), digest_size=16).digest()
 
 
-def design_requirements(store: Any) -> Iterator[DesignRequirements]:
+def design_requirements(store: Any, batch: int = 5000) -> Iterator[DesignRequirements]:
     """`requirements_of` every stored design, in id order.
 
-    Requirements depend on the design record only, and a corpus holds many identical
-    records (mirrors, re-listed projects): each distinct record text is decoded and
-    resolved once, identified by a 128-bit digest so that memory stays flat.
+    They are kept with the design's other derived values (`design_observations`, derived
+    once per stored version of a design); designs not derived yet are derived first.
+    Identical requirement texts (most designs state none, or the same few) are decoded
+    once.
     """
-    seen: dict[bytes, DesignRequirements] = {}
-    for did, text in _raw_records(store, designs_table()):
-        key = _digest(text)
-        first = seen.get(key)
-        if first is None:
-            first = seen[key] = requirements_of(Design.from_dict(json.loads(text)), None)
-        yield DesignRequirements(
-            did,
-            first.name,
-            list(first.requirements),
-            list(first.units),
-            first.inferred,
-            list(first.unknown_parts),
-        )
+    from refaire.observatory.derive import refresh
+    from refaire.store.tables import design_observations as obs
+
+    refresh(store)
+    seen: dict[str, DesignRequirements] = {}
+    last = 0
+    while True:
+        with store.engine.connect() as conn:
+            rows = conn.execute(
+                select(designs_table().c.id, designs_table().c.name, obs.c.requirements)
+                .join(obs, obs.c.design_id == designs_table().c.id)
+                .where(designs_table().c.id > last)
+                .order_by(designs_table().c.id)
+                .limit(batch)
+            ).all()
+        if not rows:
+            return
+        for did, name, text in rows:
+            first = seen.get(text)
+            if first is None:
+                first = seen[text] = DesignRequirements.from_dict(None, "", json.loads(text))
+            yield DesignRequirements(
+                did,
+                name,
+                list(first.requirements),
+                list(first.units),
+                first.inferred,
+                list(first.unknown_parts),
+            )
+        last = rows[-1][0]
 
 
 def designs_table() -> Any:

@@ -77,6 +77,7 @@ class Requirement:
     def to_dict(self) -> dict[str, Any]:
         return {
             "part": self.part,
+            "unit": self.unit,
             "processes": list(self.processes),
             "materials": list(self.materials),
             "size_mm": list(self.size) if self.size else None,
@@ -86,6 +87,22 @@ class Requirement:
             "confidence": self.confidence,
             "basis": self.basis,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Requirement:
+        size = data.get("size_mm")
+        return cls(
+            part=data["part"],
+            unit=data["unit"],
+            processes=tuple(data["processes"]),
+            materials=tuple(data.get("materials") or ()),
+            size=(size[0], size[1], size[2]) if size else None,
+            size_source=data.get("size_source"),
+            quantity=data.get("quantity", 1),
+            origin=data.get("origin", "stated"),
+            confidence=data.get("confidence", 1.0),
+            basis=data.get("basis", "processes"),
+        )
 
 
 @dataclass(slots=True)
@@ -110,6 +127,20 @@ class DesignRequirements:
             "items": [r.to_dict() for r in self.requirements],
             "unknown_parts": self.unknown_parts,
         }
+
+    @classmethod
+    def from_dict(
+        cls, design_id: int | None, name: str, data: dict[str, Any]
+    ) -> DesignRequirements:
+        """The inverse of `to_dict` (which leaves out the id and name)."""
+        return cls(
+            design_id,
+            name,
+            [Requirement.from_dict(r) for r in data["items"]],
+            list(data["units"]),
+            bool(data.get("inferred")),
+            list(data.get("unknown_parts") or []),
+        )
 
 
 @cache

@@ -1,11 +1,14 @@
-"""Per-design figures the observatory needs, derived once per stored version of a design.
+"""Per-design values the read side needs, derived once per stored version of a design.
 
 Parsing every JSON record on each dashboard would cost seconds at 100,000 designs, so
 the fields the figures need are derived once into `design_observations` (completeness,
 readiness levels, dated year) and `design_observation_tags` (sectors with the confidence
-of inferred ones, country, categories, actors). `refresh` finds the designs whose row is
-missing or older than the design (checksum or import time differ) and derives only
-those: one pass over their records. Deleted designs take their rows with them (cascade).
+of inferred ones, country, categories, actors). The same pass keeps the matching
+engine's requirements of the design (`design_observations.requirements`), so that its
+index is rebuilt from them rather than by resolving every design's text again after
+each restart. `refresh` finds the designs whose row is missing or older than the design
+(checksum or import time differ) and derives only those: one pass over their records.
+Deleted designs take their rows with them (cascade).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from refaire.store.tables import design_observation_tags, design_observations, d
 CHUNK = 10000
 _OBS_COLUMNS = (
     "completeness", "components", "otrl", "odrl", "year", "date_kind", "cpc_declared",
+    "requirements",
 )  # fmt: skip
 _LEVEL = re.compile(r"^O[TD]RL-(\d)")
 _CONFIDENCE = re.compile(r"^(\S+) \(confidence ([0-9.]+)\)$")
@@ -99,6 +103,7 @@ def stale_ids(conn: Connection) -> list[int]:
             (o.c.design_id.is_(None))
             | (o.c.checksum != designs.c.checksum)
             | (o.c.imported_at != designs.c.imported_at)
+            | (o.c.requirements.is_(None))
         )
     )
     return [i for (i,) in conn.execute(query)]
@@ -132,9 +137,19 @@ def _derived(text: str, memo: dict[bytes, _Derived]) -> _Derived:
     key = hashlib.blake2b(text.encode(), digest_size=16).digest()
     hit = memo.get(key)
     if hit is None:
-        row, found = derive(json.loads(text))
+        record = json.loads(text)
+        row, found = derive(record)
+        row["requirements"] = requirements_json(record)
         hit = memo[key] = (tuple(row[c] for c in _OBS_COLUMNS), found)
     return hit
+
+
+def requirements_json(record: dict[str, Any]) -> str:
+    """The matching engine's requirements of a stored design record, as JSON."""
+    from refaire.match.requirements import requirements_of
+    from refaire.model import Design
+
+    return json.dumps(requirements_of(Design.from_dict(record)).to_dict(), separators=(",", ":"))
 
 
 def _derive_chunk(store: Store, chunk: list[int], memo: dict[bytes, _Derived]) -> None:

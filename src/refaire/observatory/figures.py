@@ -229,7 +229,7 @@ def _figures(
         select(facilities.c.latitude, facilities.c.longitude).where(
             facilities.c.latitude.is_not(None), facilities.c.longitude.is_not(None), *fac_flt
         )
-    ).tuples()
+    )
     # plain tuples: numpy probes Row objects attribute by attribute, 50x slower
     coords = [(lat, lon) for lat, lon in coords]
 

@@ -219,6 +219,8 @@ design_observations = Table(
     Column("year", Integer),
     Column("date_kind", String(20)),
     Column("cpc_declared", Integer, nullable=False),
+    # the matching engine's requirements of the design (JSON), read to build its index
+    Column("requirements", Text),
 )
 
 # kind in: sector (confidence NULL when declared by CPC), country, category, actor
