@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
@@ -115,20 +116,42 @@ def import_source_list(
 ) -> ImportSummary:
     run = _Run(store, summary or ImportSummary())
     total = len(sources)
-    for i, (src, problem, result, prepared) in enumerate(_read_all(sources), 1):
-        if problem is not None:
-            run.summary.rejected += 1
-            run.summary.problems.append(problem)
-        else:
-            run.take(src.name, result, prepared)
-        if progress:
-            progress(i, total, src.name)
-    return run.finish()
+    with _fewer_collections():
+        for i, (src, problem, result, prepared) in enumerate(_read_all(sources), 1):
+            if problem is not None:
+                run.summary.rejected += 1
+                run.summary.problems.append(problem)
+            else:
+                run.take(src.name, result, prepared)
+            if progress:
+                progress(i, total, src.name)
+        return run.finish()
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Collect garbage less often while a run receives thousands of records.
+
+    Each received record is thousands of new objects that live until their batch is
+    written; with the default thresholds the collector rescans the growing heap many
+    times for nothing (a third of the time spent unpickling the workers' results).
+    What existed before the run is set aside (`gc.freeze`) and given back after.
+    """
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*_RELAXED_GC)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
 
 
 # Reading and normalising is CPU work that parallelises; below this many sources
 # starting worker processes costs more than it saves.
 PARALLEL_FROM = 400
+# Garbage-collector thresholds while importing (the defaults are 700, 10, 10).
+_RELAXED_GC = (50_000, 20, 20)
 CHUNK = 64
 
 
@@ -165,7 +188,7 @@ def _worker_setup() -> None:
     # young generation less often, and never scanning what the worker started
     # with, saves about a twentieth of its time.
     gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
+    gc.set_threshold(*_RELAXED_GC)
 
 
 def _read_all(sources: list[Source]) -> Iterator[Read]:

@@ -142,14 +142,17 @@ def save_designs(
         rows_new = [p.row for k, p in batch.items() if k not in existing]
         ids: dict[str, int] = {k: rid for k, (rid, _t) in existing.items()}
         if rows_new:
-            result = conn.execute(
-                insert(designs).returning(
-                    designs.c.id, designs.c.key, sort_by_parameter_order=True
-                ),
-                rows_new,
-            )
-            for rid, key in result:
-                ids[key] = rid
+            # executemany, then the new ids by key: an INSERT … RETURNING that must keep
+            # the rows' order is run one row at a time on SQLite.
+            conn.execute(insert(designs), rows_new)
+            new_keys = [row["key"] for row in rows_new]
+            for i in range(0, len(new_keys), 500):
+                found = conn.execute(
+                    select(designs.c.key, designs.c.id).where(
+                        designs.c.key.in_(new_keys[i : i + 500])
+                    )
+                )
+                ids.update((key, rid) for key, rid in found)
         for key, (rid, _terms) in existing.items():
             conn.execute(update(designs).where(designs.c.id == rid).values(**batch[key].row))
         if existing:
