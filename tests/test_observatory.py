@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import math
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -272,3 +273,28 @@ def test_web_page_both_languages(small_store) -> None:
         and "Transformation potential" not in fr.text
     )
     assert client.get("/observatory?sector=nope").status_code == 400
+
+
+def test_derivation_in_worker_processes_matches_this_process(tmp_path, monkeypatch) -> None:
+    from sqlalchemy import select
+
+    from refaire.ingest.runner import import_sources
+    from refaire.observatory import derive
+    from refaire.store import open_store
+    from refaire.store.tables import design_observations, designs
+
+    okh = Path(__file__).resolve().parents[1] / "src" / "refaire" / "sample" / "okh"
+    store = open_store(str(tmp_path / "d.db"))
+    import_sources(store, [str(okh)])
+    monkeypatch.setattr(derive, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(derive, "TEXTS_PER_TASK", 40)
+    assert derive.refresh(store) > 100
+    with store.engine.connect() as conn:
+        obs = select(design_observations.c.design_id, design_observations.c.requirements)
+        kept = {did: text for did, text in conn.execute(obs)}
+        records = {did: rec for did, rec in conn.execute(select(designs.c.id, designs.c.record))}
+    assert set(kept) == set(records)
+    for did, record in records.items():
+        assert kept[did] == derive.requirements_json(record), did
+        assert json.loads(kept[did])["units"] is not None
+    assert derive.refresh(store) == 0  # nothing stale any more

@@ -7,14 +7,8 @@ own transaction, so what was stored before a failure stays stored.
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
-import os
-import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
@@ -26,6 +20,7 @@ from refaire.ingest.base import ReadResult, detect
 from refaire.ingest.parts import manifest_dir
 from refaire.ingest.sources import Source, expand
 from refaire.model import Design, Facility, Part, Problem
+from refaire.parallel import Workers, relaxed_gc
 from refaire.store import Store
 from refaire.store.designs import (
     PreparedDesign,
@@ -116,7 +111,7 @@ def import_source_list(
 ) -> ImportSummary:
     run = _Run(store, summary or ImportSummary())
     total = len(sources)
-    with _fewer_collections():
+    with relaxed_gc():
         for i, (src, problem, result, prepared) in enumerate(_read_all(sources), 1):
             if problem is not None:
                 run.summary.rejected += 1
@@ -128,30 +123,9 @@ def import_source_list(
         return run.finish()
 
 
-@contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Collect garbage less often while a run receives thousands of records.
-
-    Each received record is thousands of new objects that live until their batch is
-    written; with the default thresholds the collector rescans the growing heap many
-    times for nothing (a third of the time spent unpickling the workers' results).
-    What existed before the run is set aside (`gc.freeze`) and given back after.
-    """
-    before = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(*_RELAXED_GC)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-        gc.unfreeze()
-
-
 # Reading and normalising is CPU work that parallelises; below this many sources
 # starting worker processes costs more than it saves.
 PARALLEL_FROM = 400
-# Garbage-collector thresholds while importing (the defaults are 700, 10, 10).
-_RELAXED_GC = (50_000, 20, 20)
 CHUNK = 64
 
 
@@ -183,42 +157,16 @@ def _read_chunk(chunk: list[Source]) -> list[Read]:
     return [_read_one(src) for src in chunk]
 
 
-def _worker_setup() -> None:
-    # A reader allocates many short-lived objects and keeps none: collecting the
-    # young generation less often, and never scanning what the worker started
-    # with, saves about a twentieth of its time.
-    gc.freeze()
-    gc.set_threshold(*_RELAXED_GC)
-
-
 def _read_all(sources: list[Source]) -> Iterator[Read]:
     """Read every source, in order; in worker processes when there are many.
 
     The main process keeps saving batches while the workers read the next ones,
     so parsing and database writes overlap.
     """
-    workers = min(4, os.cpu_count() or 1)
-    if len(sources) < PARALLEL_FROM or workers < 2:
-        yield from map(_read_one, sources)
-        return
     chunks = [sources[i : i + CHUNK] for i in range(0, len(sources), CHUNK)]
-    # fork is cheap but unsafe beside other threads (a threaded server, a test runner)
-    single = threading.active_count() == 1
-    method = "fork" if single and "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    done = 0
-    try:
-        with ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context(method),
-            initializer=_worker_setup,
-        ) as pool:
-            for results in pool.map(_read_chunk, chunks):
-                done += 1
-                yield from results
-    except BrokenProcessPool:
-        # workers could not start (e.g. a __main__ that cannot be re-imported): go on here
-        for chunk in chunks[done:]:
-            yield from _read_chunk(chunk)
+    with Workers(enabled=len(sources) >= PARALLEL_FROM) as workers:
+        for results in workers.map(_read_chunk, chunks):
+            yield from results
 
 
 class _Run:

@@ -23,11 +23,15 @@ from sqlalchemy import Connection, Text, delete, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 
 from refaire.observatory.completeness import component_mask, score
+from refaire.parallel import Workers, relaxed_gc
 from refaire.store.bulk import insert_tuples
 from refaire.store.db import Store
 from refaire.store.tables import design_observation_tags, design_observations, designs
 
 CHUNK = 10000
+# Below this many stale designs, starting worker processes costs more than it saves.
+PARALLEL_FROM = 5000
+TEXTS_PER_TASK = 500
 _OBS_COLUMNS = (
     "completeness", "components", "otrl", "odrl", "year", "date_kind", "cpc_declared",
     "requirements",
@@ -115,33 +119,34 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
 
 
 def refresh(store: Store) -> int:
-    """Derive the missing or outdated rows; returns how many designs were derived."""
+    """Derive the missing or outdated rows; returns how many designs were derived.
+
+    Many stale designs (after a large import) are derived in worker processes.
+    """
     with store.engine.connect() as conn:
         ids = stale_ids(conn)
-    # Derived figures depend on the record only: identical record texts (mirrors,
-    # re-listed projects) are decoded and derived once, keyed by a 128-bit digest.
-    memo: dict[bytes, _Derived] = {}
-    for chunk in _chunks(ids):
-        try:
-            _derive_chunk(store, chunk, memo)
-        except IntegrityError:
-            # another request derived the same designs meanwhile: theirs are as good
-            continue
+    with relaxed_gc(), Workers(enabled=len(ids) >= PARALLEL_FROM) as workers:
+        for chunk in _chunks(ids):
+            try:
+                _derive_chunk(store, chunk, workers)
+            except IntegrityError:
+                # another request derived the same designs meanwhile: theirs are as good
+                continue
     return len(ids)
 
 
 _Derived = tuple[tuple[Any, ...], list[tuple[str, str, float | None]]]
 
 
-def _derived(text: str, memo: dict[bytes, _Derived]) -> _Derived:
-    key = hashlib.blake2b(text.encode(), digest_size=16).digest()
-    hit = memo.get(key)
-    if hit is None:
+def derive_texts(texts: list[str]) -> list[_Derived]:
+    """(observation values, tags) of each stored record text (run in worker processes)."""
+    out = []
+    for text in texts:
         record = json.loads(text)
         row, found = derive(record)
         row["requirements"] = requirements_json(record)
-        hit = memo[key] = (tuple(row[c] for c in _OBS_COLUMNS), found)
-    return hit
+        out.append((tuple(row[c] for c in _OBS_COLUMNS), found))
+    return out
 
 
 def requirements_json(record: dict[str, Any]) -> str:
@@ -152,26 +157,41 @@ def requirements_json(record: dict[str, Any]) -> str:
     return json.dumps(requirements_of(Design.from_dict(record)).to_dict(), separators=(",", ":"))
 
 
-def _derive_chunk(store: Store, chunk: list[int], memo: dict[bytes, _Derived]) -> None:
+def _derive_all(texts: list[str], workers: Workers) -> list[_Derived]:
+    """`derive_texts` of every text; identical texts (mirrors, re-listed projects) once."""
+    digests = [hashlib.blake2b(t.encode(), digest_size=16).digest() for t in texts]
+    distinct = list({d: t for d, t in zip(digests, texts, strict=True)}.items())
+    batches = [
+        [t for _d, t in distinct[i : i + TEXTS_PER_TASK]]
+        for i in range(0, len(distinct), TEXTS_PER_TASK)
+    ]
+    found = [v for batch in workers.map(derive_texts, batches) for v in batch]
+    by_digest = {d: v for (d, _t), v in zip(distinct, found, strict=True)}
+    return [by_digest[d] for d in digests]
+
+
+def _derive_chunk(store: Store, chunk: list[int], workers: Workers) -> None:
     lo, hi = min(chunk), max(chunk)
     # Ids are unique: a chunk spanning exactly its length is the whole range, read as such
     # (the common case after an import) rather than through thousands of bound parameters.
     contiguous = hi - lo + 1 == len(chunk)
     o, t = design_observations, design_observation_tags
+    in_chunk = designs.c.id.between(lo, hi) if contiguous else designs.c.id.in_(chunk)
+    query = select(
+        designs.c.id,
+        designs.c.checksum,
+        designs.c.imported_at,
+        type_coerce(designs.c.record, Text),  # decoded where it is derived
+    ).where(in_chunk)
+    with store.engine.connect() as conn:
+        stored = conn.execute(query).all()
+    derived = _derive_all([text for *_rest, text in stored], workers)
+    rows: list[tuple] = []
+    tags: list[tuple] = []
+    for (did, checksum, imported_at, _text), (values, found) in zip(stored, derived, strict=True):
+        rows.append((did, checksum, imported_at, *values))
+        tags.extend((did, k, v, c) for k, v, c in found)
     with store.engine.begin() as conn:
-        in_chunk = designs.c.id.between(lo, hi) if contiguous else designs.c.id.in_(chunk)
-        query = select(
-            designs.c.id,
-            designs.c.checksum,
-            designs.c.imported_at,
-            type_coerce(designs.c.record, Text),  # decoded only once per distinct text
-        ).where(in_chunk)
-        rows: list[tuple] = []
-        tags: list[tuple] = []
-        for did, checksum, imported_at, text in conn.execute(query):
-            values, found = _derived(text, memo)
-            rows.append((did, checksum, imported_at, *values))
-            tags.extend((did, k, v, c) for k, v, c in found)
         for table in (t, o):
             # Designs derived for the first time have nothing to replace: skip the delete.
             present = conn.execute(
