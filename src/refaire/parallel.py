@@ -102,7 +102,7 @@ class Workers:
                     unsent = [chunk]
                     queue.append((chunk, pool.submit(func, chunk)))
                     unsent = []
-                    while len(queue) > 2 * self.count or (queue and queue[0][1].done()):
+                    while len(queue) > 4 * self.count or (queue and queue[0][1].done()):
                         yield queue[0][1].result()
                         queue.popleft()
                 while queue:
