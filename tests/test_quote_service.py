@@ -19,6 +19,7 @@ from refaire.app import create_app
 from refaire.cli import app as cli
 from refaire.ingest.read_okw import read as read_okw
 from refaire.ingest.runner import import_sources
+from refaire.quote.rates import rates
 from refaire.quote.service import QuoteError, UnknownFacilityError, check_fit, quote_file
 from refaire.store.facility_search import search_facilities
 
@@ -192,6 +193,25 @@ def test_part_too_big_for_every_printer(store, priced) -> None:
     assert everywhere and not any(e["fits"] for e in everywhere)
 
 
+def test_words_in_french(store, priced) -> None:
+    big = box_stl(300, 300, 300)
+    fr = quote_file(store, "big.stl", big, "pla", facility_id=priced, lang="fr")
+    at = fr["quotes"][0]
+    assert "dépasse toutes les machines" in at["fit_reason"] and "Prusa" in at["fit_reason"]
+    assert fr["assumptions"] == ["longueurs lues en mm"]
+    quote = at["quote"]
+    wall = f"{rates()['fdm']['wall_thickness_mm']:g}".replace(".", ",")
+    assert any(a.startswith(f"coque FDM de {wall} mm") for a in quote["assumptions"])
+    machine = next(line for line in quote["lines"] if line["item"] == "machine time")
+    en = quote_file(store, "big.stl", big, "pla", facility_id=priced)["quotes"][0]["quote"]
+    en_machine = next(line for line in en["lines"] if line["item"] == "machine time")
+    # the same figures, a decimal comma in French
+    assert machine["detail"] == en_machine["detail"].replace(".", ",")
+    assert machine["amount"] == en_machine["amount"]
+    fits = quote_file(store, "cube.stl", CUBE, "pla", facility_id=priced, lang="fr")["quotes"]
+    assert fits[0]["fit_reason"].startswith("tient dans")
+
+
 def test_orientation_among_the_six_permutations(store, priced) -> None:
     from refaire.store.facilities import get_facility
 
@@ -282,6 +302,15 @@ def test_api_mesh_and_quote(api, priced, fixtures, monkeypatch) -> None:
         data={"material": "pla", "facility_id": str(priced), "qty": "10"},
     )
     assert r.status_code == 200 and r.json()["quotes"][0]["quote"]["total"] == 17.65
+    fr = api.post(
+        "/api/quote",
+        files={"file": ("cube.stl", CUBE)},
+        data={"material": "pla", "facility_id": str(priced), "qty": "10", "lang": "fr"},
+    ).json()
+    assert fr["quotes"][0]["quote"]["total"] == 17.65
+    assert fr["quotes"][0]["fit_reason"].startswith("tient dans")
+    bad_lang = {"material": "pla", "lang": "de"}
+    assert api.post("/api/quote", files={"file": ("c.stl", CUBE)}, data=bad_lang).status_code == 422
     r = api.post("/api/quote", files={"file": ("cube.stl", CUBE)}, data={"material": "gold"})
     assert r.status_code == 422 and "known are" in r.json()["detail"]["message"]
     r = api.post(
@@ -305,5 +334,13 @@ def test_web_quote_page_and_design_panel(api, priced) -> None:
     )
     assert r.status_code == 200
     assert "20.0 × 20.0 × 20.0 mm" in r.text and ">17.65<" in r.text
+    fr = api.post(
+        "/quote?lang=fr",
+        files={"file": ("cube.stl", CUBE)},
+        data={"material": "pla", "qty": "10", "facility_id": str(priced)},
+    )
+    wall = f"{rates()['fdm']['wall_thickness_mm']:g}".replace(".", ",")
+    assert fr.status_code == 200 and f"coque FDM de {wall} mm" in fr.text
+    assert "tient dans" in fr.text and "FDM shell" not in fr.text
     missing = api.post("/quote?lang=en", data={"material": "pla"})
     assert missing.status_code == 422 and "Choose a file" in missing.text

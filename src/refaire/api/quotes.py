@@ -60,6 +60,9 @@ async def quote_upload(
     near: Annotated[str | None, Form(description="LAT,LON: nearest facilities first")] = None,
     thickness: Annotated[float | None, Form(gt=0, description="Sheet thickness, mm")] = None,
     limit: Annotated[int, Form(ge=1, le=50)] = 5,
+    lang: Annotated[
+        str, Form(pattern="^(en|fr)$", description="Language of assumptions and reasons.")
+    ] = "en",
 ) -> dict[str, Any]:
     """Measure the part and quote it at one facility or at the best candidates, with
     whether it fits their machines, the price breakdown and the assumptions."""
@@ -69,7 +72,7 @@ async def quote_upload(
     try:
         return quote_file(
             store, name, data, material, facility_id=facility_id or None, qty=qty,
-            near=near or None, limit=limit, thickness_mm=thickness,
+            near=near or None, limit=limit, thickness_mm=thickness, lang=lang,
         )  # fmt: skip
     except UnknownFacilityError as exc:
         raise HTTPException(404, str(exc)) from None

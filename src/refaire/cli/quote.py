@@ -89,6 +89,9 @@ def register(app: typer.Typer) -> None:
         limit: int = typer.Option(
             5, "--limit", min=1, max=50, help="How many candidate facilities."
         ),
+        lang: str = typer.Option(
+            "en", "--lang", help="Language of assumptions and reasons: en or fr."
+        ),
         db: str | None = DbOption,
         as_json: bool = JsonOption,
     ) -> None:
@@ -107,11 +110,13 @@ def register(app: typer.Typer) -> None:
             data = file.read_bytes()
         except OSError as exc:
             fail(f"cannot read {file}: {exc.strerror or exc}")
+        if lang not in ("en", "fr"):
+            fail(f"--lang must be en or fr, not {lang!r}")
         store = open_store(db)
         try:
             result = quote_file(
                 store, str(file), data, material, facility_id=facility, qty=qty,
-                near=near, limit=limit, thickness_mm=thickness,
+                near=near, limit=limit, thickness_mm=thickness, lang=lang,
             )  # fmt: skip
         except (QuoteError, UnknownFacilityError) as exc:
             fail(str(exc))

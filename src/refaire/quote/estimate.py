@@ -9,6 +9,7 @@ from . import process as models
 from .model import Quote
 from .pricing import price
 from .rates import material, materials_for, rates
+from .wording import Wording
 
 
 def _field(report: Any, name: str) -> Any:
@@ -47,9 +48,7 @@ def quote_mesh(
     else:
         job = models.sla(volume, bbox[2], mat, rates()["sla"], qty)
     if _field(report, "watertight") is False:
-        job.assumptions.append(
-            "the mesh is not watertight: its volume, and so this quote, is approximate"
-        )
+        job.assumptions.append(Wording("mesh.open"))
     return price(job, chosen, material.lower(), mat, pricing, qty)
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from .wording import Wording
+
 
 def money(value: float) -> float:
     """Rounded to cents, half up as on an invoice (plain round() is half-even on floats)."""
@@ -16,10 +18,10 @@ def money(value: float) -> float:
 class QuoteLine:
     item: str  # material, machine time, setup, discount, minimum order
     amount: float  # in the quote's currency, rounded to cents; negative for a discount
-    detail: str  # how it was computed, in words and numbers
+    detail: Wording  # how it was computed, in words and numbers
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"item": self.item, "amount": self.amount, "detail": self.detail}
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        return {"item": self.item, "amount": self.amount, "detail": self.detail.text(lang)}
 
 
 @dataclass(slots=True)
@@ -30,7 +32,7 @@ class Quote:
     currency: str
     lines: list[QuoteLine]
     estimated_rates: bool  # True when any rate came from the defaults, not the facility
-    assumptions: list[str] = field(default_factory=list)
+    assumptions: list[Wording] = field(default_factory=list)
     figures: dict[str, float] = field(default_factory=dict)  # grams, hours, volumes …
 
     @property
@@ -41,7 +43,8 @@ class Quote:
     def unit_price(self) -> float:
         return money(self.total / self.quantity)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        """The quote as JSON, its words in `lang` (en or fr)."""
         return {
             "process": self.process,
             "material": self.material,
@@ -49,8 +52,8 @@ class Quote:
             "currency": self.currency,
             "total": self.total,
             "unit_price": self.unit_price,
-            "lines": [line.to_dict() for line in self.lines],
+            "lines": [line.to_dict(lang) for line in self.lines],
             "estimated_rates": self.estimated_rates,
-            "assumptions": list(self.assumptions),
+            "assumptions": [a.text(lang) for a in self.assumptions],
             "figures": dict(self.figures),
         }

@@ -29,6 +29,7 @@ from typing import Any
 from .model import Quote, QuoteLine, money
 from .process import Job
 from .rates import rates
+from .wording import Wording
 
 
 def _for(value: Any, key: str) -> float | None:
@@ -38,12 +39,12 @@ def _for(value: Any, key: str) -> float | None:
     return None if value is None else float(value)
 
 
-def _discount(breaks: list[dict[str, Any]], qty: int, notes: list[str]) -> float:
+def _discount(breaks: list[dict[str, Any]], qty: int, notes: list[Wording]) -> float:
     best, best_min = 0.0, 0
     for row in breaks or []:
         minimum, discount = int(row["min_qty"]), float(row["discount"])
         if 1 < discount <= 100:
-            notes.append(f"quantity break discount {discount:g} read as {discount:g} %")
+            notes.append(Wording("discount.percent", {"discount": discount}))
             discount /= 100
         if not 0 <= discount <= 1:
             raise ValueError(f"quantity break discount {discount!r} is not a fraction of 1")
@@ -71,24 +72,28 @@ def price(
     hourly = _for(given.get("hourly_rate"), process)
     if hourly is None:
         hourly, estimated = defaults["hourly_rate"][process], True
-        notes.append(f"machine rate {hourly:g} {currency}/h is a default, not the facility's")
+        notes.append(Wording("rate.default", {"hourly": float(hourly), "currency": currency}))
 
+    grams = {"qty": qty, "grams": float(job.material_g), "currency": currency}
     per_g = _for(given.get("material_price_per_g"), material_id)
     per_cm3 = _for(given.get("material_price_per_cm3"), material_id)
     if per_g is not None:
         material_cost = qty * job.material_g * per_g
-        material_detail = f"{qty} × {job.material_g:.2f} g × {per_g:g} {currency}/g"
+        material_detail = Wording("line.per_g", {**grams, "price": per_g})
     elif per_cm3 is not None:
         material_cost = qty * job.material_cm3 * per_cm3
-        material_detail = f"{qty} × {job.material_cm3:.2f} cm³ × {per_cm3:g} {currency}/cm³"
+        material_detail = Wording(
+            "line.per_cm3",
+            {"qty": qty, "cm3": job.material_cm3, "price": per_cm3, "currency": currency},
+        )
     else:
         per_g, estimated = mat["price_per_g"], True
         material_cost = qty * job.material_g * per_g
-        material_detail = f"{qty} × {job.material_g:.2f} g × {per_g:g} {currency}/g (default price)"
+        material_detail = Wording("line.per_g_default", {**grams, "price": float(per_g)})
 
     if pricing is None:
         setup, minimum = defaults["setup_fee"][process], defaults["minimum_order"]
-        notes.append("no facility pricing: default setup fee and minimum order")
+        notes.append(Wording("pricing.none"))
     else:
         setup = _for(given.get("setup_fee"), process) or 0.0
         minimum = _for(given.get("minimum_order"), process) or 0.0
@@ -99,18 +104,21 @@ def price(
         QuoteLine(
             "machine time",
             money(machine_cost),
-            f"{job.machine_h:.3f} h × {hourly:g} {currency}/h",
+            Wording(
+                "line.machine",
+                {"hours": float(job.machine_h), "hourly": float(hourly), "currency": currency},
+            ),
         ),
     ]
     if setup:
-        lines.append(QuoteLine("setup", money(setup), "once per order"))
+        lines.append(QuoteLine("setup", money(setup), Wording("line.setup")))
     discount = _discount(given.get("quantity_breaks", []), qty, notes)
     if discount:
         lines.append(
             QuoteLine(
                 "discount",
                 -money((lines[0].amount + lines[1].amount) * discount),
-                f"{discount:.0%} off material and machine time for {qty} pieces",
+                Wording("line.discount", {"discount": float(discount), "qty": qty}),
             )
         )
     subtotal = money(sum(line.amount for line in lines))
@@ -119,7 +127,7 @@ def price(
             QuoteLine(
                 "minimum order",
                 money(minimum - subtotal),
-                f"raised to the {minimum:g} {currency} minimum",
+                Wording("line.minimum", {"minimum": float(minimum), "currency": currency}),
             )
         )
     figures = {

@@ -23,6 +23,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from .wording import Wording
+
 
 @dataclass(slots=True)
 class Job:
@@ -32,7 +34,7 @@ class Job:
     material_g: float  # per unit
     machine_h: float  # for the whole quantity
     figures: dict[str, float] = field(default_factory=dict)
-    assumptions: list[str] = field(default_factory=list)
+    assumptions: list[Wording] = field(default_factory=list)
 
 
 def fdm(
@@ -48,8 +50,8 @@ def fdm(
         machine_h=hours,
         figures={"shell_mm3": shell, "printed_mm3": printed},
         assumptions=[
-            f"FDM shell {wall} mm (area × thickness) and {infill:.0%} infill",
-            f"average deposition {rate} mm³/s, warm-up {r['warmup_h']} h per order",
+            Wording("fdm.shell", {"wall": float(wall), "infill": float(infill)}),
+            Wording("fdm.rate", {"rate": float(rate), "warmup": float(r["warmup_h"])}),
         ],
     )
 
@@ -66,10 +68,16 @@ def sla(
         machine_h=hours,
         figures={"resin_mm3": resin, "layers": layers},
         assumptions=[
-            f"SLA printed solid, supports add {r['supports_factor']:.0%} resin",
-            f"printed as oriented in the file: {height_mm:.4g} mm high + "
-            f"{r['support_height_mm']} mm of supports, {r['layer_height_mm']} mm layers at "
-            f"{r['seconds_per_layer']} s each, one part per plate",
+            Wording("sla.solid", {"supports": float(r["supports_factor"])}),
+            Wording(
+                "sla.layers",
+                {
+                    "height": float(height_mm),
+                    "support": float(r["support_height_mm"]),
+                    "layer": float(r["layer_height_mm"]),
+                    "seconds": float(r["seconds_per_layer"]),
+                },
+            ),
         ],
     )
 
@@ -117,12 +125,24 @@ def laser(
             "sheet_mm3": sheet,
         },
         assumptions=[
-            f"cutting {material_id} {thickness_mm:g} mm at {speed:.3g} mm/s "
-            f"(+{r['travel_factor']:.0%} travel and piercing)",
-            f"material charged as the bounding rectangle {bbox_mm[0]:.4g} × {bbox_mm[1]:.4g} mm",
+            Wording(
+                "laser.cut",
+                {
+                    "material": material_id,
+                    "thickness": float(thickness_mm),
+                    "speed": float(speed),
+                    "travel": float(r["travel_factor"]),
+                },
+            ),
+            Wording("laser.sheet", {"w": float(bbox_mm[0]), "h": float(bbox_mm[1])}),
         ]
         + (
-            [f"engraving {engrave_area_mm2:.4g} mm² at {r['engrave_mm2_s']} mm²/s"]
+            [
+                Wording(
+                    "laser.engrave",
+                    {"area": float(engrave_area_mm2), "rate": float(r["engrave_mm2_s"])},
+                )
+            ]
             if engrave_area_mm2
             else []
         ),

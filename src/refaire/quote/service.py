@@ -26,8 +26,10 @@ from refaire.quote import quote_mesh, quote_vector
 from refaire.quote.pricing import quote_pricing
 from refaire.quote.rates import material as material_row
 from refaire.quote.rates import materials_for, rates
+from refaire.quote.wording import Wording
 from refaire.store import Store
 from refaire.store.facilities import get_facility
+from refaire.vocab.capabilities import label
 
 # Quote process → the vocabulary id a facility must offer, and the machine process ids
 # that count. A "3D printer" of unstated technology (3d-printing) is a candidate for both
@@ -91,12 +93,19 @@ def _generic_only(ids: set[str], generic: str | None) -> bool:
     return not ids & set(expand_process(generic)[1:])
 
 
-def check_fit(facility: Facility, process: str, part: list[float]) -> dict[str, Any]:
+def check_fit(
+    facility: Facility, process: str, part: list[float], lang: str = "en"
+) -> dict[str, Any]:
     """Whether the part fits one of the facility's machines for `process`.
 
-    Returns {"fits": True/False/None, "fit_reason": text, "machines": [...]}; None means
-    the facility offers the process but states no machine size to check against.
+    Returns {"fits": True/False/None, "fit_reason": text in `lang`, "machines": [...]};
+    None means the facility offers the process but states no machine size to check against.
     """
+    words = {"process": label(VOCAB_PROCESS[process], lang)}
+
+    def reason(key: str, **params: Any) -> str:
+        return Wording(key, {**words, **params}).text(lang)
+
     wanted = MACHINE_PROCESSES[process]
     generic = GENERIC_PROCESS.get(process)
     machines = []
@@ -117,33 +126,31 @@ def check_fit(facility: Facility, process: str, part: list[float]) -> dict[str, 
                 "orientation_mm": list(turned) if turned else None,
             }
         )
-    size = " × ".join(f"{v:.4g}" for v in part) + " mm"
     fitting = sorted((m for m in machines if m["fits"]), key=lambda m: not m["process_stated"])
     if fitting:
         m = fitting[0]
-        box = " × ".join(f"{v:g}" for v in m["size_mm"])
-        turned = " × ".join(f"{v:.4g}" for v in m["orientation_mm"])
-        reason = f"fits the {m['name']} ({box} mm) placed as {turned} mm"
+        text = reason("fit.yes", machine=m["name"], box=m["size_mm"], turned=m["orientation_mm"])
         if not m["process_stated"]:
-            reason += f", a 3D printer that does not state {VOCAB_PROCESS[process]}"
-        return {"fits": True, "fit_reason": reason, "machines": machines}
+            text = reason("fit.generic", reason=text)
+        return {"fits": True, "fit_reason": text, "machines": machines}
     sized = [m for m in machines if m["fits"] is False]
     if sized and len(sized) == len(machines):
         largest = max(sized, key=lambda m: sorted(m["size_mm"]))
-        box = " × ".join(f"{v:g}" for v in largest["size_mm"])
-        reason = (
-            f"{size} is larger than every machine, the largest being {largest['name']} ({box} mm)"
+        text = reason(
+            "fit.too_big", size=list(part), machine=largest["name"], box=largest["size_mm"]
         )
-        return {"fits": False, "fit_reason": reason, "machines": machines}
+        return {"fits": False, "fit_reason": text, "machines": machines}
     if machines:
-        reason = f"machine size not stated ({', '.join(m['name'] for m in machines)}): ask"
-        return {"fits": None, "fit_reason": reason, "machines": machines}
+        names = ", ".join(m["name"] for m in machines)
+        return {
+            "fits": None,
+            "fit_reason": reason("fit.unsized", machines=names),
+            "machines": machines,
+        }
     offered = facility.all_processes()
     if wanted & offered or _generic_only(offered, generic):
-        reason = f"offers {VOCAB_PROCESS[process]} but lists no machine for it: size unknown"
-        return {"fits": None, "fit_reason": reason, "machines": machines}
-    reason = f"no {VOCAB_PROCESS[process]} machine listed at this facility"
-    return {"fits": False, "fit_reason": reason, "machines": machines}
+        return {"fits": None, "fit_reason": reason("fit.no_machine"), "machines": machines}
+    return {"fits": False, "fit_reason": reason("fit.none"), "machines": machines}
 
 
 def _measure(name: str, data: bytes) -> tuple[str, dict[str, Any]]:
@@ -182,12 +189,13 @@ def _price(
     pricing: dict[str, Any] | None,
     qty: int,
     thickness: float,
+    lang: str = "en",
 ) -> dict[str, Any]:
     if kind == "drawing":
         quote = quote_vector(measurement, material, thickness, pricing, qty)
     else:
         quote = quote_mesh(measurement, material, pricing, qty, process=process)
-    return quote.to_dict()
+    return quote.to_dict(lang)
 
 
 def _candidates(
@@ -228,7 +236,7 @@ def _candidates(
 def _entry(
     fid: int, facility: Facility, distance: float | None, kind: str, process: str, ctx: dict
 ) -> dict[str, Any]:
-    fit = check_fit(facility, process, ctx["measurement"]["bbox_mm"])
+    fit = check_fit(facility, process, ctx["measurement"]["bbox_mm"], ctx["lang"])
     pricing = quote_pricing(facility.pricing)
     entry: dict[str, Any] = {
         "facility": {
@@ -251,6 +259,7 @@ def _entry(
             pricing,
             ctx["qty"],
             ctx["thickness"],
+            ctx["lang"],
         )
     except ValueError as exc:  # a stored pricing this quote cannot use: say so, go on
         entry["quote"], entry["quote_error"] = None, str(exc)
@@ -281,9 +290,11 @@ def quote_file(
     near: tuple[float, float] | str | None = None,
     limit: int = 5,
     thickness_mm: float | None = None,
+    lang: str = "en",
 ) -> dict[str, Any]:
     """Measure `data` (a mesh or an SVG/DXF drawing) and quote it at one facility or at
-    the best `limit` candidates; see the module docstring for the rules.
+    the best `limit` candidates; see the module docstring for the rules. Assumptions,
+    line details and fit reasons are worded in `lang` (en or fr).
 
     Returns {"measurement", "process", "material", "quantity", "assumptions", "quotes":
     [{"facility": {id, name, …}, "fits", "fit_reason", "machines", "own_pricing",
@@ -308,18 +319,24 @@ def quote_file(
             p["message"] for p in measurement["problems"] if p["severity"] == "error"
         )
         raise QuoteError(f"{name} could not be measured: {problems}", measurement)
-    assumptions = [f"lengths read as {measurement['units_assumed']}"]
+    assumptions = [Wording("units", {"units": measurement["units_assumed"]})]
     thickness = DEFAULT_THICKNESS_MM
     if kind == "drawing":
         if thickness_mm is not None:
             thickness = float(thickness_mm)
         else:
-            assumptions.append(f"sheet thickness {thickness:g} mm (not given)")
+            assumptions.append(Wording("thickness.default", {"thickness": thickness}))
         if not thickness > 0:
             raise QuoteError(f"thickness must be a positive number of mm, got {thickness_mm!r}")
-    ctx = {"measurement": measurement, "material": material, "qty": qty, "thickness": thickness}
+    ctx = {
+        "measurement": measurement,
+        "material": material,
+        "qty": qty,
+        "thickness": thickness,
+        "lang": lang,
+    }
     try:  # facility-independent defects (no volume, too thick) surface here, once
-        reference = _price(kind, measurement, material, process, None, qty, thickness)
+        reference = _price(kind, measurement, material, process, None, qty, thickness, lang)
     except ValueError as exc:
         raise QuoteError(str(exc), measurement) from None
     entries = []
@@ -345,7 +362,7 @@ def quote_file(
         "material": material,
         "quantity": qty,
         "currency_default": rates()["currency"],
-        "assumptions": assumptions,
+        "assumptions": [a.text(lang) for a in assumptions],
         "quotes": entries,
     }
     if kind == "drawing":

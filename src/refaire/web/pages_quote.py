@@ -153,7 +153,7 @@ async def quote_submit(request: Request) -> HTMLResponse:
         result = quote_file(
             request.app.state.store, upload.filename, payload, form["material"] or "pla",
             facility_id=form["facility_id"] or None, qty=qty, near=form["near"] or None,
-            thickness_mm=thickness,
+            thickness_mm=thickness, lang=lang,
         )  # fmt: skip
     except UnknownFacilityError as exc:
         return _page(request, 404, error=str(exc), **context)
