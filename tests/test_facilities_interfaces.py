@@ -143,6 +143,14 @@ def test_cli_bad_near_and_unknown_process_are_clear_usage_errors(db):
     assert "lasercutter" in res.output and "refaire vocab list" in res.output
 
 
+def test_cli_show_says_a_town_centre_is_approximate(db, records):
+    fid, f = next((i, f) for i, f in sorted(records.items()) if f.location_origin == "inferred")
+    res = run("facilities", "show", str(fid), "--db", db)
+    assert res.exit_code == 0, res.output
+    town = f.extra["located_by_town"]["town"]
+    assert f"approximate: the centre of {town}" in " ".join(res.output.replace("│", " ").split())
+
+
 def test_cli_show_nesta_space_with_its_equipment(db):
     res = run("facilities", "show", "nesta-csv:bristol-hackspace", "--json", "--db", db)
     assert res.exit_code == 0, res.output

@@ -115,6 +115,9 @@ def show_command(
         v for k in ("street", "postal_code", "locality", "region", "country") if (v := addr.get(k))
     )
     located = f"{d['latitude']:.5f}, {d['longitude']:.5f}" if d.get("latitude") is not None else "—"
+    if d.get("location_origin") == "inferred":
+        town = (d.get("extra") or {}).get("located_by_town", {}).get("town", "its town")
+        located += f" (approximate: the centre of {town}; the source gives no coordinates)"
     lines = [
         f"[bold]{escape(d['name'])}[/bold]  (id {d['id']}, {d.get('kind') or 'facility'})",
         escape(d.get("description") or ""),
