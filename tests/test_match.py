@@ -536,3 +536,17 @@ def test_pages(store) -> None:
     page = client.get(f"/facilities/{ids(store)['Makerspace Vénissieux']}?lang=en").text
     assert "What can be made here" in page and "Alu bracket" in page
     assert "Missing: no FDM / FFF 3D printing here." in page
+
+
+def test_town_centre_locations_are_flagged_in_matches() -> None:
+    import dataclasses
+
+    facilities = [
+        dataclasses.replace(f, location_origin="inferred") if f.key == "t:b" else f
+        for f in FACILITIES
+    ]
+    idx = FacilityIndex.build(enumerate(facilities, 1), lambda i: facilities[i - 1])
+    r = match_requirements(idx, requirements_of(DESIGNS[1]), *LYON, radius_km=30)
+    flags = {m["facility"]["name"]: m["facility"].get("approximate_location") for m in r["matches"]}
+    assert flags["Atelier Villeurbanne"] is True
+    assert {name for name, flag in flags.items() if flag} == {"Atelier Villeurbanne"}

@@ -89,7 +89,10 @@ class _Explainer:
         }
 
     def ref(self, row: int) -> dict[str, Any]:
-        return {"id": int(self.index.ids[row]), "name": self.index.names[row]}
+        out = {"id": int(self.index.ids[row]), "name": self.index.names[row]}
+        if len(self.index.approximate) and self.index.approximate[row]:
+            out["approximate_location"] = True  # a town centre: the distance is rough
+        return out
 
 
 def unit_matrix(dr: DesignRequirements, codes: np.ndarray) -> np.ndarray:

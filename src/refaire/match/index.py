@@ -87,6 +87,8 @@ class FacilityIndex:
     sig_of: np.ndarray
     sigs: list[FacilityCaps]
     loader: Callable[[int], Facility | None]
+    # True where the coordinates are a town centre (the source gave none): distances are rough
+    approximate: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     strong: dict[str, _Offers] = field(default_factory=dict)
     weak: dict[str, _Offers] = field(default_factory=dict)
     row_of: dict[int, int] = field(default_factory=dict)
@@ -100,7 +102,7 @@ class FacilityIndex:
         loader: Callable[[int], Facility | None],
         caps: Callable[[Facility], FacilityCaps] = caps_of,
     ) -> FacilityIndex:
-        ids, names, countries, lat, lon, sig_of = [], [], [], [], [], []
+        ids, names, countries, lat, lon, sig_of, approximate = [], [], [], [], [], [], []
         sigs: list[FacilityCaps] = []
         by_key: dict[tuple[Any, ...], int] = {}
         for fid, f in items:
@@ -115,6 +117,7 @@ class FacilityIndex:
             countries.append((f.country or "")[:2].upper())
             lat.append(math.nan if f.latitude is None else f.latitude)
             lon.append(math.nan if f.longitude is None else f.longitude)
+            approximate.append(f.location_origin == "inferred")
             sig_of.append(s)
         index = cls(
             ids=np.array(ids, dtype=np.int64),
@@ -125,6 +128,7 @@ class FacilityIndex:
             sig_of=np.array(sig_of, dtype=np.int32),
             sigs=sigs,
             loader=loader,
+            approximate=np.array(approximate, dtype=bool),
         )
         index._finish()
         return index
