@@ -78,3 +78,31 @@ def test_design_index_is_rebuilt_from_kept_requirements(tmp_path, monkeypatch) -
     monkeypatch.setattr(requirements, "requirements_of", no_resolving)
     again = {dr.design_id: dr for dr in design_index(store).reqs}
     assert again == expected
+
+
+def test_match_page_says_when_a_distance_is_to_a_town_centre(sample_store) -> None:
+    from fastapi.testclient import TestClient
+
+    from refaire.app import create_app
+    from refaire.match.engine import match_requirements
+
+    fi, di = facility_index(sample_store), design_index(sample_store)
+    town = next(
+        row for row in range(len(fi)) if fi.approximate[row] and fi.sigs[fi.sig_of[row]].strong
+    )
+    lat, lon = float(fi.lat[town]), float(fi.lon[town])
+    found = next(
+        dr
+        for dr in di.reqs
+        if any(
+            m["facility"]["id"] == int(fi.ids[town])
+            for m in match_requirements(fi, dr, lat, lon, 30.0)["matches"]
+        )
+    )
+    client = TestClient(create_app(sample_store))
+    page = client.get(
+        f"/designs/{found.design_id}/match",
+        params={"near": f"{lat},{lon}", "radius_km": "30", "lang": "en"},
+    )
+    assert page.status_code == 200
+    assert "km, to the town centre: the source gives no coordinates" in page.text
