@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Characters NFKD does not decompose into a base letter plus accent.
 _LIGATURES = str.maketrans({"ß": "ss", "œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d"})
@@ -33,6 +34,7 @@ def fold(text: str) -> str:
     return _COMBINING.sub("", decomposed)
 
 
+@lru_cache(maxsize=1 << 16)  # a text's words repeat, and so do a corpus's
 def stem(token: str) -> str:
     """Drop a plural "s" ("printers", "imprimantes") but keep "glass", "abs" and "mk3s"."""
     if token == "&":

@@ -184,10 +184,14 @@ def _match_piece(
     slashes), and to a maker's name anywhere in the item, since a machine name qualifies
     the whole item ("Roland Modela miller/router").
     """
+    words = tokens(piece)
+    starts = vocab.starts
+    if starts.isdisjoint(words):  # most items of a free text name no capability
+        return
     toks: list[str] = []
     subs: list[int] = []
     sub = 0
-    for t in tokens(piece):
+    for t in words:
         if t == SLASH or t in SOFT_BREAKS:
             sub += 1
             if t == SLASH:
@@ -197,7 +201,7 @@ def _match_piece(
     n_words = sum(1 for t in toks if t not in SOFT_BREAKS)
     hits: list[tuple[int, int, int, _Entry]] = []  # (sub-item, first token, tokens covered, entry)
     i = 0
-    index, max_len, starts = vocab.index, vocab.max_len, vocab.starts
+    index, max_len = vocab.index, vocab.max_len
     while i < len(toks):
         if toks[i] not in starts:
             i += 1
