@@ -13,7 +13,6 @@ Deleted designs take their rows with them (cascade).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -121,32 +120,72 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
 def refresh(store: Store) -> int:
     """Derive the missing or outdated rows; returns how many designs were derived.
 
-    Many stale designs (after a large import) are derived in worker processes.
+    Many stale designs (after a large import) are derived in worker processes, as a
+    pipeline: while the workers derive some records, this process reads the next ones
+    and writes the rows of those already derived, a chunk per transaction.
     """
     with store.engine.connect() as conn:
         ids = stale_ids(conn)
+    chunks = list(_chunks(ids))
     with relaxed_gc(), Workers(enabled=len(ids) >= PARALLEL_FROM) as workers:
-        for chunk in _chunks(ids):
-            try:
-                _derive_chunk(store, chunk, workers)
-            except IntegrityError:
-                # another request derived the same designs meanwhile: theirs are as good
-                continue
+        done: dict[int, list[_Row]] = {}
+        expected = {}
+        for index, batch in workers.map(derive_batch, _batches(store, chunks, expected)):
+            done.setdefault(index, []).extend(batch)
+            if len(done[index]) == expected[index]:
+                try:
+                    _write_chunk(store, chunks[index], done.pop(index))
+                except IntegrityError:
+                    # another request derived the same designs meanwhile: theirs are as good
+                    continue
     return len(ids)
 
 
-_Derived = tuple[tuple[Any, ...], list[tuple[str, str, float | None]]]
+# (design id, checksum, imported_at, observation values, tags)
+_Row = tuple[int, str, str, tuple[Any, ...], list[tuple[str, str, float | None]]]
+_Batch = tuple[int, list[tuple[int, str, str, str]]]
 
 
-def derive_texts(texts: list[str]) -> list[_Derived]:
-    """(observation values, tags) of each stored record text (run in worker processes)."""
-    out = []
-    for text in texts:
-        record = json.loads(text)
-        row, found = derive(record)
-        row["requirements"] = requirements_json(record)
-        out.append((tuple(row[c] for c in _OBS_COLUMNS), found))
-    return out
+def _batches(store: Store, chunks: list[list[int]], expected: dict[int, int]) -> Iterator[_Batch]:
+    """(chunk index, [(id, checksum, imported_at, record text)]) in batches for the workers;
+    `expected` learns how many designs each chunk holds as it is read."""
+    for index, chunk in enumerate(chunks):
+        lo, hi = min(chunk), max(chunk)
+        # Ids are unique: a chunk spanning exactly its length is the whole range, read as
+        # such (the common case after an import) rather than through thousands of bound
+        # parameters.
+        contiguous = hi - lo + 1 == len(chunk)
+        in_chunk = designs.c.id.between(lo, hi) if contiguous else designs.c.id.in_(chunk)
+        query = select(
+            designs.c.id,
+            designs.c.checksum,
+            designs.c.imported_at,
+            type_coerce(designs.c.record, Text),  # decoded where it is derived
+        ).where(in_chunk)
+        with store.engine.connect() as conn:
+            stored = [tuple(r) for r in conn.execute(query)]
+        expected[index] = len(stored)
+        for i in range(0, len(stored), TEXTS_PER_TASK):
+            yield index, stored[i : i + TEXTS_PER_TASK]
+
+
+def derive_batch(batch: _Batch) -> tuple[int, list[_Row]]:
+    """The derived rows of a batch of stored records (run in worker processes).
+
+    Identical record texts (mirrors, re-listed projects) are derived once.
+    """
+    index, stored = batch
+    memo: dict[str, tuple[tuple[Any, ...], list[tuple[str, str, float | None]]]] = {}
+    out: list[_Row] = []
+    for did, checksum, imported_at, text in stored:
+        hit = memo.get(text)
+        if hit is None:
+            record = json.loads(text)
+            row, found = derive(record)
+            row["requirements"] = requirements_json(record)
+            hit = memo[text] = (tuple(row[c] for c in _OBS_COLUMNS), found)
+        out.append((did, checksum, imported_at, *hit))
+    return index, out
 
 
 def requirements_json(record: dict[str, Any]) -> str:
@@ -157,40 +196,11 @@ def requirements_json(record: dict[str, Any]) -> str:
     return json.dumps(requirements_of(Design.from_dict(record)).to_dict(), separators=(",", ":"))
 
 
-def _derive_all(texts: list[str], workers: Workers) -> list[_Derived]:
-    """`derive_texts` of every text; identical texts (mirrors, re-listed projects) once."""
-    digests = [hashlib.blake2b(t.encode(), digest_size=16).digest() for t in texts]
-    distinct = list({d: t for d, t in zip(digests, texts, strict=True)}.items())
-    batches = [
-        [t for _d, t in distinct[i : i + TEXTS_PER_TASK]]
-        for i in range(0, len(distinct), TEXTS_PER_TASK)
-    ]
-    found = [v for batch in workers.map(derive_texts, batches) for v in batch]
-    by_digest = {d: v for (d, _t), v in zip(distinct, found, strict=True)}
-    return [by_digest[d] for d in digests]
-
-
-def _derive_chunk(store: Store, chunk: list[int], workers: Workers) -> None:
+def _write_chunk(store: Store, chunk: list[int], derived: list[_Row]) -> None:
     lo, hi = min(chunk), max(chunk)
-    # Ids are unique: a chunk spanning exactly its length is the whole range, read as such
-    # (the common case after an import) rather than through thousands of bound parameters.
-    contiguous = hi - lo + 1 == len(chunk)
     o, t = design_observations, design_observation_tags
-    in_chunk = designs.c.id.between(lo, hi) if contiguous else designs.c.id.in_(chunk)
-    query = select(
-        designs.c.id,
-        designs.c.checksum,
-        designs.c.imported_at,
-        type_coerce(designs.c.record, Text),  # decoded where it is derived
-    ).where(in_chunk)
-    with store.engine.connect() as conn:
-        stored = conn.execute(query).all()
-    derived = _derive_all([text for *_rest, text in stored], workers)
-    rows: list[tuple] = []
-    tags: list[tuple] = []
-    for (did, checksum, imported_at, _text), (values, found) in zip(stored, derived, strict=True):
-        rows.append((did, checksum, imported_at, *values))
-        tags.extend((did, k, v, c) for k, v, c in found)
+    rows = [(did, checksum, at, *values) for did, checksum, at, values, _tags in derived]
+    tags = [(did, k, v, c) for did, _c, _a, _v, found in derived for k, v, c in found]
     with store.engine.begin() as conn:
         for table in (t, o):
             # Designs derived for the first time have nothing to replace: skip the delete.
