@@ -298,3 +298,59 @@ def test_derivation_in_worker_processes_matches_this_process(tmp_path, monkeypat
         assert kept[did] == derive.requirements_json(record), did
         assert json.loads(kept[did])["units"] is not None
     assert derive.refresh(store) == 0  # nothing stale any more
+
+
+def test_concurrent_refreshes_derive_each_design_once(tmp_path) -> None:
+    import threading
+
+    from refaire.ingest.runner import import_sources
+    from refaire.observatory import derive
+    from refaire.store import open_store
+
+    okh = Path(__file__).resolve().parents[1] / "src" / "refaire" / "sample" / "okh"
+    store = open_store(str(tmp_path / "c.db"))
+    summary = import_sources(store, [str(okh)])
+    counts: list[int] = []
+    threads = [
+        threading.Thread(target=lambda: counts.append(derive.refresh(store))) for _ in range(3)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(counts) == [0, 0, summary.designs]
+
+
+def test_served_app_prepares_the_observatory_in_the_background(tmp_path, monkeypatch) -> None:
+    from fastapi.testclient import TestClient
+    from sqlalchemy import func, select
+
+    from refaire.app import create_app
+    from refaire.observatory import warm
+    from refaire.store import open_store
+    from refaire.store.tables import design_observations
+
+    monkeypatch.setenv("REFAIRE_ADMIN_TOKEN", "secret")
+    okh = Path(__file__).resolve().parents[1] / "src" / "refaire" / "sample" / "okh" / "v1"
+    store = open_store(str(tmp_path / "w.db"))
+    files = sorted(okh.glob("*.yml"))[:5]
+
+    def derived() -> int:
+        with store.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(design_observations)).scalar()
+
+    with TestClient(create_app(store, prepare=True)) as client:
+        warm._RUNNING[store.url].join(timeout=60)
+        assert derived() == 0  # an empty store: nothing to derive
+        r = client.post(
+            "/api/import",
+            files=[("files", (f.name, f.read_bytes())) for f in files],
+            headers={"Authorization": "Bearer secret"},
+        )
+        assert r.status_code == 200, r.text
+        imported = r.json()["designs"]
+        assert imported > 0
+        thread = warm._RUNNING.get(store.url)
+        if thread is not None:
+            thread.join(timeout=60)
+        assert derived() == imported  # derived without any request to /observatory

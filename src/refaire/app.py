@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -13,10 +15,24 @@ from refaire.store import Store, open_store
 STATIC = Path(__file__).parent / "web" / "static"
 
 
-def create_app(store: Store | None = None, database: str | None = None) -> FastAPI:
-    """Build the app over a store (opened from `database` or the default URL if not given)."""
+def create_app(
+    store: Store | None = None, database: str | None = None, prepare: bool = False
+) -> FastAPI:
+    """Build the app over a store (opened from `database` or the default URL if not given).
+
+    With `prepare`, the app derives what the observatory and the matching engine need in
+    a background thread when it starts and after each upload (`refaire serve` does).
+    """
     from refaire.api import router as api_router
     from refaire.web import router as web_router
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if app.state.prepare:
+            from refaire.observatory.warm import prepare_in_background
+
+            prepare_in_background(app.state.store)
+        yield
 
     app = FastAPI(
         title="Refaire",
@@ -25,8 +41,10 @@ def create_app(store: Store | None = None, database: str | None = None) -> FastA
         openapi_url="/api/openapi.json",
         docs_url="/api/docs",
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.store = store or open_store(database)
+    app.state.prepare = prepare
     app.include_router(api_router, prefix="/api")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(web_router)

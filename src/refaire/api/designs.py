@@ -122,6 +122,10 @@ async def import_upload(
         for attr in ("imported", "updated", "skipped", "rejected", "designs", "facilities"):
             setattr(total, attr, getattr(total, attr) + getattr(one, attr))
         total.problems.extend(one.problems)
+    if request.app.state.prepare and (total.imported or total.updated):
+        from refaire.observatory.warm import prepare_in_background
+
+        prepare_in_background(store)
     return total.to_dict()
 
 

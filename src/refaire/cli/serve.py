@@ -19,7 +19,7 @@ def _serve(store_url: str, host: str, port: int) -> None:
 
     from refaire.app import create_app
 
-    app = create_app(database=store_url)
+    app = create_app(database=store_url, prepare=True)
     console.print(f"Refaire on [bold]http://{host}:{port}/[/bold]  (database: {store_url})")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -124,6 +125,22 @@ def refresh(store: Store) -> int:
     pipeline: while the workers derive some records, this process reads the next ones
     and writes the rows of those already derived, a chunk per transaction.
     """
+    # One refresh at a time per store in this process: a second caller waits, then finds
+    # nothing left to derive, rather than deriving the same designs again.
+    with _lock_for(store.url):
+        return _refresh(store)
+
+
+_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _lock_for(url: str) -> threading.Lock:
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(url, threading.Lock())
+
+
+def _refresh(store: Store) -> int:
     with store.engine.connect() as conn:
         ids = stale_ids(conn)
     chunks = list(_chunks(ids))

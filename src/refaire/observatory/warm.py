@@ -1,0 +1,57 @@
+"""Preparing the read side in the background, so that visitors do not wait for it.
+
+After a large import the per-design values of the observatory and the matching engine
+(`derive.refresh`) and the engine's coverage take seconds to compute; they are then kept
+(in the store) or cached (in this process). A served app prepares them in a background
+thread when it starts and after each upload, instead of making the first visitor of
+`/observatory` wait. A request arriving meanwhile waits for the same work rather than
+doing it twice (`derive.refresh` takes one lock per store).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from refaire.store.db import Store
+
+log = logging.getLogger(__name__)
+
+_GUARD = threading.Lock()
+_RUNNING: dict[str, threading.Thread] = {}
+_AGAIN: set[str] = set()
+
+
+def prepare(store: Store) -> None:
+    """Derive what is stale and compute the coverage, here and now."""
+    from refaire.observatory import derive
+    from refaire.observatory.coverage import coverage
+
+    derive.refresh(store)
+    coverage(store)
+
+
+def prepare_in_background(store: Store) -> threading.Thread:
+    """`prepare` in a daemon thread; while one runs for this store, it runs once more after."""
+    with _GUARD:
+        running = _RUNNING.get(store.url)
+        if running is not None and running.is_alive():
+            _AGAIN.add(store.url)
+            return running
+        thread = threading.Thread(target=_run, args=(store,), name="refaire-prepare", daemon=True)
+        _RUNNING[store.url] = thread
+        thread.start()
+        return thread
+
+
+def _run(store: Store) -> None:
+    while True:
+        try:
+            prepare(store)
+        except Exception:  # a request will meet the same error and report it
+            log.exception("preparing the observatory in the background failed")
+        with _GUARD:
+            if store.url not in _AGAIN:
+                _RUNNING.pop(store.url, None)
+                return
+            _AGAIN.discard(store.url)
