@@ -176,3 +176,22 @@ def test_import_into_postgresql(any_store, fixtures):
     again = import_sources(any_store, [str(SAMPLE / "okh" / "manually-created")])
     assert again.imported == 0 and again.updated == s.designs
     assert search_designs(any_store, q="farmbot")["total"] >= 1
+
+
+def test_every_normalisation_rule_of_the_sample_is_worded_in_both_languages(sample_store) -> None:
+    from refaire.store.designs import iter_designs
+    from refaire.web.i18n import catalogue
+    from refaire.web.labels import facet_label
+
+    rules = {n.rule for _id, d in iter_designs(sample_store) for n in d.notes}
+    assert len(rules) > 10
+    for rule in rules:
+        for part in rule.split("+"):
+            name = part.partition(":")[0]
+            assert f"note.rule.{name}" in catalogue("en"), rule
+            assert f"note.rule.{name}" in catalogue("fr"), rule
+    assert facet_label("rule", "typo+legacy-losh", "fr") == (
+        "faute de frappe corrigée + ancienne valeur OKH-LOSH convertie"
+    )
+    assert facet_label("rule", "alias:es", "en") == "vocabulary synonym (es)"
+    assert facet_label("rule", "made-up-rule", "fr") == "made-up-rule"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from refaire.web.i18n import translate
+from refaire.web.i18n import catalogue, translate
 
 
 def facet_label(facet: str, value: str, lang: str) -> str:
@@ -28,4 +28,15 @@ def facet_label(facet: str, value: str, lang: str) -> str:
         return value
     if facet in ("openness", "format"):
         return translate(lang, f"{facet}.{value}")
+    if facet == "rule":
+        return " + ".join(_rule_label(part, lang) for part in value.split("+"))
     return value
+
+
+def _rule_label(rule: str, lang: str) -> str:
+    """A normalisation rule in words ("alias:fr" -> "vocabulary synonym (fr)"); an
+    unknown rule is shown as its code."""
+    name, _, arg = rule.partition(":")
+    key = f"note.rule.{name}"
+    text = catalogue(lang).get(key) or catalogue("en").get(key)
+    return text.format(arg=arg) if text else rule
