@@ -40,6 +40,7 @@ from refaire.match.capabilities import (
 )
 from refaire.match.requirements import DesignRequirements, Requirement
 from refaire.model import Facility
+from refaire.store.paging import rows_by_id
 from refaire.vocab.capabilities import all_ids
 
 _MATERIAL_BIT = {m: i for i, m in enumerate(all_ids("material"))}
@@ -365,20 +366,8 @@ def facility_index(store: Any) -> FacilityIndex:
 
 def _raw_records(store: Any, table: Any, batch: int = 2000) -> Iterator[tuple[int, str]]:
     """(id, record JSON text) of every row of `table` in id order, not decoded."""
-    record = type_coerce(table.c.record, Text)
-    last = 0
-    while True:
-        with store.engine.connect() as conn:
-            rows = conn.execute(
-                select(table.c.id, record)
-                .where(table.c.id > last)
-                .order_by(table.c.id)
-                .limit(batch)
-            ).all()
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1][0]
+    query = select(table.c.id, type_coerce(table.c.record, Text))
+    yield from rows_by_id(store, query, table.c.id, batch)
 
 
 def _digest(text: str) -> bytes:
@@ -397,32 +386,21 @@ def design_requirements(store: Any, batch: int = 5000) -> Iterator[DesignRequire
     from refaire.store.tables import design_observations as obs
 
     refresh(store)
+    d = designs_table()
+    query = select(d.c.id, d.c.name, obs.c.requirements).join(obs, obs.c.design_id == d.c.id)
     seen: dict[str, DesignRequirements] = {}
-    last = 0
-    while True:
-        with store.engine.connect() as conn:
-            rows = conn.execute(
-                select(designs_table().c.id, designs_table().c.name, obs.c.requirements)
-                .join(obs, obs.c.design_id == designs_table().c.id)
-                .where(designs_table().c.id > last)
-                .order_by(designs_table().c.id)
-                .limit(batch)
-            ).all()
-        if not rows:
-            return
-        for did, name, text in rows:
-            first = seen.get(text)
-            if first is None:
-                first = seen[text] = DesignRequirements.from_dict(None, "", json.loads(text))
-            yield DesignRequirements(
-                did,
-                name,
-                list(first.requirements),
-                list(first.units),
-                first.inferred,
-                list(first.unknown_parts),
-            )
-        last = rows[-1][0]
+    for did, name, text in rows_by_id(store, query, d.c.id, batch):
+        first = seen.get(text)
+        if first is None:
+            first = seen[text] = DesignRequirements.from_dict(None, "", json.loads(text))
+        yield DesignRequirements(
+            did,
+            name,
+            list(first.requirements),
+            list(first.units),
+            first.inferred,
+            list(first.unknown_parts),
+        )
 
 
 def designs_table() -> Any:

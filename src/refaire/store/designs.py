@@ -13,6 +13,7 @@ from refaire.model import Design
 from refaire.store.bulk import insert_tuples
 from refaire.store.db import Store
 from refaire.store.generations import bump
+from refaire.store.paging import rows_by_id
 from refaire.store.postings import PostingsWriter
 from refaire.store.tables import design_facets, design_links, designs
 from refaire.text import fold, weighted_terms
@@ -229,20 +230,9 @@ def designs_by_keys(store: Store, keys: list[str], batch: int = 500) -> list[Des
 
 def iter_designs(store: Store, batch: int = 500) -> Iterator[tuple[int, Design]]:
     """Every stored design in id order, read in batches so memory stays flat."""
-    last = 0
-    while True:
-        with store.engine.connect() as conn:
-            rows = conn.execute(
-                select(designs.c.id, designs.c.record, designs.c.manifest_text)
-                .where(designs.c.id > last)
-                .order_by(designs.c.id)
-                .limit(batch)
-            ).all()
-        if not rows:
-            return
-        for row in rows:
-            yield row.id, _design_from_row(row.record, row.manifest_text)
-        last = rows[-1].id
+    query = select(designs.c.id, designs.c.record, designs.c.manifest_text)
+    for row in rows_by_id(store, query, designs.c.id, batch):
+        yield row.id, _design_from_row(row.record, row.manifest_text)
 
 
 def count_designs(store: Store) -> int:

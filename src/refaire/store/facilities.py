@@ -12,6 +12,7 @@ from refaire.geo import bounding_box, grid_cell
 from refaire.model import Facility
 from refaire.store.db import Store
 from refaire.store.designs import SaveCounts
+from refaire.store.paging import rows_by_id
 from refaire.store.tables import facilities, facility_capabilities, facility_keys, facility_terms
 from refaire.text import fold, weighted_terms
 
@@ -172,17 +173,6 @@ def count_facilities(store: Store) -> int:
 
 
 def iter_facilities(store: Store, batch: int = 1000) -> Iterator[tuple[int, Facility]]:
-    last = 0
-    while True:
-        with store.engine.connect() as conn:
-            rows = conn.execute(
-                select(facilities.c.id, facilities.c.record)
-                .where(facilities.c.id > last)
-                .order_by(facilities.c.id)
-                .limit(batch)
-            ).all()
-        if not rows:
-            return
-        for row in rows:
-            yield row.id, Facility.from_dict(row.record)
-        last = rows[-1].id
+    query = select(facilities.c.id, facilities.c.record)
+    for row in rows_by_id(store, query, facilities.c.id, batch):
+        yield row.id, Facility.from_dict(row.record)
