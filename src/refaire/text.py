@@ -80,6 +80,12 @@ def words(text: str | None) -> list[str]:
     return [w[:MAX_TERM] for w in _WORD.findall(fold(text)) if len(w) > 1 and w not in STOPWORDS]
 
 
+def decimal(value: float, spec: str, lang: str) -> str:
+    """`value` formatted with `spec`, with a decimal comma in French: 1.5 -> "1,5"."""
+    text = format(value, spec)
+    return text.replace(".", ",") if lang == "fr" else text
+
+
 def slug(text: str, max_length: int = 80) -> str:
     """A URL- and key-friendly form: "Baby Crib (v2)" -> "baby-crib-v2"."""
     return "-".join(_WORD.findall(fold(text)))[:max_length].strip("-")

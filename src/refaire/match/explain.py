@@ -18,6 +18,7 @@ from refaire.match.capabilities import (
 )
 from refaire.match.requirements import Requirement
 from refaire.model import Facility
+from refaire.text import decimal
 from refaire.vocab.capabilities import is_known, label
 
 LANGS = ("en", "fr")
@@ -84,8 +85,7 @@ def _t(lang: str, key: str, **kw: object) -> str:
 
 
 def _num(v: float, lang: str) -> str:
-    text = f"{v:g}"
-    return text.replace(".", ",") if _lang(lang) == "fr" else text
+    return decimal(v, "g", _lang(lang))
 
 
 @lru_cache(maxsize=4096)

@@ -72,9 +72,9 @@ def price(
     hourly = _for(given.get("hourly_rate"), process)
     if hourly is None:
         hourly, estimated = defaults["hourly_rate"][process], True
-        notes.append(Wording("rate.default", {"hourly": float(hourly), "currency": currency}))
+        notes.append(Wording("rate.default", {"hourly": hourly, "currency": currency}))
 
-    grams = {"qty": qty, "grams": float(job.material_g), "currency": currency}
+    grams = {"qty": qty, "grams": job.material_g, "currency": currency}
     per_g = _for(given.get("material_price_per_g"), material_id)
     per_cm3 = _for(given.get("material_price_per_cm3"), material_id)
     if per_g is not None:
@@ -89,7 +89,7 @@ def price(
     else:
         per_g, estimated = mat["price_per_g"], True
         material_cost = qty * job.material_g * per_g
-        material_detail = Wording("line.per_g_default", {**grams, "price": float(per_g)})
+        material_detail = Wording("line.per_g_default", {**grams, "price": per_g})
 
     if pricing is None:
         setup, minimum = defaults["setup_fee"][process], defaults["minimum_order"]
@@ -106,7 +106,7 @@ def price(
             money(machine_cost),
             Wording(
                 "line.machine",
-                {"hours": float(job.machine_h), "hourly": float(hourly), "currency": currency},
+                {"hours": job.machine_h, "hourly": hourly, "currency": currency},
             ),
         ),
     ]
@@ -118,7 +118,7 @@ def price(
             QuoteLine(
                 "discount",
                 -money((lines[0].amount + lines[1].amount) * discount),
-                Wording("line.discount", {"discount": float(discount), "qty": qty}),
+                Wording("line.discount", {"discount": discount, "qty": qty}),
             )
         )
     subtotal = money(sum(line.amount for line in lines))
@@ -127,7 +127,7 @@ def price(
             QuoteLine(
                 "minimum order",
                 money(minimum - subtotal),
-                Wording("line.minimum", {"minimum": float(minimum), "currency": currency}),
+                Wording("line.minimum", {"minimum": minimum, "currency": currency}),
             )
         )
     figures = {

@@ -50,8 +50,8 @@ def fdm(
         machine_h=hours,
         figures={"shell_mm3": shell, "printed_mm3": printed},
         assumptions=[
-            Wording("fdm.shell", {"wall": float(wall), "infill": float(infill)}),
-            Wording("fdm.rate", {"rate": float(rate), "warmup": float(r["warmup_h"])}),
+            Wording("fdm.shell", {"wall": wall, "infill": infill}),
+            Wording("fdm.rate", {"rate": rate, "warmup": r["warmup_h"]}),
         ],
     )
 
@@ -68,14 +68,14 @@ def sla(
         machine_h=hours,
         figures={"resin_mm3": resin, "layers": layers},
         assumptions=[
-            Wording("sla.solid", {"supports": float(r["supports_factor"])}),
+            Wording("sla.solid", {"supports": r["supports_factor"]}),
             Wording(
                 "sla.layers",
                 {
-                    "height": float(height_mm),
-                    "support": float(r["support_height_mm"]),
-                    "layer": float(r["layer_height_mm"]),
-                    "seconds": float(r["seconds_per_layer"]),
+                    "height": height_mm,
+                    "support": r["support_height_mm"],
+                    "layer": r["layer_height_mm"],
+                    "seconds": r["seconds_per_layer"],
                 },
             ),
         ],
@@ -129,18 +129,18 @@ def laser(
                 "laser.cut",
                 {
                     "material": material_id,
-                    "thickness": float(thickness_mm),
-                    "speed": float(speed),
-                    "travel": float(r["travel_factor"]),
+                    "thickness": thickness_mm,
+                    "speed": speed,
+                    "travel": r["travel_factor"],
                 },
             ),
-            Wording("laser.sheet", {"w": float(bbox_mm[0]), "h": float(bbox_mm[1])}),
+            Wording("laser.sheet", {"w": bbox_mm[0], "h": bbox_mm[1]}),
         ]
         + (
             [
                 Wording(
                     "laser.engrave",
-                    {"area": float(engrave_area_mm2), "rate": float(r["engrave_mm2_s"])},
+                    {"area": engrave_area_mm2, "rate": r["engrave_mm2_s"]},
                 )
             ]
             if engrave_area_mm2

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from refaire.text import decimal
+
 LANGS = ("en", "fr")
 
 _T: dict[str, dict[str, str]] = {
@@ -91,8 +93,7 @@ class _Number:
         self.value, self.lang = value, lang
 
     def __format__(self, spec: str) -> str:
-        text = format(self.value, spec)
-        return text.replace(".", ",") if self.lang == "fr" else text
+        return decimal(self.value, spec, self.lang)
 
 
 class _Dims:
@@ -104,13 +105,13 @@ class _Dims:
         self.values, self.lang = values, lang
 
     def __format__(self, spec: str) -> str:
-        return " × ".join(format(_Number(float(v), self.lang), spec) for v in self.values)
+        return " × ".join(decimal(float(v), spec, self.lang) for v in self.values)
 
 
 def _localised(value: Any, lang: str) -> Any:
     if isinstance(value, Wording):
         return value.text(lang)
-    if isinstance(value, float):
+    if isinstance(value, int | float) and not isinstance(value, bool):
         return _Number(value, lang)
     if isinstance(value, list | tuple):
         return _Dims(value, lang)
