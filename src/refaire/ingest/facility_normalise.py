@@ -207,15 +207,21 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 _NOT_PROVENANCED = {"key", "sources", "problems", "extra", "location_origin"}
 
 
+def finish_facility(facility: Facility, source: str, fmt: str) -> Facility:
+    """The step every facility reader ends with: place an unlocated facility at its
+    town's centre when the gazetteer knows the town, then record who said what."""
+    locate_by_town(facility)
+    return record_sources(facility, source, fmt)
+
+
 def record_sources(facility: Facility, source: str, fmt: str) -> Facility:
-    """The step every reader ends with: place an unlocated facility at its town's centre
-    when the gazetteer knows the town, then add a FieldSource for every field the source
-    filled, so merges can tell who said what."""
-    located_by_town = locate_by_town(facility)
+    """Add a FieldSource for every field the source filled, so merges can tell who said
+    what; coordinates the gazetteer gave already name it."""
+    from_town = facility.location_origin == "inferred"
     for f in fields(facility):
         if f.name in _NOT_PROVENANCED:
             continue
-        if located_by_town and f.name in ("latitude", "longitude"):
+        if from_town and f.name in ("latitude", "longitude"):
             continue
         value = getattr(facility, f.name)
         if value not in (None, "", [], {}):

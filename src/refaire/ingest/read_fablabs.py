@@ -18,8 +18,8 @@ from refaire.ingest.facility_normalise import (
     clean_name,
     country_code,
     facility_key,
+    finish_facility,
     first_text,
-    record_sources,
 )
 from refaire.model import Facility, Problem
 
@@ -107,7 +107,7 @@ def _row(source: str, index: int, row: Any, result: ReadResult) -> Facility | No
         problems=[p for p in coords.problems],
         extra=extra,
     )
-    return record_sources(facility, source, FORMAT)
+    return finish_facility(facility, source, FORMAT)
 
 
 def read(source: str, data: bytes) -> ReadResult:

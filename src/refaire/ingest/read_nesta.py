@@ -24,8 +24,8 @@ from refaire.ingest.facility_normalise import (
     clean_name,
     enrich_equipment,
     facility_key,
+    finish_facility,
     first_text,
-    record_sources,
     resolve_caps,
     set_sizes,
 )
@@ -249,7 +249,7 @@ def _row(source: str, line: int, row: dict[str, str], result: ReadResult) -> Fac
     for item in split_items(col("Types of materials used in the space") or ""):
         add_caps(facility.materials, resolve_caps(item, MATERIAL, origin="stated"))
     facility.extra["line"] = line
-    return record_sources(facility, source, FORMAT)
+    return finish_facility(facility, source, FORMAT)
 
 
 def read(source: str, data: bytes) -> ReadResult:

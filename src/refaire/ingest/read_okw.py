@@ -28,10 +28,10 @@ from refaire.ingest.facility_normalise import (
     country_code,
     enrich_equipment,
     facility_key,
+    finish_facility,
     first_text,
     parse_coordinate,
     parse_pair,
-    record_sources,
     resolve_caps,
     set_sizes,
     wikipedia_title,
@@ -246,7 +246,7 @@ def _facility(source: str, data: Any, where: str, at: Lines, result: ReadResult)
     facility.key = facility_key(FORMAT, name, facility.latitude, facility.longitude, native)
     facility.problems = problems
     result.problems.extend(problems)
-    return record_sources(facility, source, FORMAT)
+    return finish_facility(facility, source, FORMAT)
 
 
 def _pricing(facility: Facility, raw: Any, source: str, where: str, at: Lines) -> list[Problem]:

@@ -24,9 +24,9 @@ from refaire.ingest.facility_normalise import (
     clean_name,
     country_code,
     facility_key,
+    finish_facility,
     first_text,
     parse_pair,
-    record_sources,
     resolve_caps,
 )
 from refaire.ingest.read_nesta import prose_capabilities, split_items, tools_to_equipment
@@ -145,7 +145,7 @@ def place_to_facility(
             add_caps(facility.processes, resolve_caps(item, PROCESS, origin="stated"))
     prose_capabilities(facility, prose)
     result.problems.extend(problems)
-    return record_sources(facility, source, fmt)
+    return finish_facility(facility, source, fmt)
 
 
 # --- CSV -----------------------------------------------------------------------------------

@@ -19,8 +19,8 @@ from refaire.ingest.facility_normalise import (
     clean_name,
     country_code,
     facility_key,
+    finish_facility,
     first_text,
-    record_sources,
 )
 from refaire.model import Facility, Problem
 
@@ -119,7 +119,7 @@ def _entry(source: str, index: int | None, doc: Any, result: ReadResult) -> Faci
         problems=problems,
         extra=extra,
     )
-    return record_sources(facility, source, FORMAT)
+    return finish_facility(facility, source, FORMAT)
 
 
 def read(source: str, data: bytes) -> ReadResult:

@@ -146,7 +146,7 @@ def _refresh(store: Store) -> int:
     chunks = list(_chunks(ids))
     with relaxed_gc(), Workers(enabled=len(ids) >= PARALLEL_FROM) as workers:
         done: dict[int, list[_Row]] = {}
-        expected = {}
+        expected: dict[int, int] = {}
         for index, batch in workers.map(derive_batch, _batches(store, chunks, expected)):
             done.setdefault(index, []).extend(batch)
             if len(done[index]) == expected[index]:
