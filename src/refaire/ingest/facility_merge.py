@@ -113,8 +113,11 @@ def merge(base: Facility, other: Facility) -> Facility:
         if getattr(out, name) in (None, "") and getattr(other, name) not in (None, ""):
             setattr(out, name, getattr(other, name))
             taken.append(name)
-    if not _stated(out) and _located(other) and (not _located(out) or _stated(other)):
-        if _located(out):  # a town centre gives way to the place a source states
+    # `other`'s location is taken where `out` has none, or only a town centre that
+    # `other` improves on with a stated one.
+    town_centre = _located(out) and not _stated(out)
+    if _located(other) and (not _located(out) or (town_centre and _stated(other))):
+        if town_centre:
             out.sources = [s for s in out.sources if s.field not in ("latitude", "longitude")]
             out.extra.pop("located_by_town", None)
         out.latitude, out.longitude = other.latitude, other.longitude
