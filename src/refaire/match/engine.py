@@ -90,7 +90,7 @@ class _Explainer:
 
     def ref(self, row: int) -> dict[str, Any]:
         out = {"id": int(self.index.ids[row]), "name": self.index.names[row]}
-        if len(self.index.approximate) and self.index.approximate[row]:
+        if self.index.approximate[row]:
             out["approximate_location"] = True  # a town centre: the distance is rough
         return out
 
