@@ -39,8 +39,12 @@ Index = dict[tuple[str, str], list[Town]]
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
 
-def fold(text: str) -> str:
-    """Lower-case ASCII words: `Saint-Étienne` and `saint etienne` meet."""
+def _fold(text: str) -> str:
+    """Lower-case ASCII words: `Saint-Étienne` and `saint etienne` meet.
+
+    Not `refaire.vocab._text.fold`: characters with no ASCII form are dropped, not made
+    word breaks, so `Ra’s al Khaymah` meets GeoNames' ASCII `Ras al Khaymah`.
+    """
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
         if not text:  # a name in another script: nothing a Latin-script form can meet
@@ -72,15 +76,15 @@ def _indexes() -> tuple[Index, Index, dict[str, str]]:
             population=int(city.get("population") or 0),
             geonameid=int(city["geonameid"]),
         )
-        official[(town.country, fold(town.name))].append(town)
-        for name in {fold(n) for n in city.get("alternatenames") or ()} - {""}:
+        official[(town.country, _fold(town.name))].append(town)
+        for name in {_fold(n) for n in city.get("alternatenames") or ()} - {""}:
             alternate[(town.country, name)].append(town)
     for index in (official, alternate):
         for towns in index.values():
             towns.sort(key=lambda t: -t.population)
     states = {}
     for code, state in cache.get_us_states().items():
-        states[fold(code)] = states[fold(state["name"])] = code
+        states[_fold(code)] = states[_fold(state["name"])] = code
     return dict(official), dict(alternate), states
 
 
@@ -88,7 +92,7 @@ def _candidates(text: str) -> list[str]:
     """The whole text, then each comma/slash part (`Chania, Crete` → `Chania`), undecorated."""
     out: list[str] = []
     for part in [text, *re.split(r"[,/;()]", text)]:
-        for variant in (fold(part), fold(_DECORATION.sub(" ", fold(part)))):
+        for variant in (_fold(part), _fold(_DECORATION.sub(" ", _fold(part)))):
             if variant and variant not in out:
                 out.append(variant)
     return out
@@ -106,7 +110,7 @@ def find_town(country: str | None, town: str | None, region: str | None = None) 
         return None
     official, alternate, states = _indexes()
     code = country.strip().upper()
-    state = states.get(fold(region or "")) if code == "US" else None
+    state = states.get(_fold(region or "")) if code == "US" else None
     names = _candidates(town)
     for index in (official, alternate):
         for name in names:
