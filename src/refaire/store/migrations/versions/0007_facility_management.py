@@ -1,0 +1,19 @@
+"""Facility management (reserved: claims, suggestions, manager-stated fields, design maintainers).
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-01
+"""
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
