@@ -24,6 +24,8 @@ def create_app(
     a background thread when it starts and after each upload (`refaire serve` does).
     """
     from refaire.api import router as api_router
+    from refaire.web.api_docs import add_api_docs
+    from refaire.web.headers import SecurityHeaders
     from refaire.web import router as web_router
 
     @asynccontextmanager
@@ -39,13 +41,15 @@ def create_app(
         version=__version__,
         description="Open designs, the places that make them, and who can make what near you.",
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # served by add_api_docs: local assets, no inline script
         redoc_url=None,
         lifespan=lifespan,
     )
     app.state.store = store or open_store(database)
     app.state.prepare = prepare
     app.include_router(api_router, prefix="/api")
+    add_api_docs(app, docs_url="/api/docs", openapi_url="/api/openapi.json")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(web_router)
+    app.add_middleware(SecurityHeaders)
     return app
