@@ -24,9 +24,9 @@ def create_app(
     a background thread when it starts and after each upload (`refaire serve` does).
     """
     from refaire.api import router as api_router
+    from refaire.web import router as web_router
     from refaire.web.api_docs import add_api_docs
     from refaire.web.headers import SecurityHeaders
-    from refaire.web import router as web_router
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
