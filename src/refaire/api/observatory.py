@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from refaire.api._deps import get_store, require_admin
+from refaire.export.spreadsheet import CSV_ENCODING
 from refaire.observatory.figures import FilterError, dashboard
 from refaire.observatory.signals import MAX_LIMIT, SignalError, add_signal, list_signals
 from refaire.observatory.tables import TABLES, table, to_csv
@@ -67,7 +68,7 @@ def get_observatory_table(
         return JSONResponse(data)
     suffix = "".join(f"-{v}" for v in data["filters"].values() if v)
     return Response(
-        to_csv(data["rows"]),
+        to_csv(data["rows"]).encode(CSV_ENCODING),
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="refaire-{name}{suffix}.csv"',

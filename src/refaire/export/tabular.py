@@ -8,10 +8,10 @@ store, too large for an export) but with the rest of the provenance.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from typing import Any, TextIO
 
+from refaire.export.spreadsheet import SafeDictWriter
 from refaire.model import Design
 
 SEP = "; "
@@ -106,8 +106,9 @@ def design_row(design: Design) -> dict[str, Any]:
 
 
 def designs_to_csv(designs: Iterable[Design], fh: TextIO) -> int:
-    """Write a header and one row per design to `fh`; returns the number of rows."""
-    writer = csv.DictWriter(fh, fieldnames=COLUMNS, lineterminator="\n")
+    """Write a header and one row per design to `fh` (formula-like text neutralised);
+    returns the number of rows."""
+    writer = SafeDictWriter(fh, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     n = 0
     for design in designs:
