@@ -6,7 +6,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, print_json
+from refaire.cli._common import DbOption, JsonOption, console, esc, print_json
 from refaire.ingest.runner import ImportSummary, import_source_list
 from refaire.ingest.sources import expand
 from refaire.store import open_store
@@ -58,7 +58,9 @@ def _print_summary(summary: ImportSummary) -> None:
     for p in shown[:50]:
         where = p.source + (f":{p.line}" if p.line else "")
         colour = "red" if p.severity == "error" else "yellow"
-        table.add_row(f"[{colour}]{p.severity}[/{colour}]", where, p.field or "", p.message)
+        table.add_row(
+            f"[{colour}]{p.severity}[/{colour}]", esc(where), esc(p.field), esc(p.message)
+        )
     console.print(table)
     if len(shown) > 50:
         console.print(f"… and {len(shown) - 50} more problems (use --json for all of them)")
