@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 from refaire.export.spreadsheet import SafeDictWriter
 from refaire.model import Design
+from refaire.public_source import public_problems, public_source
 
 SEP = "; "
 
@@ -122,4 +123,6 @@ def design_to_json(design: Design) -> dict[str, Any]:
     data = design.to_dict()
     if data.get("provenance"):
         data["provenance"].pop("text", None)
+        data["provenance"]["source"] = public_source(data["provenance"]["source"])
+    data["problems"] = public_problems(data.get("problems"))
     return data
