@@ -83,8 +83,8 @@ def test_one_file_keeps_the_name_it_was_given(fixtures, tmp_path, monkeypatch) -
         store.close()
 
 
-def test_stored_absolute_paths_are_shortened_everywhere(tmp_path) -> None:
-    store = open_store(str(tmp_path / "old.db"))
+def test_stored_absolute_paths_are_shortened_everywhere(any_store) -> None:
+    store = any_store
     source = f"{SECRET}/okh/lamp/okh.toml"
     design = Design(
         "t:old",
@@ -118,4 +118,3 @@ def test_stored_absolute_paths_are_shortened_everywhere(tmp_path) -> None:
     assert answers[1].json()["provenance"]["source"] == "…/okh/lamp/okh.toml"
     assert answers[1].json()["problems"][0]["source"] == "…/okh/lamp/okh.toml"
     assert "…/acme/labs/list.csv" in answers[4].text
-    store.close()
