@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from refaire.ingest import yaml_safe
 from refaire.ingest.base import Reader, ReadResult, register
 from refaire.ingest.decode import decode_text as decode
 from refaire.ingest.okh_keys import canonical_key, canonicalise
@@ -129,7 +130,7 @@ def read(source: str, data: bytes) -> ReadResult:
         msg = f"{what}: an OKH v1 manifest needs at least a title"
         return ReadResult(problems=[*problems, Problem(source, "error", None, msg)])
     try:
-        raw = yaml.safe_load(stripped)
+        raw = yaml_safe.safe_load(stripped)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else None

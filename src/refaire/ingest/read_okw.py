@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from refaire.ingest import yaml_safe
 from refaire.ingest.base import Reader, ReadResult, register
 from refaire.ingest.facility_normalise import (
     MATERIAL,
@@ -297,7 +298,7 @@ def _walk(node: yaml.Node, path: str, out: dict[str, int]) -> None:
 def yaml_lines(text: str) -> list[dict[str, int]]:
     """Per YAML document, the 1-based line of every field path ('[0].equipment[2].quantity')."""
     maps: list[dict[str, int]] = []
-    for node in yaml.compose_all(text, Loader=yaml.SafeLoader):
+    for node in yaml_safe.compose_all(text):
         out: dict[str, int] = {}
         if isinstance(node, yaml.MappingNode):
             # {facilities: [...]} wraps the list the reader walks: paths start inside it.
@@ -322,7 +323,7 @@ def read(source: str, data: bytes) -> ReadResult:
         if text.lstrip().startswith(("{", "[")):
             docs = [json.loads(text)]
         else:
-            docs = list(yaml.safe_load_all(text))
+            docs = yaml_safe.safe_load_all(text)
             lines = yaml_lines(text)
     except json.JSONDecodeError as exc:
         result.problems.append(
