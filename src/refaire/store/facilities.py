@@ -7,11 +7,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, or_, select, update
+from sqlalchemy.exc import DBAPIError
 
 from refaire.geo import bounding_box, grid_cell
 from refaire.model import Facility
 from refaire.store.db import Store
-from refaire.store.designs import SaveCounts
+from refaire.store.designs import SaveCounts, db_message
+from refaire.store.generations import bump
+from refaire.store.locking import writing
 from refaire.store.paging import rows_by_id
 from refaire.store.tables import facilities, facility_capabilities, facility_keys, facility_terms
 from refaire.text import fold, weighted_terms
@@ -50,7 +53,7 @@ def _terms(f: Facility) -> dict[str, int]:
 
 
 def _row(f: Facility, now: str) -> dict[str, Any]:
-    return {
+    row = {
         "key": f.key[:1000],
         "name": f.name[:500],
         "name_sort": fold(f.name)[:500],
@@ -63,17 +66,25 @@ def _row(f: Facility, now: str) -> dict[str, Any]:
         "imported_at": now,
         "record": f.to_dict(),
     }
+    # PostgreSQL refuses NUL in text; readers clean it, this is for every other writer.
+    for name, value in row.items():
+        if isinstance(value, str) and "\x00" in value:
+            row[name] = value.replace("\x00", "")
+    return row
 
 
-def _find_existing(conn: Connection, f: Facility) -> tuple[int, Facility] | None:
-    """The stored facility this record is: same key, or the same place from another source."""
+def _find_existing(conn: Connection, f: Facility) -> tuple[int, Facility, str | None] | None:
+    """The stored facility this record is, with the evidence when it is another source's.
+
+    Same key (a re-import: no evidence needed), or the same place from another source.
+    """
     fid = conn.execute(
-        select(facility_keys.c.facility_id).where(facility_keys.c.key == f.key)
+        select(facility_keys.c.facility_id).where(facility_keys.c.key == f.key[:1000])
     ).scalar()
     if fid is not None:
         rec = conn.execute(select(facilities.c.record).where(facilities.c.id == fid)).scalar_one()
-        return fid, Facility.from_dict(rec)
-    from refaire.ingest.facility_merge import same_facility
+        return fid, Facility.from_dict(rec), None
+    from refaire.ingest.facility_merge import merge_evidence
 
     conds = [facilities.c.name_sort == fold(f.name)[:500]]
     if f.latitude is not None and f.longitude is not None:
@@ -83,8 +94,9 @@ def _find_existing(conn: Connection, f: Facility) -> tuple[int, Facility] | None
         select(facilities.c.id, facilities.c.record).where(or_(*conds)).limit(50)
     ):
         other = Facility.from_dict(row.record)
-        if same_facility(other, f):
-            return row.id, other
+        evidence = merge_evidence(other, f)
+        if evidence is not None:
+            return row.id, other, evidence
     return None
 
 
@@ -92,38 +104,53 @@ def save_facilities(store: Store, items: Iterable[Facility]) -> SaveCounts:
     """Insert facilities, update known ones, and merge records of the same place.
 
     A record is the same place as a stored one when it has the same key, or when
-    `refaire.ingest.facility_merge.same_facility` says so (same name, or within
-    ~200 m with a similar name); it is then merged, keeping per-field provenance.
+    `refaire.ingest.facility_merge.merge_evidence` finds evidence (a name backed by
+    a location, a website or a town; or a similar name next door); it is then
+    merged, keeping per-field provenance, and the merge is listed in `merges`. Each
+    record is written in its own savepoint: one the database refuses is reported in
+    `failed` and the others are stored.
     """
-    from refaire.ingest.facility_merge import dedupe, merge
+    from refaire.ingest.facility_merge import dedupe
 
-    batch = dedupe(list(items))
     counts = SaveCounts()
+    batch = dedupe(list(items), counts.merges)
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    with store.engine.begin() as conn:
+    with writing(store.engine) as conn:
         for f in batch:
-            found = _find_existing(conn, f)
-            if found is None:
-                fid = conn.execute(
-                    insert(facilities).returning(facilities.c.id), [_row(f, now)]
-                ).scalar_one()
-                counts.imported += 1
-                merged = f
-            else:
-                fid, stored = found
-                merged = f if _only_from(stored, f) else merge(stored, f)
-                merged.key = stored.key
-                conn.execute(
-                    update(facilities).where(facilities.c.id == fid).values(**_row(merged, now))
-                )
-                conn.execute(
-                    delete(facility_capabilities).where(facility_capabilities.c.facility_id == fid)
-                )
-                conn.execute(delete(facility_terms).where(facility_terms.c.facility_id == fid))
-                counts.updated += 1
-            _write_children(conn, fid, merged, f.key)
-            counts.keys.append(merged.key)
+            try:
+                with conn.begin_nested():
+                    _save_one(conn, f, now, counts)
+            except DBAPIError as exc:
+                source = f.sources[0].source if f.sources else f.key
+                counts.failed.append((source, db_message(exc)))
+        bump(conn, "facilities")
     return counts
+
+
+def _save_one(conn: Connection, f: Facility, now: str, counts: SaveCounts) -> None:
+    from refaire.ingest.facility_merge import merge
+
+    found = _find_existing(conn, f)
+    if found is None:
+        fid = conn.execute(
+            insert(facilities).returning(facilities.c.id), [_row(f, now)]
+        ).scalar_one()
+        counts.imported += 1
+        merged = f
+    else:
+        fid, stored, evidence = found
+        merged = f if _only_from(stored, f) else merge(stored, f)
+        merged.key = stored.key
+        conn.execute(update(facilities).where(facilities.c.id == fid).values(**_row(merged, now)))
+        conn.execute(
+            delete(facility_capabilities).where(facility_capabilities.c.facility_id == fid)
+        )
+        conn.execute(delete(facility_terms).where(facility_terms.c.facility_id == fid))
+        counts.updated += 1
+        if evidence is not None:
+            counts.merges.append({"record": f.key, "into": stored.key, "evidence": evidence})
+    _write_children(conn, fid, merged, f.key)
+    counts.keys.append(merged.key)
 
 
 def _only_from(stored: Facility, incoming: Facility) -> bool:
