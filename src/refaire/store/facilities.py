@@ -172,7 +172,10 @@ def _write_children(conn: Connection, fid: int, f: Facility, key: str) -> None:
     terms = [{"term": t, "facility_id": fid, "weight": w} for t, w in _terms(f).items()]
     if terms:
         conn.execute(insert(facility_terms), terms)
-    for k in {key[:1000], f.key[:1000]}:
+    # The keys of the records merged into this one in the batch (`dedupe`) too: a
+    # re-import of any of them is an update, not a merge again.
+    merged_in = [k for k in f.extra.get("merged_keys", []) if isinstance(k, str)]
+    for k in {key[:1000], f.key[:1000], *(k[:1000] for k in merged_in)}:
         if (
             conn.execute(select(facility_keys.c.key).where(facility_keys.c.key == k)).first()
             is None
