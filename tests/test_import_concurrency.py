@@ -104,8 +104,7 @@ def test_an_import_killed_before_indexing_is_repaired_when_the_store_opens(any_s
     url = any_store.url
     # Dies like a killed process the moment it would index the words of its designs.
     prelude = (
-        "import os, refaire.ingest.runner as r; "
-        "r.flush_postings = lambda store: os._exit(9)\n"
+        "import os, refaire.ingest.runner as r; r.flush_postings = lambda store: os._exit(9)\n"
     )
     proc = _import_process(url, [SAMPLE / "okh" / "losh-list"], prelude)
     proc.communicate(timeout=600)

@@ -112,7 +112,9 @@ def test_two_claims_in_one_run_the_first_is_stored(any_store, tmp_path):
     assert get_design(any_store, f"{REPO}#press")[1].licensor == "First"
 
 
-def test_identical_content_from_a_mirror_is_neither_stored_twice_nor_a_conflict(any_store, tmp_path):
+def test_identical_content_from_a_mirror_is_neither_stored_twice_nor_a_conflict(
+    any_store, tmp_path
+):
     text = _losh("Dryer", "MIT", "A")
     import_sources(any_store, [str(_write(tmp_path / "a", "okh.toml", text))])
     mirror = import_sources(any_store, [str(_write(tmp_path / "b", "okh.toml", text))])
@@ -124,7 +126,9 @@ def test_non_latin_names_in_one_repository_stay_distinct(any_store, tmp_path):
     folder = tmp_path / "scripts"
     names = ["Станок", "Пресс", "机床", "压机", "مطحنة", "مكبس"]
     for i, name in enumerate(names):
-        _write(folder / str(i), "okh.toml", _losh(name, "MIT", "A", repo="https://example.org/tools"))
+        _write(
+            folder / str(i), "okh.toml", _losh(name, "MIT", "A", repo="https://example.org/tools")
+        )
     summary = import_sources(any_store, [str(folder)])
     assert (summary.imported, summary.conflicts) == (6, 0)
     assert count_designs(any_store) == 6
@@ -133,6 +137,7 @@ def test_non_latin_names_in_one_repository_stay_distinct(any_store, tmp_path):
 
 
 # --- facilities ----------------------------------------------------------------------------
+
 
 def _okw(name: str, **extra: object) -> str:
     return json.dumps({"name": name, "facility-status": "active", **extra})

@@ -20,6 +20,7 @@ import yaml
 
 from refaire.ingest import yaml_safe
 from refaire.ingest.base import Reader, ReadResult, register
+from refaire.ingest.decode import TOO_DEEP
 from refaire.ingest.facility_normalise import (
     MATERIAL,
     PROCESS,
@@ -335,6 +336,9 @@ def read(source: str, data: bytes) -> ReadResult:
         line = mark.line + 1 if mark is not None else None
         msg = f"invalid YAML: {getattr(exc, 'problem', None) or exc}"
         result.problems.append(Problem(source, "error", None, msg, line))
+        return result
+    except RecursionError:
+        result.problems.append(Problem(source, "error", None, TOO_DEEP))
         return result
     for d, doc in enumerate(docs):
         doc = fold_keys(doc)

@@ -91,9 +91,7 @@ def expanded_size(root: yaml.Node) -> int:
         stack.append((node, True))
         for child in _children(node):
             if id(child) in open_:
-                raise YAMLBombError(
-                    "an alias refers to a node that contains it", child.start_mark
-                )
+                raise YAMLBombError("an alias refers to a node that contains it", child.start_mark)
             if id(child) not in sizes:
                 stack.append((child, False))
     return sizes[id(root)]

@@ -21,7 +21,9 @@ from refaire.store.locking import writing
 
 class UnknownConflict(LookupError):
     def __init__(self, conflict_id: int) -> None:
-        super().__init__(f"no design conflict {conflict_id}; `refaire designs conflicts` lists them")
+        super().__init__(
+            f"no design conflict {conflict_id}; `refaire designs conflicts` lists them"
+        )
 
 
 class ConflictError(ValueError):
@@ -63,7 +65,9 @@ def list_conflicts(
 ) -> dict[str, Any]:
     """Claims on designs' identities, newest first: {total, limit, offset, items}."""
     if status is not None and status not in STATUSES:
-        raise ConflictError([("status", f"unknown status {status!r}; one of {', '.join(STATUSES)}")])
+        raise ConflictError(
+            [("status", f"unknown status {status!r}; one of {', '.join(STATUSES)}")]
+        )
     total, rows = conflict_rows(store, design_id, status, limit, offset)
     return {"total": total, "limit": limit, "offset": offset, "items": [_item(r) for r in rows]}
 

@@ -55,9 +55,7 @@ def upgrade() -> None:
         sa.Column("resolved_by", sa.String(length=200)),
         sa.Column("resolved_at", sa.String(length=40)),
     )
-    op.create_index(
-        "ix_design_conflicts_design", "design_conflicts", ["design_id", "status"]
-    )
+    op.create_index("ix_design_conflicts_design", "design_conflicts", ["design_id", "status"])
 
 
 def downgrade() -> None:
