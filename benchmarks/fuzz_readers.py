@@ -24,7 +24,6 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "src"), str(REPO / "tests")]
 
 from _reader_mutations import corpus, mutate  # noqa: E402
-
 from refaire.ingest.base import detect, get_reader  # noqa: E402
 
 
