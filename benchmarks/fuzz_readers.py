@@ -58,7 +58,9 @@ def main() -> None:
     print(f"{'reader':<14}{'calls':>8}{'median ms':>11}{'max ms':>9}{'max/median':>12}")
     for fmt, ts in sorted(times.items()):
         med = statistics.median(ts)
-        print(f"{fmt:<14}{len(ts):>8}{med * 1000:>11.2f}{max(ts) * 1000:>9.1f}{max(ts) / med:>12.0f}")
+        print(
+            f"{fmt:<14}{len(ts):>8}{med * 1000:>11.2f}{max(ts) * 1000:>9.1f}{max(ts) / med:>12.0f}"
+        )
     print("slowest calls (s, file, seed):")
     for took, name, seed in slowest:
         print(f"  {took:.3f}  {name}  {seed}")
