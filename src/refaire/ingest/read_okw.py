@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from refaire.ingest import yaml_safe
-from refaire.ingest.base import Reader, ReadResult, register
+from refaire.ingest.base import Reader, ReadResult, one_entry, register
 from refaire.ingest.decode import TOO_DEEP
 from refaire.ingest.facility_normalise import (
     MATERIAL,
@@ -350,9 +350,11 @@ def read(source: str, data: bytes) -> ReadResult:
                 continue
             at = Lines(lines[d] if d < len(lines) else {})
             where = f"[{i}]." if i is not None else ""
-            facility = _facility(source, entry, where, at, result)
-            if facility is not None:
-                result.facilities.append(facility)
+            label = "document" if i is None else f"entry {i}"
+            with one_entry(result, source, label, where.rstrip(".") or None, at(where.rstrip("."))):
+                facility = _facility(source, entry, where, at, result)
+                if facility is not None:
+                    result.facilities.append(facility)
     if not result.facilities and not result.problems:
         result.skipped, result.skip_reason = True, "no OKW facility in this document"
     return result
