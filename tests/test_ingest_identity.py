@@ -206,3 +206,26 @@ def test_merge_evidence_rules() -> None:
     assert merge_evidence(located, fac("b:7", latitude=45.001, longitude=4.0)) == (
         "same name, 111 m apart"
     )
+
+
+def test_the_same_key_from_another_source_needs_evidence_too(any_store, tmp_path):
+    # Neither record is located: both get the key "okw:makers-hub" from the name alone.
+    real = _okw("Makers Hub", contact={"email": "hello@hub.example"}, url="https://hub.example")
+    _write(tmp_path / "real", "hub.okw.json", real)
+    import_sources(any_store, [str(tmp_path / "real")])
+    fake = _okw("Makers Hub", description="Pay here", contact={"email": "evil@x.example"})
+    _write(tmp_path / "fake", "hub.okw.json", fake)
+    summary = import_sources(any_store, [str(tmp_path / "fake")])
+    assert (summary.imported, summary.merges) == (1, [])
+    by_email = {f.email: f for _i, f in iter_facilities(any_store)}
+    assert set(by_email) == {"hello@hub.example", "evil@x.example"}
+    assert by_email["hello@hub.example"].description in (None, "")
+    # each source's re-import updates its own record
+    again = import_sources(any_store, [str(tmp_path / "fake"), str(tmp_path / "real")])
+    assert (again.imported, again.updated) == (0, 2)
+    # the same website is evidence: then the records are one place
+    _write(tmp_path / "site", "hub.okw.json", _okw("Makers Hub", url="http://www.hub.example/"))
+    merged = import_sources(any_store, [str(tmp_path / "site")])
+    assert [m["evidence"] for m in merged.merges] == [
+        "same key (okw:makers-hub); same name and website (hub.example)"
+    ]

@@ -78,13 +78,23 @@ def _find_existing(conn: Connection, f: Facility) -> tuple[int, Facility, str | 
 
     Same key (a re-import: no evidence needed), or the same place from another source.
     """
-    fid = conn.execute(
-        select(facility_keys.c.facility_id).where(facility_keys.c.key == f.key[:1000])
-    ).scalar()
-    if fid is not None:
-        rec = conn.execute(select(facilities.c.record).where(facilities.c.id == fid)).scalar_one()
-        return fid, Facility.from_dict(rec), None
     from refaire.ingest.facility_merge import merge_evidence
+
+    found = _by_key(conn, f.key)
+    if found is not None:
+        fid, stored = found
+        if _shares_source(stored, f):
+            return fid, stored, None
+        # The same key from another source: a native id or a bare name anyone can
+        # write. Only evidence makes it this place; otherwise it is kept apart,
+        # under a key qualified by its source (which its re-imports find again).
+        evidence = merge_evidence(stored, f)
+        if evidence is not None:
+            return fid, stored, f"same key ({f.key}); {evidence}"
+        f.key = _source_key(f)
+        found = _by_key(conn, f.key)
+        if found is not None:
+            return found[0], found[1], None
 
     conds = [facilities.c.name_sort == fold(f.name)[:500]]
     if f.latitude is not None and f.longitude is not None:
@@ -98,6 +108,33 @@ def _find_existing(conn: Connection, f: Facility) -> tuple[int, Facility, str | 
         if evidence is not None:
             return row.id, other, evidence
     return None
+
+
+def _by_key(conn: Connection, key: str) -> tuple[int, Facility] | None:
+    fid = conn.execute(
+        select(facility_keys.c.facility_id).where(facility_keys.c.key == key[:1000])
+    ).scalar()
+    if fid is None:
+        return None
+    rec = conn.execute(select(facilities.c.record).where(facilities.c.id == fid)).scalar_one()
+    return fid, Facility.from_dict(rec)
+
+
+def _sources(f: Facility) -> set[str]:
+    return {s.source for s in f.sources}
+
+
+def _shares_source(stored: Facility, incoming: Facility) -> bool:
+    """True when the stored facility has a field from one of the incoming record's sources."""
+    mine = _sources(incoming)
+    return not mine or bool(mine & _sources(stored))
+
+
+def _source_key(f: Facility) -> str:
+    import hashlib
+
+    first = sorted(_sources(f))[0]
+    return f"{f.key[:980]}~{hashlib.sha256(first.encode('utf-8', 'replace')).hexdigest()[:8]}"
 
 
 def save_facilities(store: Store, items: Iterable[Facility]) -> SaveCounts:
