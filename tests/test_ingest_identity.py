@@ -76,7 +76,10 @@ def test_a_claim_from_another_source_is_a_conflict_not_a_takeover(any_store, tmp
     client = TestClient(create_app(store=any_store))
     api = client.get(f"/api/designs/{design_id}/conflicts").json()
     assert api["total"] == 1 and api["items"][0]["id"] == claim["id"]
-    assert client.get("/api/designs/999999/conflicts").status_code == 404
+    for missing in ("999999", "9" * 30, "a%00b"):
+        assert client.get(f"/api/designs/{missing}/conflicts").status_code == 404
+    text = CliRunner().invoke(app, ["designs", "conflicts", "--db", any_store.url])
+    assert text.exit_code == 0 and "Mallory" in text.stdout and "1 conflicts." in text.stdout
     for lang, words in (("en", "Conflicting claims"), ("fr", "Revendications en conflit")):
         page = client.get(f"/designs/{design_id}", headers={"Accept-Language": lang})
         assert words in page.text and "Mallory" in page.text

@@ -34,7 +34,10 @@ def design_conflicts(
     offset: Offset = 0,
 ) -> dict[str, Any]:
     """Manifests from other sources that claimed this design's identity (not applied)."""
-    found = get_design(store, ident) if "\x00" not in ident else None
+    # NUL or an id beyond the id column's range can name no design (and PostgreSQL
+    # would refuse the query): a 404, not a 500.
+    usable = "\x00" not in ident and not (ident.isdigit() and int(ident) > 2**31 - 1)
+    found = get_design(store, ident) if usable else None
     if found is None:
         raise HTTPException(404, str(UnknownDesign(ident)))
     return list_conflicts(store, design_id=found[0], limit=limit, offset=offset, status=status)
