@@ -4,8 +4,8 @@ Geometry may sit in the root model or, with the production extension, in sub-mod
 (`p:path="/3D/Objects/object_1.model"`, as Bambu Studio and PrusaSlicer write them). Build
 items and components carry 3×4 affine transforms, composed from the leaf upwards.
 
-Hostile archives: XML with a DTD or entity declarations is refused outright (the
-billion-laughs and external-entity attacks need one); each part is decompressed in chunks
+Hostile archives: XML with entity declarations or external references is refused by
+defusedxml, whatever its encoding (`safexml`); each part is decompressed in chunks
 and abandoned past a size bound or an implausible compression ratio (zip bombs); the
 triangle count after component instancing is checked before any array is built.
 """
@@ -13,7 +13,6 @@ triangle count after component instancing is checked before any array is built.
 from __future__ import annotations
 
 import io
-import re
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import MeshError
+from .safexml import parse_xml
 from .units import MM_PER_UNIT
 
 ROOT_REL_TYPE = "http://schemas.microsoft.com/3dmanufacturing/2013/01/3dmodel"
@@ -30,7 +30,9 @@ MAX_RATIO = 200
 RATIO_CHECK_AFTER = 10 * 1024 * 1024
 # Component nesting deeper than this is a cycle or an attack, not a design.
 MAX_DEPTH = 32
-_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+# Placed objects after instancing (build items × components × …): a printer's plate holds
+# hundreds; nesting empty components multiplies visits without adding a triangle.
+MAX_INSTANCES = 100_000
 _PRINTED_TYPES = {"model", "solidsupport"}
 
 
@@ -130,12 +132,7 @@ class _Package:
 
 
 def _parse(data: bytes, name: str) -> ET.Element:
-    if _DTD.search(data):
-        raise MeshError(f"3MF part {name!r} declares a DTD or entities: refused as unsafe")
-    try:
-        return ET.fromstring(data)
-    except ET.ParseError as exc:
-        raise MeshError(f"3MF part {name!r} is not well-formed XML: {exc}") from None
+    return parse_xml(data, f"3MF part {name!r}")
 
 
 def _objects(root: ET.Element, path: str) -> dict[str, _Object]:
@@ -189,7 +186,7 @@ def read_3mf(
     # Triangles are counted through every instance first, memoised per object, so that a
     # component bomb (an object placing a thousand copies of an object placing a thousand
     # copies …) is refused before anything is placed or allocated.
-    counts: dict[tuple[str, str], int] = {}
+    counts: dict[tuple[str, str], tuple[int, int]] = {}
 
     def lookup(path: str, object_id: str) -> _Object:
         obj = package.model(path).get(object_id)
@@ -197,19 +194,25 @@ def read_3mf(
             raise MeshError(f"3MF refers to object {object_id!r} missing from {path!r}")
         return obj
 
-    def expanded(path: str, object_id: str, depth: int) -> int:
+    def expanded(path: str, object_id: str, depth: int) -> tuple[int, int]:
+        """(triangles, objects visited) once every component is instanced."""
         if depth > MAX_DEPTH:
             raise MeshError(f"3MF components nest deeper than {MAX_DEPTH}: cycle refused")
         key = (path, object_id)
         if key not in counts:
             obj = lookup(path, object_id)
-            own = 0
+            triangles, visits = 0, 1
             if obj.type in _PRINTED_TYPES and obj.triangles is not None:
-                own = len(obj.triangles)
-            counts[key] = own + sum(
-                expanded(sub_path or path, sub_id, depth + 1)
-                for sub_path, sub_id, _ in obj.components
-            )
+                triangles = len(obj.triangles)
+            for sub_path, sub_id, _ in obj.components:
+                sub_triangles, sub_visits = expanded(sub_path or path, sub_id, depth + 1)
+                triangles, visits = triangles + sub_triangles, visits + sub_visits
+                # Checked while summing: the sums themselves may grow as 10^depth.
+                if visits > MAX_INSTANCES:
+                    raise MeshError(
+                        f"3MF components place more than {MAX_INSTANCES:,} objects: refused"
+                    )
+            counts[key] = (triangles, visits)
         return counts[key]
 
     placements: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
@@ -230,7 +233,7 @@ def read_3mf(
     if not items:
         raise MeshError("3MF build has no <item>: nothing to print")
     chosen = []
-    total = 0
+    total = instances = 0
     for item in items:
         object_id = item.get("objectid")
         if object_id is None:
@@ -239,7 +242,10 @@ def read_3mf(
             warnings.append(f"build item {object_id} is marked not printable and is skipped")
             continue
         path = _attr(item, "path") or root_path
-        total += expanded(path, object_id, 0)
+        triangles, visits = expanded(path, object_id, 0)
+        total, instances = total + triangles, instances + visits
+        if instances > MAX_INSTANCES:
+            raise MeshError(f"3MF build places more than {MAX_INSTANCES:,} objects: refused")
         if total > max_triangles:
             raise MeshError(f"3MF build places more than {max_triangles:,} triangles: refused")
         chosen.append((path, object_id, _transform(item.get("transform"))))
