@@ -48,4 +48,7 @@ def create_app(
     app.include_router(api_router, prefix="/api")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(web_router)
+    from refaire.body_limit import BodyLimitMiddleware
+
+    app.add_middleware(BodyLimitMiddleware)  # uploads: 413 past the size limit, 408 if stalled
     return app

@@ -207,8 +207,12 @@ def nested_area(contours: list[np.ndarray]) -> float:
     return float(total)
 
 
-def _detect(name: str, data: bytes) -> str | None:
-    head = data[:4096].lstrip().lower()
+def detect_drawing(name: str, data: bytes) -> str | None:
+    """'svg', 'dxf' or None, by content first, then by the name's extension."""
+    head = data[:4096]
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 (SVG editors on Windows)
+        head = head.decode("utf-16", errors="ignore").encode("ascii", errors="ignore")
+    head = head.lstrip().lower()
     if head.startswith(b"<?xml") or head.startswith(b"<svg") or b"<svg" in head:
         return "svg"
     if data.startswith(b"AutoCAD Binary DXF"):
@@ -230,7 +234,7 @@ def measure_vector_bytes(name: str, data: bytes) -> Report2D:
             raise MeshError(
                 f"{len(data):,} bytes is over the {MAX_BYTES:,}-byte limit for drawings"
             )
-        kind = _detect(name, data)
+        kind = detect_drawing(name, data)
         if kind is None:
             raise MeshError("not a 2D drawing: content is neither SVG nor DXF")
         report.format = kind
