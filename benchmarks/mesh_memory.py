@@ -33,7 +33,9 @@ print(json.dumps({"ok": report.ok, "triangles": report.triangles, "problems": re
 """
 
 
-def torus(rings: int, sides: int) -> tuple[list[tuple[float, float, float]], list[tuple[int, int, int]]]:
+def torus(
+    rings: int, sides: int
+) -> tuple[list[tuple[float, float, float]], list[tuple[int, int, int]]]:
     vertices, faces = [], []
     for i in range(rings):
         a = 2 * math.pi * i / rings

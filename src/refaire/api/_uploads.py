@@ -67,9 +67,7 @@ def busy_as_503() -> Iterator[None]:
     try:
         yield
     except JobsBusy as exc:
-        raise HTTPException(
-            503, str(exc), headers={"Retry-After": str(RETRY_AFTER_S)}
-        ) from None
+        raise HTTPException(503, str(exc), headers={"Retry-After": str(RETRY_AFTER_S)}) from None
 
 
 def multipart_body(field: str = "files", description: str = "") -> dict[str, Any]:

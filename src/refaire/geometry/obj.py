@@ -55,8 +55,7 @@ def _face(tokens: list[bytes], number: int, count: int, out: array) -> None:
         resolved = index - 1 if index > 0 else count + index
         if index == 0 or not 0 <= resolved < count:
             raise MeshError(
-                f"OBJ line {number}: vertex index {index} out of range "
-                f"(1..{count} defined so far)"
+                f"OBJ line {number}: vertex index {index} out of range (1..{count} defined so far)"
             )
         corners.append(resolved)
     if len(corners) < 3:

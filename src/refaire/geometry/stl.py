@@ -106,8 +106,7 @@ def read_ascii(data: bytes, max_triangles: int) -> np.ndarray:
         raise MeshError("ASCII STL without any 'vertex x y z' line: empty or not an STL")
     if found % 3:
         raise MeshError(
-            f"ASCII STL has {found} vertices, not a multiple of 3: truncated or "
-            "malformed facet"
+            f"ASCII STL has {found} vertices, not a multiple of 3: truncated or malformed facet"
         )
     return np.concatenate(blocks).reshape(-1, 3, 3)
 
