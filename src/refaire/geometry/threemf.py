@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -60,7 +61,10 @@ def _transform(text: str | None) -> np.ndarray:
     """3MF's 12 numbers as a 4×3 matrix acting on row vectors: [x y z 1] @ M."""
     if not text:
         return np.vstack((np.eye(3), np.zeros(3)))
-    values = [float(v) for v in text.split()]
+    try:
+        values = [float(v) for v in text.split()]
+    except ValueError:
+        raise MeshError(f"3MF transform {text[:60]!r} is not 12 numbers") from None
     if len(values) != 12:
         raise MeshError(f"3MF transform needs 12 numbers, got {len(values)}")
     return np.array(values, dtype=np.float64).reshape(4, 3)
@@ -77,7 +81,7 @@ class _Package:
     def __init__(self, data: bytes, max_part_bytes: int) -> None:
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
-        except zipfile.BadZipFile as exc:
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
             raise MeshError(f"not a readable 3MF (zip) archive: {exc}") from None
         self.names = {info.filename.lower(): info.filename for info in self.zip.infolist()}
         self.max_part_bytes = max_part_bytes
@@ -94,6 +98,16 @@ class _Package:
                 f"3MF part {name!r} declares {info.file_size:,} bytes uncompressed, over "
                 f"the limit of {self.max_part_bytes:,}: refused"
             )
+        try:
+            return self._inflate(name, info)
+        except MeshError:
+            raise
+        # zipfile's own faults on a damaged archive: each of these has been seen.
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
+                OSError, ValueError) as exc:  # fmt: skip
+            raise MeshError(f"3MF part {name!r} cannot be unpacked: {exc}") from None
+
+    def _inflate(self, name: str, info: zipfile.ZipInfo) -> bytes:
         chunks, total = [], 0
         # The declared size may lie: count what really comes out, chunk by chunk.
         with self.zip.open(info) as stream:
