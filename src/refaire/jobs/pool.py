@@ -13,6 +13,8 @@ hostile file froze every other request. Here each job runs in a worker process, 
   (`JobsBusy`, a 503 for a web client) instead of piling up threads and memory.
 - Memory: each worker's address space is capped (`memory_mb`), so a job that would
   swallow the machine gets a MemoryError (reported) or dies (`JobFailed`).
+- Priority: workers run at a lower scheduling priority (nice 10) than the server, so
+  requests that need no measurement keep their CPU when every worker is busy.
 
 Workers start from a clean interpreter ("forkserver", else "spawn"): forking a threaded
 server process is unsafe. Jobs must be module-level functions with picklable arguments.
@@ -20,7 +22,9 @@ server process is unsafe. Jobs must be module-level functions with picklable arg
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -35,6 +39,7 @@ from refaire import limits
 R = TypeVar("R")
 
 DEFAULT_MEMORY_MB = 2048
+WORKER_NICENESS = 10
 _PRELOAD = ["refaire.geometry", "refaire.geometry.vector2d"]
 
 
@@ -54,8 +59,15 @@ class JobFailed(JobError):
     pass
 
 
-def _limit_memory(memory_mb: int) -> None:
-    """Worker initializer: cap the address space at what is in use now plus `memory_mb`."""
+def _start_worker(memory_mb: int) -> None:
+    """Worker initializer: lower priority, and the address space capped at what is in use
+    now plus `memory_mb`.
+
+    The priority matters as much as the event loop: on a machine with as many cores as
+    workers, measurements at full priority would take the CPU from the server itself.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(WORKER_NICENESS)
     try:
         import resource
 
@@ -101,7 +113,7 @@ class JobPool:
                 self._executor = ProcessPoolExecutor(
                     max_workers=self.workers,
                     mp_context=_context(),
-                    initializer=_limit_memory,
+                    initializer=_start_worker,
                     initargs=(self.memory_mb,),
                 )
             return self._executor
