@@ -147,3 +147,10 @@ def test_malformed_dxf_numbers_are_located() -> None:
     report = measure_vector_bytes("b.dxf", dxf.encode())
     assert not report.ok
     assert messages(report) == "DXF entity 1 (LINE): a value is not a valid number"
+
+
+def test_unknown_xml_encoding_is_a_clear_refusal() -> None:
+    svg = f'<?xml version="1.0" encoding="TF-8"?><svg {SVG_NS}><rect width="1" height="1"/></svg>'
+    report = measure_vector_bytes("e.svg", svg.encode())
+    assert not report.ok
+    assert messages(report) == "SVG cannot be decoded: unknown encoding: TF-8"

@@ -29,3 +29,5 @@ def parse_xml(data: bytes, what: str) -> ET.Element:
         ) from None
     except ET.ParseError as exc:
         raise MeshError(f"{what} is not well-formed XML: {exc}") from None
+    except (LookupError, UnicodeError) as exc:  # found by fuzzing: encoding="TF-8"
+        raise MeshError(f"{what} cannot be decoded: {exc}") from None
