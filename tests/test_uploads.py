@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from refaire.app import create_app
 from refaire.ingest.runner import import_sources
-from refaire.jobs import JobPool, JobsBusy, JobTimeout
+from refaire.jobs import JobFailed, JobPool, JobsBusy, JobTimeout
 from refaire.jobs import pool as pool_module
 from refaire.store import open_store
 
@@ -79,6 +79,16 @@ def test_a_job_over_its_time_limit_is_killed_and_the_pool_replaced() -> None:
         assert _state(pid) == "gone"  # killed and reaped
         assert pool.run_sync(math.sqrt, 16.0) == 4.0  # a fresh worker took over
         assert pool.run_sync(os.getpid) != pid
+    finally:
+        pool.shutdown()
+
+
+def test_a_job_past_its_memory_cap_fails_clearly_and_the_worker_lives_on() -> None:
+    pool = JobPool(workers=1, seconds=30.0, memory_mb=64)
+    try:
+        with pytest.raises(JobFailed, match="more than the 64 MB a job may use"):
+            pool.run_sync(bytearray, 512 * 2**20)
+        assert len(pool.run_sync(bytearray, 2**20)) == 2**20
     finally:
         pool.shutdown()
 

@@ -155,6 +155,11 @@ class JobPool:
                             f"measuring took longer than {self.seconds:g} s: the file is too "
                             "complex, refused"
                         ) from None
+                    except MemoryError:
+                        raise JobFailed(
+                            f"measuring needed more than the {self.memory_mb:,} MB a job may "
+                            "use: the file is too large or too complex, refused"
+                        ) from None
                     except BrokenProcessPool:
                         # Killed beside another job's overrun, or this job crashed its worker.
                         self._replace(executor)
