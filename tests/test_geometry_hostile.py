@@ -4,6 +4,7 @@ measured with work proportional to its size. Work is counted, never timed."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -87,15 +88,15 @@ def test_many_loose_lines_are_joined_with_linear_lookups(monkeypatch) -> None:
     calls = {"near": 0}
     original = vector2d._Ends.near
 
-    def counted(self, point):
+    def counted(self, points, alive):
         calls["near"] += 1
-        return original(self, point)
+        return original(self, points, alive)
 
     monkeypatch.setattr(vector2d._Ends, "near", counted)
     report = measure_vector_bytes("l.svg", (HOSTILE / "many_lines.svg").read_bytes())
     assert report.ok and report.open_paths == 2000 and report.contours == 0
-    # Two lookups per path and per join attempt: linear, where pairwise was 2000².
-    assert calls["near"] <= 2 * 2 * 2000
+    # One lookup per path and per join attempt: linear, where pairwise was 2000².
+    assert calls["near"] <= 2 * 2000
 
 
 def test_loose_lines_still_close_into_contours_in_any_order() -> None:
@@ -154,3 +155,23 @@ def test_unknown_xml_encoding_is_a_clear_refusal() -> None:
     report = measure_vector_bytes("e.svg", svg.encode())
     assert not report.ok
     assert messages(report) == "SVG cannot be decoded: unknown encoding: TF-8"
+
+
+def test_thousands_of_lines_from_one_point_join_in_linear_steps(monkeypatch) -> None:
+    # A star: every line starts at the origin; each joins one other into a V, never more.
+    seen = {"candidates": 0}
+    original = vector2d._Ends.near
+
+    def counted(self, points, alive):
+        for k in original(self, points, alive):
+            seen["candidates"] += 1
+            yield k
+
+    monkeypatch.setattr(vector2d._Ends, "near", counted)
+    lines = "".join(
+        f'<line x1="0" y1="0" x2="{100 * math.cos(k / 700):.6f}" y2="{100 * math.sin(k / 700):.6f}"/>'
+        for k in range(4000)
+    )
+    report = measure_vector_bytes("star.svg", f"<svg {SVG_NS}>{lines}</svg>".encode())
+    assert report.ok and report.open_paths == 2000 and report.contours == 0
+    assert seen["candidates"] <= 3 * 4000

@@ -10,8 +10,10 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,13 +88,26 @@ class _Ends:
     def add(self, index: int, point: np.ndarray) -> None:
         self.cells.setdefault(self._cell(point), []).append(index)
 
-    def near(self, point: np.ndarray) -> set[int]:
-        cx, cy = self._cell(point)
-        found: set[int] = set()
-        for dx in (-1, 0, 1):
-            for dy in (-1, 0, 1):
-                found.update(self.cells.get((cx + dx, cy + dy), ()))
-        return found
+    def near(self, points: tuple[np.ndarray, ...], alive: list[bool]) -> Iterator[int]:
+        """Alive paths with an end in a cell around one of `points`, lowest index first.
+
+        Cell lists are ascending (paths are added in order); dead paths are trimmed from
+        their fronts, so a point shared by thousands of ends still costs O(1) a lookup.
+        """
+        lists = []
+        for point in points:
+            cx, cy = self._cell(point)
+            for dx in (-1, 0, 1):
+                for dy in (-1, 0, 1):
+                    cell = self.cells.get((cx + dx, cy + dy))
+                    if not cell:
+                        continue
+                    dead = 0
+                    while dead < len(cell) and not alive[cell[dead]]:
+                        dead += 1
+                    del cell[:dead]
+                    lists.append(cell)
+        return (k for k in heapq.merge(*lists) if alive[k])
 
 
 def chain(polylines: list[Polyline], tolerance: float) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -123,9 +138,8 @@ def chain(polylines: list[Polyline], tolerance: float) -> tuple[list[np.ndarray]
         before: list[np.ndarray] = []
         after: list[np.ndarray] = [first]
         while not close(head, tail):
-            candidates = sorted(k for k in ends.near(tail) | ends.near(head) if alive[k])
             joined = False
-            for k in candidates:
+            for k in ends.near((tail, head), alive):
                 other = pending[k]
                 if close(tail, other[0]):
                     after.append(other[1:])
