@@ -4,7 +4,9 @@ measured with work proportional to its size. Work is counted, never timed."""
 
 from __future__ import annotations
 
+import io
 import math
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -27,9 +29,13 @@ def test_fixtures_are_what_the_generator_writes() -> None:
     generate = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(generate)
     for name, make in generate.FIXTURES.items():
-        data = (HOSTILE / name).read_bytes()
-        assert data == make(), name
+        data, fresh = (HOSTILE / name).read_bytes(), make()
         assert len(data) < 100_000
+        if name.endswith(".3mf"):  # deflate output may differ between zlib builds
+            data, fresh = (
+                zipfile.ZipFile(io.BytesIO(d)).read("3D/3dmodel.model") for d in (data, fresh)
+            )
+        assert data == fresh, name
 
 
 def test_nested_empty_components_are_refused_by_count() -> None:
@@ -48,9 +54,6 @@ def test_spline_of_absurd_degree_is_refused() -> None:
 def test_utf16_billion_laughs_is_refused_as_unsafe(name: str) -> None:
     data = (HOSTILE / name).read_bytes()
     if name.endswith(".3mf"):
-        import io
-        import zipfile
-
         xml = zipfile.ZipFile(io.BytesIO(data)).read("3D/3dmodel.model")
     else:
         xml = data
