@@ -178,3 +178,10 @@ def test_thousands_of_lines_from_one_point_join_in_linear_steps(monkeypatch) -> 
     report = measure_vector_bytes("star.svg", f"<svg {SVG_NS}>{lines}</svg>".encode())
     assert report.ok and report.open_paths == 2000 and report.contours == 0
     assert seen["candidates"] <= 3 * 4000
+
+
+def test_svg_element_floods_are_refused_before_parsing() -> None:
+    svg = f"<svg {SVG_NS}>" + "<g/>" * 500_001 + "</svg>"
+    report = measure_vector_bytes("g.svg", svg.encode())
+    assert not report.ok
+    assert messages(report) == "SVG has more than 500,000 elements: refused"

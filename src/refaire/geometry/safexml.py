@@ -17,9 +17,15 @@ from defusedxml.ElementTree import fromstring
 from .errors import MeshError
 
 
-def parse_xml(data: bytes, what: str) -> ET.Element:
-    """The document's root; MeshError naming `what` for entities, external references
-    or XML that is not well-formed."""
+def parse_xml(data: bytes, what: str, max_elements: int | None = None) -> ET.Element:
+    """The document's root; MeshError naming `what` for entities, external references,
+    XML that is not well-formed, or (with `max_elements`) more tags than that.
+
+    The tags are counted as "<" bytes before parsing (an upper bound, in UTF-8 and
+    UTF-16 alike): a tree costs a few hundred bytes an element once built.
+    """
+    if max_elements is not None and data.count(b"<") > max_elements:
+        raise MeshError(f"{what} has more than {max_elements:,} elements: refused")
     try:
         return fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:

@@ -33,6 +33,8 @@ _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _LENGTH = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([a-zA-Z%]*)\s*$")
 _TRANSFORM = re.compile(r"(matrix|translate|scale|rotate|skewX|skewY)\s*\(([^)]*)\)")
 MAX_DEPTH = 200
+# A laser drawing of thousands of parts has tens of thousands of elements.
+MAX_ELEMENTS = 500_000
 _SKIPPED = {"defs", "clipPath", "mask", "symbol", "marker", "pattern", "metadata", "title",
             "desc", "style", "script", "linearGradient", "radialGradient", "filter"}  # fmt: skip
 _UNMEASURED = {"text", "image", "use", "foreignObject"}
@@ -269,7 +271,7 @@ def _document_scale(root: ET.Element, warnings: list[str]) -> tuple[np.ndarray, 
 
 def read_svg(data: bytes) -> tuple[list[Polyline], str, list[str]]:
     """Polylines in mm, the document unit, warnings."""
-    root = parse_xml(data, "SVG")
+    root = parse_xml(data, "SVG", MAX_ELEMENTS)
     if _local(root.tag) != "svg":
         raise MeshError("not an SVG document (no <svg> root)")
     warnings: list[str] = []
