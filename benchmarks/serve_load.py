@@ -8,7 +8,7 @@ on 127.0.0.1, then:
 2. under load: the same, while --uploaders threads each POST hostile files to /api/mesh
    in a loop (1,500 nested squares, 2,000 loose lines, a 4 MB OBJ of one fanned face,
    a 3MF of nested components, a degree-60 DXF spline: files that once took seconds to
-   minutes of CPU) and two threads fetch /observatory in a loop.
+   minutes of CPU) and --observers threads (2) fetch /observatory in a loop.
 
 Prints one JSON line per phase (p50, p99, max in ms) and a last line with the ratio of the
 p99s and what the uploads got back (status counts). --src chooses the code to serve
@@ -100,6 +100,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--uploaders", type=int, default=8)
+    parser.add_argument("--observers", type=int, default=2, help="threads fetching /observatory")
     parser.add_argument("--src", type=Path, default=REPO / "src")
     parser.add_argument("--timeout", type=float, default=60.0)
     args = parser.parse_args()
@@ -133,7 +134,7 @@ def main() -> None:
                             client.get("/observatory")
 
             threads = [threading.Thread(target=upload, args=(k,)) for k in range(args.uploaders)]
-            threads += [threading.Thread(target=observatory) for _ in range(2)]
+            threads += [threading.Thread(target=observatory) for _ in range(args.observers)]
             for t in threads:
                 t.start()
             time.sleep(2.0)  # every uploader has a file in flight
@@ -144,7 +145,8 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
-    a, b = summary("alone", alone), summary(f"{args.uploaders} hostile uploads", loaded)
+    load = f"{args.uploaders} hostile uploads, {args.observers} observatory loops"
+    a, b = summary("alone", alone), summary(load, loaded)
     print(json.dumps(a))
     print(json.dumps(b))
     print(json.dumps({"p99_ratio_loaded_vs_alone": round(b["p99_ms"] / max(a["p99_ms"], 0.1), 2),
