@@ -144,7 +144,11 @@ def main() -> None:
                 t.join()
         finally:
             server.terminate()
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a server stuck in CPU work ignores SIGTERM
+                server.kill()
+                server.wait()
     load = f"{args.uploaders} hostile uploads, {args.observers} observatory loops"
     a, b = summary("alone", alone), summary(load, loaded)
     print(json.dumps(a))
