@@ -379,7 +379,7 @@ def test_entity_3mf_is_refused() -> None:
         f'<model unit="millimeter" {NS}><metadata name="x">&b;</metadata></model>'
     )
     report = measure_bytes("laughs.3mf", threemf(laughs))
-    assert not report.ok and "DTD or entities" in problems_text(report)
+    assert not report.ok and "refused as unsafe" in problems_text(report)
 
 
 def test_component_bomb_3mf_is_refused() -> None:
@@ -393,7 +393,10 @@ def test_component_bomb_3mf_is_refused() -> None:
         '</resources><build><item objectid="3"/></build></model>'
     )
     report = measure_bytes("c.3mf", threemf(model))
-    assert not report.ok and "more than 5,000,000 triangles" in problems_text(report)
+    assert not report.ok and "more than 100,000 objects" in problems_text(report)
+    fewer = model.replace(copies, copies[: len(copies) // 50])  # 20 × 1000 boxes
+    report = measure_bytes("c.3mf", threemf(fewer), max_triangles=100_000)
+    assert not report.ok and "more than 100,000 triangles" in problems_text(report)
 
 
 def test_broken_3mf_variants() -> None:

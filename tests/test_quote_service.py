@@ -317,9 +317,7 @@ def test_api_mesh_and_quote(api, priced, fixtures, monkeypatch) -> None:
         "/api/quote", files={"file": ("c.stl", CUBE)}, data={"material": "pla", "facility_id": "x"}
     )
     assert r.status_code == 404
-    import refaire.api.quotes as quotes_api
-
-    monkeypatch.setattr(quotes_api, "MAX_UPLOAD_BYTES", len(CUBE) - 1)
+    monkeypatch.setenv("REFAIRE_MAX_UPLOAD_MB", str((len(CUBE) - 1) / 2**20))
     r = api.post("/api/quote", files={"file": ("cube.stl", CUBE)}, data={"material": "pla"})
     assert r.status_code == 413 and "limit" in r.json()["detail"]
 

@@ -6,8 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
 from fastapi.responses import PlainTextResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from refaire.api._deps import get_store, require_admin
+from refaire.api._uploads import busy_as_503, form_files, multipart_body
 from refaire.ingest.runner import ImportSummary, import_bytes
 from refaire.ingest.sources import MAX_BYTES
 from refaire.registry.designs import UnknownDesign, design_detail
@@ -132,20 +134,31 @@ async def import_upload(
     return total.to_dict()
 
 
-@router.post("/designs/{ident}/meshes", dependencies=[Depends(require_admin)])
+@router.post(
+    "/designs/{ident}/meshes",
+    dependencies=[Depends(require_admin)],
+    openapi_extra=multipart_body("files", "STL, 3MF or OBJ meshes of parts"),
+)
 async def upload_part_meshes(
-    ident: str,
-    store: Annotated[Store, Depends(get_store)],
-    files: Annotated[list[UploadFile], File(description="STL, 3MF or OBJ meshes of parts")],
+    ident: str, request: Request, store: Annotated[Store, Depends(get_store)]
 ) -> dict[str, Any]:
     """Measure meshes onto the design's parts (matched by file name; a part per file when
-    the design has none); per file: the part it was attached to and the measurement, or why not."""
-    from refaire.registry.part_meshes import MAX_BYTES as MESH_MAX_BYTES
-    from refaire.registry.part_meshes import attach_meshes
+    the design has none); per file: the part it was attached to and the measurement, or why not.
+    The token is checked before the body is read; meshes are measured in worker processes."""
+    from refaire import limits
+    from refaire.jobs.uploads import mesh_report_off_loop
+    from refaire.registry.part_meshes import attach_meshes, file_name
 
-    # One byte over the limit is enough for the service to say the file is too large.
-    uploads = [(f.filename or "upload", await f.read(MESH_MAX_BYTES + 1)) for f in files]
+    if get_design(store, ident) is None:
+        raise HTTPException(404, str(UnknownDesign(ident)))
+    uploads = await form_files(request, "files")
+    cap = limits.max_upload_bytes()
+    reports = []
+    with busy_as_503():
+        for name, data in uploads:
+            fits = len(data) <= cap
+            reports.append(await mesh_report_off_loop(file_name(name), data) if fits else None)
     try:
-        return attach_meshes(store, ident, uploads)
+        return await run_in_threadpool(attach_meshes, store, ident, uploads, cap, reports)
     except UnknownDesign as exc:
         raise HTTPException(404, str(exc)) from None

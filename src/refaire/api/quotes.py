@@ -6,25 +6,15 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, File, Form, HTTPException, UploadFile
+from starlette.concurrency import run_in_threadpool
 
 from refaire.api._deps import get_store, require_admin
+from refaire.api._uploads import busy_as_503, read_upload
 from refaire.store import Store
 
 router = APIRouter(tags=["quotes"])
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_FILES = 20
-
-
-async def _read(upload: UploadFile) -> tuple[str, bytes]:
-    """The upload's name and bytes; 413 past the limit, without reading the rest."""
-    name = upload.filename or "upload"
-    data = await upload.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise HTTPException(
-            413, f"{name}: over the {MAX_UPLOAD_BYTES // 2**20} MB limit for one file"
-        )
-    return name, data
 
 
 @router.post("/mesh")
@@ -32,21 +22,17 @@ async def measure_uploads(
     files: Annotated[list[UploadFile], File(description="Meshes (STL, 3MF, OBJ) or SVG/DXF")],
 ) -> list[dict[str, Any]]:
     """Measure each file: a mesh gives bbox, volume, area and watertightness; a drawing
-    gives cut length, area and bbox. Bad files get `ok: false` and their problems."""
-    from refaire.geometry import measure_bytes
-    from refaire.geometry.vector2d import measure_vector_bytes
-    from refaire.quote.service import _is_drawing
+    gives cut length, area and bbox. Bad files get `ok: false` and their problems.
+    Files are measured in worker processes with a time limit; 503 when all are busy."""
+    from refaire.jobs.uploads import measure_off_loop
 
     if len(files) > MAX_FILES:
         raise HTTPException(413, f"{len(files)} files: at most {MAX_FILES} per request")
     out = []
     for upload in files:
-        name, data = await _read(upload)
-        if _is_drawing(name, data):
-            out.append({"kind": "drawing", **measure_vector_bytes(name, data).to_dict()})
-        else:
-            report = measure_bytes(name, data)
-            out.append({"kind": "mesh", "format": report.format, **report.to_dict()})
+        name, data = await read_upload(upload)
+        with busy_as_503():
+            out.append(await measure_off_loop(name, data))
     return out
 
 
@@ -66,13 +52,17 @@ async def quote_upload(
 ) -> dict[str, Any]:
     """Measure the part and quote it at one facility or at the best candidates, with
     whether it fits their machines, the price breakdown and the assumptions."""
+    from refaire.jobs.uploads import measure_off_loop
     from refaire.quote.service import QuoteError, UnknownFacilityError, quote_file
 
-    name, data = await _read(file)
+    name, data = await read_upload(file)
+    with busy_as_503():
+        measurement = await measure_off_loop(name, data)
     try:
-        return quote_file(
-            store, name, data, material, facility_id=facility_id or None, qty=qty,
-            near=near or None, limit=limit, thickness_mm=thickness, lang=lang,
+        return await run_in_threadpool(
+            quote_file, store, name, data, material, facility_id=facility_id or None,
+            qty=qty, near=near or None, limit=limit, thickness_mm=thickness, lang=lang,
+            measurement=measurement,
         )  # fmt: skip
     except UnknownFacilityError as exc:
         raise HTTPException(404, str(exc)) from None

@@ -10,8 +10,6 @@ from rich.table import Table
 
 from refaire.cli._common import DbOption, JsonOption, console, esc, fail, print_json
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
-
 
 def _size(values: list[float] | None) -> str:
     return " × ".join(f"{v:.4g}" for v in values) + " mm" if values else "–"
@@ -104,12 +102,14 @@ def register(app: typer.Typer) -> None:
         (3D printing for meshes, laser cutting for drawings) whose machines fit the part.
         Quotes built on default rates are marked estimated.
         """
+        from refaire import limits
         from refaire.quote.service import QuoteError, UnknownFacilityError, quote_file
         from refaire.store import open_store
 
         try:
-            if file.stat().st_size > MAX_FILE_BYTES:
-                fail(f"{file}: over the {MAX_FILE_BYTES // 2**20} MB limit for quotes")
+            cap = limits.max_upload_bytes()
+            if file.stat().st_size > cap:
+                fail(f"{file}: over the {cap // 2**20} MB limit for quotes")
             data = file.read_bytes()
         except OSError as exc:
             fail(f"cannot read {file}: {exc.strerror or exc}")

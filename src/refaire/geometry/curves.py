@@ -2,6 +2,10 @@
 
 Arcs are cut into steps of at most one degree: the chord length then differs from the
 arc length by under 0.0013 % (δ²/24), far below what a laser quote can tell.
+
+Work is bounded for hostile drawings: a `PointBudget` caps the points one drawing may
+flatten into (every curve is charged before its array is built), and B-splines are
+refused above `MAX_SPLINE_DEGREE` (de Boor costs degree² per sample; CAD writes ≤ 11).
 """
 
 from __future__ import annotations
@@ -10,8 +14,30 @@ import math
 
 import numpy as np
 
+from .errors import MeshError
+
 STEP_RAD = math.radians(1.0)
 BEZIER_STEPS = 64
+# A laser job of a few thousand parts flattens into a few hundred thousand points.
+MAX_POINTS = 2_000_000
+MAX_SPLINE_DEGREE = 11
+MAX_SPLINE_SAMPLES = 20_000
+
+
+class PointBudget:
+    """Points a drawing may still produce; `take` raises MeshError once it is spent."""
+
+    __slots__ = ("left", "limit")
+
+    def __init__(self, limit: int = MAX_POINTS) -> None:
+        self.limit = self.left = limit
+
+    def take(self, count: int) -> None:
+        self.left -= count
+        if self.left < 0:
+            raise MeshError(
+                f"the drawing flattens into more than {self.limit:,} points: too complex, refused"
+            )
 
 
 def arc(
@@ -94,25 +120,34 @@ def svg_arc(p1, radii, rotation_deg: float, large: bool, sweep: bool, p2) -> np.
 def bspline(
     degree: int, knots: list[float], control: np.ndarray, weights: list[float] | None
 ) -> np.ndarray:
-    """A (rational) B-spline sampled by de Boor's algorithm in homogeneous coordinates."""
+    """A (rational) B-spline sampled by de Boor's algorithm in homogeneous coordinates.
+
+    All samples are evaluated at once (numpy over the samples, Python over degree²).
+    """
     n = len(control)
+    if degree > MAX_SPLINE_DEGREE:
+        raise MeshError(
+            f"DXF SPLINE of degree {degree}: degrees above {MAX_SPLINE_DEGREE} are refused"
+        )
     if degree < 1 or n <= degree or len(knots) != n + degree + 1:
         return control
     w = np.ones(n) if not weights or len(weights) != n else np.asarray(weights, dtype=np.float64)
     homogeneous = np.column_stack((control * w[:, None], w))
     knots_a = np.asarray(knots, dtype=np.float64)
     lo, hi = knots_a[degree], knots_a[n]
-    samples = np.linspace(lo, hi, max(BEZIER_STEPS, 8 * n) + 1)
-    out = []
-    for u in samples:
-        k = int(np.searchsorted(knots_a, u, side="right") - 1)
-        k = min(max(k, degree), n - 1)
-        d = [homogeneous[j + k - degree].copy() for j in range(degree + 1)]
-        for r in range(1, degree + 1):
-            for j in range(degree, r - 1, -1):
-                i = j + k - degree
-                span = knots_a[i + degree - r + 1] - knots_a[i]
-                alpha = 0.0 if span == 0 else (u - knots_a[i]) / span
-                d[j] = (1 - alpha) * d[j - 1] + alpha * d[j]
-        out.append(d[degree][:2] / d[degree][2])
-    return np.array(out)
+    samples = np.linspace(lo, hi, min(max(BEZIER_STEPS, 8 * n), MAX_SPLINE_SAMPLES) + 1)
+    spans = np.searchsorted(knots_a, samples, side="right") - 1
+    spans = np.clip(spans, degree, n - 1)
+    # d[:, j] holds control point spans - degree + j for every sample.
+    d = homogeneous[spans[:, None] + np.arange(-degree, 1)]
+    for r in range(1, degree + 1):
+        for j in range(degree, r - 1, -1):
+            i = spans + j - degree
+            left, right = knots_a[i], knots_a[i + degree - r + 1]
+            span = right - left
+            with np.errstate(divide="ignore", invalid="ignore"):
+                alpha = np.where(span == 0, 0.0, (samples - left) / np.where(span == 0, 1, span))
+            alpha = alpha[:, None]
+            d[:, j] = (1 - alpha) * d[:, j - 1] + alpha * d[:, j]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return d[:, degree, :2] / d[:, degree, 2:3]

@@ -6,6 +6,9 @@ CIRCLE, ARC, ELLIPSE and SPLINE (evaluated from knots and control points, or thr
 fit points when it has no knots). Entities with an extrusion direction of (0, 0, -1), as
 mirrored CAD drawings write them, are mirrored back into world coordinates.
 Block references (INSERT), text and dimensions are not measured and are reported.
+
+Every curve is charged to a `curves.PointBudget`, so a small file cannot flatten into
+millions of points; a number that does not parse is a located MeshError, never a crash.
 """
 
 from __future__ import annotations
@@ -81,7 +84,9 @@ def _xy(groups: list[tuple[int, str]], xcode: int = 10) -> np.ndarray:
     return np.column_stack((xs[:n], ys[:n])) if n else np.zeros((0, 2))
 
 
-def _polyline(vertices: list[tuple[float, float, float]], closed: bool) -> np.ndarray:
+def _polyline(
+    vertices: list[tuple[float, float, float]], closed: bool, budget: curves.PointBudget
+) -> np.ndarray:
     """Vertices (x, y, bulge) → points; the bulge of a vertex shapes the segment after it."""
     pieces = []
     count = len(vertices) if closed else len(vertices) - 1
@@ -89,6 +94,7 @@ def _polyline(vertices: list[tuple[float, float, float]], closed: bool) -> np.nd
         x1, y1, bulge = vertices[k]
         x2, y2, _ = vertices[(k + 1) % len(vertices)]
         pieces.append(curves.bulge_arc((x1, y1), (x2, y2), bulge))
+        budget.take(len(pieces[-1]))
     return np.vstack(pieces) if pieces else np.array([v[:2] for v in vertices])
 
 
@@ -104,7 +110,15 @@ def _lwpolyline_vertices(groups: list[tuple[int, str]]) -> list[tuple[float, flo
     return [tuple(v) for v in vertices]
 
 
-def _entity(kind: str, g: list[tuple[int, str]]) -> list[Polyline]:
+def _entity(kind: str, g: list[tuple[int, str]], budget: curves.PointBudget) -> list[Polyline]:
+    found = _shape(kind, g, budget)
+    if kind != "LWPOLYLINE":  # charged segment by segment as it was built
+        for points, _ in found:
+            budget.take(len(points))
+    return found
+
+
+def _shape(kind: str, g: list[tuple[int, str]], budget: curves.PointBudget) -> list[Polyline]:
     if kind == "LINE":
         return [(np.array([(_get(g, 10), _get(g, 20)), (_get(g, 11), _get(g, 21))]), False)]
     if kind == "CIRCLE":
@@ -128,7 +142,7 @@ def _entity(kind: str, g: list[tuple[int, str]]) -> list[Polyline]:
     if kind == "LWPOLYLINE":
         vertices = _lwpolyline_vertices(g)
         closed = bool(int(_get(g, 70)) & 1)
-        return [(_polyline(vertices, closed), closed)] if len(vertices) >= 2 else []
+        return [(_polyline(vertices, closed, budget), closed)] if len(vertices) >= 2 else []
     if kind == "SPLINE":
         closed = bool(int(_get(g, 70)) & 1)
         control, fit = _xy(g, 10), _xy(g, 11)
@@ -143,35 +157,61 @@ def _entity(kind: str, g: list[tuple[int, str]]) -> list[Polyline]:
 
 def read_dxf(data: bytes) -> tuple[list[Polyline], str, float, list[str]]:
     """Polylines in mm, the unit name, its factor to mm, warnings."""
-    entities, units = _entities(_pairs(data))
+    pairs = _pairs(data)
+    try:
+        entities, units = _entities(pairs)
+    except (ValueError, OverflowError):
+        raise MeshError("DXF header: $INSUNITS is not a whole number") from None
     if not entities:
         raise MeshError("DXF without an ENTITIES section or without entities")
     unit, factor = INSUNITS.get(units, ("mm", 1.0))
     warnings = [] if units in INSUNITS else [f"$INSUNITS {units} unknown: read as millimetres"]
     out: list[Polyline] = []
     ignored: dict[str, int] = {}
+    budget = curves.PointBudget()
     k = 0
     while k < len(entities):
         kind, groups = entities[k]
-        if kind == "POLYLINE":
-            # Old-style polyline: VERTEX entities follow until SEQEND.
-            vertices = []
-            while k + 1 < len(entities) and entities[k + 1][0] == "VERTEX":
-                k += 1
-                v = entities[k][1]
-                vertices.append((_get(v, 10), _get(v, 20), _get(v, 42)))
-            closed = bool(int(_get(groups, 70)) & 1)
-            found = [(_polyline(vertices, closed), closed)] if len(vertices) >= 2 else []
-        else:
-            found = _entity(kind, groups)
-            if not found and kind in _IGNORED:
-                ignored[kind] = ignored.get(kind, 0) + 1
-        if _get(groups, 230, 1.0) < 0 and kind != "LINE":
-            # Object coordinates seen from below: x runs the other way in world space.
-            found = [(points * np.array([-1.0, 1.0]), closed) for points, closed in found]
-        out.extend(found)
+        try:
+            k = _read_entity(entities, k, budget, out, ignored)
+        except MeshError:
+            raise
+        # MeshError is a ValueError: re-raised above, so only parse faults arrive here.
+        except (ValueError, OverflowError, ZeroDivisionError):
+            raise MeshError(
+                f"DXF entity {k + 1} ({kind[:20]}): a value is not a valid number"
+            ) from None
         k += 1
     for kind, count in sorted(ignored.items()):
         warnings.append(f"{count} {kind} entit{'y' if count == 1 else 'ies'} not measured")
     scaled = [(points * factor, closed) for points, closed in out]
     return scaled, unit, factor, warnings
+
+
+def _read_entity(
+    entities: list[tuple[str, list[tuple[int, str]]]],
+    k: int,
+    budget: curves.PointBudget,
+    out: list[Polyline],
+    ignored: dict[str, int],
+) -> int:
+    """Reads entity `k` (a POLYLINE with its VERTEX run) into `out`; the last index read."""
+    kind, groups = entities[k]
+    if kind == "POLYLINE":
+        # Old-style polyline: VERTEX entities follow until SEQEND.
+        vertices = []
+        while k + 1 < len(entities) and entities[k + 1][0] == "VERTEX":
+            k += 1
+            v = entities[k][1]
+            vertices.append((_get(v, 10), _get(v, 20), _get(v, 42)))
+        closed = bool(int(_get(groups, 70)) & 1)
+        found = [(_polyline(vertices, closed, budget), closed)] if len(vertices) >= 2 else []
+    else:
+        found = _entity(kind, groups, budget)
+        if not found and kind in _IGNORED:
+            ignored[kind] = ignored.get(kind, 0) + 1
+    if _get(groups, 230, 1.0) < 0 and kind != "LINE":
+        # Object coordinates seen from below: x runs the other way in world space.
+        found = [(points * np.array([-1.0, 1.0]), closed) for points, closed in found]
+    out.extend(found)
+    return k

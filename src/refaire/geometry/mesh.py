@@ -86,6 +86,9 @@ def detect(name: str, head: bytes, size: int) -> str | None:
     if looks_like_obj(head):
         return "obj"
     suffix = Path(name).suffix.lower()
+    # Exporters write every vertex before the first face: a large OBJ shows no face early.
+    if suffix == ".obj" and looks_like_obj(head, faces=False):
+        return "obj"
     # A binary STL whose count is wrong fails the size rule; the extension then decides,
     # and so does a header full of NUL bytes, which no text format has.
     if suffix == ".stl" or (size >= stl.HEADER_BYTES and b"\x00" in head[:80]):

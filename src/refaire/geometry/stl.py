@@ -1,4 +1,5 @@
-"""STL reader: binary with one numpy call, ASCII with a tolerant regular expression.
+"""STL reader: binary with one numpy call, ASCII with a tolerant regular expression,
+converted chunk by chunk.
 
 Binary versus ASCII is decided by the size rule `84 + 50 * n == size` and never by the
 "solid" header: many exporters (SolidWorks, some CAM tools) write binary files whose
@@ -73,31 +74,52 @@ def read_binary(data: bytes, max_triangles: int) -> np.ndarray:
     return records["v"].astype(np.float64)
 
 
+_CHUNK = 3 * 8_192  # vertices converted at a time: about 5 MB of tuples
+
+
 def read_ascii(data: bytes, max_triangles: int) -> np.ndarray:
-    """Every `vertex x y z` in order, grouped by three; facet keywords are not trusted."""
-    vertex_count = data.lower().count(b"vertex")
+    """Every `vertex x y z` in order, grouped by three; facet keywords are not trusted.
+
+    Vertices are converted to float64 a chunk at a time, so that the Python tuples of
+    byte strings (about 200 bytes a vertex) never exist for the whole file at once.
+    """
+    # Counted without a lowered copy of the file; mixed-case keywords are caught below.
+    vertex_count = data.count(b"vertex") + data.count(b"VERTEX")
     if vertex_count > 3 * max_triangles:
         raise MeshError(
             f"ASCII STL holds about {vertex_count // 3:,} triangles, over the limit of "
             f"{max_triangles:,}: refused"
         )
-    found = _VERTEX.findall(data)
+    blocks: list[np.ndarray] = []
+    chunk: list[tuple[bytes, ...]] = []
+    for match in _VERTEX.finditer(data):
+        chunk.append(match.groups())
+        if len(chunk) == _CHUNK:
+            blocks.append(_coordinates(data, chunk))
+            chunk = []
+            if len(blocks) * _CHUNK > 3 * max_triangles:
+                raise MeshError(f"ASCII STL has over {max_triangles:,} triangles: refused")
+    if chunk:
+        blocks.append(_coordinates(data, chunk))
+    found = sum(len(b) for b in blocks)
     if not found:
         raise MeshError("ASCII STL without any 'vertex x y z' line: empty or not an STL")
-    if len(found) % 3:
+    if found % 3:
         raise MeshError(
-            f"ASCII STL has {len(found)} vertices, not a multiple of 3: truncated or "
-            "malformed facet"
+            f"ASCII STL has {found} vertices, not a multiple of 3: truncated or malformed facet"
         )
+    return np.concatenate(blocks).reshape(-1, 3, 3)
+
+
+def _coordinates(data: bytes, rows: list[tuple[bytes, ...]]) -> np.ndarray:
     try:
-        coords = np.array(found, dtype=np.float64)
+        return np.array(rows, dtype=np.float64)
     except ValueError:
-        bad = next(v for row in found for v in row if not _is_number(v))
+        bad = next(v for row in rows for v in row if not _is_number(v))
         line = data[: data.find(bad)].count(b"\n") + 1
         raise MeshError(
             f"ASCII STL line {line}: {bad.decode(errors='replace')!r} is not a number"
         ) from None
-    return coords.reshape(-1, 3, 3)
 
 
 def _is_number(token: bytes) -> bool:

@@ -5,6 +5,12 @@ corners are measured square, noted), circle, ellipse, line, polyline, polygon; `
 on any element, composed through groups; document units from width/height and viewBox
 (user units are CSS pixels, 96 per inch, when the document does not say otherwise).
 Text, images and <use> references are not measured and are reported.
+
+Hostile documents: the XML goes through defusedxml, which decodes by the BOM and XML
+declaration first (a UTF-16 file hides nothing) and refuses entity declarations and
+external references; a public DOCTYPE alone is harmless and accepted. Curves are charged
+to a `curves.PointBudget` and groups may nest `MAX_DEPTH` deep, so the work stays
+proportional to a bounded output.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import numpy as np
 
 from . import curves
 from .errors import MeshError
+from .safexml import parse_xml
 
 Polyline = tuple[np.ndarray, bool]
 
@@ -25,7 +32,9 @@ MM_PER = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "pc": 25.4 / 6, "p
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _LENGTH = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([a-zA-Z%]*)\s*$")
 _TRANSFORM = re.compile(r"(matrix|translate|scale|rotate|skewX|skewY)\s*\(([^)]*)\)")
-_ENTITY = re.compile(r"<!\s*ENTITY", re.IGNORECASE)
+MAX_DEPTH = 200
+# A laser drawing of thousands of parts has tens of thousands of elements.
+MAX_ELEMENTS = 500_000
 _SKIPPED = {"defs", "clipPath", "mask", "symbol", "marker", "pattern", "metadata", "title",
             "desc", "style", "script", "linearGradient", "radialGradient", "filter"}  # fmt: skip
 _UNMEASURED = {"text", "image", "use", "foreignObject"}
@@ -112,7 +121,8 @@ class _PathScanner:
         raise MeshError("SVG path data: an arc flag (0 or 1) was expected")
 
 
-def parse_path(d: str) -> list[Polyline]:
+def parse_path(d: str, budget: curves.PointBudget | None = None) -> list[Polyline]:
+    budget = budget or curves.PointBudget()
     scan = _PathScanner(d)
     out: list[Polyline] = []
     pieces: list[np.ndarray] = []
@@ -182,6 +192,7 @@ def parse_path(d: str) -> list[Polyline]:
                 seg = curves.svg_arc(tuple(cur), radii, rotation, large, sweep, tuple(end))
             else:
                 raise MeshError(f"SVG path data: unknown command {cmd!r}")
+            budget.take(len(seg))
             pieces.append(seg)
             cur, last_ctrl, last_cmd = seg[-1], ctrl, op
             first = False
@@ -193,10 +204,22 @@ def parse_path(d: str) -> list[Polyline]:
     return out
 
 
-def _shape(element: ET.Element, tag: str, warnings: list[str]) -> list[Polyline]:
+def _shape(
+    element: ET.Element, tag: str, warnings: list[str], budget: curves.PointBudget
+) -> list[Polyline]:
+    found = _outline(element, tag, warnings, budget)
+    if tag != "path":  # a path is charged segment by segment as it is built
+        for points, _ in found:
+            budget.take(len(points))
+    return found
+
+
+def _outline(
+    element: ET.Element, tag: str, warnings: list[str], budget: curves.PointBudget
+) -> list[Polyline]:
     g = element.get
     if tag == "path":
-        return parse_path(g("d", ""))
+        return parse_path(g("d", ""), budget)
     if tag == "rect":
         x, y, w, h = (_length(g(k)) for k in ("x", "y", "width", "height"))
         if g("rx") or g("ry"):
@@ -248,18 +271,7 @@ def _document_scale(root: ET.Element, warnings: list[str]) -> tuple[np.ndarray, 
 
 def read_svg(data: bytes) -> tuple[list[Polyline], str, list[str]]:
     """Polylines in mm, the document unit, warnings."""
-    text = data.decode("utf-8", errors="replace")
-    doctype = re.search(r"<!\s*DOCTYPE[^>\[]*(\[)?", text, re.IGNORECASE)
-    if _ENTITY.search(text) or (doctype and doctype.group(1)):
-        raise MeshError("SVG declares entities or an internal DTD: refused as unsafe")
-    if doctype:
-        # Old editors write SVG 1.1's public DOCTYPE, harmless without an internal subset;
-        # it is removed so that the parser never sees a DTD at all.
-        data = re.sub(rb"<!\s*DOCTYPE[^>]*>", b"", data, count=1, flags=re.IGNORECASE)
-    try:
-        root = ET.fromstring(data)
-    except ET.ParseError as exc:
-        raise MeshError(f"SVG is not well-formed XML: {exc}") from None
+    root = parse_xml(data, "SVG", MAX_ELEMENTS)
     if _local(root.tag) != "svg":
         raise MeshError("not an SVG document (no <svg> root)")
     warnings: list[str] = []
@@ -267,7 +279,11 @@ def read_svg(data: bytes) -> tuple[list[Polyline], str, list[str]]:
     out: list[Polyline] = []
     skipped: dict[str, int] = {}
 
-    def visit(element: ET.Element, matrix: np.ndarray) -> None:
+    budget = curves.PointBudget()
+
+    def visit(element: ET.Element, matrix: np.ndarray, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            raise MeshError(f"SVG elements nest deeper than {MAX_DEPTH} levels: refused")
         tag = _local(element.tag)
         if tag in _SKIPPED or _hidden(element):
             return
@@ -275,13 +291,13 @@ def read_svg(data: bytes) -> tuple[list[Polyline], str, list[str]]:
             skipped[tag] = skipped.get(tag, 0) + 1
             return
         matrix = matrix @ parse_transform(element.get("transform"))
-        for points, closed in _shape(element, tag, warnings):
+        for points, closed in _shape(element, tag, warnings, budget):
             placed = points @ matrix[:2, :2].T + matrix[:2, 2]
             out.append((placed, closed))
         for child in element:
-            visit(child, matrix)
+            visit(child, matrix, depth + 1)
 
-    visit(root, document)
+    visit(root, document, 0)
     for tag, count in sorted(skipped.items()):
         warnings.append(f"{count} <{tag}> element(s) not measured (convert text to paths)")
     return out, unit, sorted(set(warnings), key=warnings.index)

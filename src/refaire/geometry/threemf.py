@@ -4,8 +4,8 @@ Geometry may sit in the root model or, with the production extension, in sub-mod
 (`p:path="/3D/Objects/object_1.model"`, as Bambu Studio and PrusaSlicer write them). Build
 items and components carry 3×4 affine transforms, composed from the leaf upwards.
 
-Hostile archives: XML with a DTD or entity declarations is refused outright (the
-billion-laughs and external-entity attacks need one); each part is decompressed in chunks
+Hostile archives: XML with entity declarations or external references is refused by
+defusedxml, whatever its encoding (`safexml`); each part is decompressed in chunks
 and abandoned past a size bound or an implausible compression ratio (zip bombs); the
 triangle count after component instancing is checked before any array is built.
 """
@@ -13,14 +13,15 @@ triangle count after component instancing is checked before any array is built.
 from __future__ import annotations
 
 import io
-import re
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .errors import MeshError
+from .safexml import parse_xml
 from .units import MM_PER_UNIT
 
 ROOT_REL_TYPE = "http://schemas.microsoft.com/3dmanufacturing/2013/01/3dmodel"
@@ -30,7 +31,9 @@ MAX_RATIO = 200
 RATIO_CHECK_AFTER = 10 * 1024 * 1024
 # Component nesting deeper than this is a cycle or an attack, not a design.
 MAX_DEPTH = 32
-_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+# Placed objects after instancing (build items × components × …): a printer's plate holds
+# hundreds; nesting empty components multiplies visits without adding a triangle.
+MAX_INSTANCES = 100_000
 _PRINTED_TYPES = {"model", "solidsupport"}
 
 
@@ -58,7 +61,10 @@ def _transform(text: str | None) -> np.ndarray:
     """3MF's 12 numbers as a 4×3 matrix acting on row vectors: [x y z 1] @ M."""
     if not text:
         return np.vstack((np.eye(3), np.zeros(3)))
-    values = [float(v) for v in text.split()]
+    try:
+        values = [float(v) for v in text.split()]
+    except ValueError:
+        raise MeshError(f"3MF transform {text[:60]!r} is not 12 numbers") from None
     if len(values) != 12:
         raise MeshError(f"3MF transform needs 12 numbers, got {len(values)}")
     return np.array(values, dtype=np.float64).reshape(4, 3)
@@ -75,7 +81,7 @@ class _Package:
     def __init__(self, data: bytes, max_part_bytes: int) -> None:
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
-        except zipfile.BadZipFile as exc:
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
             raise MeshError(f"not a readable 3MF (zip) archive: {exc}") from None
         self.names = {info.filename.lower(): info.filename for info in self.zip.infolist()}
         self.max_part_bytes = max_part_bytes
@@ -92,6 +98,16 @@ class _Package:
                 f"3MF part {name!r} declares {info.file_size:,} bytes uncompressed, over "
                 f"the limit of {self.max_part_bytes:,}: refused"
             )
+        try:
+            return self._inflate(name, info)
+        except MeshError:
+            raise
+        # zipfile's own faults on a damaged archive: each of these has been seen.
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
+                OSError, ValueError) as exc:  # fmt: skip
+            raise MeshError(f"3MF part {name!r} cannot be unpacked: {exc}") from None
+
+    def _inflate(self, name: str, info: zipfile.ZipInfo) -> bytes:
         chunks, total = [], 0
         # The declared size may lie: count what really comes out, chunk by chunk.
         with self.zip.open(info) as stream:
@@ -130,12 +146,7 @@ class _Package:
 
 
 def _parse(data: bytes, name: str) -> ET.Element:
-    if _DTD.search(data):
-        raise MeshError(f"3MF part {name!r} declares a DTD or entities: refused as unsafe")
-    try:
-        return ET.fromstring(data)
-    except ET.ParseError as exc:
-        raise MeshError(f"3MF part {name!r} is not well-formed XML: {exc}") from None
+    return parse_xml(data, f"3MF part {name!r}")
 
 
 def _objects(root: ET.Element, path: str) -> dict[str, _Object]:
@@ -189,7 +200,7 @@ def read_3mf(
     # Triangles are counted through every instance first, memoised per object, so that a
     # component bomb (an object placing a thousand copies of an object placing a thousand
     # copies …) is refused before anything is placed or allocated.
-    counts: dict[tuple[str, str], int] = {}
+    counts: dict[tuple[str, str], tuple[int, int]] = {}
 
     def lookup(path: str, object_id: str) -> _Object:
         obj = package.model(path).get(object_id)
@@ -197,19 +208,25 @@ def read_3mf(
             raise MeshError(f"3MF refers to object {object_id!r} missing from {path!r}")
         return obj
 
-    def expanded(path: str, object_id: str, depth: int) -> int:
+    def expanded(path: str, object_id: str, depth: int) -> tuple[int, int]:
+        """(triangles, objects visited) once every component is instanced."""
         if depth > MAX_DEPTH:
             raise MeshError(f"3MF components nest deeper than {MAX_DEPTH}: cycle refused")
         key = (path, object_id)
         if key not in counts:
             obj = lookup(path, object_id)
-            own = 0
+            triangles, visits = 0, 1
             if obj.type in _PRINTED_TYPES and obj.triangles is not None:
-                own = len(obj.triangles)
-            counts[key] = own + sum(
-                expanded(sub_path or path, sub_id, depth + 1)
-                for sub_path, sub_id, _ in obj.components
-            )
+                triangles = len(obj.triangles)
+            for sub_path, sub_id, _ in obj.components:
+                sub_triangles, sub_visits = expanded(sub_path or path, sub_id, depth + 1)
+                triangles, visits = triangles + sub_triangles, visits + sub_visits
+                # Checked while summing: the sums themselves may grow as 10^depth.
+                if visits > MAX_INSTANCES:
+                    raise MeshError(
+                        f"3MF components place more than {MAX_INSTANCES:,} objects: refused"
+                    )
+            counts[key] = (triangles, visits)
         return counts[key]
 
     placements: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
@@ -230,7 +247,7 @@ def read_3mf(
     if not items:
         raise MeshError("3MF build has no <item>: nothing to print")
     chosen = []
-    total = 0
+    total = instances = 0
     for item in items:
         object_id = item.get("objectid")
         if object_id is None:
@@ -239,7 +256,10 @@ def read_3mf(
             warnings.append(f"build item {object_id} is marked not printable and is skipped")
             continue
         path = _attr(item, "path") or root_path
-        total += expanded(path, object_id, 0)
+        triangles, visits = expanded(path, object_id, 0)
+        total, instances = total + triangles, instances + visits
+        if instances > MAX_INSTANCES:
+            raise MeshError(f"3MF build places more than {MAX_INSTANCES:,} objects: refused")
         if total > max_triangles:
             raise MeshError(f"3MF build places more than {max_triangles:,} triangles: refused")
         chosen.append((path, object_id, _transform(item.get("transform"))))

@@ -15,12 +15,9 @@ uses the facility's own pricing, or the documented default rates, and then says 
 from __future__ import annotations
 
 from itertools import permutations
-from pathlib import Path
 from typing import Any
 
-from refaire.geometry import measure_bytes
-from refaire.geometry.vector2d import _detect as detect_drawing
-from refaire.geometry.vector2d import measure_vector_bytes
+from refaire.geometry.upload import measure_upload
 from refaire.model import Equipment, Facility
 from refaire.quote import quote_mesh, quote_vector
 from refaire.quote.pricing import quote_pricing
@@ -54,13 +51,6 @@ class QuoteError(ValueError):
 
 class UnknownFacilityError(LookupError):
     """No facility has this id or key."""
-
-
-def _is_drawing(name: str, data: bytes) -> bool:
-    return Path(name).suffix.lower() in (".svg", ".dxf") or detect_drawing(name, data) in (
-        "svg",
-        "dxf",
-    )
 
 
 def _orientation(part: list[float], box: tuple[float, ...]) -> tuple[float, ...] | None:
@@ -151,14 +141,6 @@ def check_fit(
     if wanted & offered or _generic_only(offered, generic):
         return {"fits": None, "fit_reason": reason("fit.no_machine"), "machines": machines}
     return {"fits": False, "fit_reason": reason("fit.none"), "machines": machines}
-
-
-def _measure(name: str, data: bytes) -> tuple[str, dict[str, Any]]:
-    if _is_drawing(name, data):
-        report = measure_vector_bytes(name, data)
-        return "drawing", {"kind": "drawing", **report.to_dict()}
-    report = measure_bytes(name, data)
-    return "mesh", {"kind": "mesh", "format": report.format, **report.to_dict()}
 
 
 def _process(kind: str, material: str) -> str:
@@ -291,6 +273,7 @@ def quote_file(
     limit: int = 5,
     thickness_mm: float | None = None,
     lang: str = "en",
+    measurement: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Measure `data` (a mesh or an SVG/DXF drawing) and quote it at one facility or at
     the best `limit` candidates; see the module docstring for the rules. Assumptions,
@@ -301,6 +284,9 @@ def quote_file(
     "quote"}]}, plus "reference_quote" (default rates) when no facility qualifies.
     Raises QuoteError for what cannot be quoted (unknown material, unusable file, bad
     quantity or thickness) and UnknownFacilityError for an unknown facility.
+
+    `measurement`, when given, is `geometry.upload.measure_upload(name, data)` already
+    done elsewhere (the server measures in a worker process); `data` is then not read.
     """
     material = material.strip().lower()
     if not isinstance(qty, int) or qty < 1:
@@ -312,7 +298,9 @@ def quote_file(
             near = parse_point(near) if near.strip() else None
         except ValueError as exc:
             raise QuoteError(f"near: {exc}") from None
-    kind, measurement = _measure(name, data)
+    if measurement is None:
+        measurement = measure_upload(name, data)
+    kind = measurement["kind"]
     process = _process(kind, material)  # before the file's problems: the cheaper mistake
     if not measurement["ok"]:
         problems = "; ".join(

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from refaire.geometry import measure_bytes
+from refaire.geometry import MeshReport, measure_bytes
 from refaire.ingest.part_geometry import MAX_BYTES, apply_report, norm, stem
+from refaire.limits import UPLOAD_MAX_TRIANGLES
 from refaire.model import Design, Part
 from refaire.registry.designs import UnknownDesign
 from refaire.store import Store
@@ -74,7 +75,12 @@ def find_part(design: Design, name: str) -> tuple[int, str] | None:
 
 
 def _attach_one(
-    design: Design, name: str, data: bytes, had_parts: bool, max_bytes: int
+    design: Design,
+    name: str,
+    data: bytes,
+    had_parts: bool,
+    max_bytes: int,
+    measured: MeshReport | None = None,
 ) -> Attachment:
     out = Attachment(file=name)
     if len(data) > max_bytes:
@@ -85,7 +91,7 @@ def _attach_one(
         names = ", ".join(repr(p.name) for p in design.parts)
         out.reason = f"no part lists this file or is named after it (parts: {names})"
         return out
-    report = measure_bytes(name, data)
+    report = measured if measured is not None else measure_bytes(name, data, UPLOAD_MAX_TRIANGLES)
     out.measurement = report.to_dict()
     if not report.ok:
         errors = [p["message"] for p in report.problems if p["severity"] == "error"]
@@ -117,16 +123,26 @@ def _attach_one(
 
 
 def attach_meshes(
-    store: Store, ident: str | int, files: list[tuple[str, bytes]], max_bytes: int = MAX_BYTES
+    store: Store,
+    ident: str | int,
+    files: list[tuple[str, bytes]],
+    max_bytes: int = MAX_BYTES,
+    reports: list[MeshReport | None] | None = None,
 ) -> dict[str, Any]:
-    """Measure uploaded meshes onto a design's parts and save it; one entry per file."""
+    """Measure uploaded meshes onto a design's parts and save it; one entry per file.
+
+    `reports`, aligned with `files`, are measurements already made (the server makes them
+    in worker processes); a None entry, or no list, is measured here.
+    """
     found = get_design(store, ident)
     if found is None:
         raise UnknownDesign(ident)
     design_id, design = found
     had_parts = bool(design.parts)
+    given = reports or [None] * len(files)
     results = [
-        _attach_one(design, file_name(name), data, had_parts, max_bytes) for name, data in files
+        _attach_one(design, file_name(name), data, had_parts, max_bytes, report)
+        for (name, data), report in zip(files, given, strict=True)
     ]
     saved = any(r.attached for r in results)
     if saved:

@@ -12,13 +12,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
 
 from refaire.web import render, templates
 from refaire.web.i18n import choose_language, translate
 
 router = APIRouter()
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 PROCESS_ORDER = ("fdm", "sla", "laser")
 
 
@@ -127,10 +127,13 @@ def quote_page(request: Request) -> HTMLResponse:
 
 @router.post("/quote", response_class=HTMLResponse)
 async def quote_submit(request: Request) -> HTMLResponse:
+    from refaire import limits
+    from refaire.jobs import JobsBusy
+    from refaire.jobs.uploads import measure_off_loop
     from refaire.quote.service import QuoteError, UnknownFacilityError, quote_file
 
     lang = choose_language(request)
-    data = await request.form()
+    data = await request.form(max_files=1, max_fields=20)
     form = _form(data)
     context = {
         "form": form,
@@ -140,9 +143,10 @@ async def quote_submit(request: Request) -> HTMLResponse:
     upload = data.get("file")
     if upload is None or isinstance(upload, str) or not upload.filename:
         return _page(request, 422, error=translate(lang, "quote.error.nofile"), **context)
-    payload = await upload.read(MAX_UPLOAD_BYTES + 1)
-    if len(payload) > MAX_UPLOAD_BYTES:
-        message = translate(lang, "quote.error.toobig", mb=MAX_UPLOAD_BYTES // 2**20)
+    cap = limits.max_upload_bytes()
+    payload = await upload.read(cap + 1)
+    if len(payload) > cap:
+        message = translate(lang, "quote.error.toobig", mb=cap // 2**20)
         return _page(request, 413, error=message, **context)
     try:
         qty = int(form["qty"] or 1)
@@ -150,10 +154,15 @@ async def quote_submit(request: Request) -> HTMLResponse:
     except ValueError:
         return _page(request, 422, error=translate(lang, "quote.error.number"), **context)
     try:
-        result = quote_file(
-            request.app.state.store, upload.filename, payload, form["material"] or "pla",
-            facility_id=form["facility_id"] or None, qty=qty, near=form["near"] or None,
-            thickness_mm=thickness, lang=lang,
+        measurement = await measure_off_loop(upload.filename, payload)
+    except JobsBusy:
+        return _page(request, 503, error=translate(lang, "uploads.busy"), **context)
+    try:
+        result = await run_in_threadpool(
+            quote_file, request.app.state.store, upload.filename, payload,
+            form["material"] or "pla", facility_id=form["facility_id"] or None, qty=qty,
+            near=form["near"] or None, thickness_mm=thickness, lang=lang,
+            measurement=measurement,
         )  # fmt: skip
     except UnknownFacilityError as exc:
         return _page(request, 404, error=str(exc), **context)
