@@ -14,6 +14,7 @@ from refaire.people import OPERATOR, cli_actor
 from refaire.people._common import NotAllowed, PeopleError
 from refaire.people.audit import list_entries
 from refaire.people.auth import actor_for_user, limits_of
+from refaire.people.profile import delete_account
 from refaire.people.roles import (
     add_manager,
     facilities_managed_by,
@@ -93,6 +94,9 @@ def test_promote_demote_and_the_audit_trail(any_store) -> None:
     with pytest.raises(Exception, match="append-only"), any_store.engine.begin() as conn:
         conn.execute(text("DELETE FROM audit_log"))
     assert list_entries(any_store)["total"] == 3
+    set_admin(any_store, ana["id"], True, by=OPERATOR)
+    with pytest.raises(PeopleError):  # the only admin cannot delete their account either
+        delete_account(any_store, ana["id"], None, by=OPERATOR)
 
 
 def test_facility_managers(world) -> None:

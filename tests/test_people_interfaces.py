@@ -174,6 +174,14 @@ def test_login_limits_per_account_and_address_never_tell_if_the_email_exists(sql
     per_address = limits_of(app).login_address.free
     codes = [attempt(f"user{i}@example.org")[0] for i in range(per_address + 1)]
     assert codes[-1] == 401 and attempt("ana@example.org", PASSWORD)[0] == 429
+    # reset mails: every request counts, so one address cannot flood an inbox
+    free = limits_of(app).mail_address.free
+    asked = [
+        api.post("/api/auth/reset-request", json={"email": "ana@example.org"})
+        for _ in range(free + 2)
+    ]
+    assert [r.status_code for r in asked] == [202] * (free + 1) + [429]
+    assert asked[-1].headers["retry-after"] == "60"
 
 
 def test_api_account_flow(any_store, mailer) -> None:
@@ -198,6 +206,7 @@ def test_api_account_flow(any_store, mailer) -> None:
         api.patch("/api/me", json={"display_name": "Bob"}).status_code == 403
     )  # needs CSRF header
     csrf = csrf_from(api, "/account")
+    assert f'<meta name="csrf-token" content="{csrf}">' in api.get("/designs").text  # for scripts
     headers = {"X-CSRF-Token": csrf}
     r = api.patch("/api/me", json={"town": "Saint-Étienne", "country": "FR"}, headers=headers)
     assert r.status_code == 200 and r.json()["town"] == "Saint-Étienne" and r.json()["latitude"]

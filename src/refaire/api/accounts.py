@@ -167,7 +167,15 @@ def log_out(request: Request, store: StoreDep) -> Response:
 
 @router.post("/auth/reset-request", status_code=202)
 def reset_request(body: EmailIn, request: Request, store: StoreDep) -> dict[str, str]:
-    """Mail a password-reset link if the address has an account (the answer is the same)."""
+    """Mail a password-reset link if the address has an account (the answer is the same).
+    Requests are limited per client address (429 with Retry-After)."""
+    limiter = limits_of(request.app).mail_address
+    wait = limiter.retry_after(client_address(request))
+    if wait:
+        raise HTTPException(
+            429, f"Too many requests: try again in {wait} s.", {"Retry-After": str(wait)}
+        )
+    limiter.failure(client_address(request))
     signup.request_reset(store, body.email, base=str(request.base_url), lang="en")
     return {"message": "If this address has an account, a reset link is on its way."}
 

@@ -119,6 +119,13 @@ def export_data(store: Store, user_id: int) -> dict[str, Any]:
     }
 
 
+def _last_admin(store: Store, user_id: int) -> bool:
+    live_admin = (users.c.is_admin.is_(True)) & (users.c.deleted_at.is_(None))
+    with store.engine.connect() as conn:
+        admins = conn.execute(select(users.c.id).where(live_admin)).scalars().all()
+    return admins == [user_id]
+
+
 def delete_account(store: Store, user_id: int, password: str | None, *, by: Actor) -> None:
     """Delete an account: the person confirms with their password (an admin needs none)."""
     _own(by, user_id)
@@ -128,6 +135,8 @@ def delete_account(store: Store, user_id: int, password: str | None, *, by: Acto
         ).first()
     if stored is None:
         raise LookupError(f"no account with id {user_id}")
+    if _last_admin(store, user_id):
+        raise PeopleError([("user", "people.error.last_admin")])
     # The person confirms with their password; an account that never set one cannot be
     # signed in to, so only an admin (or the operator) deletes it.
     if by.user_id == user_id and not verify_password(stored.password_hash, password or ""):

@@ -194,6 +194,13 @@ def reset_page(request: Request) -> HTMLResponse:
 async def reset_submit(request: Request) -> HTMLResponse:
     values = await _values(request, "email")
     lang = choose_language(request)
+    limiter = limits_of(request.app).mail_address
+    wait = limiter.retry_after(client_address(request))
+    if wait:
+        error = translate(lang, "people.error.too_many_requests", seconds=wait)
+        return _form_page(request, "reset", status=429, values=values, errors=[error],
+                          headers={"Retry-After": str(wait)})  # fmt: skip
+    limiter.failure(client_address(request))
     signup.request_reset(
         request.app.state.store, values["email"], base=str(request.base_url), lang=lang
     )
