@@ -105,7 +105,8 @@ class NewTokenIn(BaseModel):
 
 @router.post("/auth/signup", status_code=201)
 def sign_up(body: SignUpIn, request: Request, store: StoreDep) -> dict[str, Any]:
-    """Create an account; a verification link is mailed to the address (needed to log in)."""
+    """Create an account; a verification link is mailed to the address (needed to log in).
+    503 when the mail cannot be sent (the account is not kept)."""
     limiter = limits_of(request.app).login_address
     wait = limiter.retry_after(client_address(request))
     if wait:
@@ -121,6 +122,10 @@ def sign_up(body: SignUpIn, request: Request, store: StoreDep) -> dict[str, Any]
         if ("email", "people.error.email_taken") in exc.problems:
             limiter.failure(client_address(request))  # probing for addresses is limited
         refuse(exc)
+    except signup.MailFailed:
+        raise HTTPException(
+            503, "The verification mail could not be sent; nothing was kept: try again later."
+        ) from None
 
 
 @router.post("/auth/verify")

@@ -122,6 +122,9 @@ async def signup_submit(request: Request) -> HTMLResponse:
             limiter.failure(client_address(request))
         return _form_page(request, "signup", status=409 if taken else 422, values=values,
                           errors=exc.texts(lang))  # fmt: skip
+    except signup.MailFailed:
+        error = translate(lang, "people.error.mail_failed")
+        return _form_page(request, "signup", status=503, values=values, errors=[error])
     return _notice(request, "signup", status=201, email=values["email"].strip().lower())
 
 
