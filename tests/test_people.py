@@ -247,3 +247,29 @@ def test_cli_actor(world) -> None:
     assert member.via == "cli" and member.scopes is None
     with pytest.raises(LookupError):
         cli_actor(store, "nobody@example.org")
+
+
+def test_control_characters_and_odd_ids_get_answers_not_errors(world) -> None:
+    store = world["store"]
+    client = TestClient(create_app(store=store))
+    login = {"email": "member@example.org\x00", "password": "x" * 12}
+    assert client.post("/api/auth/login", json=login).status_code == 401
+    bad = {"email": "a\x00b@example.org", "password": "Lyon-fablab-2026"}
+    assert client.post("/api/auth/signup", json=bad).status_code == 422
+    for ident in ("²", "99999999999999999999", "x%00y"):
+        r = client.get(f"/api/facilities/{ident}/managers")
+        assert r.status_code == 200 and r.json()["items"] == []
+    bootstrap = {"Authorization": "Bearer boot"}
+    import os
+
+    os.environ["REFAIRE_ADMIN_TOKEN"] = "boot"
+    try:
+        r = client.get(
+            "/api/audit", params={"target": "user:\x00", "actor": "x\x00"}, headers=bootstrap
+        )
+        assert r.status_code == 200
+    finally:
+        del os.environ["REFAIRE_ADMIN_TOKEN"]
+    member = actor_for_user(store, world["member"], via="session")
+    made = create_token(store, world["member"]["id"], "a\x00b", ["read"], by=member)
+    assert made["name"] == "ab"
