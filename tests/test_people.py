@@ -273,3 +273,35 @@ def test_control_characters_and_odd_ids_get_answers_not_errors(world) -> None:
     member = actor_for_user(store, world["member"], via="session")
     made = create_token(store, world["member"]["id"], "a\x00b", ["read"], by=member)
     assert made["name"] == "ab"
+
+
+def test_a_reset_link_confirms_the_address_and_expired_links_are_refused(
+    any_store, tmp_path, monkeypatch
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from refaire.people import signup
+    from refaire.people.mail import list_outbox
+    from refaire.store.tables import user_links
+
+    monkeypatch.delenv("REFAIRE_SMTP_URL", raising=False)
+    monkeypatch.setenv("REFAIRE_OUTBOX", str(tmp_path / "outbox"))
+    user = signup.sign_up(any_store, "lea@example.org", "Lyon-fablab-2026", base="http://x.test")
+    assert not user["verified"] and list_outbox()["total"] == 1
+    signup.request_reset(any_store, "lea@example.org", base="http://x.test", lang="fr")
+    mail = list_outbox()["items"][0]
+    assert mail["subject"] == "Réinitialiser votre mot de passe Refaire"
+    token = mail["text"].split("token=")[1].split()[0]
+    with any_store.engine.begin() as conn:  # the link's hour has passed
+        past = (signup.now() - timedelta(minutes=1)).isoformat(timespec="seconds")
+        conn.execute(
+            update(user_links).where(user_links.c.purpose == "reset").values(expires_at=past)
+        )
+    with pytest.raises(PeopleError) as expired:
+        signup.reset_password(any_store, token, "Another-good-one-77")
+    assert expired.value.problems == [("token", "people.error.link_expired")]
+    signup.request_reset(any_store, "lea@example.org", base="http://x.test", lang="en")
+    token = list_outbox()["items"][0]["text"].split("token=")[1].split()[0]
+    assert signup.reset_password(any_store, token, "Another-good-one-77")["verified"]

@@ -155,7 +155,9 @@ def log_in_route(body: LogInIn, request: Request, response: Response, store: Sto
         raise HTTPException(401, "Wrong e-mail or password.") from None
     except NotVerified:
         raise HTTPException(
-            403, "Verify your e-mail address first: follow the link we sent."
+            403,
+            "Verify your e-mail address first: follow the link we sent"
+            " (a password-reset link confirms it too).",
         ) from None
     set_session_cookie(request, response, cookie)
     return get_user(store, user["id"])
