@@ -14,6 +14,7 @@ import pytest
 import starlette.formparsers
 from fastapi.testclient import TestClient
 
+from _people import csrf_from, make_user, sign_in
 from refaire.app import create_app
 from refaire.ingest.runner import import_sources
 from refaire.jobs import JobFailed, JobPool, JobsBusy, JobTimeout
@@ -152,9 +153,8 @@ def test_a_measurement_over_time_is_that_files_error(store, monkeypatch) -> None
         )
         assert quote.status_code == 422
         assert "took longer than 0.05 s" in quote.json()["detail"]["message"]
-        page = client.post(
-            "/quote?lang=en", files={"file": ("squares.svg", data)}, data={"material": "plywood"}
-        )
+        form = {"material": "plywood", "csrf_token": csrf_from(client)}
+        page = client.post("/quote?lang=en", files={"file": ("squares.svg", data)}, data=form)
         assert page.status_code == 422 and "took longer than 0.05" in page.text
     finally:
         slow.shutdown()
@@ -168,9 +168,8 @@ def test_busy_pool_is_a_503_with_retry_after(store, monkeypatch) -> None:
     resp = client.post("/api/mesh", files=[("files", ("c.stl", CUBE_STL, "model/stl"))])
     assert resp.status_code == 503 and resp.headers["retry-after"] == "30"
     assert "busy" in resp.json()["detail"]
-    page = client.post(
-        "/quote?lang=fr", files={"file": ("c.stl", CUBE_STL)}, data={"material": "pla"}
-    )
+    form = {"material": "pla", "csrf_token": csrf_from(client)}
+    page = client.post("/quote?lang=fr", files={"file": ("c.stl", CUBE_STL)}, data=form)
     assert page.status_code == 503 and "occupé" in page.text
 
 
@@ -271,15 +270,23 @@ def test_api_mesh_upload_checks_the_token_before_reading(store, monkeypatch, spo
     assert "files" in body["content"]["multipart/form-data"]["schema"]["properties"]
 
 
-def test_web_mesh_form_checks_the_token_before_any_file(store, monkeypatch, spooled) -> None:
-    monkeypatch.setenv("REFAIRE_ADMIN_TOKEN", TOKEN)
+def test_web_mesh_form_checks_csrf_and_role_before_any_file(store, spooled) -> None:
     client = TestClient(create_app(store=store))
     page = client.get("/designs/1")
-    assert page.text.index('name="token"') < page.text.index('name="files"')
     files = [("files", ("clamp.stl", CUBE_STL, "model/stl"))]
-    wrong = client.post("/designs/1/meshes?lang=en", data={"token": "nope"}, files=files)
-    assert wrong.status_code == 401 and "wrong admin token" in wrong.text
-    assert spooled == []
-    ok = client.post("/designs/1/meshes?lang=en", data={"token": TOKEN}, files=files)
+    token = csrf_from(client, "/designs/1")
+    forged = client.post("/designs/1/meshes?lang=en", data={"csrf_token": "x" * 64}, files=files)
+    assert forged.status_code == 403 and spooled == []
+    anonymous = client.post("/designs/1/meshes?lang=en", data={"csrf_token": token}, files=files)
+    assert anonymous.status_code == 401 and spooled == []
+    sign_in(client, store, make_user(store, "member@example.org"))
+    token = csrf_from(client, "/designs/1")
+    member = client.post("/designs/1/meshes?lang=en", data={"csrf_token": token}, files=files)
+    assert member.status_code == 403 and spooled == []
+    sign_in(client, store, make_user(store, "admin@example.org", admin=True))
+    page = client.get("/designs/1")
+    assert page.text.index('name="csrf_token"') < page.text.index('name="files"')
+    token = csrf_from(client, "/designs/1")
+    ok = client.post("/designs/1/meshes?lang=en", data={"csrf_token": token}, files=files)
     assert ok.status_code == 200 and "new part" in ok.text
     assert spooled

@@ -55,4 +55,7 @@ def create_app(
 
     app.add_middleware(BodyLimitMiddleware)  # uploads: 413 past the size limit, 408 if stalled
     app.add_middleware(SecurityHeaders)
+    from refaire.people.web import install as install_people
+
+    install_people(app)  # HTML answers to refused page requests (CSRF, 401/403)
     return app

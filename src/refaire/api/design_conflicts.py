@@ -7,7 +7,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel
 
-from refaire.api._deps import get_store, require_admin
+from refaire.api._deps import get_store
+from refaire.people.actor import Actor
+from refaire.people.audit import record_write
+from refaire.people.auth import require_admin
 from refaire.registry.conflicts import (
     ConflictError,
     UnknownConflict,
@@ -58,16 +61,22 @@ class Resolution(BaseModel):
     action: Literal["keep", "replace"]
 
 
-@router.post("/design-conflicts/{conflict_id}/resolve", dependencies=[Depends(require_admin)])
+@router.post("/design-conflicts/{conflict_id}/resolve")
 def resolve(
     conflict_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     body: Resolution,
     store: Annotated[Store, Depends(get_store)],
+    actor: Annotated[Actor, Depends(require_admin)],
 ) -> dict[str, Any]:
-    """Keep the stored design, or replace it with the claim."""
+    """Keep the stored design, or replace it with the claim (admins)."""
     try:
-        return resolve_conflict(store, conflict_id, body.action, "api:admin-token")
+        result = resolve_conflict(store, conflict_id, body.action, actor.label)
     except UnknownConflict as exc:
         raise HTTPException(404, str(exc)) from None
     except ConflictError as exc:
         raise HTTPException(400, str(exc)) from None
+    record_write(
+        store, actor, f"design_conflict.{body.action}", "design_conflict", str(conflict_id),
+        None, {"status": result.get("status")},
+    )  # fmt: skip
+    return result

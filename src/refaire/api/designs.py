@@ -8,10 +8,13 @@ from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, Upl
 from fastapi.responses import PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from refaire.api._deps import get_store, require_admin
+from refaire.api._deps import get_store
 from refaire.api._uploads import busy_as_503, form_files, multipart_body
 from refaire.ingest.runner import ImportSummary, import_bytes
 from refaire.ingest.sources import MAX_BYTES
+from refaire.people.actor import Actor
+from refaire.people.audit import record_write
+from refaire.people.auth import require_admin
 from refaire.registry.designs import UnknownDesign, design_detail
 from refaire.store import Store
 from refaire.store.design_search import search_designs
@@ -100,10 +103,11 @@ def export_design(
     return Response(body, media_type=f"{media}; charset=utf-8", headers=headers)
 
 
-@router.post("/import", dependencies=[Depends(require_admin)])
+@router.post("/import")
 async def import_upload(
     request: Request,
     store: Annotated[Store, Depends(get_store)],
+    actor: Annotated[Actor, Depends(require_admin)],
     files: Annotated[
         list[UploadFile] | None, File(description="Manifest or facility files")
     ] = None,
@@ -120,13 +124,16 @@ async def import_upload(
     for name, data in uploads:
         if len(data) > MAX_BYTES:
             raise HTTPException(413, f"{name}: over the {MAX_BYTES:,}-byte limit")
-        one = import_bytes(store, f"upload:{name}", data)
+        # Parsing and storing is CPU and database work: keep it off the event loop.
+        one = await run_in_threadpool(import_bytes, store, f"upload:{name}", data)
         for attr in (
             "imported", "updated", "skipped", "rejected", "designs", "facilities", "conflicts"
         ):  # fmt: skip
             setattr(total, attr, getattr(total, attr) + getattr(one, attr))
         total.problems.extend(one.problems)
         total.merges.extend(one.merges)
+    counts = {k: v for k, v in total.to_dict().items() if isinstance(v, int)}
+    record_write(store, actor, "import.upload", "import", "upload", None, counts)
     if request.app.state.prepare and (total.imported or total.updated):
         from refaire.observatory.warm import prepare_in_background
 
@@ -136,11 +143,13 @@ async def import_upload(
 
 @router.post(
     "/designs/{ident}/meshes",
-    dependencies=[Depends(require_admin)],
     openapi_extra=multipart_body("files", "STL, 3MF or OBJ meshes of parts"),
 )
 async def upload_part_meshes(
-    ident: str, request: Request, store: Annotated[Store, Depends(get_store)]
+    ident: str,
+    request: Request,
+    store: Annotated[Store, Depends(get_store)],
+    actor: Annotated[Actor, Depends(require_admin)],
 ) -> dict[str, Any]:
     """Measure meshes onto the design's parts (matched by file name; a part per file when
     the design has none); per file: the part it was attached to and the measurement, or why not.
@@ -159,6 +168,9 @@ async def upload_part_meshes(
             fits = len(data) <= cap
             reports.append(await mesh_report_off_loop(file_name(name), data) if fits else None)
     try:
-        return await run_in_threadpool(attach_meshes, store, ident, uploads, cap, reports)
+        result = await run_in_threadpool(attach_meshes, store, ident, uploads, cap, reports)
     except UnknownDesign as exc:
         raise HTTPException(404, str(exc)) from None
+    files = [name for name, _ in uploads]
+    record_write(store, actor, "design.meshes", "design", ident, None, {"files": files})
+    return result

@@ -2,9 +2,10 @@
 on the fields that precede the first file, before a byte of that file is stored.
 
 Why: `await request.form()` spools every file to disk before the route sees the token,
-so anyone could make the server write uploads. Forms that write put their token field
+so anyone could make the server write uploads. Forms that write put their CSRF field
 first (browsers send fields in document order); a file arriving before a passing check
-ends the parse. Built on Starlette's own parser: only the moment a file part begins is
+ends the parse. `people.csrf.verify_csrf` reads every multipart page form this way, with
+the route's `upload_gate` (who may upload at all) checked at the same moment. Built on Starlette's own parser: only the moment a file part begins is
 intercepted.
 """
 
@@ -59,6 +60,25 @@ async def gated_form(request: Request, gate: Gate, max_files: int = 20) -> FormD
     form = await parser.parse()
     parser.check()  # a form without files is checked too
     return form
+
+
+UploadGate = Callable[[Request], None]
+
+
+def upload_gate(check: UploadGate) -> Callable[[Any], Any]:
+    """Mark a page route whose multipart body is read only once `check(request)` passed
+    (it raises HTTPException otherwise); the CSRF check of every form applies it."""
+
+    def mark(endpoint: Any) -> Any:
+        endpoint.upload_gate = check
+        return endpoint
+
+    return mark
+
+
+def route_gate(request: Request) -> UploadGate | None:
+    route = request.scope.get("route")
+    return getattr(getattr(route, "endpoint", None), "upload_gate", None)
 
 
 def upload_cap() -> int:

@@ -1,9 +1,9 @@
 """Web: POST /designs/{id}/meshes — the design page's mesh upload form (`_mesh_upload.html`).
 
-A plain multipart form (works without JavaScript) carrying the admin token, since it
-writes; the token is checked before any file is read (`gated_form`), the meshes are
-measured in worker processes, and the design page is rendered again with what became of
-each file.
+A plain multipart form (works without JavaScript) posted by a signed-in admin (session and
+CSRF token); both are checked before any file is read (`upload_gate`, applied with the CSRF
+check), the meshes are measured in worker processes, and the design page is rendered again
+with what became of each file.
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from refaire.api._deps import require_admin
+from refaire.people.audit import record_write
+from refaire.people.auth import session_actor
 from refaire.registry.designs import UnknownDesign, design_detail
 from refaire.registry.part_meshes import attach_meshes, file_name
 from refaire.web import render
-from refaire.web.gated_form import NotAllowed, gated_form, upload_cap
+from refaire.web.gated_form import upload_cap, upload_gate
 from refaire.web.i18n import choose_language, translate
 
 router = APIRouter()
@@ -46,27 +47,22 @@ def _design_page(
     )
 
 
+def _admins_only(request: Request) -> None:
+    actor = session_actor(request)
+    if not actor.is_admin:
+        lang = choose_language(request)
+        raise HTTPException(401 if actor.is_anonymous else 403, translate(lang, "people.admin_needed"))
+
+
 @router.post("/designs/{ident}/meshes", response_class=HTMLResponse)
+@upload_gate(_admins_only)
 async def mesh_upload_submit(request: Request, ident: str) -> HTMLResponse:
     from refaire.jobs import JobsBusy
     from refaire.jobs.uploads import mesh_report_off_loop
 
     lang = choose_language(request)
-
-    def gate(fields: dict[str, str]) -> None:
-        try:
-            require_admin(f"Bearer {fields.get('token', '').strip()}")
-        except HTTPException as exc:
-            raise NotAllowed(exc) from None
-
-    try:
-        data = await gated_form(request, gate)
-    except NotAllowed as refused:
-        status = refused.reason.status_code
-        key = "meshes.error.disabled" if status == 403 else "meshes.error.token"
-        return _design_page(request, ident, status, {"error": translate(lang, key)})
-    except ValueError:
-        return _design_page(request, ident, 400, {"error": translate(lang, "meshes.error.nofile")})
+    actor = session_actor(request)
+    data = await request.form()  # already read by the CSRF check, behind `_admins_only`
     cap = upload_cap()
     uploads = []
     for item in data.getlist("files"):
@@ -88,4 +84,8 @@ async def mesh_upload_submit(request: Request, ident: str) -> HTMLResponse:
         )
     except UnknownDesign as exc:
         return render(request, "error.html", status_code=404, message=str(exc))
+    files = [name for name, _ in uploads]
+    record_write(
+        request.app.state.store, actor, "design.meshes", "design", ident, None, {"files": files}
+    )
     return _design_page(request, ident, 200, {"result": result})
