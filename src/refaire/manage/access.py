@@ -8,6 +8,7 @@ sentence the interfaces show as is (401 for nobody signed in, 403 otherwise).
 from __future__ import annotations
 
 from refaire.model import Facility
+from refaire.people._common import NotAllowed as PeopleNotAllowed
 from refaire.people.actor import Actor
 from refaire.store import Store
 from refaire.store.facilities import get_facility
@@ -15,8 +16,10 @@ from refaire.store.facilities import get_facility
 SCOPE = "write:facilities"
 
 
-class NotAllowed(PermissionError):
-    """The actor may not make this change; `status` is 401 when nobody is signed in."""
+class NotAllowed(PeopleNotAllowed):
+    """The actor may not make this change; `status` is 401 when nobody is signed in.
+
+    A kind of refaire.people's NotAllowed, so one handler answers both."""
 
     def __init__(self, message: str, status: int = 403) -> None:
         super().__init__(message)
@@ -24,10 +27,15 @@ class NotAllowed(PermissionError):
 
 
 class ManageError(ValueError):
-    """Input that cannot be stored; `problems` lists every (field, message)."""
+    """Input that cannot be stored; `problems` lists every (field, message).
 
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
+    `status` is 422 for wrong values, 409 for a state that forbids the change (a facility
+    already managed, a claim already decided).
+    """
+
+    def __init__(self, problems: list[tuple[str, str]], status: int = 422) -> None:
         self.problems = problems
+        self.status = status
         super().__init__("; ".join(f"{f}: {m}" if f else m for f, m in problems))
 
 
@@ -47,6 +55,11 @@ def find_facility(store: Store, ident: int | str) -> tuple[int, Facility]:
 def require_member(actor: Actor, what: str) -> None:
     if actor.is_anonymous:
         raise NotAllowed(f"sign in to {what}", status=401)
+
+
+def acts_as_admin(actor: Actor) -> bool:
+    """A site admin whose credentials allow admin work (a token needs the admin scope)."""
+    return actor.is_admin and actor.has_scope("admin")
 
 
 def check_scope(actor: Actor) -> None:

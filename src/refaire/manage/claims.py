@@ -21,6 +21,7 @@ from refaire.manage.access import (
     ManageError,
     NotAllowed,
     UnknownItem,
+    acts_as_admin,
     check_manager,
     find_facility,
     require_member,
@@ -114,7 +115,8 @@ def claim_facility(
     fid, f = find_facility(store, ident)
     if _managed(store, fid):
         raise ManageError(
-            [("", f"{f.name} already has managers: ask one of them to invite you as co-manager")]
+            [("", f"{f.name} already has managers: ask one of them to invite you as co-manager")],
+            status=409,
         )
     address = claim_address(f.url, email or "") if method == "mail" else None
     token = secrets.token_urlsafe(32) if method == "mail" else None
@@ -129,7 +131,9 @@ def claim_facility(
             )
         ).first()
         if mine is not None:
-            raise ManageError([("", f"you already have a pending claim on {f.name} (#{mine.id})")])
+            raise ManageError(
+                [("", f"you already have a pending claim on {f.name} (#{mine.id})")], status=409
+            )
         cid = conn.execute(
             insert(facility_claims)
             .values(
@@ -149,7 +153,7 @@ def claim_facility(
     if token is not None:
         _mail_link(
             address, f.name, f"{base_url.rstrip('/')}/manage/claims/confirm?token={token}", lang
-        )  # noqa: E501
+        )
     return get_claim(store, cid)
 
 
@@ -190,7 +194,7 @@ def list_claims(
         raise ManageError([("status", f"expected one of {', '.join(STATUSES)}")])
     if mine:
         require_member(actor, "see your claims")
-    elif not actor.is_admin:
+    elif not acts_as_admin(actor):
         raise NotAllowed("only site admins see every claim; add --mine (mine=true) for yours")
     where = []
     if status is not None:
@@ -232,7 +236,8 @@ def _approve(store: Store, claim: dict[str, Any], by: Actor, action: str) -> dic
 
     if _managed(store, claim["facility_id"]):
         raise ManageError(
-            [("", f"{claim['name']} got managers meanwhile: they can invite this person")]
+            [("", f"{claim['name']} got managers meanwhile: they can invite this person")],
+            status=409,
         )
     add_manager(store, claim["facility_id"], claim["user_id"], by=by, role="manager")
     with store.engine.begin() as conn:
@@ -255,11 +260,11 @@ def decide_claim(
     from refaire.people import audit
 
     require_member(actor, "decide on claims")
-    if not actor.is_admin:
+    if not acts_as_admin(actor):
         raise NotAllowed("only site admins approve or reject claims")
     claim = get_claim(store, cid)
     if claim["status"] != "pending":
-        raise ManageError([("", f"claim #{cid} is already {claim['status']}")])
+        raise ManageError([("", f"claim #{cid} is already {claim['status']}")], status=409)
     if approve:
         return _approve(store, claim, actor, "facility.claim.approve")
     with store.engine.begin() as conn:
@@ -289,12 +294,16 @@ def confirm_by_mail(store: Store, token: str) -> dict[str, Any]:
             )
         ).first()
     if row is None:
-        raise ManageError([("token", "this link is unknown or was already used")])
+        raise ManageError([("token", "this link is unknown or was already used")], status=400)
     created = datetime.fromisoformat(row.created_at)
     if datetime.now(UTC) - created > MAIL_VALID:
-        raise ManageError([("token", "this link has expired: claim the facility again")])
+        raise ManageError(
+            [("token", "this link has expired: claim the facility again")], status=400
+        )
     claim = get_claim(store, row.id)
-    by = Actor(user_id=claim["user_id"], via="mail")
+    # The followed link stands for an admin's approval: the claimant proved they read mail
+    # at the facility's own domain. The audit trail names them, via "mail".
+    by = Actor(user_id=claim["user_id"], is_admin=True, via="mail")
     return _approve(store, claim, by, "facility.claim.verify")
 
 
@@ -302,7 +311,6 @@ def invite_manager(
     store: Store, actor: Actor, ident: int | str, email: str
 ) -> list[dict[str, Any]]:
     """A manager adds a co-manager by the e-mail of their account; the managers after."""
-    from refaire.people import audit
     from refaire.people.roles import add_manager, managers_of
     from refaire.store.tables import users
 
@@ -310,15 +318,12 @@ def invite_manager(
     check_manager(store, actor, fid, f.name)
     address = (email or "").strip().lower()
     with store.engine.connect() as conn:
-        uid = conn.execute(select(users.c.id).where(users.c.email == address)).scalar()
+        uid = conn.execute(
+            select(users.c.id).where(users.c.email == address, users.c.deleted_at.is_(None))
+        ).scalar()
     if uid is None:
         raise ManageError([("email", f"no account uses {address!r}: ask them to sign up first")])
     if any(m["user_id"] == uid for m in managers_of(store, fid)):
-        raise ManageError([("email", f"{address} already manages {f.name}")])
-    add_manager(store, fid, uid, by=actor, role="co-manager")
-    with store.engine.begin() as conn:
-        audit.record(
-            conn, actor, "facility.manager.invite", "facility", str(fid),
-            None, {"user_id": uid, "role": "co-manager"},
-        )  # fmt: skip
+        raise ManageError([("email", f"{address} already manages {f.name}")], status=409)
+    add_manager(store, fid, uid, by=actor, role="co-manager")  # audited there
     return managers_of(store, fid)

@@ -69,7 +69,7 @@ def check_changes(changes: dict[str, Any]) -> dict[str, Any]:
             if v and not re.match(r"^https?://[^\s/]+\.[^\s]+$", v, re.I):
                 problems.append(
                     (name, f"expected a web address starting http:// or https://, got {v!r}")
-                )  # noqa: E501
+                )
             out[name] = v
         elif name == "access_type":
             v = _text(value, name, 40, problems)

@@ -116,7 +116,7 @@ def decide_suggestion(store: Store, actor: Actor, sid: int, accept: bool) -> dic
             f"only the managers of {s['facility_name']} (or a site admin) decide on suggestions"
         )
     if s["status"] != "pending":
-        raise ManageError([("", f"suggestion #{sid} is already {s['status']}")])
+        raise ManageError([("", f"suggestion #{sid} is already {s['status']}")], status=409)
     if accept:
         edit_facility(store, actor, s["facility_id"], s["changes"])
     status = "accepted" if accept else "rejected"
