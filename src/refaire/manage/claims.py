@@ -34,6 +34,14 @@ from refaire.store.tables import facilities, facility_claims
 METHODS = ("admin", "mail")
 STATUSES = ("pending", "approved", "rejected")
 MAIL_VALID = timedelta(days=7)
+# Websites that host many places' pages: an address there proves nothing about one place
+# (the fab-lab list gives every lab a fablabs.io page as its website).
+SHARED_HOSTS = frozenset({
+    "fablabs.io", "facebook.com", "instagram.com", "twitter.com", "x.com", "linkedin.com",
+    "google.com", "sites.google.com", "github.com", "github.io", "gitlab.com", "meetup.com",
+    "wikipedia.org", "wordpress.com", "wixsite.com", "blogspot.com", "gmail.com",
+    "hackerspaces.org", "makerspaces.make.co", "youtube.com", "tumblr.com", "framasite.org",
+})  # fmt: skip
 
 
 def _digest(token: str) -> str:
@@ -41,7 +49,8 @@ def _digest(token: str) -> str:
 
 
 def website_domain(url: str | None) -> str | None:
-    """The host of a facility's stated website without `www.`; None without a usable one."""
+    """The host of a facility's own website without `www.`; None without one (no website,
+    or a page on a site shared by many places such as fablabs.io or facebook.com)."""
     if not url:
         return None
     try:
@@ -50,22 +59,23 @@ def website_domain(url: str | None) -> str | None:
         return None
     if not host or "." not in host:
         return None
-    return host.lower().removeprefix("www.")
+    host = host.lower().removeprefix("www.")
+    if any(host == h or host.endswith(f".{h}") for h in SHARED_HOSTS):
+        return None
+    return host
+
+
+NO_OWN_WEBSITE = (
+    "this facility states no website of its own (a directory page does not count), so no "
+    "mail can prove you run it: ask an admin instead (method admin)"
+)
 
 
 def claim_address(url: str | None, given: str) -> str:
     """The full address to mail: `given` is a local part or an address at the site's domain."""
     domain = website_domain(url)
     if domain is None:
-        raise ManageError(
-            [
-                (
-                    "method",
-                    "this facility states no website, so no mail can prove you run it; "
-                    "ask an admin instead (method admin)",
-                )
-            ]  # fmt: skip
-        )
+        raise ManageError([("method", NO_OWN_WEBSITE)])
     given = (given or "").strip().lower()
     local, at, host = given.partition("@")
     if not local or any(c in local for c in ' <>"(),;:\\[]'):
@@ -225,7 +235,8 @@ def _add_people(store: Store, items: list[dict[str, Any]]) -> None:
     if not ids:
         return
     with store.engine.connect() as conn:
-        emails = dict(conn.execute(select(users.c.id, users.c.email).where(users.c.id.in_(ids))))
+        query = select(users.c.id, users.c.email).where(users.c.id.in_(ids))
+        emails = {r.id: r.email for r in conn.execute(query)}
     for i in items:
         i["user_email"] = emails.get(i["user_id"])
 
