@@ -202,9 +202,8 @@ def list_claims(
     """Claims, newest first: every claim for an admin, one's own with `mine`."""
     if status is not None and status not in STATUSES:
         raise ManageError([("status", f"expected one of {', '.join(STATUSES)}")])
-    if mine:
-        require_member(actor, "see your claims")
-    elif not acts_as_admin(actor):
+    require_member(actor, "see claims")
+    if not mine and not acts_as_admin(actor):
         raise NotAllowed("only site admins see every claim; add --mine (mine=true) for yours")
     where = []
     if status is not None:
