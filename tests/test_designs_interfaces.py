@@ -119,7 +119,7 @@ def test_api_import_needs_the_token(sample_store, tmp_path, monkeypatch):
     c = TestClient(create_app(store=store))
     manifest = b'okhv = "OKH-LOSHv1.0"\nname = "Upload test"\nrepo = "https://example.org/up"\nlicense = "MIT"\n'
     monkeypatch.delenv("REFAIRE_ADMIN_TOKEN", raising=False)
-    assert c.post("/api/import", files={"files": ("okh.toml", manifest)}).status_code == 403
+    assert c.post("/api/import", files={"files": ("okh.toml", manifest)}).status_code == 401
     monkeypatch.setenv("REFAIRE_ADMIN_TOKEN", "s3cret")
     bad = c.post(
         "/api/import",

@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from _people import csrf_from, make_user, sign_in
 from refaire.app import create_app
 from refaire.cli import app as cli_app
 from refaire.observatory.figures import dashboard
@@ -123,20 +124,31 @@ def test_api(sqlite_store, monkeypatch) -> None:
     assert r.status_code == 200 and r.json()["total"] == 1
     assert client.get("/api/signals", params={"sector": "ZZ"}).status_code == 400
     monkeypatch.delenv("REFAIRE_ADMIN_TOKEN")
-    assert client.post("/api/signals", json=GOOD, headers=auth).status_code == 403
+    # without the bootstrap token set, the same string is just a wrong token
+    assert client.post("/api/signals", json=GOOD, headers=auth).status_code == 401
 
 
-def test_web(sqlite_store, monkeypatch) -> None:
-    monkeypatch.setenv("REFAIRE_ADMIN_TOKEN", "secret")
+def test_web(sqlite_store) -> None:
     client = TestClient(create_app(store=sqlite_store))
     form = {"title": "Fab City summit", "url": "https://fab.city/summit", "published": "2024-07-01",
             "sectors": ["E04"], "practices": ["fabrication-place"], "actors": "Fab City, IAAC"}  # fmt: skip
-    r = client.post("/observatory/signals", data={**form, "token": "wrong"})
-    assert r.status_code == 401 and "err-token" in r.text
-    r = client.post("/observatory/signals", data={**form, "url": "fab.city", "token": "secret"})
+    anonymous = csrf_from(client, "/quote")
+    r = client.post("/observatory/signals", data={**form, "csrf_token": anonymous})
+    assert r.status_code == 401
+    member = make_user(sqlite_store, "member@example.org")
+    sign_in(client, sqlite_store, member)
+    assert 'class="sig-add"' not in client.get("/observatory/signals").text  # no form for a member
+    r = client.post("/observatory/signals", data={**form, "csrf_token": csrf_from(client)})
+    assert r.status_code == 403
+    sign_in(client, sqlite_store, make_user(sqlite_store, "admin@example.org", admin=True))
+    token = csrf_from(client, "/observatory/signals")
+    assert client.post("/observatory/signals", data=form).status_code == 403  # no CSRF token
+    r = client.post("/observatory/signals", data={**form, "csrf_token": anonymous})
+    assert r.status_code == 403  # a token of another session
+    r = client.post("/observatory/signals", data={**form, "url": "fab.city", "csrf_token": token})
     assert r.status_code == 422 and "err-url" in r.text and "Fab City summit" in r.text
     r = client.post(
-        "/observatory/signals", data={**form, "token": "secret"}, follow_redirects=False
+        "/observatory/signals", data={**form, "csrf_token": token}, follow_redirects=False
     )
     assert r.status_code == 303
     page = client.get(r.headers["location"])

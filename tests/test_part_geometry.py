@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from _people import csrf_from, make_user, sign_in
 from refaire.app import create_app
 from refaire.cli import app as cli
 from refaire.ingest.runner import import_sources
@@ -326,15 +327,18 @@ def test_cli_measure(stored, tmp_path):
     assert out.exit_code == 1 and "could not" in out.stdout
 
 
-def test_web_form_uploads_and_shows_the_measured_size(stored, monkeypatch):
-    monkeypatch.setenv("REFAIRE_ADMIN_TOKEN", TOKEN)
+def test_web_form_uploads_and_shows_the_measured_size(stored):
     client = TestClient(create_app(store=stored))
     page = client.get("/designs/1")
-    assert 'action="/designs/1/meshes#meshes"' in page.text and 'name="token"' in page.text
+    assert 'action="/designs/1/meshes#meshes"' not in page.text  # the form is for admins
     files = [("files", ("Filter_Clamp.stl", CLAMP.read_bytes(), "model/stl"))]
-    wrong = client.post("/designs/1/meshes", data={"token": "x"}, files=files)
-    assert wrong.status_code == 401 and "wrong admin token" in wrong.text
-    resp = client.post("/designs/1/meshes", data={"token": TOKEN}, files=files)
+    anonymous = client.post("/designs/1/meshes", data={"csrf_token": csrf_from(client)}, files=files)
+    assert anonymous.status_code == 401 and "Only a site admin" in anonymous.text
+    sign_in(client, stored, make_user(stored, "admin@example.org", admin=True))
+    page = client.get("/designs/1")
+    assert 'action="/designs/1/meshes#meshes"' in page.text and 'name="token"' not in page.text
+    token = csrf_from(client, "/designs/1")
+    resp = client.post("/designs/1/meshes", data={"csrf_token": token}, files=files)
     assert resp.status_code == 200
     assert "measured onto part" in resp.text
     page = client.get("/designs/1", headers={"Accept-Language": "fr"})

@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from _people import csrf_from
 from refaire.app import create_app
 from refaire.cli import app as cli
 from refaire.ingest.read_okw import read as read_okw
@@ -327,20 +328,21 @@ def test_api_mesh_and_quote(api, priced, fixtures, monkeypatch) -> None:
 def test_web_quote_page_and_design_panel(api, priced) -> None:
     page = api.get("/quote?lang=fr")
     assert page.status_code == 200 and "Devis instantané" in page.text
+    token = csrf_from(api, "/quote")
     r = api.post(
         "/quote?lang=en",
         files={"file": ("cube.stl", CUBE)},
-        data={"material": "pla", "qty": "10", "facility_id": str(priced)},
+        data={"material": "pla", "qty": "10", "facility_id": str(priced), "csrf_token": token},
     )
     assert r.status_code == 200
     assert "20.0 × 20.0 × 20.0 mm" in r.text and ">17.65<" in r.text
     fr = api.post(
         "/quote?lang=fr",
         files={"file": ("cube.stl", CUBE)},
-        data={"material": "pla", "qty": "10", "facility_id": str(priced)},
+        data={"material": "pla", "qty": "10", "facility_id": str(priced), "csrf_token": token},
     )
     wall = f"{rates()['fdm']['wall_thickness_mm']:g}".replace(".", ",")
     assert fr.status_code == 200 and f"coque FDM de {wall} mm" in fr.text
     assert "tient dans" in fr.text and "FDM shell" not in fr.text
-    missing = api.post("/quote?lang=en", data={"material": "pla"})
+    missing = api.post("/quote?lang=en", data={"material": "pla", "csrf_token": token})
     assert missing.status_code == 422 and "Choose a file" in missing.text

@@ -48,4 +48,7 @@ def create_app(
     app.include_router(api_router, prefix="/api")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(web_router)
+    from refaire.people.web import install as install_people
+
+    install_people(app)  # HTML answers to refused page requests (CSRF, 401/403)
     return app

@@ -5,9 +5,12 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-router = APIRouter()
+from refaire.people.auth import current_actor
+
+# Every API request is attributed: a wrong bearer token is a 401 on any route.
+router = APIRouter(dependencies=[Depends(current_actor)])
 
 for _info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
     if not _info.name.startswith("_"):

@@ -7,9 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
 from fastapi.responses import PlainTextResponse, Response
 
-from refaire.api._deps import get_store, require_admin
+from refaire.api._deps import get_store
 from refaire.ingest.runner import ImportSummary, import_bytes
 from refaire.ingest.sources import MAX_BYTES
+from refaire.people.actor import Actor
+from refaire.people.audit import record_write
+from refaire.people.auth import require_admin
 from refaire.registry.designs import UnknownDesign, design_detail
 from refaire.store import Store
 from refaire.store.design_search import search_designs
@@ -98,10 +101,11 @@ def export_design(
     return Response(body, media_type=f"{media}; charset=utf-8", headers=headers)
 
 
-@router.post("/import", dependencies=[Depends(require_admin)])
+@router.post("/import")
 async def import_upload(
     request: Request,
     store: Annotated[Store, Depends(get_store)],
+    actor: Annotated[Actor, Depends(require_admin)],
     files: Annotated[
         list[UploadFile] | None, File(description="Manifest or facility files")
     ] = None,
@@ -122,6 +126,8 @@ async def import_upload(
         for attr in ("imported", "updated", "skipped", "rejected", "designs", "facilities"):
             setattr(total, attr, getattr(total, attr) + getattr(one, attr))
         total.problems.extend(one.problems)
+    counts = {k: v for k, v in total.to_dict().items() if isinstance(v, int)}
+    record_write(store, actor, "import.upload", "import", "upload", None, counts)
     if request.app.state.prepare and (total.imported or total.updated):
         from refaire.observatory.warm import prepare_in_background
 
@@ -129,10 +135,11 @@ async def import_upload(
     return total.to_dict()
 
 
-@router.post("/designs/{ident}/meshes", dependencies=[Depends(require_admin)])
+@router.post("/designs/{ident}/meshes")
 async def upload_part_meshes(
     ident: str,
     store: Annotated[Store, Depends(get_store)],
+    actor: Annotated[Actor, Depends(require_admin)],
     files: Annotated[list[UploadFile], File(description="STL, 3MF or OBJ meshes of parts")],
 ) -> dict[str, Any]:
     """Measure meshes onto the design's parts (matched by file name; a part per file when
@@ -143,6 +150,8 @@ async def upload_part_meshes(
     # One byte over the limit is enough for the service to say the file is too large.
     uploads = [(f.filename or "upload", await f.read(MESH_MAX_BYTES + 1)) for f in files]
     try:
-        return attach_meshes(store, ident, uploads)
+        result = attach_meshes(store, ident, uploads)
     except UnknownDesign as exc:
         raise HTTPException(404, str(exc)) from None
+    record_write(store, actor, "design.meshes", "design", ident, None, {"files": [n for n, _ in uploads]})
+    return result

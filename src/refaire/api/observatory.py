@@ -8,10 +8,12 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from refaire.api._deps import get_store, require_admin
+from refaire.api._deps import get_store
 from refaire.observatory.figures import FilterError, dashboard
 from refaire.observatory.signals import MAX_LIMIT, SignalError, add_signal, list_signals
 from refaire.observatory.tables import TABLES, table, to_csv
+from refaire.people.actor import Actor
+from refaire.people.auth import require_admin
 from refaire.store import Store
 
 router = APIRouter(tags=["observatory"])
@@ -106,12 +108,16 @@ def get_signals(
         raise HTTPException(400, str(exc)) from None
 
 
-@router.post("/signals", status_code=201, dependencies=[Depends(require_admin)])
-def post_signal(body: SignalIn, store: Annotated[Store, Depends(get_store)]) -> dict[str, Any]:
-    """Record a signal (needs `Authorization: Bearer $REFAIRE_ADMIN_TOKEN`).
+@router.post("/signals", status_code=201)
+def post_signal(
+    body: SignalIn,
+    store: Annotated[Store, Depends(get_store)],
+    actor: Annotated[Actor, Depends(require_admin)],
+) -> dict[str, Any]:
+    """Record a signal (needs an admin: session, `admin`-scoped token or the bootstrap token).
 
     Bad values give 422 with `detail` listing every `{field, message}`."""
     try:
-        return add_signal(store, **body.model_dump())
+        return add_signal(store, **body.model_dump(), actor=actor)
     except SignalError as exc:
         raise HTTPException(422, exc.to_list()) from None

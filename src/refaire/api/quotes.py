@@ -7,7 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, File, Form, HTTPException, UploadFile
 
-from refaire.api._deps import get_store, require_admin
+from refaire.api._deps import get_store
+from refaire.people.actor import Actor
+from refaire.people.auth import require
 from refaire.store import Store
 
 router = APIRouter(tags=["quotes"])
@@ -83,10 +85,11 @@ async def quote_upload(
         raise HTTPException(422, detail) from None
 
 
-@router.put("/facilities/{ident}/pricing", dependencies=[Depends(require_admin)])
+@router.put("/facilities/{ident}/pricing")
 def put_pricing(
     ident: str,
     store: Annotated[Store, Depends(get_store)],
+    actor: Annotated[Actor, Depends(require("write:facilities"))],
     pricing: Annotated[
         dict[str, Any],
         Body(
@@ -105,11 +108,19 @@ def put_pricing(
 ) -> dict[str, Any]:
     """Replace a facility's quote prices (keys in kebab-case or snake_case: hourly-rate,
     material-price-per-g, material-price-per-cm3, setup-fee, minimum-order,
-    quantity-breaks [{min-qty, discount}], currency). Every problem is listed in a 422."""
+    quantity-breaks [{min-qty, discount}], currency). Every problem is listed in a 422.
+    Needs a manager of the facility or an admin (token scope `write:facilities`)."""
+    from refaire.people.roles import manages_facility
     from refaire.store.pricing import PricingError, set_pricing
 
+    if not manages_facility(store, actor, ident):
+        from refaire.store.facilities import get_facility
+
+        if get_facility(store, ident) is None:
+            raise HTTPException(404, f"no facility with id or key {ident!r}")
+        raise HTTPException(403, "Only a manager of this facility or an admin can set its prices.")
     try:
-        stored = set_pricing(store, ident, pricing)
+        stored = set_pricing(store, ident, pricing, actor=actor)
     except LookupError as exc:
         raise HTTPException(404, str(exc)) from None
     except PricingError as exc:

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, insert, select
 
+from refaire.people.actor import Actor
 from refaire.store.db import Store
 from refaire.store.tables import signal_tags, signals
 
@@ -116,8 +117,9 @@ def validate(
     }
 
 
-def add_signal(store: Store, **fields: Any) -> dict[str, Any]:
-    """Validate and store a signal; returns it with its id (SignalError on bad input)."""
+def add_signal(store: Store, *, actor: Actor | None = None, **fields: Any) -> dict[str, Any]:
+    """Validate and store a signal; returns it with its id (SignalError on bad input).
+    With `actor`, the audit trail records who added it, in the same transaction."""
     clean = validate(**fields)
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     with store.engine.begin() as conn:
@@ -138,6 +140,10 @@ def add_signal(store: Store, **fields: Any) -> dict[str, Any]:
         ]
         if tags:
             conn.execute(insert(signal_tags), tags)
+        if actor is not None:
+            from refaire.people import audit
+
+            audit.record(conn, actor, "signal.add", "signal", str(sid), None, clean)
     return {"id": sid, **clean, "created_at": now}
 
 

@@ -36,6 +36,8 @@ class Actor:
         """How the audit trail and provenance name this actor."""
         if self.user_id is not None:
             return f"user:{self.user_id}"
+        if self.via == "cli":
+            return "cli"
         return "admin-token" if self.is_admin else "anonymous"
 
 

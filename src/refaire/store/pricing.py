@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 
 from refaire.model import Facility
 from refaire.model.facility import FieldSource
+from refaire.people.actor import Actor
 from refaire.quote.pricing import PRICING_KEYS, check_pricing
 from refaire.store.db import Store
 from refaire.store.facilities import get_facility
@@ -31,9 +32,12 @@ class PricingError(ValueError):
         super().__init__(f"invalid pricing: {text}")
 
 
-def set_pricing(store: Store, facility_id: int | str, pricing: dict[str, Any]) -> dict[str, Any]:
+def set_pricing(
+    store: Store, facility_id: int | str, pricing: dict[str, Any], *, actor: Actor | None = None
+) -> dict[str, Any]:
     """Validate `pricing` and store it as the facility's quote prices; returns the stored
-    pricing (canonical snake_case keys).
+    pricing (canonical snake_case keys). With `actor`, the change goes to the audit trail
+    in the same transaction.
 
     Raises LookupError for an unknown facility (id or key) and PricingError, naming every
     wrong field, for an invalid pricing: nothing is written then.
@@ -45,6 +49,7 @@ def set_pricing(store: Store, facility_id: int | str, pricing: dict[str, Any]) -
     if problems:
         raise PricingError(problems)
     fid, facility = found
+    before = dict(facility.pricing)
     kept = {k: v for k, v in facility.pricing.items() if k not in PRICING_KEYS}
     facility.pricing = {**kept, **checked}
     _record_source(facility)
@@ -55,6 +60,13 @@ def set_pricing(store: Store, facility_id: int | str, pricing: dict[str, Any]) -
         conn.execute(
             update(facilities).where(facilities.c.id == fid).values(record=facility.to_dict())
         )
+        if actor is not None:
+            from refaire.people import audit
+
+            audit.record(
+                conn, actor, "facility.pricing", "facility", str(fid),
+                {"pricing": before}, {"pricing": facility.pricing},
+            )  # fmt: skip
     return facility.pricing
 
 

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Float,
     ForeignKey,
@@ -251,6 +252,115 @@ Index(
     design_observations.c.otrl,
     design_observations.c.completeness,
 )
+
+
+# --- people: accounts, sessions, tokens, roles, audit (migration 0006) ---------------------
+
+# One row per person. An account that is deleted keeps its row, emptied of everything
+# personal (`deleted_at` set), so that audit entries and ownership keep a party to name.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),  # stored lower-cased
+    Column("password_hash", String(200)),  # NULL: no password set yet, or deleted
+    Column("display_name", String(200)),
+    Column("languages", JSONText),  # BCP-47 tags, e.g. ["fr", "en"]
+    Column("town", String(200)),
+    Column("country", String(2)),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("public", Boolean, nullable=False, server_default="0"),
+    Column("is_admin", Boolean, nullable=False, server_default="0"),
+    Column("verified_at", String(40)),
+    Column("created_at", String(40), nullable=False),
+    Column("deleted_at", String(40)),
+)
+
+# Browser sessions: the cookie carries a random id; only its SHA-256 is stored.
+user_sessions = Table(
+    "user_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("expires_at", String(40), nullable=False),
+    Index("ix_user_sessions_user", "user_id"),
+)
+
+# Personal API tokens: shown once, stored as SHA-256, revoked by stamping `revoked_at`.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("prefix", String(16), nullable=False),
+    Column("scopes", JSONText, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("last_used_at", String(40)),
+    Column("revoked_at", String(40)),
+    Index("ix_api_tokens_user", "user_id"),
+)
+
+# Single-use, expiring links sent by mail (purpose: verify, reset).
+user_links = Table(
+    "user_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("purpose", String(10), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", String(40), nullable=False),
+    Column("expires_at", String(40), nullable=False),
+    Column("used_at", String(40)),
+    Index("ix_user_links_user", "user_id", "purpose"),
+)
+
+# role in: manager, co-manager
+facility_managers = Table(
+    "facility_managers",
+    metadata,
+    Column(
+        "facility_id",
+        Integer,
+        ForeignKey("facilities.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(12), nullable=False),
+    Column("added_by", String(60), nullable=False),
+    Column("added_at", String(40), nullable=False),
+    Index("ix_facility_managers_user", "user_id"),
+)
+
+# Append-only (migration 0006 adds triggers refusing UPDATE and DELETE). `actor` is an
+# Actor.label ("user:12", "admin-token", "cli"); before/after never hold a person's e-mail
+# or name, so deleting an account leaves nothing personal here.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", String(40), nullable=False),
+    Column("actor", String(60), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("target_type", String(40), nullable=False),
+    Column("target_id", String(200), nullable=False),
+    Column("before", JSONText),
+    Column("after", JSONText),
+    Index("ix_audit_log_target", "target_type", "target_id", "id"),
+    Index("ix_audit_log_actor", "actor", "id"),
+)
+
+# Server secrets generated on first use (the key that signs session cookies and CSRF
+# tokens) unless REFAIRE_SECRET_KEY gives one.
+site_secrets = Table(
+    "site_secrets",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", String(200), nullable=False),
 
 # --- facility management (migration 0007): claims and suggested corrections -----------------
 # user ids are plain integers (no foreign key to users): a deleted account leaves its claims

@@ -8,15 +8,22 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from refaire.people import web as people_web
+from refaire.people.csrf import attach_cookie, verify_csrf
 from refaire.web.i18n import LANGUAGES, choose_language, translate
 from refaire.web.labels import facet_label
 
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(
+    directory=Path(__file__).parent / "templates",
+    context_processors=[people_web.context_processor],  # current_user, for the header
+)
+templates.env.globals.update(people_web.template_globals())  # csrf_input()
+# Every page route checks the CSRF token of unsafe requests (forms that post).
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
 
 def url_with(request: Request, **changes: Any) -> str:
@@ -44,6 +51,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         label=lambda facet, value: facet_label(facet, value, lang),
     )
     response = templates.TemplateResponse(request, template, context, status_code=status_code)
+    attach_cookie(request, response)
     if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax")
     response.headers["Content-Language"] = lang

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
-import os
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,6 +11,7 @@ from refaire.observatory.charts import all_charts
 from refaire.observatory.figures import FilterError, dashboard
 from refaire.observatory.signals import PRACTICES, SignalError, add_signal, list_signals
 from refaire.observatory.tables import TABLES
+from refaire.people.auth import session_actor
 from refaire.web import render
 from refaire.web.i18n import choose_language, translate
 
@@ -82,7 +81,6 @@ def _signals_context(
         "tag": tag or "",
         "form": {},
         "errors": {},
-        "writes_enabled": bool(os.environ.get("REFAIRE_ADMIN_TOKEN")),
     }
 
 
@@ -96,32 +94,22 @@ def signals_page(
     return render(request, "signals.html", status_code=status, added=added, **ctx)
 
 
-def _token_error(token: str, lang: str) -> tuple[int, str] | None:
-    """Same rule as the API's `require_admin`: the server's REFAIRE_ADMIN_TOKEN, compared safely."""
-    expected = os.environ.get("REFAIRE_ADMIN_TOKEN")
-    if not expected:
-        return 403, translate(lang, "obs.signals.writes_disabled")
-    if not hmac.compare_digest(token.strip().encode(), expected.encode()):
-        return 401, translate(lang, "obs.signals.bad_token")
-    return None
-
-
 @router.post("/observatory/signals", response_class=HTMLResponse)
 async def signals_post(request: Request) -> HTMLResponse:
     lang = choose_language(request)
     form = await request.form()
     values = {
         k: str(form.get(k) or "")
-        for k in ("title", "url", "published", "summary", "actors", "token")
+        for k in ("title", "url", "published", "summary", "actors")
     }
     sectors = [str(s) for s in form.getlist("sectors") if str(s).strip()]
     practices = [str(p) for p in form.getlist("practices")]
     ctx = _signals_context(request, lang, None, None)
-    ctx["form"] = {**values, "sectors": sectors, "practices": practices, "token": ""}
-    denied = _token_error(values["token"], lang)
-    if denied:
-        ctx["errors"] = {"token": denied[1]}
-        return render(request, "signals.html", status_code=denied[0], added=None, **ctx)
+    ctx["form"] = {**values, "sectors": sectors, "practices": practices}
+    actor = session_actor(request)
+    if not actor.is_admin:
+        status = 401 if actor.is_anonymous else 403
+        return render(request, "error.html", status_code=status, message=translate(lang, "people.admin_needed"))
     try:
         sig = add_signal(
             request.app.state.store,
@@ -132,6 +120,7 @@ async def signals_post(request: Request) -> HTMLResponse:
             sectors=sectors,
             practices=practices,
             actors=values["actors"],
+            actor=actor,
         )
     except SignalError as exc:
         errors: dict[str, str] = {}

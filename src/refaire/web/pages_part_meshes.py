@@ -1,17 +1,18 @@
 """Web: POST /designs/{id}/meshes — the design page's mesh upload form (`_mesh_upload.html`).
 
-A plain multipart form (works without JavaScript) carrying the admin token, since it
-writes; the design page is rendered again with what became of each file.
+A plain multipart form (works without JavaScript) posted by a signed-in admin (session and
+CSRF token); the design page is rendered again with what became of each file.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from refaire.api._deps import require_admin
+from refaire.people.audit import record_write
+from refaire.people.auth import session_actor
 from refaire.registry.designs import UnknownDesign, design_detail
 from refaire.registry.part_meshes import MAX_BYTES, attach_meshes
 from refaire.web import render
@@ -45,13 +46,11 @@ def _design_page(
 @router.post("/designs/{ident}/meshes", response_class=HTMLResponse)
 async def mesh_upload_submit(request: Request, ident: str) -> HTMLResponse:
     lang = choose_language(request)
+    actor = session_actor(request)
+    if not actor.is_admin:
+        status = 401 if actor.is_anonymous else 403
+        return _design_page(request, ident, status, {"error": translate(lang, "people.admin_needed")})
     data = await request.form()
-    token = str(data.get("token") or "").strip()
-    try:
-        require_admin(f"Bearer {token}")
-    except HTTPException as exc:
-        key = "meshes.error.disabled" if exc.status_code == 403 else "meshes.error.token"
-        return _design_page(request, ident, exc.status_code, {"error": translate(lang, key)})
     uploads = []
     for item in data.getlist("files"):
         if isinstance(item, str) or not item.filename:
@@ -63,4 +62,6 @@ async def mesh_upload_submit(request: Request, ident: str) -> HTMLResponse:
         result = attach_meshes(request.app.state.store, ident, uploads)
     except UnknownDesign as exc:
         return render(request, "error.html", status_code=404, message=str(exc))
+    files = [name for name, _ in uploads]
+    record_write(request.app.state.store, actor, "design.meshes", "design", ident, None, {"files": files})
     return _design_page(request, ident, 200, {"result": result})
