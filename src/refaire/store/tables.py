@@ -361,6 +361,7 @@ site_secrets = Table(
     metadata,
     Column("name", String(40), primary_key=True),
     Column("value", String(200), nullable=False),
+)
 
 # --- facility management (migration 0007): claims and suggested corrections -----------------
 # user ids are plain integers (no foreign key to users): a deleted account leaves its claims
