@@ -52,7 +52,9 @@ def test_bad_hours_name_every_field() -> None:
     assert fields == ["time_zone", "weekly.mon[0]", "weekly.funday", "weekly.tue[0]", "closures[0]"]
     assert "Europe/Paris" in caught.value.problems[0][1]  # the near miss is suggested
     with pytest.raises(ManageError, match="overlap"):
-        check_hours({"time_zone": "UTC", "weekly": {"mon": [["09:00", "12:00"], ["11:00", "13:00"]]}})  # noqa: E501
+        check_hours(
+            {"time_zone": "UTC", "weekly": {"mon": [["09:00", "12:00"], ["11:00", "13:00"]]}}
+        )  # noqa: E501
 
 
 def test_ultimaker_s5_is_the_catalogue_s5_not_the_first_ultimaker() -> None:

@@ -107,7 +107,7 @@ def test_claim_approve_and_manage_from_the_pages(site) -> None:
     wrong = alice.post(
         f"/manage/facilities/{fid}?lang=fr", data={**values, "time_zone": "Europe/Lyon"}
     )
-    assert wrong.status_code == 422 and "Rien n'a été enregistré" in wrong.text
+    assert wrong.status_code == 422 and "été enregistré ; à corriger" in wrong.text
     assert "Europe/Lyon" in wrong.text  # what was typed is kept in the form
 
     shown = anonymous.get(f"/facilities/{fid}").text
