@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import select
+
 from refaire.manage.access import ManageError, UnknownItem, check_manager, find_facility
 from refaire.manage.stated import get_field, mark_stated, now_stamp, set_field, state
 from refaire.model import Capability, Facility
@@ -130,14 +132,23 @@ def _write(
     change: Callable[[Facility, str, str], tuple[dict, dict]],
 ) -> dict[str, Any]:
     from refaire.people import audit
-    from refaire.registry.facilities import facility_detail
+    from refaire.registry.facilities import UnknownFacility, facility_detail
     from refaire.store.facilities import replace_facility
+    from refaire.store.tables import facilities
 
     fid, f = find_facility(store, ident)
     check_manager(store, actor, fid, f.name)
-    before, after = change(f, actor.label, now_stamp())
-    if before or after:
-        with store.engine.begin() as conn:
+    with store.engine.begin() as conn:
+        # Read again under a row lock (PostgreSQL; SQLite writes one at a time anyway): two
+        # managers saving at once must not lose one another's change.
+        record = conn.execute(
+            select(facilities.c.record).where(facilities.c.id == fid).with_for_update()
+        ).scalar()
+        if record is None:
+            raise UnknownFacility(ident)
+        f = Facility.from_dict(record)
+        before, after = change(f, actor.label, now_stamp())
+        if before or after:
             replace_facility(conn, fid, f)
             audit.record(conn, actor, action, "facility", str(fid), before, after)
     detail = facility_detail(store, fid)
