@@ -16,7 +16,9 @@ from pydantic import BaseModel, Field
 
 from refaire.api._deps import get_store
 from refaire.manage import claims, editing, suggestions
-from refaire.manage.access import ManageError, NotAllowed, UnknownItem
+from refaire.manage.access import ManageError
+from refaire.people._common import NotAllowed as PeopleNotAllowed
+from refaire.people._common import PeopleError
 from refaire.people.actor import Actor
 from refaire.people.auth import current_actor
 from refaire.store import Store
@@ -26,20 +28,21 @@ StoreDep = Annotated[Store, Depends(get_store)]
 ActorDep = Annotated[Actor, Depends(current_actor)]
 
 
-def _call(fn: Callable[[], Any]) -> Any:
-    from refaire.registry.facilities import UnknownFacility
-
+def answer(fn: Callable[[], Any]) -> Any:
+    """Call a service; its refusals and errors become the HTTP answers the module names."""
     try:
         return fn()
-    except NotAllowed as exc:
-        raise HTTPException(exc.status, str(exc)) from None
-    except (UnknownFacility, UnknownItem) as exc:
+    except PeopleNotAllowed as exc:
+        raise HTTPException(getattr(exc, "status", 403), str(exc)) from None
+    except LookupError as exc:
         raise HTTPException(404, str(exc)) from None
     except ManageError as exc:
         detail: Any = [{"field": f, "message": m} for f, m in exc.problems]
         if exc.status != 422:
             detail = str(exc)
         raise HTTPException(exc.status, detail) from None
+    except PeopleError as exc:  # e.g. "already a manager" from refaire.people.roles
+        raise HTTPException(409, str(exc)) from None
 
 
 class MachineIn(BaseModel):
@@ -77,7 +80,7 @@ def facility_management(ident: str, store: StoreDep, actor: ActorDep) -> dict[st
     beside them, opening hours (open now?), prices and the facility's history."""
     from refaire.manage.panel import management
 
-    return _call(lambda: management(store, actor, ident))
+    return answer(lambda: management(store, actor, ident))
 
 
 @router.patch("/facilities/{ident}")
@@ -95,7 +98,7 @@ def edit_facility(
     ],
 ) -> dict[str, Any]:
     """A manager edits the facility: what changes is stated by them, with who and when."""
-    return _call(lambda: editing.edit_facility(store, actor, ident, changes))
+    return answer(lambda: editing.edit_facility(store, actor, ident, changes))
 
 
 @router.get("/machines/proposals")
@@ -113,13 +116,13 @@ def machine_proposals(
 @router.post("/facilities/{ident}/machines", status_code=201)
 def add_machine(ident: str, machine: MachineIn, store: StoreDep, actor: ActorDep) -> dict:
     """Add a confirmed machine; its capabilities are stated by the manager."""
-    return _call(lambda: editing.add_machine(store, actor, ident, machine.model_dump()))
+    return answer(lambda: editing.add_machine(store, actor, ident, machine.model_dump()))
 
 
 @router.delete("/facilities/{ident}/machines/{index}")
 def remove_machine(ident: str, index: int, store: StoreDep, actor: ActorDep) -> dict:
     """Remove the machine at `index` (0-based, in the order of the facility's equipment)."""
-    return _call(lambda: editing.remove_machine(store, actor, ident, index))
+    return answer(lambda: editing.remove_machine(store, actor, ident, index))
 
 
 @router.put("/facilities/{ident}/capabilities/{kind}/{cap_id}")
@@ -127,7 +130,7 @@ def confirm_capability(
     ident: str, kind: Literal["process", "material"], cap_id: str, store: StoreDep, actor: ActorDep
 ) -> dict:
     """Confirm a capability (e.g. a probable one from the Fab Lab inventory): stated now."""
-    return _call(lambda: editing.set_capability(store, actor, ident, kind, cap_id, True))
+    return answer(lambda: editing.set_capability(store, actor, ident, kind, cap_id, True))
 
 
 @router.delete("/facilities/{ident}/capabilities/{kind}/{cap_id}")
@@ -135,7 +138,7 @@ def remove_capability(
     ident: str, kind: Literal["process", "material"], cap_id: str, store: StoreDep, actor: ActorDep
 ) -> dict:
     """Remove a capability of the facility; a re-import does not bring it back."""
-    return _call(lambda: editing.set_capability(store, actor, ident, kind, cap_id, False))
+    return answer(lambda: editing.set_capability(store, actor, ident, kind, cap_id, False))
 
 
 @router.post("/facilities/{ident}/managers", status_code=201)
@@ -146,7 +149,7 @@ def invite_manager(
     email: Annotated[str, Body(embed=True, description="The co-manager's account e-mail.")],
 ) -> list[dict[str, Any]]:
     """A manager adds a co-manager (who must have an account)."""
-    return _call(lambda: claims.invite_manager(store, actor, ident, email))
+    return answer(lambda: claims.invite_manager(store, actor, ident, email))
 
 
 @router.post("/facilities/{ident}/claims", status_code=201)
@@ -156,7 +159,7 @@ def claim_facility(
     """Ask to manage a facility nobody manages yet: an admin approves, or (method `mail`)
     a link mailed to an address at the facility website's domain confirms."""
     base = str(request.base_url)
-    return _call(
+    return answer(
         lambda: claims.claim_facility(
             store,
             actor,
@@ -179,7 +182,7 @@ def list_claims(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:
     """Claims, newest first: all of them for admins, one's own with `mine=true`."""
-    return _call(
+    return answer(
         lambda: claims.list_claims(
             store, actor, status=status, mine=mine, limit=limit, offset=offset
         )
@@ -189,7 +192,7 @@ def list_claims(
 @router.post("/claims/{cid}/approve")
 def approve_claim(cid: int, store: StoreDep, actor: ActorDep) -> dict[str, Any]:
     """An admin approves a claim: the claimant becomes the facility's manager."""
-    return _call(lambda: claims.decide_claim(store, actor, cid, True))
+    return answer(lambda: claims.decide_claim(store, actor, cid, True))
 
 
 @router.post("/claims/{cid}/reject")
@@ -199,7 +202,7 @@ def reject_claim(
     actor: ActorDep,
     reason: Annotated[str | None, Body(embed=True)] = None,
 ) -> dict[str, Any]:
-    return _call(lambda: claims.decide_claim(store, actor, cid, False, reason))
+    return answer(lambda: claims.decide_claim(store, actor, cid, False, reason))
 
 
 @router.post("/claims/confirm")
@@ -207,13 +210,13 @@ def confirm_claim(
     store: StoreDep, token: Annotated[str, Body(embed=True, max_length=200)]
 ) -> dict[str, Any]:
     """The token of a mailed claim link: the claim is verified, its author becomes manager."""
-    return _call(lambda: claims.confirm_by_mail(store, token))
+    return answer(lambda: claims.confirm_by_mail(store, token))
 
 
 @router.post("/facilities/{ident}/suggestions", status_code=201)
 def suggest(ident: str, body: SuggestionIn, store: StoreDep, actor: ActorDep) -> dict:
     """A member suggests a correction; the managers (or admins) accept or reject it."""
-    return _call(lambda: suggestions.suggest_change(store, actor, ident, body.changes, body.note))
+    return answer(lambda: suggestions.suggest_change(store, actor, ident, body.changes, body.note))
 
 
 @router.get("/facilities/{ident}/suggestions")
@@ -225,7 +228,7 @@ def list_suggestions(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:
-    return _call(
+    return answer(
         lambda: suggestions.list_suggestions(
             store, actor, ident, status=status, limit=limit, offset=offset
         )
@@ -234,9 +237,9 @@ def list_suggestions(
 
 @router.post("/suggestions/{sid}/accept")
 def accept_suggestion(sid: int, store: StoreDep, actor: ActorDep) -> dict[str, Any]:
-    return _call(lambda: suggestions.decide_suggestion(store, actor, sid, True))
+    return answer(lambda: suggestions.decide_suggestion(store, actor, sid, True))
 
 
 @router.post("/suggestions/{sid}/reject")
 def reject_suggestion(sid: int, store: StoreDep, actor: ActorDep) -> dict[str, Any]:
-    return _call(lambda: suggestions.decide_suggestion(store, actor, sid, False))
+    return answer(lambda: suggestions.decide_suggestion(store, actor, sid, False))

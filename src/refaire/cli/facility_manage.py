@@ -20,6 +20,8 @@ from refaire.cli._common import DbOption, JsonOption, console, fail, print_json
 from refaire.cli.facilities import facilities_app
 from refaire.manage import claims, editing, suggestions
 from refaire.manage.access import ManageError, NotAllowed, UnknownItem
+from refaire.people._common import NotAllowed as PeopleNotAllowed
+from refaire.people._common import PeopleError
 from refaire.store import open_store
 
 AsOption = typer.Option(
@@ -33,7 +35,7 @@ facilities_app.add_typer(claims_app, name="claims")
 facilities_app.add_typer(suggestions_app, name="suggestions")
 
 
-def _run(db: str | None, as_email: str | None, fn: Callable[..., Any]) -> Any:
+def run_as(db: str | None, as_email: str | None, fn: Callable[..., Any]) -> Any:
     """Open the store, find the actor, call the service; errors become one clear line."""
     from refaire.people import cli_actor
     from refaire.registry.facilities import UnknownFacility
@@ -42,10 +44,12 @@ def _run(db: str | None, as_email: str | None, fn: Callable[..., Any]) -> Any:
     try:
         actor = cli_actor(store, as_email)
         return fn(store, actor)
-    except (NotAllowed, UnknownFacility, UnknownItem, LookupError) as exc:
+    except (NotAllowed, PeopleNotAllowed, UnknownFacility, UnknownItem, LookupError) as exc:
         fail(escape(str(exc)))
     except ManageError as exc:
         fail(escape("; ".join(f"{f}: {m}" if f else m for f, m in exc.problems)))
+    except PeopleError as exc:
+        fail(escape(str(exc)))
     return None
 
 
@@ -88,7 +92,7 @@ def edit_command(
         changes["pricing"] = _json_arg(prices, "--prices")
     if not changes:
         fail("give at least one field to change, e.g. --description or --prices", code=2)
-    d = _run(db, as_email, lambda s, a: editing.edit_facility(s, a, ident, changes))
+    d = run_as(db, as_email, lambda s, a: editing.edit_facility(s, a, ident, changes))
     _show_changed(d, as_json)
 
 
@@ -123,7 +127,7 @@ def hours_command(
         "weekly": parse_weekly(weekly),
         "closures": parse_closures("\n".join(closures)),
     }
-    d = _run(db, as_email, lambda s, a: editing.edit_facility(s, a, ident, {"hours": hours}))
+    d = run_as(db, as_email, lambda s, a: editing.edit_facility(s, a, ident, {"hours": hours}))
     _show_changed(d, as_json)
 
 
@@ -199,7 +203,7 @@ def machine_add_command(
             console.print(_proposal_table({**p, **fields, "basis": p["basis"]}))
         if not typer.confirm("Add this machine?"):
             raise typer.Exit(1)
-    d = _run(db, as_email, lambda s, a: editing.add_machine(s, a, ident, fields))
+    d = run_as(db, as_email, lambda s, a: editing.add_machine(s, a, ident, fields))
     _show_changed(d, as_json)
 
 
@@ -212,7 +216,7 @@ def machine_remove_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Remove a machine from the facility."""
-    d = _run(db, as_email, lambda s, a: editing.remove_machine(s, a, ident, index))
+    d = run_as(db, as_email, lambda s, a: editing.remove_machine(s, a, ident, index))
     _show_changed(d, as_json)
 
 
@@ -227,7 +231,7 @@ def capability_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Confirm a capability (stated by you from now on) or remove it for good."""
-    d = _run(
+    d = run_as(
         db, as_email, lambda s, a: editing.set_capability(s, a, ident, kind, cap_id, not remove)
     )
     _show_changed(d, as_json)
@@ -249,7 +253,7 @@ def claim_command(
 ) -> None:
     """Ask to manage a facility: an admin approves, or a mailed link confirms (--mail)."""
     method = "mail" if mail else "admin"
-    c = _run(
+    c = run_as(
         db,
         as_email,
         lambda s, a: claims.claim_facility(
@@ -275,7 +279,7 @@ def claims_list_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Claims, newest first (every claim for admins)."""
-    r = _run(
+    r = run_as(
         db,
         as_email,
         lambda s, a: claims.list_claims(
@@ -307,7 +311,7 @@ def claims_approve_command(
     cid: int, as_email: str | None = AsOption, db: str | None = DbOption, as_json: bool = JsonOption
 ) -> None:
     """Approve a claim: its author becomes the facility's manager."""
-    _decided(_run(db, as_email, lambda s, a: claims.decide_claim(s, a, cid, True)), as_json)
+    _decided(run_as(db, as_email, lambda s, a: claims.decide_claim(s, a, cid, True)), as_json)
 
 
 @claims_app.command("reject")
@@ -320,7 +324,7 @@ def claims_reject_command(
 ) -> None:
     """Reject a claim."""
     _decided(
-        _run(db, as_email, lambda s, a: claims.decide_claim(s, a, cid, False, reason)), as_json
+        run_as(db, as_email, lambda s, a: claims.decide_claim(s, a, cid, False, reason)), as_json
     )
 
 
@@ -331,7 +335,7 @@ def claims_confirm_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Confirm a mailed claim by its token."""
-    _decided(_run(db, None, lambda s, a: claims.confirm_by_mail(s, token)), as_json)
+    _decided(run_as(db, None, lambda s, a: claims.confirm_by_mail(s, token)), as_json)
 
 
 @facilities_app.command("invite")
@@ -343,7 +347,7 @@ def invite_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Add a co-manager to a facility you manage."""
-    managers = _run(db, as_email, lambda s, a: claims.invite_manager(s, a, ident, email))
+    managers = run_as(db, as_email, lambda s, a: claims.invite_manager(s, a, ident, email))
     if as_json:
         print_json(managers)
     else:
@@ -368,7 +372,7 @@ def suggest_command(
         if not sep:
             fail(escape(f"--set {item!r}: expected FIELD=VALUE"), code=2)
         pairs[field.strip()] = value
-    s_ = _run(db, as_email, lambda s, a: suggestions.suggest_change(s, a, ident, pairs, note))
+    s_ = run_as(db, as_email, lambda s, a: suggestions.suggest_change(s, a, ident, pairs, note))
     if as_json:
         print_json(s_)
     else:
@@ -386,7 +390,7 @@ def suggestions_list_command(
     as_json: bool = JsonOption,
 ) -> None:
     """A facility's suggestions (for its managers and admins)."""
-    r = _run(
+    r = run_as(
         db, as_email, lambda s, a: suggestions.list_suggestions(s, a, ident, status=status or None)
     )
     if as_json:
@@ -406,7 +410,7 @@ def suggestions_accept_command(
     sid: int, as_email: str | None = AsOption, db: str | None = DbOption, as_json: bool = JsonOption
 ) -> None:
     """Accept a suggestion: it is applied, stated by you."""
-    r = _run(db, as_email, lambda s, a: suggestions.decide_suggestion(s, a, sid, True))
+    r = run_as(db, as_email, lambda s, a: suggestions.decide_suggestion(s, a, sid, True))
     print_json(r) if as_json else console.print(f"Suggestion #{sid}: {r['status']}.")
 
 
@@ -415,7 +419,7 @@ def suggestions_reject_command(
     sid: int, as_email: str | None = AsOption, db: str | None = DbOption, as_json: bool = JsonOption
 ) -> None:
     """Reject a suggestion."""
-    r = _run(db, as_email, lambda s, a: suggestions.decide_suggestion(s, a, sid, False))
+    r = run_as(db, as_email, lambda s, a: suggestions.decide_suggestion(s, a, sid, False))
     print_json(r) if as_json else console.print(f"Suggestion #{sid}: {r['status']}.")
 
 
@@ -429,7 +433,7 @@ def management_command(
     """Managers, what they stated (who, when), hours, prices and the facility's history."""
     from refaire.manage.panel import management
 
-    m = _run(db, as_email, lambda s, a: management(s, a, ident))
+    m = run_as(db, as_email, lambda s, a: management(s, a, ident))
     if as_json:
         print_json(m)
         return

@@ -403,3 +403,30 @@ facility_suggestions = Table(
     Column("decided_by", String(100)),
     Index("ix_facility_suggestions_facility", "facility_id", "status"),
 )
+
+# A design's maintainers: who registered it, or whose claim on an imported design an admin
+# approved (via "registered" | "claim").
+design_maintainers = Table(
+    "design_maintainers",
+    metadata,
+    Column("design_id", Integer, ForeignKey("designs.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Integer, primary_key=True),
+    Column("via", String(20), nullable=False),
+    Column("added_at", String(40), nullable=False),
+    Index("ix_design_maintainers_user", "user_id"),
+)
+
+# A member's request to maintain an imported design, decided by a site admin.
+design_claims = Table(
+    "design_claims",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("design_id", Integer, ForeignKey("designs.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, nullable=False),
+    Column("message", Text),
+    Column("status", String(10), nullable=False),  # pending | approved | rejected
+    Column("created_at", String(40), nullable=False),
+    Column("decided_at", String(40)),
+    Column("decided_by", String(100)),
+    Index("ix_design_claims_status", "status", "id"),
+)

@@ -1,4 +1,5 @@
-"""Facility management: members' claims to manage a facility, and suggested corrections.
+"""Facility management: members' claims to manage a facility, suggested corrections, and
+designs' maintainers with the claims on imported designs.
 
 Manager-stated fields live in the facility record itself (its `sources` and
 `extra["manager"]`), so they need no table; claims and suggestions are queues with a status.
@@ -18,7 +19,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # New tables only: existing facilities have no claim and no suggestion.
+    # New tables only: existing facilities have no claim and no suggestion, and existing
+    # designs (all imported) have no maintainer until someone claims them.
     op.create_table(
         "facility_claims",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -60,8 +62,40 @@ def upgrade() -> None:
     op.create_index(
         "ix_facility_suggestions_facility", "facility_suggestions", ["facility_id", "status"]
     )
+    op.create_table(
+        "design_maintainers",
+        sa.Column(
+            "design_id",
+            sa.Integer,
+            sa.ForeignKey("designs.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("user_id", sa.Integer, primary_key=True),
+        sa.Column("via", sa.String(20), nullable=False),
+        sa.Column("added_at", sa.String(40), nullable=False),
+    )
+    op.create_index("ix_design_maintainers_user", "design_maintainers", ["user_id"])
+    op.create_table(
+        "design_claims",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column(
+            "design_id",
+            sa.Integer,
+            sa.ForeignKey("designs.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("user_id", sa.Integer, nullable=False),
+        sa.Column("message", sa.Text),
+        sa.Column("status", sa.String(10), nullable=False),
+        sa.Column("created_at", sa.String(40), nullable=False),
+        sa.Column("decided_at", sa.String(40)),
+        sa.Column("decided_by", sa.String(100)),
+    )
+    op.create_index("ix_design_claims_status", "design_claims", ["status", "id"])
 
 
 def downgrade() -> None:
+    op.drop_table("design_claims")
+    op.drop_table("design_maintainers")
     op.drop_table("facility_suggestions")
     op.drop_table("facility_claims")
