@@ -86,7 +86,8 @@ def form_manifest(fields: dict[str, Any]) -> str:
         format="okh-losh",
         repo=str(fields.get("repo") or "").strip() or None,
         function=str(fields.get("function") or "").strip() or None,
-        licence=Licence(licence) if licence else None,
+        # only the expression is written; the reader classifies it as for any manifest
+        licence=Licence(licence, "unknown") if licence else None,
         sources=listed(fields.get("files")),
         parts=parts,
     )
