@@ -138,3 +138,38 @@ def test_suggestion_from_a_member_accepted_on_the_manage_page(site) -> None:
     r = admin.post(f"/manage/suggestions/{sid}/accept", data={"csrf_token": csrf(page)})
     assert r.status_code == 303
     assert "hello@youfactory.co" in admin.get(f"/facilities/{fid}").text
+
+
+def test_mail_claim_confirmed_by_a_click_not_by_fetching_the_link(site) -> None:
+    from refaire.manage import editing
+    from refaire.people.mail import list_outbox
+    from refaire.people.roles import manages_facility
+
+    fid = site.lab_id
+    editing.edit_facility(site, cli_actor(site, None), fid, {"url": "https://youfactory.co"})
+    alice = browser_of(site, "alice@example.org")
+    url = f"/manage/facilities/{fid}/claim"
+    assert 'value="mail"' in alice.get(url).text and "youfactory.co" in alice.get(url).text
+    sent = post_form(alice, url, url, {"method": "mail", "email": "fablab"})
+    assert sent.status_code == 200 and "fablab@youfactory.co" in sent.text
+    (mail,) = list_outbox()["items"]
+    link = re.search(r"http://testserver(/manage/claims/confirm\?token=\S+)", mail["text"])[1]
+    # a mail scanner (no cookies) fetching the link changes nothing
+    scanner = TestClient(create_app(store=site), follow_redirects=False)
+    shown = scanner.get(link)
+    assert shown.status_code == 200 and 'id="claim-confirm-form"' in shown.text
+    assert not manages_facility(site, alice_actor(site, "alice@example.org"), fid)
+    token = re.search(r'name="token" value="([^"]+)"', shown.text)[1]
+    done = alice.post(
+        "/manage/claims/confirm", data={"token": token, "csrf_token": csrf(alice.get(link).text)}
+    )  # noqa: E501
+    assert done.status_code == 200 and "you now manage YOUFACTORY" in done.text
+    assert manages_facility(site, alice_actor(site, "alice@example.org"), fid)
+    again = alice.post(
+        "/manage/claims/confirm", data={"token": token, "csrf_token": csrf(alice.get(link).text)}
+    )  # noqa: E501
+    assert again.status_code == 400 and "already used" in again.text
+
+
+def alice_actor(store, email: str):
+    return cli_actor(store, email)

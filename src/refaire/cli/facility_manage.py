@@ -244,8 +244,8 @@ def claim_command(
         None, "--mail", help="Verify by a link mailed to this address at the website's domain."
     ),
     message: str | None = typer.Option(None, "--message", help="A word for the admins."),
-    base_url: str = typer.Option(
-        "http://127.0.0.1:8000", "--base-url", help="Where the mailed link points (the server)."
+    base_url: str | None = typer.Option(
+        None, "--base-url", help="Where the mailed link points (default $REFAIRE_BASE_URL)."
     ),
     as_email: str | None = AsOption,
     db: str | None = DbOption,

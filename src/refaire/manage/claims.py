@@ -109,10 +109,11 @@ def claim_facility(
     method: str = "admin",
     email: str | None = None,
     message: str | None = None,
-    base_url: str = "http://127.0.0.1:8000",
+    base_url: str | None = None,
     lang: str = "en",
 ) -> dict[str, Any]:
-    """Ask to manage a facility; with method "mail", mail the confirmation link.
+    """Ask to manage a facility; with method "mail", mail the confirmation link (to
+    REFAIRE_BASE_URL when set, as account mails do, else to `base_url`, the request's).
 
     Raises NotAllowed (not signed in), ManageError (already managed, a pending claim of
     the same person, no website for a mail claim, an address at another domain).
@@ -161,9 +162,10 @@ def claim_facility(
         after = {"method": method, "email": address, "status": "pending"}
         audit.record(conn, actor, "facility.claim", "facility_claim", str(cid), None, after)
     if token is not None:
-        _mail_link(
-            address, f.name, f"{base_url.rstrip('/')}/manage/claims/confirm?token={token}", lang
-        )
+        from refaire.people.signup import base_url as link_base
+
+        link = f"{link_base(base_url)}/manage/claims/confirm?token={token}"
+        _mail_link(address, f.name, link, lang)
     return get_claim(store, cid)
 
 

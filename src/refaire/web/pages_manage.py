@@ -326,11 +326,18 @@ def claim_post(
 
 
 @router.get("/manage/claims/confirm", response_class=HTMLResponse)
-def claim_confirm(request: Request, token: str = "") -> Response:
-    """The mailed link: following it proves the address at the facility's domain."""
+def claim_confirm_page(request: Request, token: str = "") -> Response:
+    """The mailed link shows a button: a mail scanner fetching it must not spend it."""
+    return render(request, "manage_message.html", confirm_token=token[:200], message=None,
+                  facility_id=None)  # fmt: skip
+
+
+@router.post("/manage/claims/confirm", response_class=HTMLResponse)
+def claim_confirm(request: Request, token: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """The person's click: following the link proves the address at the facility's domain."""
     lang = choose_language(request)
     try:
-        claim = claims.confirm_by_mail(request.app.state.store, token[:200])
+        claim = claims.confirm_by_mail(request.app.state.store, token)
     except (ManageError, PeopleError, PeopleNotAllowed, LookupError) as exc:
         return _refused(request, exc)
     message = translate(lang, "manage.claim.confirmed", name=claim["name"])
