@@ -3,7 +3,8 @@
 Every route acts as the request's actor (session, personal token or bootstrap token); the
 service decides who may do what and says why not (401/403 with a sentence). Wrong values
 are 422 with `[{field, message}]`; a state that forbids the change (already managed,
-already decided) is 409.
+already decided) is 409. Managers invite co-managers with `POST
+/api/facilities/{ident}/managers` (refaire.api.people_admin).
 """
 
 from __future__ import annotations
@@ -139,17 +140,6 @@ def remove_capability(
 ) -> dict:
     """Remove a capability of the facility; a re-import does not bring it back."""
     return answer(lambda: editing.set_capability(store, actor, ident, kind, cap_id, False))
-
-
-@router.post("/facilities/{ident}/managers", status_code=201)
-def invite_manager(
-    ident: str,
-    store: StoreDep,
-    actor: ActorDep,
-    email: Annotated[str, Body(embed=True, description="The co-manager's account e-mail.")],
-) -> list[dict[str, Any]]:
-    """A manager adds a co-manager (who must have an account)."""
-    return answer(lambda: claims.invite_manager(store, actor, ident, email))
 
 
 @router.post("/facilities/{ident}/claims", status_code=201)

@@ -51,7 +51,7 @@ def _refused(request: Request, exc: Exception) -> Response:
     from refaire.registry.facilities import UnknownFacility
 
     status = getattr(exc, "status", 403)
-    if isinstance(exc, PeopleNotAllowed) and status == 401:
+    if isinstance(exc, PeopleNotAllowed) and status == 401 and request.method == "GET":
         target = quote(request.url.path, safe="")
         return RedirectResponse(f"/login?next={target}", status_code=303)
     if isinstance(exc, UnknownFacility | UnknownItem | LookupError):
