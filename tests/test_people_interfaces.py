@@ -206,6 +206,8 @@ def test_api_account_flow(any_store, mailer) -> None:
     )
     assert made.status_code == 201 and made.json()["token"].startswith("rf_")
     bearer = {"Authorization": f"Bearer {made.json()['token']}"}
+    r = api.post("/api/me/tokens", json={"name": "y", "scopes": ["read"]}, headers=bearer)
+    assert r.status_code == 403 and "browser session" in r.json()["detail"]  # tokens mint no tokens
     assert api.get("/api/me/tokens", headers=bearer).json()["items"][0]["scopes"] == [
         "read",
         "write:designs",

@@ -32,6 +32,19 @@ from refaire.store import Store
 
 router = APIRouter(tags=["accounts"])
 Signed = Annotated[Actor, Depends(require())]
+
+
+def require_session(actor: Signed) -> Actor:
+    """The account itself (profile, tokens, deletion) is managed from a browser session:
+    a leaked API token must not be able to mint tokens or delete its owner's account."""
+    if actor.via != "session":
+        raise HTTPException(
+            403, "Manage your account from a browser session (log in), not with a token."
+        )
+    return actor
+
+
+Session = Annotated[Actor, Depends(require_session)]
 StoreDep = Annotated[Store, Depends(get_store)]
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
@@ -188,7 +201,7 @@ def _own_id(actor: Actor) -> int:
 
 
 @router.patch("/me")
-def update_me(body: ProfileIn, actor: Signed, store: StoreDep) -> dict[str, Any]:
+def update_me(body: ProfileIn, actor: Session, store: StoreDep) -> dict[str, Any]:
     """Change profile fields (only those sent). The town is checked against the gazetteer."""
     try:
         changes = body.model_dump(exclude_unset=True)
@@ -206,7 +219,7 @@ def export_me(actor: Signed, store: StoreDep) -> JSONResponse:
 
 
 @router.delete("/me", status_code=204)
-def delete_me(body: DeleteIn, actor: Signed, store: StoreDep) -> Response:
+def delete_me(body: DeleteIn, actor: Session, store: StoreDep) -> Response:
     """Delete your account (confirm with your password). What you did stays in the audit
     trail under an anonymised party."""
     try:
@@ -225,7 +238,7 @@ def my_tokens(actor: Signed, store: StoreDep) -> dict[str, Any]:
 
 
 @router.post("/me/tokens", status_code=201)
-def new_token(body: NewTokenIn, actor: Signed, store: StoreDep) -> dict[str, Any]:
+def new_token(body: NewTokenIn, actor: Session, store: StoreDep) -> dict[str, Any]:
     """A new personal token; `token` in the answer is shown this once, keep it."""
     try:
         return tokens.create_token(store, _own_id(actor), body.name, body.scopes, by=actor)
@@ -234,7 +247,7 @@ def new_token(body: NewTokenIn, actor: Signed, store: StoreDep) -> dict[str, Any
 
 
 @router.delete("/me/tokens/{token_id}")
-def revoke(token_id: RowId, actor: Signed, store: StoreDep) -> dict[str, Any]:
+def revoke(token_id: RowId, actor: Session, store: StoreDep) -> dict[str, Any]:
     """Revoke one of your tokens: it stops working at once."""
     try:
         return tokens.revoke_token(store, token_id, by=actor)

@@ -128,8 +128,9 @@ def delete_account(store: Store, user_id: int, password: str | None, *, by: Acto
         ).first()
     if stored is None:
         raise LookupError(f"no account with id {user_id}")
-    own = by.user_id == user_id and stored.password_hash is not None
-    if own and not verify_password(stored.password_hash, password or ""):
+    # The person confirms with their password; an account that never set one cannot be
+    # signed in to, so only an admin (or the operator) deletes it.
+    if by.user_id == user_id and not verify_password(stored.password_hash, password or ""):
         raise PeopleError([("password", "people.error.password_wrong")])
     with store.engine.begin() as conn:
         for table in (user_sessions, user_links, facility_managers):
