@@ -144,6 +144,20 @@ def _probe_manifest(role: str) -> bytes:
 
 _CAP = {"manager": "laser-cutting", "admin": "cnc-milling"}  # one each: the other stays
 
+
+def _design_of_another(s: Any, role: str) -> int:
+    """A design registered by another role's API case (one's own cannot be claimed); the
+    scenario's imported design when the API cases did not run (the CSRF check)."""
+    from sqlalchemy import select
+
+    from refaire.store.tables import designs
+
+    other = "manager" if role == "member" else "member"
+    with s.store.engine.connect() as conn:
+        return conn.execute(
+            select(designs.c.id).where(designs.c.name == f"Probe by {other}")
+        ).scalar() or s.design
+
 CASES += [
     # --- API: facility management ---------------------------------------------------------
     Case("PATCH", "/api/facilities/{ident}", (401, 403, 200, 403, 200),
@@ -213,4 +227,14 @@ CASES += [
          send=lambda s, r: {"data": {"email": f"{r}@lab.example.org"}}),
     Case("POST", "/manage/suggestions/{sid}/{decision}", (401, 403, 303, 403, 303),
          url=lambda s, r: f"/manage/suggestions/{_oldest_pending(s, 'facility_suggestions')}/accept"),
+    # --- pages: designs by their authors --------------------------------------------------
+    Case("POST", "/manage/designs/new/upload", (401, 201, 201, 201, 201),
+         send=lambda s, r: {"files": {"file": ("okh.toml", _probe_manifest(f"page-{r}"))}}),
+    Case("POST", "/manage/designs/new/form", (401, 201, 201, 201, 201),
+         send=lambda s, r: {"data": {"name": f"Page form by {r}",
+                                     "repo": f"https://example.org/page-form-{r}"}}),
+    Case("POST", "/manage/designs/{did}/claim", (401, 200, 200, 200, 200),
+         url=lambda s, r: f"/manage/designs/{_design_of_another(s, r)}/claim"),
+    Case("POST", "/manage/design-claims/{cid}/{decision}", (401, 403, 403, 403, 303),
+         url=lambda s, r: f"/manage/design-claims/{_oldest_pending(s, 'design_claims')}/reject"),
 ]  # fmt: skip

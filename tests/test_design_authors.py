@@ -4,6 +4,7 @@ real manifest or the short form and become its maintainer; claim an imported des
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -115,3 +116,46 @@ def test_design_authors_from_the_cli(store, fixtures) -> None:
     assert r.exit_code == 1 and "only site admins" in r.output
     r = run("designs", "claims", "approve", str(cid), "--json")
     assert r.exit_code == 0 and json.loads(r.output)["status"] == "approved"
+
+
+def test_design_authors_pages(sqlite_store, fixtures) -> None:
+    from _people import csrf_from, make_user, sign_in
+
+    store = sqlite_store
+    alice, bob = TestClient(create_app(store=store)), TestClient(create_app(store=store))
+    sign_in(alice, store, make_user(store, "alice@example.org"))
+    sign_in(bob, store, make_user(store, "bob@example.org"))
+    admin = TestClient(create_app(store=store), follow_redirects=False)
+    sign_in(admin, store, make_user(store, "admin@example.org", admin=True))
+
+    page = alice.get("/manage/designs/new")
+    assert page.status_code == 200 and 'id="design-form"' in page.text
+    token = csrf_from(alice, "/manage/designs/new")
+    manifest = (fixtures / "okh" / "projects" / ARM).read_bytes()
+    r = alice.post("/manage/designs/new/upload", data={"csrf_token": token},
+                   files={"file": (ARM, manifest, "application/toml")})  # fmt: skip
+    assert r.status_code == 201 and 'id="design-registered"' in r.text
+    r = alice.post(
+        "/manage/designs/new/form",
+        data={"csrf_token": token, "name": "<img src=x onerror=alert(1)> lamp",
+              "parts": "Shade: laser-cutting; plywood", "licence": "MIT"},
+    )  # fmt: skip
+    assert r.status_code == 201 and "<img src=x" not in r.text and "&lt;img" in r.text
+    did = int(re.search(r'href="/designs/(\d+)"', r.text)[1])
+    again = alice.post("/manage/designs/new/upload", data={"csrf_token": token},
+                       files={"file": (ARM, manifest, "application/toml")})  # fmt: skip
+    assert again.status_code == 409 and "claim it" in again.text
+
+    # bob, on the design alice registered, may claim it; alice is its maintainer already
+    assert 'id="design-claim-form"' not in alice.get(f"/designs/{did}").text
+    shown = bob.get(f"/designs/{did}").text
+    assert "Maintained on Refaire by 1" in shown and 'id="design-claim-form"' in shown
+    r = bob.post(f"/manage/designs/{did}/claim",
+                 data={"csrf_token": csrf_from(bob, f"/designs/{did}"), "message": "co-author"})  # fmt: skip
+    assert r.status_code == 200 and "waits for a site admin" in r.text
+    assert bob.get("/manage/design-claims").status_code == 403
+    listing = admin.get("/manage/design-claims").text
+    cid = re.search(r'action="/manage/design-claims/(\d+)/approve"', listing)[1]
+    r = admin.post(f"/manage/design-claims/{cid}/approve", data={"csrf_token": csrf_from(admin, "/manage/design-claims")})  # fmt: skip
+    assert r.status_code == 303
+    assert "Maintained on Refaire by 2" in bob.get(f"/designs/{did}").text
