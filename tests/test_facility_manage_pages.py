@@ -173,3 +173,25 @@ def test_mail_claim_confirmed_by_a_click_not_by_fetching_the_link(site) -> None:
 
 def alice_actor(store, email: str):
     return cli_actor(store, email)
+
+
+def test_probable_capability_confirmed_on_the_manage_page(site) -> None:
+    from refaire.model import Capability
+    from refaire.registry.facilities import facility_detail
+    from refaire.store.facilities import replace_facility
+
+    fid, f = get_facility(site, site.lab_id)
+    f.processes = [Capability("vinyl-cutting", "probable", "fab-charter-inventory", 0.7)]
+    with site.engine.begin() as conn:
+        replace_facility(conn, fid, f)
+    admin = browser_of(site, "admin@example.org", admin=True)
+    page = admin.get(f"/manage/facilities/{fid}").text
+    assert 'class="origin probable"' in page and 'value="confirm"' in page
+    r = admin.post(
+        f"/manage/facilities/{fid}/capabilities",
+        data={"csrf_token": csrf(page), "kind": "process", "cap_id": "vinyl-cutting",
+              "action": "confirm"},
+    )  # fmt: skip
+    assert r.status_code == 303
+    stated = facility_detail(site, fid)["capabilities"]["stated"]
+    assert [(c["id"], c["origin"]) for c in stated] == [("vinyl-cutting", "stated")]
