@@ -1,4 +1,5 @@
-"""Facility management: the people who run a place keep its record.
+"""Facility management, and designs by their authors: the people who run a place keep its
+record, the people who made a design maintain it.
 
 - `stated`: manager-stated fields and their provenance; re-imports never overwrite them.
 - `access`: who may change a facility (its managers, admins), the errors every write raises.
@@ -7,4 +8,6 @@
 - `editing`: the one write path of a facility record (fields, machines, prices, capabilities).
 - `claims`: a member asks to manage a facility; an admin or a mail to its domain confirms.
 - `suggestions`: members suggest corrections that the managers accept or reject.
+- `panel`: what a facility page shows about its management (hours, prices, history).
+- `designs`: registering a design as its author, and claims on imported designs.
 """
