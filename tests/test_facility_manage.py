@@ -285,3 +285,23 @@ def test_managers_invite_co_managers(lyon) -> None:
     editing.edit_facility(lyon, bob, lyon.lab_id, {"phone": "+33 4 00 00 00 00"})
     with pytest.raises(ManageError, match="already manages"):
         claims.invite_manager(lyon, alice, lyon.lab_id, "bob@example.org")
+
+
+def test_control_characters_never_reach_the_database(lyon) -> None:
+    """PostgreSQL refuses NUL in text: notes and machine names are cleaned, addresses refused."""
+    alice = approved_manager(lyon)
+    bob = member(lyon, "bob@example.org")
+    s = suggestions.suggest_change(
+        lyon, bob, lyon.lab_id, {"description": "Fab\x00 lab"}, note="see\x00 the door\x07"
+    )
+    assert s["note"] == "see the door" and s["changes"]["description"] == "Fab lab"
+    d = editing.add_machine(
+        lyon, alice, lyon.lab_id, {"make": "Ultimaker\x00", "model": "S5\x1b", "process": "fdm"}
+    )
+    assert [(e["make"], e["model"]) for e in d["equipment"]] == [("Ultimaker", "S5")]
+    other = get_facility(lyon, "fablabs-iopa:83827e35-ec44-4c97-b27a-30c061d2a349")[0]
+    claim = claims.claim_facility(lyon, bob, other, message="I\x00 run it")
+    assert claim["message"] == "I run it"
+    editing.edit_facility(lyon, cli_actor(lyon, None), other, {"url": "https://astech.example"})
+    with pytest.raises(ManageError, match="expected an address"):
+        claims.claim_facility(lyon, alice, other, method="mail", email="a\x00b")

@@ -43,6 +43,13 @@ class UnknownItem(LookupError):
     """A claim, suggestion or machine that does not exist."""
 
 
+def free_text(value: str | None, limit: int) -> str | None:
+    """A person's note as stored: no NUL or other control characters (PostgreSQL refuses
+    NUL in text), at most `limit` characters, None when empty."""
+    text = "".join(c for c in (value or "") if c >= " " or c in "\n\t")
+    return text.strip()[:limit] or None
+
+
 def find_facility(store: Store, ident: int | str) -> tuple[int, Facility]:
     from refaire.registry.facilities import UnknownFacility
 

@@ -24,6 +24,7 @@ from refaire.manage.access import (
     acts_as_admin,
     check_manager,
     find_facility,
+    free_text,
     require_member,
 )
 from refaire.manage.stated import now_stamp
@@ -78,7 +79,7 @@ def claim_address(url: str | None, given: str) -> str:
         raise ManageError([("method", NO_OWN_WEBSITE)])
     given = (given or "").strip().lower()
     local, at, host = given.partition("@")
-    if not local or any(c in local for c in ' <>"(),;:\\[]'):
+    if not local or any(c in local for c in ' <>"(),;:\\[]') or not local.isprintable():
         raise ManageError([("email", f"expected an address at {domain}, e.g. contact@{domain}")])
     if at and host != domain:
         raise ManageError(
@@ -153,7 +154,7 @@ def claim_facility(
                 method=method,
                 email=address,
                 token_hash=_digest(token) if token else None,
-                message=(message or "").strip()[:2000] or None,
+                message=free_text(message, 2000),
                 status="pending",
                 created_at=now_stamp(),
             )
@@ -287,7 +288,7 @@ def decide_claim(
                 status="rejected", decided_at=now_stamp(), decided_by=actor.label, token_hash=None
             )
         )
-        after = {"status": "rejected", "reason": (reason or "").strip()[:500] or None}
+        after = {"status": "rejected", "reason": free_text(reason, 500)}
         audit.record(
             conn, actor, "facility.claim.reject", "facility_claim", str(cid),
             {"status": "pending"}, after,

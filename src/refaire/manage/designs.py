@@ -19,6 +19,7 @@ from refaire.manage.access import (
     NotAllowed,
     UnknownItem,
     acts_as_admin,
+    free_text,
     require_member,
 )
 from refaire.manage.stated import now_stamp
@@ -159,7 +160,7 @@ def claim_design(
         cid = conn.execute(
             insert(design_claims)
             .values(design_id=did, user_id=actor.user_id, status="pending",
-                    message=(message or "").strip()[:2000] or None, created_at=now_stamp())
+                    message=free_text(message, 2000), created_at=now_stamp())
             .returning(design_claims.c.id)
         ).scalar_one()  # fmt: skip
         audit.record(conn, actor, "design.claim", "design_claim", str(cid), None, {"design": did})

@@ -152,7 +152,7 @@ def _ids(value: Any) -> list[str]:
 
 def equipment_from(fields: dict[str, Any], by: str, at: str) -> Equipment:
     """An Equipment stated by the manager `by` at `at`, or ManageError naming every field."""
-    from refaire.manage.access import ManageError
+    from refaire.manage.access import ManageError, free_text
     from refaire.vocab.capabilities import is_known
 
     problems: list[tuple[str, str]] = []
@@ -185,9 +185,9 @@ def equipment_from(fields: dict[str, Any], by: str, at: str) -> Equipment:
             power = None
     else:
         power = None
-    make = str(fields.get("make") or "").strip()[:MAX_TEXT] or None
-    model = str(fields.get("model") or "").strip()[:MAX_TEXT] or None
-    kind = str(fields.get("equipment_type") or "").strip()[:MAX_TEXT] or None
+    make = free_text(str(fields.get("make") or ""), MAX_TEXT)
+    model = free_text(str(fields.get("model") or ""), MAX_TEXT)
+    kind = free_text(str(fields.get("equipment_type") or ""), MAX_TEXT)
     if not (make or model or kind):
         problems.append(("model", "name the machine: a make and model, or a type"))
     if problems:
@@ -195,7 +195,7 @@ def equipment_from(fields: dict[str, Any], by: str, at: str) -> Equipment:
     stated = {"by": by, "at": at}
     extra: dict[str, Any] = {"stated_by": stated}
     if fields.get("catalogue"):
-        extra["catalogue"] = str(fields["catalogue"])[:MAX_TEXT]
+        extra["catalogue"] = free_text(str(fields["catalogue"]), MAX_TEXT)
     return Equipment(
         equipment_type=kind,
         make=make,
@@ -207,6 +207,6 @@ def equipment_from(fields: dict[str, Any], by: str, at: str) -> Equipment:
         bed_size_mm=bed,
         laser_power_w=power,
         size_origin="stated",
-        text=str(fields.get("text") or "").strip()[:MAX_TEXT] or None,
+        text=free_text(str(fields.get("text") or ""), MAX_TEXT),
         extra=extra,
     )

@@ -17,6 +17,7 @@ from refaire.manage.access import (
     NotAllowed,
     UnknownItem,
     find_facility,
+    free_text,
     may_manage,
     require_member,
 )
@@ -45,7 +46,7 @@ def suggest_change(
                 facility_id=fid,
                 user_id=actor.user_id,
                 changes=checked,
-                note=(note or "").strip()[:2000] or None,
+                note=free_text(note, 2000),
                 status="pending",
                 created_at=now_stamp(),
             )
