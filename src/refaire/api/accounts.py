@@ -34,7 +34,7 @@ router = APIRouter(tags=["accounts"])
 Signed = Annotated[Actor, Depends(require())]
 
 
-def require_session(actor: Signed) -> Actor:
+async def require_session(actor: Signed) -> Actor:
     """The account itself (profile, tokens, deletion) is managed from a browser session:
     a leaked API token must not be able to mint tokens or delete its owner's account."""
     if actor.via != "session":

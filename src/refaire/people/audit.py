@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, event, func, insert, select
 
+from refaire.people import actor_cache
 from refaire.people._common import stamp
 from refaire.people.actor import Actor
 from refaire.store.db import Store
@@ -27,7 +28,13 @@ def record(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> None:
-    """Append one entry, inside the caller's transaction `conn`."""
+    """Append one entry, inside the caller's transaction `conn`.
+
+    Also clears the in-process memory of credentials (`actor_cache`), now and once the
+    transaction commits, so a revoked token or a changed role takes effect at once.
+    """
+    actor_cache.forget_all()
+    event.listen(conn, "commit", _forget_on_commit, once=True)
     conn.execute(
         insert(audit_log).values(
             at=stamp(),
@@ -39,6 +46,10 @@ def record(
             after=after,
         )
     )
+
+
+def _forget_on_commit(_conn: Connection) -> None:
+    actor_cache.forget_all()
 
 
 def record_write(

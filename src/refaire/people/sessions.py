@@ -15,13 +15,14 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
+from refaire.people import actor_cache
 from refaire.people._common import digest, stamp, stamp_in
 from refaire.people.passwords import hash_password, needs_rehash, verify_password
 from refaire.people.ratelimit import RateLimits, TooManyAttempts
 from refaire.people.secret import site_secret
 from refaire.people.users import row_with_hash
 from refaire.store.db import Store
-from refaire.store.tables import user_sessions, users
+from refaire.store.tables import facility_managers, user_sessions, users
 
 COOKIE = "refaire_session"
 LIFETIME = timedelta(days=30)
@@ -61,17 +62,37 @@ def session_user(store: Store, cookie: str | None) -> dict[str, Any] | None:
     if session_id is None:
         return None
     query = (
-        select(users.c.id, users.c.email, users.c.display_name, users.c.is_admin)
-        .select_from(user_sessions.join(users, users.c.id == user_sessions.c.user_id))
+        select(
+            users.c.id,
+            users.c.email,
+            users.c.display_name,
+            users.c.is_admin,
+            facility_managers.c.facility_id,
+        )
+        .select_from(
+            user_sessions.join(users, users.c.id == user_sessions.c.user_id).outerjoin(
+                facility_managers, facility_managers.c.user_id == users.c.id
+            )
+        )
         .where(
             user_sessions.c.token_hash == digest(session_id),
             user_sessions.c.expires_at > stamp(),
             users.c.deleted_at.is_(None),
         )
     )
+    # One query per request: the account and the facilities it manages (one row each).
     with store.engine.connect() as conn:
-        row = conn.execute(query).first()
-    return dict(row._mapping) if row else None
+        rows = conn.execute(query).all()
+    return with_managed(rows)
+
+
+def with_managed(rows: list[Any]) -> dict[str, Any] | None:
+    """An account row, joined to facility_managers, as one dict with `managed` ids."""
+    if not rows:
+        return None
+    user = {k: v for k, v in rows[0]._mapping.items() if k != "facility_id"}
+    user["managed"] = {str(r.facility_id) for r in rows if r.facility_id is not None}
+    return user
 
 
 def end_session(store: Store, cookie: str | None) -> None:
@@ -81,6 +102,7 @@ def end_session(store: Store, cookie: str | None) -> None:
             conn.execute(
                 delete(user_sessions).where(user_sessions.c.token_hash == digest(session_id))
             )
+        actor_cache.forget_all()  # this process stops honouring the cookie at once
 
 
 def end_all_sessions(conn: Any, user_id: int) -> None:

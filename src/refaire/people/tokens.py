@@ -17,9 +17,10 @@ from sqlalchemy import insert, select, update
 from refaire.people import audit
 from refaire.people._common import NotAllowed, PeopleError, digest, stamp
 from refaire.people.actor import Actor
+from refaire.people.sessions import with_managed
 from refaire.people.users import get_user
 from refaire.store.db import Store
-from refaire.store.tables import api_tokens, users
+from refaire.store.tables import api_tokens, facility_managers, users
 
 SCOPES = ("read", "write:facilities", "write:designs", "admin")
 PREFIX = "rf_"
@@ -121,8 +122,13 @@ def token_owner(store: Store, secret: str) -> tuple[dict[str, Any], list[str]] |
             users.c.email,
             users.c.display_name,
             users.c.is_admin,
+            facility_managers.c.facility_id,
         )
-        .select_from(api_tokens.join(users, users.c.id == api_tokens.c.user_id))
+        .select_from(
+            api_tokens.join(users, users.c.id == api_tokens.c.user_id).outerjoin(
+                facility_managers, facility_managers.c.user_id == users.c.id
+            )
+        )
         .where(
             api_tokens.c.token_hash == digest(secret),
             api_tokens.c.revoked_at.is_(None),
@@ -130,10 +136,10 @@ def token_owner(store: Store, secret: str) -> tuple[dict[str, Any], list[str]] |
         )
     )
     with store.engine.connect() as conn:
-        row = conn.execute(query).first()
-    if row is None:
+        rows = conn.execute(query).all()
+    found = with_managed(rows)
+    if found is None:
         return None
-    found = dict(row._mapping)
     last = found["last_used_at"]
     if last is None or datetime.fromisoformat(last) < datetime.now(UTC) - _TOUCH_EVERY:
         with store.engine.begin() as conn:
@@ -147,5 +153,6 @@ def token_owner(store: Store, secret: str) -> tuple[dict[str, Any], list[str]] |
         "email": found["email"],
         "display_name": found["display_name"],
         "is_admin": found["is_admin"],
+        "managed": found["managed"],
     }
     return owner, list(found["scopes"])
