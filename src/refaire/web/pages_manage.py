@@ -18,8 +18,8 @@ from refaire.manage import claims, editing, suggestions
 from refaire.manage.access import ManageError, UnknownItem, find_facility
 from refaire.people._common import NotAllowed as PeopleNotAllowed
 from refaire.people._common import PeopleError
-from refaire.people.actor import ANONYMOUS, Actor
-from refaire.people.auth import current_actor
+from refaire.people.actor import Actor
+from refaire.people.auth import current_actor, session_actor
 from refaire.web import render, templates
 from refaire.web.i18n import choose_language, translate
 
@@ -33,10 +33,8 @@ def facility_manage_panel(request: Request, facility_id: int) -> dict[str, Any] 
     """The management panel of a facility page, for whoever is reading it."""
     from refaire.manage.panel import management
 
-    try:
-        actor = current_actor(request)
-    except Exception:  # a wrong bearer header on a page: read it as anonymous
-        actor = ANONYMOUS
+    # a page is read with the browser's session (templates cannot await current_actor)
+    actor = getattr(request.state, "actor", None) or session_actor(request)
     try:
         return management(request.app.state.store, actor, facility_id, history_limit=10)
     except LookupError:
