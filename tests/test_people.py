@@ -14,6 +14,7 @@ from refaire.people import OPERATOR, cli_actor
 from refaire.people._common import NotAllowed, PeopleError
 from refaire.people.audit import list_entries
 from refaire.people.auth import actor_for_user, limits_of
+from refaire.people.profile import delete_account
 from refaire.people.roles import (
     add_manager,
     facilities_managed_by,
@@ -93,6 +94,9 @@ def test_promote_demote_and_the_audit_trail(any_store) -> None:
     with pytest.raises(Exception, match="append-only"), any_store.engine.begin() as conn:
         conn.execute(text("DELETE FROM audit_log"))
     assert list_entries(any_store)["total"] == 3
+    set_admin(any_store, ana["id"], True, by=OPERATOR)
+    with pytest.raises(PeopleError):  # the only admin cannot delete their account either
+        delete_account(any_store, ana["id"], None, by=OPERATOR)
 
 
 def test_facility_managers(world) -> None:
@@ -243,3 +247,61 @@ def test_cli_actor(world) -> None:
     assert member.via == "cli" and member.scopes is None
     with pytest.raises(LookupError):
         cli_actor(store, "nobody@example.org")
+
+
+def test_control_characters_and_odd_ids_get_answers_not_errors(world) -> None:
+    store = world["store"]
+    client = TestClient(create_app(store=store))
+    login = {"email": "member@example.org\x00", "password": "x" * 12}
+    assert client.post("/api/auth/login", json=login).status_code == 401
+    bad = {"email": "a\x00b@example.org", "password": "Lyon-fablab-2026"}
+    assert client.post("/api/auth/signup", json=bad).status_code == 422
+    for ident in ("²", "99999999999999999999", "x%00y"):
+        r = client.get(f"/api/facilities/{ident}/managers")
+        assert r.status_code == 200 and r.json()["items"] == []
+    bootstrap = {"Authorization": "Bearer boot"}
+    import os
+
+    os.environ["REFAIRE_ADMIN_TOKEN"] = "boot"
+    try:
+        r = client.get(
+            "/api/audit", params={"target": "user:\x00", "actor": "x\x00"}, headers=bootstrap
+        )
+        assert r.status_code == 200
+    finally:
+        del os.environ["REFAIRE_ADMIN_TOKEN"]
+    member = actor_for_user(store, world["member"], via="session")
+    made = create_token(store, world["member"]["id"], "a\x00b", ["read"], by=member)
+    assert made["name"] == "ab"
+
+
+def test_a_reset_link_confirms_the_address_and_expired_links_are_refused(
+    any_store, tmp_path, monkeypatch
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from refaire.people import signup
+    from refaire.people.mail import list_outbox
+    from refaire.store.tables import user_links
+
+    monkeypatch.delenv("REFAIRE_SMTP_URL", raising=False)
+    monkeypatch.setenv("REFAIRE_OUTBOX", str(tmp_path / "outbox"))
+    user = signup.sign_up(any_store, "lea@example.org", "Lyon-fablab-2026", base="http://x.test")
+    assert not user["verified"] and list_outbox()["total"] == 1
+    signup.request_reset(any_store, "lea@example.org", base="http://x.test", lang="fr")
+    mail = list_outbox()["items"][0]
+    assert mail["subject"] == "Réinitialiser votre mot de passe Refaire"
+    token = mail["text"].split("token=")[1].split()[0]
+    with any_store.engine.begin() as conn:  # the link's hour has passed
+        past = (signup.now() - timedelta(minutes=1)).isoformat(timespec="seconds")
+        conn.execute(
+            update(user_links).where(user_links.c.purpose == "reset").values(expires_at=past)
+        )
+    with pytest.raises(PeopleError) as expired:
+        signup.reset_password(any_store, token, "Another-good-one-77")
+    assert expired.value.problems == [("token", "people.error.link_expired")]
+    signup.request_reset(any_store, "lea@example.org", base="http://x.test", lang="en")
+    token = list_outbox()["items"][0]["text"].split("token=")[1].split()[0]
+    assert signup.reset_password(any_store, token, "Another-good-one-77")["verified"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -174,6 +175,14 @@ def test_login_limits_per_account_and_address_never_tell_if_the_email_exists(sql
     per_address = limits_of(app).login_address.free
     codes = [attempt(f"user{i}@example.org")[0] for i in range(per_address + 1)]
     assert codes[-1] == 401 and attempt("ana@example.org", PASSWORD)[0] == 429
+    # reset mails: every request counts, so one address cannot flood an inbox
+    free = limits_of(app).mail_address.free
+    asked = [
+        api.post("/api/auth/reset-request", json={"email": "ana@example.org"})
+        for _ in range(free + 2)
+    ]
+    assert [r.status_code for r in asked] == [202] * (free + 1) + [429]
+    assert asked[-1].headers["retry-after"] == "60"
 
 
 def test_api_account_flow(any_store, mailer) -> None:
@@ -198,6 +207,7 @@ def test_api_account_flow(any_store, mailer) -> None:
         api.patch("/api/me", json={"display_name": "Bob"}).status_code == 403
     )  # needs CSRF header
     csrf = csrf_from(api, "/account")
+    assert f'<meta name="csrf-token" content="{csrf}">' in api.get("/designs").text  # for scripts
     headers = {"X-CSRF-Token": csrf}
     r = api.patch("/api/me", json={"town": "Saint-Étienne", "country": "FR"}, headers=headers)
     assert r.status_code == 200 and r.json()["town"] == "Saint-Étienne" and r.json()["latitude"]
@@ -305,3 +315,44 @@ def test_admin_pages(sqlite_store) -> None:
     assert client.get("/admin/audit?target=:x").status_code == 400
     fr = client.get("/admin/audit", headers={"Accept-Language": "fr"})
     assert "Quand (UTC)" in fr.text
+
+
+def test_sessions_are_signed_and_secure_over_https(sqlite_store) -> None:
+    from refaire.people.sessions import COOKIE, create_session
+
+    user = make_user(sqlite_store, "ana@example.org", password=PASSWORD)
+    client = TestClient(create_app(store=sqlite_store))
+    good = create_session(sqlite_store, user["id"])
+    session_id, mac = good.rsplit(".", 1)
+    client.cookies.set(COOKIE, f"{session_id}.{'0' * len(mac)}")  # the right id, a forged mac
+    assert client.get("/account", follow_redirects=False).status_code == 303
+    client.cookies.set(COOKIE, good)
+    assert client.get("/account").status_code == 200
+    secure = TestClient(create_app(store=sqlite_store), base_url="https://testserver")
+    token = csrf_from(secure, "/login")
+    r = secure.post("/login", data={"email": "ana@example.org", "password": PASSWORD, "csrf_token": token},
+                    follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303 and "secure" in r.headers["set-cookie"].lower()
+
+
+def test_signup_keeps_nothing_when_the_mail_cannot_be_sent(sqlite_store, monkeypatch) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens there once closed
+    monkeypatch.setenv("REFAIRE_SMTP_URL", f"smtp://127.0.0.1:{port}")
+    api = TestClient(create_app(store=sqlite_store))
+    body = {"email": "ana@example.org", "password": PASSWORD}
+    r = api.post("/api/auth/signup", json=body)
+    assert r.status_code == 503 and "nothing was kept" in r.json()["detail"]
+    monkeypatch.setenv(
+        "REFAIRE_OUTBOX", str(Path(sqlite_store.url.removeprefix("sqlite:///")).parent / "outbox")
+    )
+    monkeypatch.delenv("REFAIRE_SMTP_URL")
+    again = api.post("/api/auth/signup", json=body)
+    assert again.status_code == 201 and again.json()["id"] != r.json().get("id")
+    actions = [e["action"] for e in list_entries(sqlite_store, target_type="user")["items"]]
+    assert actions == ["user.create", "user.create_undone", "user.create"]
+    ids = [e["target_id"] for e in list_entries(sqlite_store, target_type="user")["items"]]
+    assert ids[0] != ids[1]  # the new account does not take the undone one's id

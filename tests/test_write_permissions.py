@@ -18,6 +18,7 @@ from refaire.app import create_app
 from refaire.ingest.runner import import_bytes, import_sources
 from refaire.people import OPERATOR
 from refaire.people.auth import actor_for_user
+from refaire.people.ratelimit import RateLimits
 from refaire.people.roles import add_manager
 from refaire.people.tokens import create_token
 from refaire.store.tables import designs, facilities
@@ -100,6 +101,7 @@ def test_write_permissions_by_role(scenario) -> None:
     app = create_app(store=scenario.store)
     failures = []
     for case in CASES:
+        app.state.rate_limits = RateLimits()  # each case starts with no failed attempts
         for role, expected in zip(ROLES, case.expect, strict=True):
             client = TestClient(app)
             url = case.url(scenario, role) if callable(case.url) else case.url or case.route

@@ -105,7 +105,8 @@ class NewTokenIn(BaseModel):
 
 @router.post("/auth/signup", status_code=201)
 def sign_up(body: SignUpIn, request: Request, store: StoreDep) -> dict[str, Any]:
-    """Create an account; a verification link is mailed to the address (needed to log in)."""
+    """Create an account; a verification link is mailed to the address (needed to log in).
+    503 when the mail cannot be sent (the account is not kept)."""
     limiter = limits_of(request.app).login_address
     wait = limiter.retry_after(client_address(request))
     if wait:
@@ -121,6 +122,10 @@ def sign_up(body: SignUpIn, request: Request, store: StoreDep) -> dict[str, Any]
         if ("email", "people.error.email_taken") in exc.problems:
             limiter.failure(client_address(request))  # probing for addresses is limited
         refuse(exc)
+    except signup.MailFailed:
+        raise HTTPException(
+            503, "The verification mail could not be sent; nothing was kept: try again later."
+        ) from None
 
 
 @router.post("/auth/verify")
@@ -150,7 +155,9 @@ def log_in_route(body: LogInIn, request: Request, response: Response, store: Sto
         raise HTTPException(401, "Wrong e-mail or password.") from None
     except NotVerified:
         raise HTTPException(
-            403, "Verify your e-mail address first: follow the link we sent."
+            403,
+            "Verify your e-mail address first: follow the link we sent"
+            " (a password-reset link confirms it too).",
         ) from None
     set_session_cookie(request, response, cookie)
     return get_user(store, user["id"])
@@ -167,7 +174,15 @@ def log_out(request: Request, store: StoreDep) -> Response:
 
 @router.post("/auth/reset-request", status_code=202)
 def reset_request(body: EmailIn, request: Request, store: StoreDep) -> dict[str, str]:
-    """Mail a password-reset link if the address has an account (the answer is the same)."""
+    """Mail a password-reset link if the address has an account (the answer is the same).
+    Requests are limited per client address (429 with Retry-After)."""
+    limiter = limits_of(request.app).mail_address
+    wait = limiter.retry_after(client_address(request))
+    if wait:
+        raise HTTPException(
+            429, f"Too many requests: try again in {wait} s.", {"Retry-After": str(wait)}
+        )
+    limiter.failure(client_address(request))
     signup.request_reset(store, body.email, base=str(request.base_url), lang="en")
     return {"message": "If this address has an account, a reset link is on its way."}
 

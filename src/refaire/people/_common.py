@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, datetime, timedelta
 
 
@@ -17,6 +18,14 @@ def stamp(when: datetime | None = None) -> str:
 
 def stamp_in(delta: timedelta) -> str:
     return stamp(now() + delta)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def clean(text: str | None) -> str:
+    """Text without control characters (PostgreSQL refuses NUL; none belongs in a name)."""
+    return _CONTROL.sub("", text or "")
 
 
 def digest(secret: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, event, func, insert, select
 
 from refaire.people import actor_cache
-from refaire.people._common import stamp
+from refaire.people._common import clean, stamp
 from refaire.people.actor import Actor
 from refaire.store.db import Store
 from refaire.store.tables import audit_log
@@ -78,6 +78,9 @@ def list_entries(
 ) -> dict[str, Any]:
     """Entries, newest first, optionally for one target (type, or type and id) or actor."""
     where = []
+    target_type, target_id, actor = (
+        None if v is None else clean(v) for v in (target_type, target_id, actor)
+    )
     if target_type is not None:
         where.append(audit_log.c.target_type == target_type)
     if target_id is not None:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 
 from refaire.people import audit
-from refaire.people._common import NotAllowed, PeopleError, stamp
+from refaire.people._common import NotAllowed, PeopleError, clean, stamp
 from refaire.people.actor import Actor
 from refaire.people.passwords import verify_password
 from refaire.people.roles import facilities_managed_by
@@ -52,7 +52,7 @@ def update_profile(
     values: dict[str, Any] = {}
     problems: list[tuple[str, str]] = []
     if "display_name" in changes:
-        values["display_name"] = (str(changes["display_name"] or "")).strip()[:200] or None
+        values["display_name"] = clean(str(changes["display_name"] or "")).strip()[:200] or None
     if "languages" in changes:
         raw = changes["languages"] or []
         tags = [t.strip() for t in (raw.split(",") if isinstance(raw, str) else raw) if t.strip()]
@@ -62,8 +62,8 @@ def update_profile(
     if "public" in changes:
         values["public"] = bool(changes["public"])
     if "town" in changes or "country" in changes:
-        town = str(changes.get("town", current["town"]) or "").strip()
-        country = str(changes.get("country", current["country"]) or "").strip().upper()
+        town = clean(str(changes.get("town", current["town"]) or "")).strip()
+        country = clean(str(changes.get("country", current["country"]) or "")).strip().upper()
         if not town:
             values.update(town=None, country=country or None, latitude=None, longitude=None)
         else:
@@ -119,6 +119,13 @@ def export_data(store: Store, user_id: int) -> dict[str, Any]:
     }
 
 
+def _last_admin(store: Store, user_id: int) -> bool:
+    live_admin = (users.c.is_admin.is_(True)) & (users.c.deleted_at.is_(None))
+    with store.engine.connect() as conn:
+        admins = conn.execute(select(users.c.id).where(live_admin)).scalars().all()
+    return admins == [user_id]
+
+
 def delete_account(store: Store, user_id: int, password: str | None, *, by: Actor) -> None:
     """Delete an account: the person confirms with their password (an admin needs none)."""
     _own(by, user_id)
@@ -128,6 +135,8 @@ def delete_account(store: Store, user_id: int, password: str | None, *, by: Acto
         ).first()
     if stored is None:
         raise LookupError(f"no account with id {user_id}")
+    if _last_admin(store, user_id):
+        raise PeopleError([("user", "people.error.last_admin")])
     # The person confirms with their password; an account that never set one cannot be
     # signed in to, so only an admin (or the operator) deletes it.
     if by.user_id == user_id and not verify_password(stored.password_hash, password or ""):

@@ -77,14 +77,18 @@ class Limiter:
 
 @dataclass
 class RateLimits:
-    """The limiters of one app: login per account, login per address, bearer per address."""
+    """The limiters of one app: login per account and per address, wrong bearer tokens per
+    address, reset mails per address."""
 
     login_account: Limiter = field(default_factory=lambda: Limiter(free=5))
     login_address: Limiter = field(default_factory=lambda: Limiter(free=20))
     token_address: Limiter = field(default_factory=lambda: Limiter(free=10))
+    # Every reset request counts (a mail is sent each time): no mail-bombing from one address.
+    mail_address: Limiter = field(default_factory=lambda: Limiter(free=5, base_delay=60.0))
 
     def set_clock(self, clock: Callable[[], float]) -> None:
-        for limiter in (self.login_account, self.login_address, self.token_address):
+        limiters = (self.login_account, self.login_address, self.token_address, self.mail_address)
+        for limiter in limiters:
             limiter.clock = clock
 
 

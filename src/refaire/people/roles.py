@@ -13,7 +13,7 @@ from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from refaire.people import audit
-from refaire.people._common import NotAllowed, PeopleError, UnknownUser, stamp
+from refaire.people._common import NotAllowed, PeopleError, UnknownUser, clean, stamp
 from refaire.people.actor import Actor
 from refaire.store.db import Store
 from refaire.store.tables import facilities, facility_keys, facility_managers, users
@@ -23,8 +23,8 @@ ROLES = ("manager", "co-manager")
 
 def facility_row_id(conn: Connection, facility_id: int | str) -> int | None:
     """The row id of a facility given by id or by any key it is known by."""
-    text = str(facility_id).strip()
-    if text.isdigit():
+    text = clean(str(facility_id)).strip()
+    if text.isascii() and text.isdigit() and len(text) < 10:
         found = conn.execute(select(facilities.c.id).where(facilities.c.id == int(text))).scalar()
         if found is not None:
             return found

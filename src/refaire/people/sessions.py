@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 
 from refaire.people import actor_cache
-from refaire.people._common import digest, stamp, stamp_in
+from refaire.people._common import clean, digest, stamp, stamp_in
 from refaire.people.passwords import hash_password, needs_rehash, verify_password
 from refaire.people.ratelimit import RateLimits, TooManyAttempts
 from refaire.people.secret import site_secret
@@ -132,7 +132,7 @@ def log_in(
     NotVerified for the right password of an account whose e-mail is not verified yet.
     The hash is verified even for an unknown e-mail, so timing does not tell either.
     """
-    account_key = (email or "").strip().lower()[:320]
+    account_key = clean(email).strip().lower()[:320]
     wait = max(
         limits.login_account.retry_after(account_key),
         limits.login_address.retry_after(address),

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import os
 import secrets
+import smtplib
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from refaire.people import audit
 from refaire.people._common import PeopleError, UnknownUser, digest, now, stamp, stamp_in
@@ -82,10 +83,28 @@ def sign_up(
     base: str | None = None,
     lang: str = "en",
 ) -> dict[str, Any]:
-    """A new, unverified account, and the mail with its verification link."""
+    """A new, unverified account, and the mail with its verification link.
+
+    MailFailed when the mail cannot be sent: the account is then removed again, so the
+    person can simply sign up later (an account nobody can verify would hold the address).
+    """
     user = create_user(store, email, password, by=ANONYMOUS, display_name=display_name)
-    _mail_link(store, user, "verify", base or "", lang)
+    try:
+        _mail_link(store, user, "verify", base or "", lang)
+    except (OSError, smtplib.SMTPException) as exc:
+        with store.engine.begin() as conn:
+            conn.execute(delete(user_links).where(user_links.c.user_id == user["id"]))
+            conn.execute(delete(users).where(users.c.id == user["id"]))
+            audit.record(
+                conn, Actor(user_id=user["id"], via="signup"), "user.create_undone", "user",
+                str(user["id"]), None, {"reason": "verification mail could not be sent"},
+            )  # fmt: skip
+        raise MailFailed(str(exc)) from exc
     return user
+
+
+class MailFailed(Exception):
+    """The mail server refused or could not be reached; nothing was kept."""
 
 
 def send_verification(store: Store, user: dict[str, Any], *, base: str | None, lang: str) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from refaire.people import audit
-from refaire.people._common import NotAllowed, PeopleError, digest, stamp
+from refaire.people._common import NotAllowed, PeopleError, clean, digest, stamp
 from refaire.people.actor import Actor
 from refaire.people.sessions import with_managed
 from refaire.people.users import get_user
@@ -48,7 +48,7 @@ def create_token(
     owner = get_user(store, user_id)
     if "admin" in wanted and not owner["is_admin"]:
         raise PeopleError([("scopes", "people.error.admin_scope")])
-    label = (name or "").strip()[:200]
+    label = clean(name).strip()[:200]
     if not label:
         raise PeopleError([("name", "people.error.token_name")])
     secret = PREFIX + secrets.token_urlsafe(32)

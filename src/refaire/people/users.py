@@ -14,7 +14,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from refaire.people import audit
-from refaire.people._common import NotAllowed, PeopleError, UnknownUser, stamp
+from refaire.people._common import NotAllowed, PeopleError, UnknownUser, clean, stamp
 from refaire.people.actor import Actor
 from refaire.people.passwords import check_strength, hash_password
 from refaire.store.db import Store
@@ -26,7 +26,7 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 def normalise_email(email: str) -> str:
     value = (email or "").strip().lower()
-    if len(value) > 320 or not _EMAIL.match(value):
+    if len(value) > 320 or not _EMAIL.match(value) or clean(value) != value:
         raise PeopleError([("email", "people.error.email_invalid")])
     return value
 
@@ -45,7 +45,7 @@ def create_user(
     address = normalise_email(email)
     if is_admin and not by.is_admin:
         raise NotAllowed("only an admin can create an admin account")
-    name = (display_name or "").strip()[:200] or None
+    name = clean(display_name).strip()[:200] or None
     if password is not None:
         check_strength(password, email=address, name=name or "")
     values = {
@@ -97,8 +97,9 @@ def get_user(store: Store, user_id: int) -> dict[str, Any]:
 def find_user(store: Store, email_or_id: str | int) -> dict[str, Any]:
     """By e-mail (any case) or numeric id."""
     text = str(email_or_id).strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit() and len(text) < 10:
         return get_user(store, int(text))
+    text = clean(text)
     with store.engine.connect() as conn:
         found = _row(conn, email=text.lower())
     if found is None:

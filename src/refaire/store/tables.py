@@ -275,6 +275,8 @@ users = Table(
     Column("verified_at", String(40)),
     Column("created_at", String(40), nullable=False),
     Column("deleted_at", String(40)),
+    # never reuse an id: the audit trail names people by it
+    sqlite_autoincrement=True,
 )
 
 # Browser sessions: the cookie carries a random id; only its SHA-256 is stored.

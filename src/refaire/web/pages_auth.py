@@ -122,6 +122,9 @@ async def signup_submit(request: Request) -> HTMLResponse:
             limiter.failure(client_address(request))
         return _form_page(request, "signup", status=409 if taken else 422, values=values,
                           errors=exc.texts(lang))  # fmt: skip
+    except signup.MailFailed:
+        error = translate(lang, "people.error.mail_failed")
+        return _form_page(request, "signup", status=503, values=values, errors=[error])
     return _notice(request, "signup", status=201, email=values["email"].strip().lower())
 
 
@@ -194,6 +197,13 @@ def reset_page(request: Request) -> HTMLResponse:
 async def reset_submit(request: Request) -> HTMLResponse:
     values = await _values(request, "email")
     lang = choose_language(request)
+    limiter = limits_of(request.app).mail_address
+    wait = limiter.retry_after(client_address(request))
+    if wait:
+        error = translate(lang, "people.error.too_many_requests", seconds=wait)
+        return _form_page(request, "reset", status=429, values=values, errors=[error],
+                          headers={"Retry-After": str(wait)})  # fmt: skip
+    limiter.failure(client_address(request))
     signup.request_reset(
         request.app.state.store, values["email"], base=str(request.base_url), lang=lang
     )

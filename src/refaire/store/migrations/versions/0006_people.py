@@ -38,6 +38,9 @@ def upgrade() -> None:
         sa.Column("deleted_at", sa.String(length=40), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("email"),
+        # never reuse an id (SQLite would after deleting the last row): the audit trail
+        # names people by it
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "user_sessions",
