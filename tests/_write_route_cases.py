@@ -114,3 +114,130 @@ CASES: list[Case] = [
     Case("POST", "/admin/users/{user_id}/{change}", (401, 403, 403, 403, 303),
          url=lambda s, r: f"/admin/users/{s.target}/promote"),
 ]  # fmt: skip
+
+
+# --- facility management and designs by their authors (h7) ---------------------------------
+# Claims and suggestions made by the earlier cases are decided by the later ones: the target
+# is looked up when the case runs (the oldest pending one), so the cases keep their order.
+
+
+def _free_facility(s: Any, offset: int) -> int:
+    """A facility nobody manages (the scenario's lab and other are the first two)."""
+    return max(s.lab, s.other) + offset
+
+
+def _oldest_pending(s: Any, table_name: str) -> int:
+    from sqlalchemy import select
+
+    from refaire.store import tables
+
+    table = getattr(tables, table_name)
+    with s.store.engine.connect() as conn:
+        found = conn.execute(
+            select(table.c.id).where(table.c.status == "pending").order_by(table.c.id).limit(1)
+        ).scalar()
+    return found or 0
+
+
+def _probe_manifest(role: str) -> bytes:
+    return MANIFEST.replace(b"Permission probe", f"Probe by {role}".encode()).replace(
+        b"example.org/probe", f"example.org/probe-{role}".encode()
+    )
+
+
+_CAP = {"manager": "laser-cutting", "admin": "cnc-milling"}  # one each: the other stays
+
+
+def _design_of_another(s: Any, role: str) -> int:
+    """A design registered by another role's API case (one's own cannot be claimed); the
+    scenario's imported design when the API cases did not run (the CSRF check)."""
+    from sqlalchemy import select
+
+    from refaire.store.tables import designs
+
+    other = "manager" if role == "member" else "member"
+    with s.store.engine.connect() as conn:
+        return conn.execute(
+            select(designs.c.id).where(designs.c.name == f"Probe by {other}")
+        ).scalar() or s.design
+
+CASES += [
+    # --- API: facility management ---------------------------------------------------------
+    Case("PATCH", "/api/facilities/{ident}", (401, 403, 200, 403, 200),
+         url=lambda s, r: f"/api/facilities/{s.lab}",
+         send=lambda s, r: {"json": {"description": f"{r} was here"}}),
+    Case("POST", "/api/facilities/{ident}/machines", (401, 403, 201, 403, 201),
+         url=lambda s, r: f"/api/facilities/{s.lab}/machines",
+         send=lambda s, r: {"json": {"make": "Ultimaker", "model": "S5", "process": "fdm"}}),
+    Case("DELETE", "/api/facilities/{ident}/machines/{index}", (401, 403, 200, 403, 200),
+         url=lambda s, r: f"/api/facilities/{s.lab}/machines/0"),
+    Case("PUT", "/api/facilities/{ident}/capabilities/{kind}/{cap_id}", (401, 403, 200, 403, 200),
+         url=lambda s, r: f"/api/facilities/{s.lab}/capabilities/process/{_CAP.get(r, 'fdm')}"),
+    Case("DELETE", "/api/facilities/{ident}/capabilities/{kind}/{cap_id}",
+         (401, 403, 200, 403, 200),
+         url=lambda s, r: f"/api/facilities/{s.lab}/capabilities/process/{_CAP.get(r, 'fdm')}"),
+    Case("POST", "/api/facilities/{ident}/claims", (401, 201, 201, 201, 201),
+         url=lambda s, r: f"/api/facilities/{_free_facility(s, 1)}/claims",
+         send=lambda s, r: {"json": {"method": "admin"}}),
+    Case("POST", "/api/claims/{cid}/approve", (401, 403, 403, 403, 200),
+         url=lambda s, r: f"/api/claims/{_oldest_pending(s, 'facility_claims')}/approve"),
+    Case("POST", "/api/claims/{cid}/reject", (401, 403, 403, 403, 200),
+         url=lambda s, r: f"/api/claims/{_oldest_pending(s, 'facility_claims')}/reject"),
+    Case("POST", "/api/claims/confirm", (400,) * 5, send=lambda s, r: {"json": {"token": "forged"}}),
+    Case("POST", "/api/facilities/{ident}/suggestions", (401, 201, 201, 201, 201),
+         url=lambda s, r: f"/api/facilities/{s.lab}/suggestions",
+         send=lambda s, r: {"json": {"changes": {"phone": f"+33 1 {len(r)}"}}}),
+    Case("POST", "/api/suggestions/{sid}/accept", (401, 403, 200, 403, 200),
+         url=lambda s, r: f"/api/suggestions/{_oldest_pending(s, 'facility_suggestions')}/accept"),
+    Case("POST", "/api/suggestions/{sid}/reject", (401, 403, 200, 403, 200),
+         url=lambda s, r: f"/api/suggestions/{_oldest_pending(s, 'facility_suggestions')}/reject"),
+    # --- API: designs by their authors ----------------------------------------------------
+    Case("POST", "/api/designs/register", (401, 201, 201, 201, 201),
+         send=lambda s, r: {"files": {"file": ("okh.toml", _probe_manifest(r))}}),
+    Case("POST", "/api/designs/register/form", (401, 201, 201, 201, 201),
+         send=lambda s, r: {"json": {"name": f"Form by {r}",
+                                     "repo": f"https://example.org/form-{r}"}}),
+    Case("POST", "/api/designs/{ident}/claims", (401, 201, 201, 201, 201),
+         url=lambda s, r: f"/api/designs/{s.design}/claims"),
+    Case("POST", "/api/design-claims/{cid}/approve", (401, 403, 403, 403, 200),
+         url=lambda s, r: f"/api/design-claims/{_oldest_pending(s, 'design_claims')}/approve"),
+    Case("POST", "/api/design-claims/{cid}/reject", (401, 403, 403, 403, 200),
+         url=lambda s, r: f"/api/design-claims/{_oldest_pending(s, 'design_claims')}/reject"),
+    # --- pages: facility management -------------------------------------------------------
+    Case("POST", "/manage/facilities/{fid}", (401, 403, 303, 403, 303),
+         url=lambda s, r: f"/manage/facilities/{s.lab}",
+         send=lambda s, r: {"data": {"description": f"{r} on the page"}}),
+    Case("POST", "/manage/facilities/{fid}/machines", (401, 403, 303, 403, 303),
+         url=lambda s, r: f"/manage/facilities/{s.lab}/machines",
+         send=lambda s, r: {"data": {"make": "Prusa", "model": "MK4", "process": "fdm"}}),
+    Case("POST", "/manage/facilities/{fid}/machines/{index}/remove", (401, 403, 303, 403, 303),
+         url=lambda s, r: f"/manage/facilities/{s.lab}/machines/0/remove"),
+    Case("POST", "/manage/facilities/{fid}/capabilities", (401, 403, 303, 403, 303),
+         url=lambda s, r: f"/manage/facilities/{s.lab}/capabilities",
+         send=lambda s, r: {"data": {"kind": "process", "cap_id": "welding", "action": "confirm"}}),
+    Case("POST", "/manage/facilities/{fid}/managers", (401, 403, 303, 403, 303),
+         url=lambda s, r: f"/manage/facilities/{s.lab}/managers",
+         send=lambda s, r: {"data": {"email": "invitee-member@example.org" if r == "manager"
+                                     else "invitee-other_manager@example.org"}}),
+    Case("POST", "/manage/facilities/{fid}/claim", (401, 200, 200, 200, 200),
+         url=lambda s, r: f"/manage/facilities/{_free_facility(s, 2)}/claim",
+         send=lambda s, r: {"data": {"method": "admin"}}),
+    Case("POST", "/manage/claims/confirm", (400,) * 5, send=lambda s, r: {"data": {"token": "x"}}),
+    Case("POST", "/manage/claims/{cid}/{decision}", (401, 403, 403, 403, 303),
+         url=lambda s, r: f"/manage/claims/{_oldest_pending(s, 'facility_claims')}/reject"),
+    Case("POST", "/manage/facilities/{fid}/suggest", (401, 200, 200, 200, 200),
+         url=lambda s, r: f"/manage/facilities/{s.lab}/suggest",
+         send=lambda s, r: {"data": {"email": f"{r}@lab.example.org"}}),
+    Case("POST", "/manage/suggestions/{sid}/{decision}", (401, 403, 303, 403, 303),
+         url=lambda s, r: f"/manage/suggestions/{_oldest_pending(s, 'facility_suggestions')}/accept"),
+    # --- pages: designs by their authors --------------------------------------------------
+    Case("POST", "/manage/designs/new/upload", (401, 201, 201, 201, 201),
+         send=lambda s, r: {"files": {"file": ("okh.toml", _probe_manifest(f"page-{r}"))}}),
+    Case("POST", "/manage/designs/new/form", (401, 201, 201, 201, 201),
+         send=lambda s, r: {"data": {"name": f"Page form by {r}",
+                                     "repo": f"https://example.org/page-form-{r}"}}),
+    Case("POST", "/manage/designs/{did}/claim", (401, 200, 200, 200, 200),
+         url=lambda s, r: f"/manage/designs/{_design_of_another(s, r)}/claim"),
+    Case("POST", "/manage/design-claims/{cid}/{decision}", (401, 403, 403, 403, 303),
+         url=lambda s, r: f"/manage/design-claims/{_oldest_pending(s, 'design_claims')}/reject"),
+]  # fmt: skip

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, delete, func, insert, or_, select, update
 from sqlalchemy.exc import DBAPIError
 
 from refaire.geo import bounding_box, grid_cell
+from refaire.manage.stated import MANAGER_FORMAT, keep_manager_fields
 from refaire.model import Facility
 from refaire.store.db import Store
 from refaire.store.designs import SaveCounts, db_message
@@ -178,6 +179,7 @@ def _save_one(conn: Connection, f: Facility, now: str, counts: SaveCounts) -> No
         fid, stored, evidence = found
         merged = f if _only_from(stored, f) else merge(stored, f)
         merged.key = stored.key
+        merged = keep_manager_fields(stored, f, merged)
         conn.execute(update(facilities).where(facilities.c.id == fid).values(**_row(merged, now)))
         conn.execute(
             delete(facility_capabilities).where(facility_capabilities.c.facility_id == fid)
@@ -199,7 +201,8 @@ def _only_from(stored: Facility, incoming: Facility) -> bool:
     if stored.key != incoming.key:
         return False
     mine = {s.source for s in incoming.sources}
-    return all(s.source in mine for s in stored.sources)
+    # what a facility's manager stated is not the source's: keep_manager_fields keeps it
+    return all(s.source in mine for s in stored.sources if s.format != MANAGER_FORMAT)
 
 
 def _write_children(conn: Connection, fid: int, f: Facility, key: str) -> None:
@@ -243,3 +246,16 @@ def iter_facilities(store: Store, batch: int = 1000) -> Iterator[tuple[int, Faci
     query = select(facilities.c.id, facilities.c.record)
     for row in rows_by_id(store, query, facilities.c.id, batch):
         yield row.id, Facility.from_dict(row.record)
+
+
+def replace_facility(conn: Connection, fid: int, f: Facility) -> None:
+    """Rewrite a stored facility in place (a manager's edit, not an import), with its
+    capability and search rows, inside the caller's transaction."""
+    # The matching index is cached on max(imported_at): an edit must move it, even twice
+    # in one second.
+    now = datetime.now(UTC).isoformat(timespec="microseconds")
+    conn.execute(update(facilities).where(facilities.c.id == fid).values(**_row(f, now)))
+    conn.execute(delete(facility_capabilities).where(facility_capabilities.c.facility_id == fid))
+    conn.execute(delete(facility_terms).where(facility_terms.c.facility_id == fid))
+    _write_children(conn, fid, f, f.key)
+    bump(conn, "facilities")

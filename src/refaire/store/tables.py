@@ -395,3 +395,71 @@ site_secrets = Table(
     Column("name", String(40), primary_key=True),
     Column("value", String(200), nullable=False),
 )
+
+# --- facility management (migration 0007): claims and suggested corrections -----------------
+# user ids are plain integers (no foreign key to users): a deleted account leaves its claims
+# and suggestions with an anonymised party, as the audit trail does.
+
+# A member's request to manage a facility. method "admin" waits for an admin; "mail" is
+# confirmed by the link mailed to `email` (an address at the facility website's domain).
+facility_claims = Table(
+    "facility_claims",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("facility_id", Integer, ForeignKey("facilities.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, nullable=False),
+    Column("method", String(10), nullable=False),
+    Column("email", String(320)),
+    Column("token_hash", String(64)),
+    Column("message", Text),
+    Column("status", String(10), nullable=False),  # pending | approved | rejected
+    Column("created_at", String(40), nullable=False),
+    Column("decided_at", String(40)),
+    Column("decided_by", String(100)),
+    Index("ix_facility_claims_status", "status", "id"),
+    Index("ix_facility_claims_facility", "facility_id"),
+)
+
+# A member's correction to a facility they do not manage: `changes` maps fields to values,
+# applied through the same editing path as a manager's edit when accepted.
+facility_suggestions = Table(
+    "facility_suggestions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("facility_id", Integer, ForeignKey("facilities.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, nullable=False),
+    Column("changes", JSONText, nullable=False),
+    Column("note", Text),
+    Column("status", String(10), nullable=False),  # pending | accepted | rejected
+    Column("created_at", String(40), nullable=False),
+    Column("decided_at", String(40)),
+    Column("decided_by", String(100)),
+    Index("ix_facility_suggestions_facility", "facility_id", "status"),
+)
+
+# A design's maintainers: who registered it, or whose claim on an imported design an admin
+# approved (via "registered" | "claim").
+design_maintainers = Table(
+    "design_maintainers",
+    metadata,
+    Column("design_id", Integer, ForeignKey("designs.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Integer, primary_key=True),
+    Column("via", String(20), nullable=False),
+    Column("added_at", String(40), nullable=False),
+    Index("ix_design_maintainers_user", "user_id"),
+)
+
+# A member's request to maintain an imported design, decided by a site admin.
+design_claims = Table(
+    "design_claims",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("design_id", Integer, ForeignKey("designs.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, nullable=False),
+    Column("message", Text),
+    Column("status", String(10), nullable=False),  # pending | approved | rejected
+    Column("created_at", String(40), nullable=False),
+    Column("decided_at", String(40)),
+    Column("decided_by", String(100)),
+    Index("ix_design_claims_status", "status", "id"),
+)
