@@ -9,6 +9,10 @@ from refaire.model._plain import plain
 from refaire.model.problem import Problem
 
 Origin = Literal["stated", "inferred"]
+# A capability may also be "probable": public knowledge about that kind of place (every
+# Fab Lab of the Fab Charter shares one inventory), not about this place; a manager
+# confirms it (it becomes "stated") or removes it. See `ingest/probable.py`.
+CapabilityOrigin = Literal["stated", "inferred", "probable"]
 
 
 @dataclass(slots=True)
@@ -16,7 +20,7 @@ class Capability:
     """A vocabulary id a facility or machine offers, and whether the source stated it."""
 
     id: str
-    origin: Origin = "stated"
+    origin: CapabilityOrigin = "stated"
     rule: str | None = None
     confidence: float = 1.0
 

