@@ -55,7 +55,7 @@ class Place:
         if self.origin == "coordinates":
             return translate(lang, "place.echo_coordinates", label=self.label)
         if self.others:
-            return translate(lang, "place.echo_dominant", label=self.label, others=self.others)
+            return translate(lang, "place.echo_dominant", label=self.label, count=self.others + 1)
         return translate(lang, "place.echo_town", label=self.label)
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
@@ -117,7 +117,8 @@ class PlaceError(ValueError):
             for t in self.candidates
         )
         more = self.total - len(self.candidates)
-        return translate(lang, self.key, given=self.given, candidates=listed, more=more)
+        more_text = translate(lang, "place.more", more=more) if more > 0 else ""
+        return translate(lang, self.key, given=self.given, candidates=listed, more_text=more_text)
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
@@ -142,18 +143,28 @@ class EmptyPlace(PlaceError):
     key = "place.error_empty"
 
 
+class BadCoordinates(PlaceError):
+    """Numbers that are not a LAT,LON pair in range."""
+
+    key = "place.error_coordinates"
+
+
 def resolve_place(text: str | None) -> Place:
     """The point a place text names: "LAT,LON", or a town, optionally qualified.
 
     "Troy, NY", "Lyon, FR", "Paris, France", "Springfield, Illinois" narrow a name to a
-    country or a US state. Raises `EmptyPlace`, `UnknownPlace` or `AmbiguousPlace`
-    (ValueErrors with the candidates, worded by `.text(lang)`).
+    country or a US state. Raises `EmptyPlace`, `BadCoordinates`, `UnknownPlace` or
+    `AmbiguousPlace`: `PlaceError`s (ValueErrors) with the candidates, worded by
+    `.text(lang)`.
     """
     given = (text or "").strip()
     if not given:
         raise EmptyPlace(given)
     if _NUMBERISH.match(given):
-        lat, lon = parse_point(given)  # its ValueError already says what was expected
+        try:
+            lat, lon = parse_point(given)
+        except ValueError:
+            raise BadCoordinates(given) from None
         return Place(lat, lon, f"{lat:.5g}, {lon:.5g}", "coordinates", given)
     from refaire.vocab.gazetteer import read_qualifier, towns_named
 
@@ -189,3 +200,22 @@ def _label(town: Town, towns: list[Town]) -> str:
     if same_country > 1 and town.region_code and not town.region_code.isdigit():
         return f"{town.name}, {town.region_code}, {town.country}"
     return f"{town.name}, {town.country}"
+
+
+MAX_RADIUS_KM = 20_000.0
+
+
+def parse_radius(text: str | None, default: float | None) -> float | None:
+    """A radius typed in a form ("25", "12,5") in km; `default` when left empty.
+
+    Raises ValueError naming the field and the accepted range.
+    """
+    if text is None or not str(text).strip():
+        return default
+    try:
+        value = float(str(text).strip().replace(",", "."))
+    except ValueError:
+        raise ValueError(f"radius: expected a number of km, got {text!r}") from None
+    if not 0 < value <= MAX_RADIUS_KM:
+        raise ValueError(f"radius: between 0 and {MAX_RADIUS_KM:g} km, got {text!r}")
+    return value

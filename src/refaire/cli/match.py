@@ -6,17 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from refaire.cli._common import DbOption, JsonOption, console, fail, print_json
 from refaire.store import open_store
 
-_STATUS_STYLE = {"met": "green", "near": "yellow", "missing": "red"}
+_STATUS_STYLE = {"met": "green", "probable": "cyan", "near": "yellow", "missing": "red"}
 
 
 def match_command(
     design: str | None = typer.Argument(None, help="Design id (number) or key."),
-    near: str | None = typer.Option(None, "--near", help="LAT,LON in decimal degrees."),
+    near: str | None = typer.Option(
+        None, "--near", help='A town (Lyon, "Troy, NY", "Lyon, FR") or LAT,LON.'
+    ),
     radius_km: float = typer.Option(50.0, "--radius-km", min=0.1, max=20000, help="Radius."),
     facility: str | None = typer.Option(
         None, "--facility", help="Facility id or key: the designs it can make (reverse match)."
@@ -51,18 +54,20 @@ def _design(
     limit: int,
     as_json: bool,
 ) -> None:
-    from refaire.geo import parse_point
     from refaire.match.engine import UnknownDesign, match_design
+    from refaire.places import PlaceError, resolve_place
 
     if not near:
-        fail("--near LAT,LON is required to match a design (e.g. --near 45.76,4.84)")
+        fail("--near PLACE is required to match a design (e.g. --near Lyon or --near 45.76,4.84)")
     try:
-        lat, lon = parse_point(near or "")
-    except ValueError as exc:
-        fail(str(exc))
+        place = resolve_place(near)
+    except PlaceError as exc:
+        fail(f"--near: {exc.text(lang)}")
         return
     try:
-        result = match_design(store, design, lat, lon, radius_km, lang, limit)
+        result = match_design(
+            store, design, place.latitude, place.longitude, radius_km, lang, limit, place
+        )
     except UnknownDesign as exc:
         fail(f"{exc}; `refaire designs list --q WORD` finds ids")
         return
@@ -71,8 +76,14 @@ def _design(
         return
     d = result["design"]
     console.print(
-        f"[bold]{d['name']}[/bold] (id {d['id']}) — {result['candidates']} facilities within "
-        f"{radius_km:g} km, {result['matching']} can do part of it, {result['complete']} all of it"
+        f"[bold]{escape(d['name'])}[/bold] (id {d['id']}) — {result['candidates']} facilities "
+        f"within {radius_km:g} km of {escape(result['place']['description'])}, "
+        f"{result['matching']} can do part of it, {result['complete']} all of it"
+        + (
+            f", {result['probably_complete']} probably all of it (not stated: ask them)"
+            if result["probably_complete"]
+            else ""
+        )
     )
     if not result["requirements"]["items"]:
         console.print("[yellow]No requirements known for this design: nothing to match.[/yellow]")
@@ -80,6 +91,8 @@ def _design(
     for m in result["matches"]:
         f = m["facility"]
         mark = "[green]complete[/green]" if m["complete"] else f"{m['coverage']:.0%}"
+        if m["probably_complete"]:
+            mark += " [cyan](probably complete: ask them)[/cyan]"
         t = Table("part", "process", "material", "status", "reason", expand=True)
         for r in m["requirements"]:
             style = _STATUS_STYLE[r["status"]]
@@ -94,6 +107,20 @@ def _design(
         t.title = f"{f['name']} (id {f['id']}) — {m['distance_km']:g} km — {mark}"
         console.print(t)
     _print_plans(result["plans"])
+    _print_unknown(result["unknown_capability"])
+
+
+def _print_unknown(group: dict[str, Any]) -> None:
+    """Places that state no capability: neither matches nor misses, so listed apart."""
+    if not group["total"]:
+        return
+    t = Table("id", "facility", "km", "website / e-mail", title="Capability unknown")
+    for u in group["items"]:
+        f = u["facility"]
+        contact = " ".join(x for x in (u["website"], u["email"]) if x) or "—"
+        t.add_row(str(f["id"]), escape(f["name"]), f"{u['distance_km']:g}", escape(contact))
+    console.print(t)
+    console.print(escape(group["note"]))
 
 
 def _print_plans(plans: list[dict[str, Any]]) -> None:

@@ -11,9 +11,9 @@ from functools import lru_cache
 from refaire.match.capabilities import (
     MET,
     NEAR_MATERIAL,
-    PROBABLE,
     NEAR_SIZE,
     NEAR_WEAK,
+    PROBABLE,
     Envelope,
     Verdict,
 )

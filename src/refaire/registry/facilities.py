@@ -33,25 +33,29 @@ def check_filters(
     process: str | None = None,
     material: str | None = None,
     country: str | None = None,
+    lang: str = "en",
 ) -> dict[str, Any]:
-    """Validate the search filters given as text; keyword arguments for search_facilities.
+    """Validate the search filters given as text; keyword arguments for search_facilities,
+    plus `place` (the resolved `near`) that `search` echoes.
 
-    Raises FilterError naming the filter, what was given and how to find valid values.
+    `near` is a town ("Lyon", "Troy, NY") or LAT,LON (`places.resolve_place`). Raises
+    FilterError naming the filter, what was given and how to find valid values.
     """
-    from refaire.geo import parse_point
+    from refaire.places import PlaceError, resolve_place
     from refaire.vocab.capabilities import is_known
 
     out: dict[str, Any] = {}
     if near:
         try:
-            out["near"] = parse_point(near)
-        except ValueError as exc:
-            raise FilterError(f"near: {exc}") from None
+            place = resolve_place(near)
+        except PlaceError as exc:
+            raise FilterError(f"near: {exc.text(lang)}") from None
+        out["near"], out["place"] = place.point, place
     if radius_km is not None:
         if not radius_km > 0 or radius_km > 20_000:
             raise FilterError(f"radius_km: expected a distance in km above 0, got {radius_km}")
         if not near:
-            raise FilterError("radius_km needs near=LAT,LON (the centre of the circle)")
+            raise FilterError("radius_km needs near=PLACE (the centre of the circle)")
         out["radius_km"] = float(radius_km)
     for kind, value in (("process", process), ("material", material)):
         if value:
@@ -71,6 +75,20 @@ def check_filters(
             )
         out["country"] = cc
     return out
+
+
+def search(
+    store: Store, filters: dict[str, Any], lang: str = "en", **options: Any
+) -> dict[str, Any]:
+    """`search_facilities` with `check_filters`' result; echoes the place searched around."""
+    from refaire.store.facility_search import search_facilities
+
+    place = filters.get("place")
+    kwargs = {k: v for k, v in filters.items() if k != "place"}
+    result = search_facilities(store, **options, **kwargs)
+    if place is not None:
+        result["place"] = place.to_dict(lang)
+    return result
 
 
 def rule_kind(rule: str | None) -> str | None:
