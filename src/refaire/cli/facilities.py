@@ -152,6 +152,13 @@ def show_command(
         t = Table("stated", "inferred (rule)", title="Capabilities of the facility itself")
         t.add_row(_caps(own["stated"], False), _caps(own["inferred"], True))
         console.print(t)
+    if own.get("probable"):
+        t = Table(
+            "probable (rule, confidence)",
+            title="Probable: what such places usually have, not stated by this one",
+        )
+        t.add_row(_caps(own["probable"], True))
+        console.print(t)
     if not d["equipment"] and not (own["stated"] or own["inferred"]):
         console.print("[dim]No equipment or capability recorded by the sources.[/dim]")
     prov = Table("source", "format", "fields", title="Provenance")

@@ -125,7 +125,9 @@ def _split(processes: list[Capability], materials: list[Capability]) -> dict[str
     caps = [_cap("process", c) for c in processes] + [_cap("material", c) for c in materials]
     return {
         "stated": [c for c in caps if c["origin"] == "stated"],
-        "inferred": [c for c in caps if c["origin"] != "stated"],
+        "inferred": [c for c in caps if c["origin"] not in ("stated", "probable")],
+        # what such places usually have (ingest/probable.py), not what this one states
+        "probable": [c for c in caps if c["origin"] == "probable"],
     }
 
 
@@ -169,8 +171,9 @@ def _summary(f: Facility) -> dict[str, list[dict[str, str]]]:
     pairs = [("process", c) for c in f.processes] + [("material", c) for c in f.materials]
     for e in f.equipment:
         pairs += [("process", c) for c in e.processes] + [("material", c) for c in e.materials]
+    rank = {"stated": 2, "inferred": 1, "probable": 0}
     for kind, c in pairs:
-        if out[kind].get(c.id) != "stated":
+        if rank.get(c.origin, 1) > rank.get(out[kind].get(c.id, ""), -1):
             out[kind][c.id] = c.origin
     return {
         kind: [{"id": i, "origin": o} for i, o in sorted(ids.items())]
@@ -201,7 +204,7 @@ def facility_detail(store: Store, ident: str | int) -> dict[str, Any]:
     """Everything known about a facility, by numeric id or key.
 
     Keys: the record fields (name, address, latitude, ...), `id`, `equipment`
-    (each with `capabilities.stated` / `capabilities.inferred`, sizes and their
+    (each with `capabilities.stated` / `.inferred` / `.probable`, sizes and their
     origin), `capabilities` (the facility's own, outside any machine),
     `summary` (every process/material id once), `provenance` (by source and by
     field) and `problems`.

@@ -46,7 +46,7 @@ def _options(kind: str, lang: str) -> list[dict[str, Any]]:
     return labelled
 
 
-RULES = ("catalogue", "alias", "brand", "wikipedia", "tsdc")
+RULES = ("catalogue", "alias", "brand", "wikipedia", "tsdc", "fab-charter-inventory")
 
 
 def _helpers(lang: str) -> dict[str, Any]:
