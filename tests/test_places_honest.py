@@ -34,7 +34,13 @@ from refaire.match.coverage import bulk_coverage
 from refaire.match.engine import match_design
 from refaire.match.index import facility_index, forget
 from refaire.model import Capability, Design, Dimensions, Equipment, Facility, Part
-from refaire.places import AmbiguousPlace, BadCoordinates, UnknownPlace, resolve_place
+from refaire.places import (
+    AmbiguousPlace,
+    BadCoordinates,
+    CoordinatesOutOfRange,
+    UnknownPlace,
+    resolve_place,
+)
 from refaire.registry.facilities import facility_detail
 from refaire.store.designs import save_designs
 from refaire.store.facilities import save_facilities
@@ -103,8 +109,11 @@ def test_unknown_and_bad_places() -> None:
         resolve_place("Nowhereville-sur-Rien")
     with pytest.raises(UnknownPlace):
         resolve_place("Lyon, Atlantis")
-    with pytest.raises(BadCoordinates) as caught:
+    with pytest.raises(CoordinatesOutOfRange) as caught:
         resolve_place("95,200")
+    assert "out of range" in str(caught.value) and "hors limites" in caught.value.text("fr")
+    with pytest.raises(BadCoordinates) as caught:
+        resolve_place("45.7,4.8,3")
     assert "LAT,LON" in str(caught.value)
     with pytest.raises(ValueError):
         resolve_place("  ")

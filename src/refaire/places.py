@@ -144,9 +144,13 @@ class EmptyPlace(PlaceError):
 
 
 class BadCoordinates(PlaceError):
-    """Numbers that are not a LAT,LON pair in range."""
+    """Numbers that are not a LAT,LON pair."""
 
     key = "place.error_coordinates"
+
+
+class CoordinatesOutOfRange(BadCoordinates):
+    key = "place.error_range"
 
 
 def resolve_place(text: str | None) -> Place:
@@ -163,8 +167,9 @@ def resolve_place(text: str | None) -> Place:
     if _NUMBERISH.match(given):
         try:
             lat, lon = parse_point(given)
-        except ValueError:
-            raise BadCoordinates(given) from None
+        except ValueError as exc:
+            out = "out of range" in str(exc)
+            raise (CoordinatesOutOfRange if out else BadCoordinates)(given) from None
         return Place(lat, lon, f"{lat:.5g}, {lon:.5g}", "coordinates", given)
     from refaire.vocab.gazetteer import read_qualifier, towns_named
 

@@ -85,10 +85,11 @@ class Facility:
         return plain(self)
 
     def all_processes(self) -> set[str]:
-        """Process ids offered by the facility itself or any of its machines."""
-        ids = {c.id for c in self.processes}
+        """Process ids offered by the facility itself or any of its machines, as stated
+        or inferred: not the probable ones (what such places usually have)."""
+        ids = {c.id for c in self.processes if c.origin != "probable"}
         for e in self.equipment:
-            ids.update(c.id for c in e.processes)
+            ids.update(c.id for c in e.processes if c.origin != "probable")
         return ids
 
     def all_materials(self) -> set[str]:

@@ -146,16 +146,26 @@ def _by_name() -> tuple[dict[str, list[Town]], dict[str, list[Town]], dict[str, 
     return out[0], out[1], countries
 
 
+# Alternate names are trusted only for cities this large: theirs are exonyms (München,
+# Londres, Milano); a small town's include abbreviations and bare words ("North" for
+# North Salt Lake), which would turn a typo into a place.
+MIN_ALTERNATE_POPULATION = 100_000
+
+
 def towns_named(name: str) -> list[Town]:
-    """Towns of any country with that official name (largest first), else that alternate
-    name: `Saint-Etienne`, `saint étienne` and `Saint-Étienne` meet."""
+    """Towns of any country with that official name or, for large cities, that alternate
+    name, largest first: `Saint-Etienne`, `saint étienne` and `Saint-Étienne` meet, and
+    `München` is Munich."""
     folded = _fold(name)
     if not folded:
         return []
     official, alternate, _ = _by_name()
     seen: set[int] = set()
     out = []
-    for t in official.get(folded) or alternate.get(folded) or ():
+    exonyms = [t for t in alternate.get(folded, ()) if t.population >= MIN_ALTERNATE_POPULATION]
+    # Both: "Cologne" is a small Italian town's official name and Köln's exonym.
+    found = sorted([*official.get(folded, ()), *exonyms], key=lambda t: -t.population)
+    for t in found:
         if t.geonameid not in seen:
             seen.add(t.geonameid)
             out.append(t)
