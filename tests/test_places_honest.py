@@ -50,6 +50,10 @@ LYON = (45.74906, 4.84789)
 FAB = "AsTech, le Fablab de LyonTech-la Doua"
 ATELIER = "Atelier Laser Vénissieux"
 MAKERSPACE = "Makerspace Croix-Rousse"
+SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="100mm" height="50mm" '
+    b'viewBox="0 0 100 50"><rect width="100" height="50"/></svg>'
+)
 
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -348,10 +352,7 @@ def test_api(lyon) -> None:
     assert r.status_code == 400 and "Troy (MI, US" in r.json()["detail"]
     r = client.get(f"/api/facilities/{ids[FAB]}")
     assert {c["id"] for c in r.json()["capabilities"]["probable"]} >= {"laser-cutting"}
-    svg = (
-        b'<svg xmlns="http://www.w3.org/2000/svg" width="100mm" height="50mm" '
-        b'viewBox="0 0 100 50"><rect width="100" height="50"/></svg>'
-    )
+    svg = SVG
     r = client.post(
         "/api/quote",
         files={"file": ("plate.svg", svg)},
@@ -397,6 +398,23 @@ def test_pages(lyon) -> None:
     fab = client.get(f"/facilities/{ids[FAB]}")
     assert 'id="facility-probable"' in fab.text and "Fab Charter" in fab.text
     assert client.get("/static/locate.js").status_code == 200
+    quote = client.post(
+        "/quote",
+        files={"file": ("plate.svg", SVG)},
+        data={"material": "plywood", "near": "Lyon"},
+        params={"lang": "en"},  # the French page above left its cookie
+    )
+    assert quote.status_code == 200, quote.text
+    assert 'id="quote-place"' in quote.text and "Lyon, FR (town centre)" in quote.text
+    assert 'id="quote-unknown"' in quote.text
+    assert 'data-capability="probable"' in quote.text and "Fab Lab inventory" in quote.text
+    fr = client.post(
+        "/quote",
+        files={"file": ("plate.svg", SVG)},
+        data={"material": "plywood", "near": "Troy"},
+        params={"lang": "fr"},
+    )
+    assert fr.status_code == 422 and "plusieurs lieux" in fr.text
 
 
 def test_use_my_location_fills_the_field(lyon, browser) -> None:
