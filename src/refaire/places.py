@@ -8,8 +8,9 @@ cities of at least 5,000 inhabitants): no network geocoder, so answers are repro
 A name several towns share is not guessed: the error lists them (name, region, country,
 population) so the person can add a region or country ("Troy, NY", "Cambridge, GB").
 Only when one town is far larger than every other of that name (Paris, France against
-Paris, Texas) is it taken, and the place says so (`others`), so the echo "near Paris, FR
-(town centre; 11 other places of that name)" lets the person see the choice made.
+Paris, Texas) is it taken, and the place says so (`others`): the echo "Paris, FR (town
+centre; the largest of 7 places of that name…)" lets the person see the choice made.
+Coordinates are taken as given. Errors are worded in English or French (`text(lang)`).
 """
 
 from __future__ import annotations
