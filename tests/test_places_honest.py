@@ -295,7 +295,7 @@ def test_stated_process_is_not_also_probable() -> None:
 # --- interfaces -----------------------------------------------------------------------------
 
 
-def test_cli(lyon) -> None:
+def test_cli(lyon, tmp_path) -> None:
     store, ids = lyon
     runner = CliRunner()
     out = runner.invoke(cli, ["match", "t:panel", "--near", "Lyon", "--db", store.url, "--json"])
@@ -323,6 +323,15 @@ def test_cli(lyon) -> None:
     assert body["place"]["label"] == "Saint-Étienne, FR" and body["total"] == 3
     bad = runner.invoke(cli, ["facilities", "list", "--near", "Troy", "--db", store.url])
     assert bad.exit_code == 2 and "Troy (MI, US" in bad.output
+    plate = tmp_path / "plate.svg"
+    plate.write_bytes(SVG)
+    quoted = runner.invoke(
+        cli, ["quote", str(plate), "--material", "plywood", "--near", "Lyon", "--db", store.url]
+    )
+    assert quoted.exit_code == 0, quoted.output
+    assert "near Lyon, FR (town centre)" in quoted.output
+    assert "Capability unknown or only probable" in quoted.output
+    assert f"{MAKERSPACE} (id {ids[MAKERSPACE]}" in quoted.output and "probable" in quoted.output
     show = runner.invoke(cli, ["facilities", "show", str(ids[FAB]), "--db", store.url])
     assert show.exit_code == 0 and "Probable" in show.output
     assert "fab-charter-inventory" in show.output
@@ -439,3 +448,17 @@ def test_use_my_location_fills_the_field(lyon, browser) -> None:
         context.close()
     finally:
         stop()
+
+
+def test_merged_record_does_not_show_a_stated_process_as_probable(any_store) -> None:
+    """A fablabs.io lab (probable laser) merged with a survey row stating a laser cutter."""
+    f = Facility(
+        key="t:merged",
+        name="Merged lab",
+        equipment=[Equipment(equipment_type="Laser", processes=[Capability("laser-cutting")])],
+        processes=[Capability("laser-cutting", "probable", "fab-charter-inventory", 0.5)],
+    )
+    save_facilities(any_store, [f])
+    d = facility_detail(any_store, "t:merged")
+    assert d["capabilities"]["probable"] == []
+    assert d["summary"]["processes"] == [{"id": "laser-cutting", "origin": "stated"}]

@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain
 from typing import Any
 
 from refaire.match.requirements import Requirement
@@ -292,10 +293,9 @@ def evaluate_facility(req: Requirement, f: Facility) -> int:
             listed.update((c.id, *process_ancestors(c.id)))
             best = max(best, _code(req, c.id, None, fac_mats))
     if best < PROBABLE:
-        likely = [c for e in f.equipment for c in e.processes] + list(f.processes)
-        for c in likely:
-            if c.origin == "probable" and c.id not in listed and is_known(c.id, "process"):
-                offered = (c.id, *process_ancestors(c.id))
+        for c in chain(f.processes, (c for e in f.equipment for c in e.processes)):
+            if c.origin == "probable" and c.id not in listed and known_process(c.id):
+                offered = up(c.id)
                 if any(p in offered and p not in listed for p in req.processes):
                     return PROBABLE
     return best

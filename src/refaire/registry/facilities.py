@@ -217,6 +217,12 @@ def facility_detail(store: Store, ident: str | int) -> dict[str, Any]:
     data["id"] = fid
     data["equipment"] = _equipment(f)
     data["capabilities"] = _split(f.processes, f.materials)
+    # A merged record can state (another source) what the Fab Lab rule made probable:
+    # what is stated or inferred is not shown as probable too.
+    known = f.all_processes()
+    data["capabilities"]["probable"] = [
+        c for c in data["capabilities"]["probable"] if c["id"] not in known
+    ]
     data["summary"] = _summary(f)
     data["provenance"] = _provenance(f)
     del data["processes"], data["materials"], data["sources"]
