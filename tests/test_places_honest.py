@@ -88,6 +88,18 @@ def test_resolve_towns_and_coordinates() -> None:
     assert (point.point, point.origin) == ((45.76, 4.84), "coordinates")
 
 
+def test_exonyms_only_of_far_larger_cities() -> None:
+    assert resolve_place("Cologne").label == "Köln, DE"  # not Cologne, Italy (7 k)
+    assert resolve_place("München").label == "Munich, DE"
+    # Richmond, Virginia lists an old "Manchester": it must not compete with Manchester
+    manchester = resolve_place("Manchester")
+    assert manchester.label == "Manchester, GB" and manchester.others >= 1
+    with pytest.raises(UnknownPlace):
+        resolve_place("north")  # an alternate name of North Salt Lake, not a place
+    with pytest.raises(AmbiguousPlace):
+        resolve_place("Valencia")  # Venezuela 1.6 M, Spain 0.8 M
+
+
 def test_dominant_town_is_taken_and_says_so() -> None:
     paris = resolve_place("Paris")
     assert paris.town.country == "FR" and paris.others >= 1
@@ -99,7 +111,7 @@ def test_ambiguous_town_lists_candidates() -> None:
     with pytest.raises(AmbiguousPlace) as caught:
         resolve_place("Troy")
     exc = caught.value
-    # Troy, MI (83,280) is not ten times Troy, NY (49,906): no guess.
+    # Troy, MI (83,280) is not five times Troy, NY (49,906): no guess.
     assert [(c.region_code, c.country) for c in exc.candidates[:2]] == [("MI", "US"), ("NY", "US")]
     en = exc.text("en")
     assert "Troy (MI, US, 83,280 inhabitants)" in en and "Troy (NY, US" in en

@@ -23,9 +23,10 @@ from refaire.geo import parse_point
 from refaire.vocab.gazetteer import Town
 
 # One town is taken among several of that name when it has at least this many times the
-# population of the next: London (8.9 M) over London, Ontario (0.4 M); not Cambridge, GB
-# (146 k) over Cambridge, Ontario (130 k).
-DOMINANCE = 10.0
+# population of the next: Manchester, GB (569 k) over Manchester, NH (110 k), and the echo
+# says so; not Cambridge, GB (146 k) over Cambridge, Ontario (130 k), nor Valencia, Spain
+# (824 k) under Valencia, Venezuela (1.6 M): those are listed.
+DOMINANCE = 5.0
 MAX_CANDIDATES = 8
 
 PlaceOrigin = Literal["coordinates", "town-centre"]

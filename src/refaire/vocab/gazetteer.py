@@ -150,6 +150,7 @@ def _by_name() -> tuple[dict[str, list[Town]], dict[str, list[Town]], dict[str, 
 # Londres, Milano); a small town's include abbreviations and bare words ("North" for
 # North Salt Lake), which would turn a typo into a place.
 MIN_ALTERNATE_POPULATION = 100_000
+EXONYM_DOMINANCE = 10
 
 
 def towns_named(name: str) -> list[Town]:
@@ -162,9 +163,13 @@ def towns_named(name: str) -> list[Town]:
     official, alternate, _ = _by_name()
     seen: set[int] = set()
     out = []
-    exonyms = [t for t in alternate.get(folded, ()) if t.population >= MIN_ALTERNATE_POPULATION]
-    # Both: "Cologne" is a small Italian town's official name and Köln's exonym.
-    found = sorted([*official.get(folded, ()), *exonyms], key=lambda t: -t.population)
+    named = official.get(folded, [])
+    # An alternate name stands beside official ones only for a far larger city: "Cologne"
+    # is a small Italian town's name and Köln's exonym, but Richmond, Virginia, listing
+    # an old "Manchester" must not make Manchester ambiguous.
+    floor = max(MIN_ALTERNATE_POPULATION, EXONYM_DOMINANCE * (named[0].population if named else 0))
+    exonyms = [t for t in alternate.get(folded, ()) if t.population >= floor]
+    found = sorted([*named, *exonyms], key=lambda t: -t.population)
     for t in found:
         if t.geonameid not in seen:
             seen.add(t.geonameid)
