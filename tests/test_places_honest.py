@@ -267,6 +267,12 @@ def test_only_probable_is_never_met_nor_counted_as_made(lyon) -> None:
     sticker, panel = _design(store, "t:sticker"), _design(store, "t:panel")
     assert not cov.makeable_anywhere[sticker] and cov.makeable_locally[sticker] == 0
     assert cov.makeable_anywhere[panel] and cov.facility_count[panel] == 1
+    # shown beside, not counted: the sticker only probably, the panel for sure
+    assert cov.only_probably_anywhere == {sticker: True, panel: False}
+    summary = cov.summary()
+    assert summary["makeable_anywhere"] == 1 and summary["only_probably_makeable_anywhere"] == 1
+    out = CliRunner().invoke(cli, ["match", "--coverage", "--radius-km", "30", "--db", store.url])
+    assert out.exit_code == 0 and "1 more designs could probably be made" in out.output
 
 
 def test_index_agrees_with_the_per_pair_rules_on_probable(lyon) -> None:

@@ -180,6 +180,12 @@ def _coverage(store: Any, radius_km: float, as_json: bool) -> None:
         f"{summary['with_requirements']} designs have known requirements. "
         f"({summary['computed_in_s']:.2f} s)"
     )
+    if summary["only_probably_makeable_anywhere"]:
+        console.print(
+            f"Beside these, not counted: {summary['only_probably_makeable_anywhere']} more "
+            "designs could probably be made by one facility, counting what Fab Labs usually "
+            "have but do not state."
+        )
     t = Table("country", "designs makeable", title="By country (top 20)")
     for row in summary["by_country"]:
         t.add_row(row["country"], str(row["designs"]))
