@@ -59,11 +59,12 @@ def real_labs() -> list[tuple[float, float, str]]:
 
 
 def real_mixes() -> list[Facility]:
-    """Real facilities that list machines or processes, read by the import readers."""
+    """Real facilities that list machines or processes, read by the import readers (not
+    those with only the probable Fab Lab inventory: they list nothing)."""
     out = []
     for path in sorted(p for p in FACILITIES.rglob("*") if p.is_file()):
         for f in read_source(str(path), path.read_bytes()).facilities:
-            if f.equipment or f.processes:
+            if f.equipment or f.all_processes():
                 out.append(f)
     return out
 

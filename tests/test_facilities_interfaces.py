@@ -211,7 +211,9 @@ def test_api_radius_matches_independent_computation(client, records):
 
 
 def test_api_errors_are_clear(client):
-    r = client.get("/api/facilities", params={"near": "paris"})
+    r = client.get("/api/facilities", params={"near": "paris"})  # a town: resolved
+    assert r.status_code == 200 and r.json()["place"]["label"] == "Paris, FR"
+    r = client.get("/api/facilities", params={"near": "Nowhereville-sur-Rien"})
     assert r.status_code == 400 and "LAT,LON" in r.json()["detail"]
     r = client.get("/api/facilities", params={"near": "48,2", "radius_km": -3})
     assert r.status_code == 422

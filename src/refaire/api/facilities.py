@@ -7,9 +7,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from refaire.api._deps import get_store
-from refaire.registry.facilities import FilterError, UnknownFacility, check_filters, facility_detail
+from refaire.registry.facilities import (
+    FilterError,
+    UnknownFacility,
+    check_filters,
+    facility_detail,
+    search,
+)
 from refaire.store import Store
-from refaire.store.facility_search import MAX_LIMIT, facility_points, search_facilities
+from refaire.store.facility_search import MAX_LIMIT, facility_points
 
 router = APIRouter(tags=["facilities"])
 
@@ -19,7 +25,8 @@ def list_facilities(
     store: Annotated[Store, Depends(get_store)],
     q: Annotated[str | None, Query(description="Words in name, city, equipment.")] = None,
     near: Annotated[
-        str | None, Query(description="LAT,LON in decimal degrees; results nearest first.")
+        str | None,
+        Query(description='A town ("Lyon", "Troy, NY") or LAT,LON; results nearest first.'),
     ] = None,
     radius_km: Annotated[
         float | None, Query(gt=0, le=20000, description="Radius around `near` (default 50).")
@@ -32,12 +39,14 @@ def list_facilities(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    """Facilities matching every filter; with `near`, each has `distance_km`, nearest first."""
+    """Facilities matching every filter; with `near`, each has `distance_km`, nearest
+    first, and `place` echoes the resolved place (an ambiguous town is a 400 listing the
+    candidates)."""
     try:
         filters = check_filters(near, radius_km, process, material, country)
     except FilterError as exc:
         raise HTTPException(400, str(exc)) from None
-    return search_facilities(store, q=q, limit=limit, offset=offset, **filters)
+    return search(store, filters, q=q, limit=limit, offset=offset)
 
 
 @router.get("/facilities/points")

@@ -16,23 +16,28 @@ router = APIRouter(tags=["match"])
 def match(
     store: Annotated[Store, Depends(get_store)],
     design: Annotated[str, Query(description="Design id or key.")],
-    near: Annotated[str, Query(description="LAT,LON in decimal degrees.")],
+    near: Annotated[str, Query(description='A town ("Lyon", "Troy, NY", "Lyon, FR") or LAT,LON.')],
     radius_km: Annotated[float, Query(gt=0, le=20000, description="Search radius.")] = 50.0,
     lang: Annotated[str, Query(pattern="^(en|fr)$", description="Language of reasons.")] = "en",
     limit: Annotated[int, Query(ge=1, le=500)] = 20,
 ) -> dict[str, Any]:
     """Facilities within the radius that can make the design (complete first, then by
     coverage and distance), each requirement with its status and reason, and the best
-    plans combining several facilities."""
-    from refaire.geo import parse_point
+    plans combining several facilities. Requirements only probably met (a Fab Lab's usual
+    inventory) have status `probable` and rank after what is met; places that state no
+    capability are listed apart in `unknown_capability`. `place` echoes the resolved
+    place; an ambiguous town name is a 400 listing the candidates."""
     from refaire.match.engine import UnknownDesign, match_design
+    from refaire.places import PlaceError, resolve_place
 
     try:
-        lat, lon = parse_point(near)
-    except ValueError as exc:
-        raise HTTPException(400, str(exc)) from None
+        place = resolve_place(near)
+    except PlaceError as exc:
+        raise HTTPException(400, f"near: {exc.text(lang)}") from None
     try:
-        return match_design(store, design, lat, lon, radius_km, lang, limit)
+        return match_design(
+            store, design, place.latitude, place.longitude, radius_km, lang, limit, place
+        )
     except UnknownDesign as exc:
         raise HTTPException(404, str(exc)) from None
 

@@ -45,7 +45,9 @@ async def quote_upload(
     material: Annotated[str, Form(description="Material id: pla, petg, resin, plywood, …")],
     facility_id: Annotated[str | None, Form(description="Quote at this facility only")] = None,
     qty: Annotated[int, Form(ge=1, le=100000)] = 1,
-    near: Annotated[str | None, Form(description="LAT,LON: nearest facilities first")] = None,
+    near: Annotated[
+        str | None, Form(description='A town ("Lyon", "Troy, NY") or LAT,LON: nearest first')
+    ] = None,
     thickness: Annotated[float | None, Form(gt=0, description="Sheet thickness, mm")] = None,
     limit: Annotated[int, Form(ge=1, le=50)] = 5,
     lang: Annotated[

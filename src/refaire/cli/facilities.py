@@ -10,9 +10,14 @@ from rich.panel import Panel
 from rich.table import Table
 
 from refaire.cli._common import DbOption, JsonOption, console, err_console, fail, print_json
-from refaire.registry.facilities import FilterError, UnknownFacility, check_filters, facility_detail
+from refaire.registry.facilities import (
+    FilterError,
+    UnknownFacility,
+    check_filters,
+    facility_detail,
+    search,
+)
 from refaire.store import open_store
-from refaire.store.facility_search import search_facilities
 
 facilities_app = typer.Typer(
     help="Find and read the facilities (FabLabs, makerspaces) in the registry.",
@@ -24,7 +29,7 @@ facilities_app = typer.Typer(
 def list_command(
     q: str | None = typer.Option(None, "--q", help="Words to search in name, city, equipment."),
     near: str | None = typer.Option(
-        None, "--near", help="Centre of a radius search, LAT,LON in decimal degrees."
+        None, "--near", help='Centre of a radius search: a town (Lyon, "Troy, NY") or LAT,LON.'
     ),
     radius_km: float | None = typer.Option(
         None, "--radius-km", help="Radius around --near in km (default 50)."
@@ -48,7 +53,7 @@ def list_command(
         err_console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from None
     store = open_store(db)
-    result = search_facilities(store, q=q, limit=limit, offset=offset, **filters)
+    result = search(store, filters, q=q, limit=limit, offset=offset)
     if as_json:
         print_json(result)
         return
@@ -71,6 +76,8 @@ def list_command(
         table.add_row(*row)
     console.print(table)
     shown = len(result["items"])
+    if "place" in result:
+        console.print(f"Near {escape(result['place']['description'])}")
     console.print(
         f"{result['total']} facilities match; showing "
         f"{offset + 1 if shown else 0}–{offset + shown}."
@@ -148,6 +155,13 @@ def show_command(
     if own["stated"] or own["inferred"]:
         t = Table("stated", "inferred (rule)", title="Capabilities of the facility itself")
         t.add_row(_caps(own["stated"], False), _caps(own["inferred"], True))
+        console.print(t)
+    if own.get("probable"):
+        t = Table(
+            "probable (rule, confidence)",
+            title="Probable: what such places usually have, not stated by this one",
+        )
+        t.add_row(_caps(own["probable"], True))
         console.print(t)
     if not d["equipment"] and not (own["stated"] or own["inferred"]):
         console.print("[dim]No equipment or capability recorded by the sources.[/dim]")

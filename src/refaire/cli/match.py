@@ -11,12 +11,14 @@ from rich.table import Table
 from refaire.cli._common import DbOption, JsonOption, console, esc, fail, print_json
 from refaire.store import open_store
 
-_STATUS_STYLE = {"met": "green", "near": "yellow", "missing": "red"}
+_STATUS_STYLE = {"met": "green", "probable": "cyan", "near": "yellow", "missing": "red"}
 
 
 def match_command(
     design: str | None = typer.Argument(None, help="Design id (number) or key."),
-    near: str | None = typer.Option(None, "--near", help="LAT,LON in decimal degrees."),
+    near: str | None = typer.Option(
+        None, "--near", help='A town (Lyon, "Troy, NY", "Lyon, FR") or LAT,LON.'
+    ),
     radius_km: float = typer.Option(50.0, "--radius-km", min=0.1, max=20000, help="Radius."),
     facility: str | None = typer.Option(
         None, "--facility", help="Facility id or key: the designs it can make (reverse match)."
@@ -51,18 +53,20 @@ def _design(
     limit: int,
     as_json: bool,
 ) -> None:
-    from refaire.geo import parse_point
     from refaire.match.engine import UnknownDesign, match_design
+    from refaire.places import PlaceError, resolve_place
 
     if not near:
-        fail("--near LAT,LON is required to match a design (e.g. --near 45.76,4.84)")
+        fail("--near PLACE is required to match a design (e.g. --near Lyon or --near 45.76,4.84)")
     try:
-        lat, lon = parse_point(near or "")
-    except ValueError as exc:
-        fail(str(exc))
+        place = resolve_place(near)
+    except PlaceError as exc:
+        fail(f"--near: {exc.text(lang)}")
         return
     try:
-        result = match_design(store, design, lat, lon, radius_km, lang, limit)
+        result = match_design(
+            store, design, place.latitude, place.longitude, radius_km, lang, limit, place
+        )
     except UnknownDesign as exc:
         fail(f"{exc}; `refaire designs list --q WORD` finds ids")
         return
@@ -71,8 +75,14 @@ def _design(
         return
     d = result["design"]
     console.print(
-        f"[bold]{esc(d['name'])}[/bold] (id {d['id']}) — {result['candidates']} facilities within "
-        f"{radius_km:g} km, {result['matching']} can do part of it, {result['complete']} all of it"
+        f"[bold]{esc(d['name'])}[/bold] (id {d['id']}) — {result['candidates']} facilities "
+        f"within {radius_km:g} km of {esc(result['place']['description'])}, "
+        f"{result['matching']} can do part of it, {result['complete']} all of it"
+        + (
+            f", {result['probably_complete']} probably all of it (not stated: ask them)"
+            if result["probably_complete"]
+            else ""
+        )
     )
     if not result["requirements"]["items"]:
         console.print("[yellow]No requirements known for this design: nothing to match.[/yellow]")
@@ -80,6 +90,8 @@ def _design(
     for m in result["matches"]:
         f = m["facility"]
         mark = "[green]complete[/green]" if m["complete"] else f"{m['coverage']:.0%}"
+        if m["probably_complete"]:
+            mark += " [cyan](probably complete: ask them)[/cyan]"
         t = Table("part", "process", "material", "status", "reason", expand=True)
         for r in m["requirements"]:
             style = _STATUS_STYLE[r["status"]]
@@ -94,6 +106,20 @@ def _design(
         t.title = f"{esc(f['name'])} (id {f['id']}) — {m['distance_km']:g} km — {mark}"
         console.print(t)
     _print_plans(result["plans"])
+    _print_unknown(result["unknown_capability"])
+
+
+def _print_unknown(group: dict[str, Any]) -> None:
+    """Places that state no capability: neither matches nor misses, so listed apart."""
+    if not group["total"]:
+        return
+    t = Table("id", "facility", "km", "website / e-mail", title="Capability unknown")
+    for u in group["items"]:
+        f = u["facility"]
+        contact = " ".join(x for x in (u["website"], u["email"]) if x) or "—"
+        t.add_row(str(f["id"]), esc(f["name"]), f"{u['distance_km']:g}", esc(contact))
+    console.print(t)
+    console.print(esc(group["note"]))
 
 
 def _print_plans(plans: list[dict[str, Any]]) -> None:
@@ -153,6 +179,12 @@ def _coverage(store: Any, radius_km: float, as_json: bool) -> None:
         f"{summary['with_requirements']} designs have known requirements. "
         f"({summary['computed_in_s']:.2f} s)"
     )
+    if summary["only_probably_makeable_anywhere"]:
+        console.print(
+            f"Beside these, not counted: {summary['only_probably_makeable_anywhere']} more "
+            "designs could probably be made by one facility, counting what Fab Labs usually "
+            "have but do not state."
+        )
     t = Table("country", "designs makeable", title="By country (top 20)")
     for row in summary["by_country"]:
         t.add_row(esc(row["country"]), str(row["designs"]))

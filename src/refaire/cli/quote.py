@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from refaire.cli._common import DbOption, JsonOption, console, esc, fail, print_json
@@ -83,7 +84,9 @@ def register(app: typer.Typer) -> None:
             None, "--facility", help="Quote at this facility (id or key)."
         ),
         qty: int = typer.Option(1, "--qty", min=1, help="How many pieces."),
-        near: str | None = typer.Option(None, "--near", help="LAT,LON: nearest facilities first."),
+        near: str | None = typer.Option(
+            None, "--near", help='A town (Lyon, "Troy, NY") or LAT,LON: nearest first.'
+        ),
         thickness: float | None = typer.Option(
             None, "--thickness", help="Sheet thickness in mm (drawings; default 3)."
         ),
@@ -127,6 +130,8 @@ def register(app: typer.Typer) -> None:
             print_json(result)
             return
         _print_measurement(result)
+        if "place" in result:
+            console.print(f"  · near {escape(result['place']['description'])}")
         for note in result["assumptions"]:
             console.print(f"  · {esc(note)}")
         for entry in result["quotes"]:
@@ -143,3 +148,18 @@ def register(app: typer.Typer) -> None:
                 " price at default rates:[/yellow]"
             )
             _print_quote(None, result["reference_quote"])
+        _print_unknown(result.get("unknown_capability"))
+
+
+def _print_unknown(group: dict[str, Any] | None) -> None:
+    """Places near that do not state the process: not quoted, but worth asking."""
+    if not group or not group["total"]:
+        return
+    console.print(f"\n[bold]Capability unknown or only probable[/bold] ({group['total']})")
+    for u in group["items"]:
+        contact = " ".join(x for x in (u["website"], u["email"]) if x) or "—"
+        console.print(
+            f"  • {escape(u['facility']['name'])} (id {u['facility']['id']}, "
+            f"{u['distance_km']:g} km, {u['capability']}): {escape(contact)}"
+        )
+    console.print(escape(group["note"]))

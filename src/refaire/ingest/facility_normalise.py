@@ -340,8 +340,12 @@ def _without_machine(text: str, kind: str, lang: str) -> dict[str, Any]:
     }
 
 
+# stated beats inferred beats probable (what such places usually have), then confidence
+_RANK = {"stated": 2, "inferred": 1, "probable": 0}
+
+
 def add_caps(into: list[Capability], new: list[Capability]) -> list[Capability]:
-    """Union by id in place; a stated capability wins over an inferred one, then confidence."""
+    """Union by id in place; stated wins over inferred over probable, then confidence."""
     index = {c.id: i for i, c in enumerate(into)}
     for cap in new:
         i = index.get(cap.id)
@@ -350,7 +354,7 @@ def add_caps(into: list[Capability], new: list[Capability]) -> list[Capability]:
             into.append(cap)
             continue
         old = into[i]
-        if (cap.origin == "stated", cap.confidence) > (old.origin == "stated", old.confidence):
+        if (_RANK.get(cap.origin, 0), cap.confidence) > (_RANK.get(old.origin, 0), old.confidence):
             into[i] = cap
     return into
 

@@ -3,7 +3,8 @@
 A JSON list of relational rows, one per lab, each joining four tables by uuid:
 ``{"facility": {name, url, description, facility_id}, "region": {country, state_region,
 city_town}, "address": {extended, zip_code} | null, "geocoding": {latitude, longitude} |
-null, "location": {...ids}}``. It holds location only: no equipment.
+null, "location": {...ids}}``. It holds location only: no equipment; each lab gets the
+Fab Charter inventory as *probable* processes (`ingest/probable.py`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from refaire.ingest.facility_normalise import (
     finish_facility,
     first_text,
 )
+from refaire.ingest.probable import add_fab_inventory
 from refaire.model import Facility, Problem
 
 FORMAT = "fablabs-iopa"
@@ -107,7 +109,8 @@ def _row(source: str, index: int, row: Any, result: ReadResult) -> Facility | No
         problems=[p for p in coords.problems],
         extra=extra,
     )
-    return finish_facility(facility, source, FORMAT)
+    # A fablabs.io lab subscribes to the Fab Charter: its shared inventory is probable.
+    return add_fab_inventory(finish_facility(facility, source, FORMAT))
 
 
 def read(source: str, data: bytes) -> ReadResult:

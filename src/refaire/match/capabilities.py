@@ -7,7 +7,10 @@ signature maps every process id to the offers that satisfy it:
 * `strong[p]`: machines offering `p` or a narrower process (an `fdm` printer satisfies
   `3d-printing`), so the vocabulary tree is expanded once, not at every comparison;
 * `weak[p]`: machines known only by a broader process (a "3D printer" for an `fdm`
-  requirement): perhaps right, flagged as a weak match.
+  requirement): perhaps right, flagged as a weak match;
+* `probable[p]`: the rule behind a *probable* process (`ingest/probable.py`, what a Fab
+  Lab usually has) that nothing stated or inferred covers: a PROBABLE verdict, ranked
+  after MET and never counted as met.
 
 Sizes: a build volume is sorted largest first, so a part fits in some axis-aligned
 orientation exactly when each of its sorted sides is within the matching side. A bed
@@ -22,8 +25,9 @@ on a `Facility`, the way a per-pair implementation would (benchmarks, tests).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain
 from typing import Any
 
 from refaire.match.requirements import Requirement
@@ -31,9 +35,10 @@ from refaire.model import Equipment, Facility
 from refaire.vocab.capabilities import all_ids, is_known, process_ancestors
 
 # Verdict codes, higher is better; the vectorised index uses the same numbers.
-MISSING, NEAR_SIZE, NEAR_MATERIAL, NEAR_WEAK, MET = 0, 1, 2, 3, 4
+MISSING, NEAR_SIZE, NEAR_MATERIAL, NEAR_WEAK, PROBABLE, MET = 0, 1, 2, 3, 4, 5
 STATUS = {
     MET: "met",
+    PROBABLE: "probable",
     NEAR_WEAK: "near",
     NEAR_MATERIAL: "near",
     NEAR_SIZE: "near",
@@ -66,12 +71,18 @@ class FacilityCaps:
 
     strong: dict[str, tuple[Offer, ...]]
     weak: dict[str, tuple[Offer, ...]]
+    probable: dict[str, str] = field(default_factory=dict)  # process id -> rule
 
     @property
     def key(self) -> tuple[Any, ...]:
         """Hashable, without machine order or labels: identical mixes share one key."""
         offers = {o.key for group in self.strong.values() for o in group}
-        return tuple(sorted(offers, key=repr))
+        return (*sorted(offers, key=repr), *sorted(self.probable.items()))
+
+    @property
+    def unknown(self) -> bool:
+        """Nothing known, not even probable: the place states no capability."""
+        return not self.strong and not self.probable
 
     @property
     def processes(self) -> frozenset[str]:
@@ -123,19 +134,30 @@ def _tree() -> _Tree:
 def caps_of(f: Facility) -> FacilityCaps:
     """The capability signature of a facility."""
     offers: list[Offer] = []
+    probable: list[Any] = []
     for i, e in enumerate(f.equipment):
         env, flat = envelope_of(e)
         mats = frozenset(c.id for c in e.materials) or None
         for c in e.processes:
-            if known_process(c.id):
+            if c.origin == "probable":
+                probable.append(c)
+            elif known_process(c.id):
                 offers.append(Offer(c.id, env, mats, i, flat))
     covered = {a for o in offers for a in up(o.process)}
     fac_mats = frozenset(c.id for c in f.materials) or None
     for c in f.processes:
+        if c.origin == "probable":
+            probable.append(c)
         # A facility-level process no machine accounts for: met, size not stated.
-        if c.id not in covered and known_process(c.id):
+        elif c.id not in covered and known_process(c.id):
             offers.append(Offer(c.id, None, fac_mats, -1, False))
             covered.update(up(c.id))
+    likely: dict[str, str] = {}
+    for c in probable:
+        # Only what nothing stated or inferred covers: a stated laser is not "probable".
+        if c.id not in covered and known_process(c.id):
+            for p in up(c.id):
+                likely.setdefault(p, c.rule or "probable")
     strong: dict[str, list[Offer]] = {}
     weak: dict[str, list[Offer]] = {}
     tree = _tree()
@@ -145,7 +167,9 @@ def caps_of(f: Facility) -> FacilityCaps:
         for d in tree.descendants.get(o.process, ()):
             weak.setdefault(d, []).append(o)
     return FacilityCaps(
-        {k: tuple(v) for k, v in strong.items()}, {k: tuple(v) for k, v in weak.items()}
+        {k: tuple(v) for k, v in strong.items()},
+        {k: tuple(v) for k, v in weak.items()},
+        {p: r for p, r in likely.items() if p not in covered},
     )
 
 
@@ -183,6 +207,7 @@ class Verdict:
     process: str | None = None  # the alternative that gave the verdict
     largest: Envelope | None = None  # for a size miss: the largest machine of the process
     offered_materials: frozenset[str] | None = None  # for a material miss
+    rule: str | None = None  # for a probable verdict: the rule that makes it probable
 
     @property
     def status(self) -> str:
@@ -234,6 +259,10 @@ def evaluate(req: Requirement, caps: FacilityCaps) -> Verdict:
     if met:
         _, o, p = min(met, key=lambda t: t[0])
         return Verdict(MET, o, p)
+    if best.code < PROBABLE:
+        for p in req.processes:
+            if p in caps.probable:
+                return Verdict(PROBABLE, process=p, rule=caps.probable[p])
     return best
 
 
@@ -254,15 +283,21 @@ def evaluate_facility(req: Requirement, f: Facility) -> int:
         env, _ = envelope_of(e)
         mats = frozenset(c.id for c in e.materials) or None
         for c in e.processes:
-            if not is_known(c.id, "process"):
+            if c.origin == "probable" or not is_known(c.id, "process"):
                 continue
             listed.update((c.id, *process_ancestors(c.id)))
             best = max(best, _code(req, c.id, env, mats))
     fac_mats = frozenset(c.id for c in f.materials) or None
     for c in f.processes:
-        if c.id not in listed and is_known(c.id, "process"):
+        if c.origin != "probable" and c.id not in listed and is_known(c.id, "process"):
             listed.update((c.id, *process_ancestors(c.id)))
             best = max(best, _code(req, c.id, None, fac_mats))
+    if best < PROBABLE:
+        for c in chain(f.processes, (c for e in f.equipment for c in e.processes)):
+            if c.origin == "probable" and c.id not in listed and known_process(c.id):
+                offered = up(c.id)
+                if any(p in offered and p not in listed for p in req.processes):
+                    return PROBABLE
     return best
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from refaire.match.capabilities import MET
+from refaire.match.capabilities import MET, PROBABLE
 from refaire.match.index import DesignIndex, FacilityIndex, design_index, facility_index
 
 
@@ -36,6 +36,10 @@ class Coverage:
     facility_count: dict[int, int] = field(default_factory=dict)
     makeable_locally: dict[int, int] = field(default_factory=dict)
     with_requirements: dict[int, bool] = field(default_factory=dict)
+    # Not makeable anywhere by what is stated or inferred, but by one facility if its
+    # probable capabilities (a Fab Lab's usual inventory) are counted: shown beside,
+    # never added to the figures above.
+    only_probably_anywhere: dict[int, bool] = field(default_factory=dict)
     facilities: int = 0
     computed_in_s: float = 0.0
 
@@ -59,6 +63,7 @@ class Coverage:
             "share_makeable_anywhere": round(anywhere / n, 4) if n else 0.0,
             "makeable_locally": local,
             "share_makeable_locally": round(local / n, 4) if n else 0.0,
+            "only_probably_makeable_anywhere": sum(self.only_probably_anywhere.values()),
             "by_country": [{"country": c, "designs": k} for c, k in self.by_country()[:top]],
             "computed_in_s": round(self.computed_in_s, 3),
         }
@@ -96,8 +101,10 @@ def compute_coverage(fi: FacilityIndex, di: DesignIndex, radius_km: float) -> Co
     cov = Coverage(radius_km=radius_km, facilities=len(fi))
     n_sig = len(fi.sigs)
     met = np.zeros((len(di.unique), n_sig), dtype=bool)
+    likely = np.zeros((len(di.unique), n_sig), dtype=bool)
     for u, req in enumerate(di.unique):
-        met[u] = fi.status(req) == MET
+        status = fi.status(req)
+        met[u], likely[u] = status == MET, status >= PROBABLE
     sig_size = fi.sig_sizes
     sig_countries: list[set[str]] = [set() for _ in range(n_sig)]
     for s, c in zip(fi.sig_of.tolist(), fi.countries.tolist(), strict=True):
@@ -105,10 +112,10 @@ def compute_coverage(fi: FacilityIndex, di: DesignIndex, radius_km: float) -> Co
             sig_countries[s].add(c)
     src, dst = neighbour_pairs(fi, radius_km)
     located = ~np.isnan(fi.lat)
-    per_set: dict[bytes, tuple[bool, set[str], int]] = {}
+    per_set: dict[bytes, tuple[bool, set[str], int, bool]] = {}
     per_unit: dict[bytes, np.ndarray] = {}
     # Designs with the same requirements in the same units share every answer.
-    per_design: dict[tuple[bytes, tuple[int, ...]], tuple[bool, set[str], int, int]] = {}
+    per_design: dict[tuple[bytes, tuple[int, ...]], tuple[bool, set[str], int, bool, int]] = {}
     for d in range(len(di)):
         did = int(di.ids[d])
         idx = di.flat[di.offsets[d] : di.offsets[d + 1]]
@@ -116,6 +123,7 @@ def compute_coverage(fi: FacilityIndex, di: DesignIndex, radius_km: float) -> Co
         if not len(idx):
             cov.makeable_anywhere[did], cov.countries[did] = False, set()
             cov.facility_count[did], cov.makeable_locally[did] = 0, 0
+            cov.only_probably_anywhere[did] = False
             continue
         dkey = (idx.tobytes(), tuple(r.unit for r in di.reqs[d].requirements))
         done = per_design.get(dkey)
@@ -125,7 +133,8 @@ def compute_coverage(fi: FacilityIndex, di: DesignIndex, radius_km: float) -> Co
             if hit is None:
                 ok = met[np.unique(idx)].all(axis=0)
                 places = set().union(*(sig_countries[s] for s in np.flatnonzero(ok)))
-                hit = per_set[key] = (bool(ok.any()), places, int(sig_size[ok].sum()))
+                probably = not ok.any() and bool(likely[np.unique(idx)].all(axis=0).any())
+                hit = per_set[key] = (bool(ok.any()), places, int(sig_size[ok].sum()), probably)
             local = located.copy()
             for unit_idx in _units(di, d, idx):
                 ukey = unit_idx.tobytes()
@@ -142,7 +151,8 @@ def compute_coverage(fi: FacilityIndex, di: DesignIndex, radius_km: float) -> Co
             set(done[1]),
             done[2],
         )
-        cov.makeable_locally[did] = done[3]
+        cov.only_probably_anywhere[did] = done[3]
+        cov.makeable_locally[did] = done[4]
     return cov
 
 

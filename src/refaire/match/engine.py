@@ -3,7 +3,9 @@
 `match_requirements` is the core: candidates come from the facility index's radius query;
 the verdict codes of every (requirement, candidate) pair come from the index, one array
 operation per distinct requirement; ranking is a lexsort (complete first, then coverage,
-then distance). Only the facilities shown are then loaded and explained with the reference
+then coverage counting probable capabilities, then distance): what is stated or inferred
+always ranks before what is only probable. Places that state no capability at all are
+listed apart (`unknown_capability`), never as matches. Only the facilities shown are then loaded and explained with the reference
 `evaluate`, which gives the same codes plus the machine and sizes behind them.
 
 `match_facility` goes the other way with the design index: each distinct requirement of
@@ -18,12 +20,22 @@ from typing import Any
 
 import numpy as np
 
-from refaire.match.capabilities import MET, MISSING, Verdict, caps_of, evaluate, machine_map
+from refaire.match.capabilities import (
+    MET,
+    MISSING,
+    PROBABLE,
+    Verdict,
+    caps_of,
+    evaluate,
+    machine_map,
+)
 from refaire.match.explain import assigned_text, unit_missing_text, verdict_text
 from refaire.match.index import FacilityIndex, design_index, facility_index
 from refaire.match.plans import Plan, best_plans, candidates_from, units_of
 from refaire.match.requirements import DesignRequirements, Requirement, requirements_of
+from refaire.match.unknown import unknown_capability
 from refaire.model import Facility
+from refaire.places import Place
 
 DEFAULT_RADIUS_KM = 50.0
 DEFAULT_LIMIT = 20
@@ -124,19 +136,30 @@ def match_requirements(
         "candidates": int(len(rows)),
         "matching": 0,
         "complete": 0,
+        "probably_complete": 0,
         "matches": [],
         "plans": [],
+        "unknown_capability": {"total": 0, "items": [], "note": None},
     }
     if not dr.requirements or not len(rows):
         return out
+    out["unknown_capability"] = unknown_capability(index, rows, dist, radius_km, lang)
     codes = index.codes(dr.requirements, rows)
     met = codes == MET
     coverage = met.mean(axis=0)
     complete = met.all(axis=0)
+    likely = codes >= PROBABLE
+    likely_cov = likely.mean(axis=0)
+    likely_all = likely.all(axis=0) & ~complete
     relevant = np.flatnonzero((codes > MISSING).any(axis=0))
-    order = relevant[np.lexsort((dist[relevant], -coverage[relevant], ~complete[relevant]))]
+    order = relevant[
+        np.lexsort(
+            (dist[relevant], -likely_cov[relevant], -coverage[relevant], ~complete[relevant])
+        )
+    ]
     out["matching"] = int(len(relevant))
     out["complete"] = int(complete.sum())
+    out["probably_complete"] = int(likely_all.sum())
     ex = _Explainer(index, lang)
     for j in order[:limit]:
         row = int(rows[j])
@@ -148,6 +171,9 @@ def match_requirements(
                 "longitude": float(index.lon[row]),
                 "complete": bool(complete[j]),
                 "coverage": round(float(coverage[j]), 4),
+                # met or probable: never shown as met, ranked after what is met
+                "probably_complete": bool(likely_all[j]),
+                "probable_coverage": round(float(likely_cov[j]), 4),
                 "requirements": [ex.row_dict(r, row) for r in dr.requirements],
             }
         )
@@ -217,14 +243,20 @@ def _missing_unit(
     row = int(rows[best])
     failing = next(dr.requirements[i] for i in idx if codes[i, best] != MET)
     f, _ = ex.load(row)
-    reason = verdict_text(failing, ex.verdict(failing, row), f, ex.lang)
+    verdict = ex.verdict(failing, row)
+    reason = verdict_text(failing, verdict, f, ex.lang)
     near = (ex.index.names[row], float(dist[best]), reason)
-    return {
+    # Probable everywhere it is not met: the unit is probably made there, not a near miss.
+    probable = bool((sub[:, best] >= PROBABLE).all())
+    out = {
         "part": part,
         "processes": list(processes),
         "nearest": {**ex.ref(row), "distance_km": round(float(dist[best]), 2)},
-        "reason": unit_missing_text(part, radius_km, ex.lang, near=near),
+        "reason": unit_missing_text(part, radius_km, ex.lang, near=near, probable=probable),
     }
+    if probable:
+        out["probable"] = True
+    return out
 
 
 def match_design(
@@ -235,8 +267,12 @@ def match_design(
     radius_km: float = DEFAULT_RADIUS_KM,
     lang: str = "en",
     limit: int = DEFAULT_LIMIT,
+    place: Place | None = None,
 ) -> dict[str, Any]:
-    """`match_requirements` for a stored design, against the store's cached index."""
+    """`match_requirements` for a stored design, against the store's cached index.
+
+    With the `place` the point was resolved from, the answer echoes it (`place`).
+    """
     from refaire.store.designs import get_design
 
     found = get_design(store, ident)
@@ -244,7 +280,10 @@ def match_design(
         raise UnknownDesign(f"no design with id or key {ident!r}")
     did, design = found
     dr = requirements_of(design, did)
-    return match_requirements(facility_index(store), dr, lat, lon, radius_km, lang, limit)
+    out = match_requirements(facility_index(store), dr, lat, lon, radius_km, lang, limit)
+    if place is not None:
+        out["place"] = place.to_dict(lang)
+    return out
 
 
 def match_facility(

@@ -13,6 +13,7 @@ from refaire.match.capabilities import (
     NEAR_MATERIAL,
     NEAR_SIZE,
     NEAR_WEAK,
+    PROBABLE,
     Envelope,
     Verdict,
 )
@@ -37,6 +38,10 @@ _T: dict[str, dict[str, str]] = {
         "size": "Near: the part ({part}) is larger than every {process} machine here"
         " (largest {envelope}).",
         "missing": "Missing: no {process} here.",
+        "probable": "Probably: {process}, {why}; not stated by this place: ask them to confirm.",
+        "rule:fab-charter-inventory": "part of the shared Fab Lab inventory (Fab Charter)",
+        "rule:other": "by the rule {rule}",
+        "unit_probable": "; probably at {facility} ({distance} km) — {reason}",
         "or": " or ",
         "bed": "{a} × {b} mm bed",
         "box": "{a} × {b} × {c} mm",
@@ -61,6 +66,11 @@ _T: dict[str, dict[str, str]] = {
         "size": "Presque : la pièce ({part}) dépasse toutes les machines « {process} » ici"
         " (la plus grande : {envelope}).",
         "missing": "Manque : personne ne fait « {process} » ici.",
+        "probable": "Probablement : « {process} », {why} ; non indiqué par ce lieu : "
+        "demandez-leur confirmation.",
+        "rule:fab-charter-inventory": "inventaire commun des Fab Labs (Fab Charter)",
+        "rule:other": "selon la règle {rule}",
+        "unit_probable": " ; probablement chez {facility} ({distance} km) — {reason}",
         "or": " ou ",
         "bed": "plateau de {a} × {b} mm",
         "box": "{a} × {b} × {c} mm",
@@ -108,6 +118,13 @@ def processes_text(ids: tuple[str, ...] | list[str], lang: str) -> str:
     return _t(lang, "or").join(term(i, lang) for i in ids)
 
 
+def rule_text(rule: str | None, lang: str) -> str:
+    """Why a capability is probable, in words: "part of the shared Fab Lab inventory"."""
+    lang = _lang(lang)
+    key = f"rule:{rule}"
+    return _t(lang, key) if key in _T[lang] else _t(lang, "rule:other", rule=rule or "?")
+
+
 def machine_text(f: Facility | None, machine: int, lang: str) -> str:
     if machine < 0 or f is None or machine >= len(f.equipment):
         return _t(lang, "facility_level")
@@ -144,6 +161,8 @@ def verdict_text(req: Requirement, v: Verdict, f: Facility | None, lang: str = "
             fit=fit,
             material=material,
         )
+    if v.code == PROBABLE:
+        return _t(lang, "probable", process=process, why=rule_text(v.rule, lang))
     if v.code == NEAR_WEAK and v.offer is not None:
         return _t(
             lang,
@@ -173,14 +192,16 @@ def unit_missing_text(
     lang: str,
     near: tuple[str, float, str] | None = None,
     processes: tuple[str, ...] = (),
+    probable: bool = False,
 ) -> str:
-    """Why no facility in the radius makes a part: the nearest near miss, or nobody offers it."""
+    """Why no facility in the radius makes a part: the nearest near miss (or place that
+    probably can), or nobody offers it."""
     radius = _num(round(radius_km, 1), lang)
     if near is not None:
         facility, distance, reason = near
         hint = _t(
             lang,
-            "unit_hint",
+            "unit_probable" if probable else "unit_hint",
             facility=facility,
             distance=_num(round(distance, 1), lang),
             reason=reason,

@@ -3,7 +3,8 @@
 `FacilityIndex` holds every facility as a row: coordinates sorted by latitude (a radius
 query is one binary search for the latitude band, then vectorised haversine), and a
 *signature id*: facilities with the same machines share one `FacilityCaps`, evaluated
-once. Offers of all signatures are stored per process id as arrays (signature, size
+once. Probable processes (a Fab Lab's usual inventory) are kept per process as the
+signatures that have them, and give PROBABLE where nothing better does. Offers of all signatures are stored per process id as arrays (signature, size
 envelope, material bitmask), so the verdict of one requirement on every signature is a
 few array operations, with the same codes as `capabilities.evaluate`.
 
@@ -34,6 +35,7 @@ from refaire.match.capabilities import (
     NEAR_MATERIAL,
     NEAR_SIZE,
     NEAR_WEAK,
+    PROBABLE,
     FacilityCaps,
     Offer,
     caps_of,
@@ -90,8 +92,12 @@ class FacilityIndex:
     loader: Callable[[int], Facility | None]
     # True where the coordinates are a town centre (the source gave none): distances are rough
     approximate: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    # (website, e-mail) of each row: how to ask a place whose capability is unknown
+    contacts: list[tuple[str | None, str | None]] = field(default_factory=list)
     strong: dict[str, _Offers] = field(default_factory=dict)
     weak: dict[str, _Offers] = field(default_factory=dict)
+    probable: dict[str, np.ndarray] = field(default_factory=dict)  # process -> signatures
+    unknown_sig: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     row_of: dict[int, int] = field(default_factory=dict)
     _by_lat: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     _lat_sorted: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -104,6 +110,7 @@ class FacilityIndex:
         caps: Callable[[Facility], FacilityCaps] = caps_of,
     ) -> FacilityIndex:
         ids, names, countries, lat, lon, sig_of, approximate = [], [], [], [], [], [], []
+        contacts: list[tuple[str | None, str | None]] = []
         sigs: list[FacilityCaps] = []
         by_key: dict[tuple[Any, ...], int] = {}
         for fid, f in items:
@@ -119,6 +126,7 @@ class FacilityIndex:
             lat.append(math.nan if f.latitude is None else f.latitude)
             lon.append(math.nan if f.longitude is None else f.longitude)
             approximate.append(f.location_origin == "inferred")
+            contacts.append((f.url, f.email))
             sig_of.append(s)
         index = cls(
             ids=np.array(ids, dtype=np.int64),
@@ -130,6 +138,7 @@ class FacilityIndex:
             sigs=sigs,
             loader=loader,
             approximate=np.array(approximate, dtype=bool),
+            contacts=contacts,
         )
         index._finish()
         return index
@@ -142,6 +151,12 @@ class FacilityIndex:
                 strong.setdefault(p, []).extend((s, o) for o in offers)
             for p, offers in caps.weak.items():
                 weak.setdefault(p, []).extend((s, o) for o in offers)
+        probable: dict[str, list[int]] = {}
+        for s, caps in enumerate(self.sigs):
+            for p in caps.probable:
+                probable.setdefault(p, []).append(s)
+        self.probable = {p: np.array(v, dtype=np.int32) for p, v in probable.items()}
+        self.unknown_sig = np.array([c.unknown for c in self.sigs], dtype=bool)
         self.strong = {p: _offer_arrays(r) for p, r in strong.items()}
         self.weak = {p: _offer_arrays(r) for p, r in weak.items()}
         self.row_of = {int(fid): i for i, fid in enumerate(self.ids)}
@@ -220,6 +235,12 @@ class FacilityIndex:
                     code = np.where(both, MET, np.where(size_ok, NEAR_MATERIAL, NEAR_SIZE))
                 best = np.maximum.reduceat(code.astype(np.int8), starts)
                 out[sigs] = np.maximum(out[sigs], best)
+        for p in req.processes:
+            likely = self.probable.get(p)
+            if likely is not None:
+                if sig_mask is not None:
+                    likely = likely[sig_mask[likely]]
+                out[likely] = np.maximum(out[likely], PROBABLE)
         return out
 
     def codes(self, reqs: list[Requirement], rows: np.ndarray) -> np.ndarray:

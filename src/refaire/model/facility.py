@@ -9,6 +9,10 @@ from refaire.model._plain import plain
 from refaire.model.problem import Problem
 
 Origin = Literal["stated", "inferred"]
+# A capability may also be "probable": public knowledge about that kind of place (every
+# Fab Lab of the Fab Charter shares one inventory), not about this place; a manager
+# confirms it (it becomes "stated") or removes it. See `ingest/probable.py`.
+CapabilityOrigin = Literal["stated", "inferred", "probable"]
 
 
 @dataclass(slots=True)
@@ -16,7 +20,7 @@ class Capability:
     """A vocabulary id a facility or machine offers, and whether the source stated it."""
 
     id: str
-    origin: Origin = "stated"
+    origin: CapabilityOrigin = "stated"
     rule: str | None = None
     confidence: float = 1.0
 
@@ -81,10 +85,11 @@ class Facility:
         return plain(self)
 
     def all_processes(self) -> set[str]:
-        """Process ids offered by the facility itself or any of its machines."""
-        ids = {c.id for c in self.processes}
+        """Process ids offered by the facility itself or any of its machines, as stated
+        or inferred: not the probable ones (what such places usually have)."""
+        ids = {c.id for c in self.processes if c.origin != "probable"}
         for e in self.equipment:
-            ids.update(c.id for c in e.processes)
+            ids.update(c.id for c in e.processes if c.origin != "probable")
         return ids
 
     def all_materials(self) -> set[str]:

@@ -9,7 +9,9 @@ orientation (any of the 6 permutations of its bounding box) fits the build volum
 drawing fits a laser cutter when it fits the bed either way round. Facilities that fit
 come first, then those whose machine sizes are unknown, then those too small. Each quote
 uses the facility's own pricing, or the documented default rates, and then says so
-(`estimated_rates`).
+(`estimated_rates`). `near` is a town or LAT,LON (`places.resolve_place`); around it,
+places that state no capability, or only probably have the process (a Fab Lab's usual
+inventory), are listed apart (`unknown_capability`): never quoted, but worth asking.
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ from __future__ import annotations
 from itertools import permutations
 from typing import Any
 
+import numpy as np
+
 from refaire.geometry.upload import measure_upload
 from refaire.model import Equipment, Facility
+from refaire.places import Place
 from refaire.quote import quote_mesh, quote_vector
 from refaire.quote.pricing import quote_pricing
 from refaire.quote.rates import material as material_row
@@ -269,7 +274,7 @@ def quote_file(
     material: str,
     facility_id: int | str | None = None,
     qty: int = 1,
-    near: tuple[float, float] | str | None = None,
+    near: tuple[float, float] | str | Place | None = None,
     limit: int = 5,
     thickness_mm: float | None = None,
     lang: str = "en",
@@ -291,13 +296,18 @@ def quote_file(
     material = material.strip().lower()
     if not isinstance(qty, int) or qty < 1:
         raise QuoteError(f"quantity must be a whole number ≥ 1, got {qty!r}")
+    place = None
     if isinstance(near, str):
-        from refaire.geo import parse_point
+        from refaire.places import PlaceError, resolve_place
 
         try:
-            near = parse_point(near) if near.strip() else None
-        except ValueError as exc:
-            raise QuoteError(f"near: {exc}") from None
+            place = resolve_place(near) if near.strip() else None
+        except PlaceError as exc:
+            raise QuoteError(f"near: {exc.text(lang)}") from None
+    elif isinstance(near, Place):
+        place = near
+    if place is not None:
+        near = place.point
     if measurement is None:
         measurement = measure_upload(name, data)
     kind = measurement["kind"]
@@ -357,4 +367,25 @@ def quote_file(
         result["thickness_mm"] = thickness
     if not entries:
         result["reference_quote"] = reference
+    if place is not None:
+        result["place"] = place.to_dict(lang)
+    if facility_id in (None, "") and near is not None:
+        shown = {e["facility"]["id"] for e in entries}
+        result["unknown_capability"] = _unknown_near(store, near, process, shown, lang)
     return result
+
+
+def _unknown_near(
+    store: Store, near: tuple[float, float], process: str, shown: set[int], lang: str
+) -> dict[str, Any]:
+    """Places within the first radius that do not state the process (none stated at all,
+    or only probable): not quoted, since nothing says they can, but worth asking."""
+    from refaire.match.index import facility_index
+    from refaire.match.unknown import unknown_capability
+
+    index = facility_index(store)
+    rows, dist = index.near(near[0], near[1], RADII_KM[0])
+    keep = np.array([int(index.ids[r]) not in shown for r in rows], dtype=bool)
+    return unknown_capability(
+        index, rows[keep], dist[keep], RADII_KM[0], lang, process=VOCAB_PROCESS[process]
+    )

@@ -34,25 +34,29 @@ def check_filters(
     process: str | None = None,
     material: str | None = None,
     country: str | None = None,
+    lang: str = "en",
 ) -> dict[str, Any]:
-    """Validate the search filters given as text; keyword arguments for search_facilities.
+    """Validate the search filters given as text; keyword arguments for search_facilities,
+    plus `place` (the resolved `near`) that `search` echoes.
 
-    Raises FilterError naming the filter, what was given and how to find valid values.
+    `near` is a town ("Lyon", "Troy, NY") or LAT,LON (`places.resolve_place`). Raises
+    FilterError naming the filter, what was given and how to find valid values.
     """
-    from refaire.geo import parse_point
+    from refaire.places import PlaceError, resolve_place
     from refaire.vocab.capabilities import is_known
 
     out: dict[str, Any] = {}
     if near:
         try:
-            out["near"] = parse_point(near)
-        except ValueError as exc:
-            raise FilterError(f"near: {exc}") from None
+            place = resolve_place(near)
+        except PlaceError as exc:
+            raise FilterError(f"near: {exc.text(lang)}") from None
+        out["near"], out["place"] = place.point, place
     if radius_km is not None:
         if not radius_km > 0 or radius_km > 20_000:
             raise FilterError(f"radius_km: expected a distance in km above 0, got {radius_km}")
         if not near:
-            raise FilterError("radius_km needs near=LAT,LON (the centre of the circle)")
+            raise FilterError("radius_km needs near=PLACE (the centre of the circle)")
         out["radius_km"] = float(radius_km)
     for kind, value in (("process", process), ("material", material)):
         if value:
@@ -72,6 +76,20 @@ def check_filters(
             )
         out["country"] = cc
     return out
+
+
+def search(
+    store: Store, filters: dict[str, Any], lang: str = "en", **options: Any
+) -> dict[str, Any]:
+    """`search_facilities` with `check_filters`' result; echoes the place searched around."""
+    from refaire.store.facility_search import search_facilities
+
+    place = filters.get("place")
+    kwargs = {k: v for k, v in filters.items() if k != "place"}
+    result = search_facilities(store, **options, **kwargs)
+    if place is not None:
+        result["place"] = place.to_dict(lang)
+    return result
 
 
 def rule_kind(rule: str | None) -> str | None:
@@ -108,7 +126,9 @@ def _split(processes: list[Capability], materials: list[Capability]) -> dict[str
     caps = [_cap("process", c) for c in processes] + [_cap("material", c) for c in materials]
     return {
         "stated": [c for c in caps if c["origin"] == "stated"],
-        "inferred": [c for c in caps if c["origin"] != "stated"],
+        "inferred": [c for c in caps if c["origin"] not in ("stated", "probable")],
+        # what such places usually have (ingest/probable.py), not what this one states
+        "probable": [c for c in caps if c["origin"] == "probable"],
     }
 
 
@@ -152,8 +172,9 @@ def _summary(f: Facility) -> dict[str, list[dict[str, str]]]:
     pairs = [("process", c) for c in f.processes] + [("material", c) for c in f.materials]
     for e in f.equipment:
         pairs += [("process", c) for c in e.processes] + [("material", c) for c in e.materials]
+    rank = {"stated": 2, "inferred": 1, "probable": 0}
     for kind, c in pairs:
-        if out[kind].get(c.id) != "stated":
+        if rank.get(c.origin, 1) > rank.get(out[kind].get(c.id, ""), -1):
             out[kind][c.id] = c.origin
     return {
         kind: [{"id": i, "origin": o} for i, o in sorted(ids.items())]
@@ -185,7 +206,7 @@ def facility_detail(store: Store, ident: str | int) -> dict[str, Any]:
     """Everything known about a facility, by numeric id or key.
 
     Keys: the record fields (name, address, latitude, ...), `id`, `equipment`
-    (each with `capabilities.stated` / `capabilities.inferred`, sizes and their
+    (each with `capabilities.stated` / `.inferred` / `.probable`, sizes and their
     origin), `capabilities` (the facility's own, outside any machine),
     `summary` (every process/material id once), `provenance` (by source and by
     field) and `problems`.
@@ -198,6 +219,12 @@ def facility_detail(store: Store, ident: str | int) -> dict[str, Any]:
     data["id"] = fid
     data["equipment"] = _equipment(f)
     data["capabilities"] = _split(f.processes, f.materials)
+    # A merged record can state (another source) what the Fab Lab rule made probable:
+    # what is stated or inferred is not shown as probable too.
+    known = f.all_processes()
+    data["capabilities"]["probable"] = [
+        c for c in data["capabilities"]["probable"] if c["id"] not in known
+    ]
     data["summary"] = _summary(f)
     data["provenance"] = _provenance(f)
     data["problems"] = public_problems(data.get("problems"))

@@ -35,6 +35,8 @@ def capability_rows(fid: int, f: Facility) -> list[dict[str, Any]]:
     for e in f.equipment:
         caps += [("process", c) for c in e.processes] + [("material", c) for c in e.materials]
     for kind, c in caps:
+        if c.origin == "probable":
+            continue  # what such places usually have: searches list what is stated or inferred
         # a capability stated anywhere counts as stated, even if also inferred elsewhere
         if seen.get((kind, c.id)) != "stated":
             seen[(kind, c.id)] = c.origin

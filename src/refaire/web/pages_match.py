@@ -1,7 +1,8 @@
 """Pages: /designs/{id}/match (where can I make this?) and the panels other pages include.
 
-`_match_panel.html` (on a design page) is a plain GET form: coordinates, or a preset city
-when the coordinates are left empty, and a radius. The results page is rendered on the
+`_match_panel.html` (on a design page) is a plain GET form: a town or coordinates
+(`places.resolve_place`), or a preset city when the place is left empty, and a radius;
+"use my location" (static/locate.js) fills the place from the browser where it can. The results page is rendered on the
 server (matches, reasons, plans); its map is an enhancement over the same data.
 `_match_facility.html` (on a facility page) calls the `match_made_here` template global.
 """
@@ -49,16 +50,6 @@ templates.env.globals["match_presets"] = match_presets
 templates.env.globals["match_made_here"] = match_made_here
 
 
-def _radius(text: str | None) -> float:
-    try:
-        value = float((text or "").replace(",", ".")) if text else DEFAULT_RADIUS_KM
-    except ValueError:
-        raise ValueError(f"radius: expected a number of km, got {text!r}") from None
-    if not 0 < value <= 20000:
-        raise ValueError("radius: between 0 and 20000 km")
-    return value
-
-
 @router.get("/designs/{ident}/match", response_class=HTMLResponse)
 def design_match_page(
     request: Request,
@@ -67,18 +58,18 @@ def design_match_page(
     preset: str | None = None,
     radius_km: str | None = None,
 ) -> HTMLResponse:
-    from refaire.geo import parse_point
     from refaire.match.engine import UnknownDesign, match_design
+    from refaire.places import PlaceError, parse_radius, resolve_place
 
     store = request.app.state.store
     lang = choose_language(request)
     where = (near or "").strip() or (preset or "").strip()
     form = {"near": where, "radius_km": radius_km or f"{DEFAULT_RADIUS_KM:g}"}
     try:
-        radius = _radius(radius_km)
+        radius = parse_radius(radius_km, DEFAULT_RADIUS_KM) or DEFAULT_RADIUS_KM
         if not where:
             raise ValueError("")
-        lat, lon = parse_point(where)
+        place = resolve_place(where)
     except ValueError as exc:
         from refaire.registry.designs import UnknownDesign as UnknownDetail
         from refaire.registry.designs import design_detail
@@ -93,11 +84,12 @@ def design_match_page(
             status_code=400 if where else 200,
             d={"id": d["id"], "name": d["name"], "requirements": d["requirements"]},
             result=None,
-            error=str(exc) or None,
+            error=(exc.text(lang) if isinstance(exc, PlaceError) else str(exc)) or None,
             form=form,
         )
     try:
-        result = match_design(store, ident, lat, lon, radius, lang)
+        lat, lon = place.point
+        result = match_design(store, ident, lat, lon, radius, lang, place=place)
     except UnknownDesign as exc:
         return render(request, "error.html", status_code=404, message=str(exc))
     points = [

@@ -1,0 +1,86 @@
+"""Places near a point that may make something but whose sources say nothing of it.
+
+Most facilities come from lists that give places, not machines: of 2,323 only 84 state
+a capability. Answering "nobody offers laser cutting near Lyon" when a dozen labs there
+state nothing at all would be false. Such places are listed apart, as *capability
+unknown*, nearest first, with how to reach them and a sentence asking the person to ask
+them; they are never counted as matches. The quote also lists the places that only
+*probably* offer the process (a Fab Lab's usual inventory), marked as such.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from refaire.match.index import FacilityIndex
+
+UNKNOWN_LIMIT = 10
+
+_NOTE = {
+    "en": "{n} place(s) within {radius} km state no capability in Refaire's sources: "
+    "they may be able to make it. Ask them.",
+    "fr": "{n} lieu(x) à moins de {radius} km n'indiquent aucune capacité dans les sources "
+    "de Refaire : ils peuvent peut-être le faire. Demandez-leur.",
+}
+_NOTE_PROCESS = {
+    "en": "{n} place(s) within {radius} km do not state {process}: it is unknown, or only "
+    "probable (usual Fab Lab inventory), whether they offer it. Ask them.",
+    "fr": "{n} lieu(x) à moins de {radius} km n'indiquent pas « {process} » : on ne sait "
+    "pas s'ils le font, ou ce n'est que probable (inventaire habituel des Fab Labs). "
+    "Demandez-leur.",
+}
+
+
+def _entry(index: FacilityIndex, row: int, distance: float, capability: str) -> dict[str, Any]:
+    website, email = index.contacts[row] if row < len(index.contacts) else (None, None)
+    out: dict[str, Any] = {
+        "facility": {"id": int(index.ids[row]), "name": index.names[row]},
+        "distance_km": round(float(distance), 2),
+        "latitude": float(index.lat[row]),
+        "longitude": float(index.lon[row]),
+        "website": website,
+        "email": email,
+        "capability": capability,
+    }
+    if index.approximate[row]:
+        out["facility"]["approximate_location"] = True
+    return out
+
+
+def unknown_capability(
+    index: FacilityIndex,
+    rows: np.ndarray,
+    dist: np.ndarray,
+    radius_km: float,
+    lang: str = "en",
+    limit: int = UNKNOWN_LIMIT,
+    process: str | None = None,
+) -> dict[str, Any]:
+    """{total, items, note}: the places among `rows` (nearest first) that state no
+    capability; with `process`, also those that do not state it but probably have it."""
+    from refaire.match.explain import term
+    from refaire.text import decimal
+
+    lang = lang if lang in _NOTE else "en"
+    sigs = index.sig_of[rows] if len(rows) else np.zeros(0, dtype=np.int32)
+    unknown = index.unknown_sig[sigs] if len(sigs) else np.zeros(0, dtype=bool)
+    probable = np.zeros(len(rows), dtype=bool)
+    if process is not None and len(rows):
+        likely = index.probable.get(process)
+        if likely is not None:
+            has = np.zeros(len(index.sigs), dtype=bool)
+            has[likely] = True
+            probable = has[sigs]
+    chosen = np.flatnonzero(unknown | probable)
+    items = [
+        _entry(index, int(rows[j]), float(dist[j]), "probable" if probable[j] else "unknown")
+        for j in chosen[:limit]
+    ]
+    n, radius = int(len(chosen)), decimal(round(radius_km, 1), "g", lang)
+    if process is None:
+        note = _NOTE[lang].format(n=n, radius=radius)
+    else:
+        note = _NOTE_PROCESS[lang].format(n=n, radius=radius, process=term(process, lang))
+    return {"total": n, "items": items, "note": note if n else None}
