@@ -1,4 +1,4 @@
-"""The JSON API. Each module adds its routes to `router`."""
+"""The JSON API. Each module adds its routes to `router`; errors as in `refaire.contract`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import pkgutil
 
 from fastapi import APIRouter
 
-router = APIRouter()
+from refaire.contract.errors import error_responses
+
+# every route can meet a value it cannot use (400, e.g. a NUL) or a malformed request (422)
+router = APIRouter(responses=error_responses(400, 422))
 
 for _info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
     if not _info.name.startswith("_"):

@@ -6,9 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from refaire.api._deps import get_store, require_admin
+from refaire.contract.errors import error_responses, problem
+from refaire.contract.nul import has_nul
+from refaire.contract.params import Offset, limit_query
 from refaire.observatory.figures import FilterError, dashboard
 from refaire.observatory.signals import MAX_LIMIT, SignalError, add_signal, list_signals
 from refaire.observatory.tables import TABLES, table, to_csv
@@ -48,7 +51,7 @@ def get_observatory(
     return _dashboard(store, sector, country, lang, coverage)
 
 
-@router.get("/observatory/{name}.{ext}")
+@router.get("/observatory/{name}.{ext}", responses=error_responses(404))
 def get_observatory_table(
     name: str,
     ext: str,
@@ -88,6 +91,14 @@ class SignalIn(BaseModel):
     practices: list[str] = Field(default_factory=list)
     actors: list[str] = Field(default_factory=list)
 
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL cannot store a NUL: refuse it here rather than fail in the store
+        if has_nul(value):
+            raise ValueError("the NUL character is not allowed")
+        return value
+
 
 @router.get("/signals")
 def get_signals(
@@ -96,22 +107,27 @@ def get_signals(
         str | None, Query(description="Only signals tagged with this sector.")
     ] = None,
     tag: Annotated[str | None, Query(description="Only signals with this tag (any kind).")] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, limit_query(MAX_LIMIT)] = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """Recorded signals, newest first."""
     try:
         return list_signals(store, sector=sector, tag=tag, limit=limit, offset=offset)
     except SignalError as exc:
-        raise HTTPException(400, str(exc)) from None
+        raise problem(400, str(exc), exc.errors) from None
 
 
-@router.post("/signals", status_code=201, dependencies=[Depends(require_admin)])
+@router.post(
+    "/signals",
+    status_code=201,
+    dependencies=[Depends(require_admin)],
+    responses=error_responses(401, 403),
+)
 def post_signal(body: SignalIn, store: Annotated[Store, Depends(get_store)]) -> dict[str, Any]:
     """Record a signal (needs `Authorization: Bearer $REFAIRE_ADMIN_TOKEN`).
 
-    Bad values give 422 with `detail` listing every `{field, message}`."""
+    Bad values give 422 with `errors` listing every `{field, message}`."""
     try:
         return add_signal(store, **body.model_dump())
     except SignalError as exc:
-        raise HTTPException(422, exc.to_list()) from None
+        raise problem(422, str(exc), exc.errors) from None

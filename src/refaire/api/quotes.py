@@ -8,6 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, File, Form, HTTPException, UploadFile
 
 from refaire.api._deps import get_store, require_admin
+from refaire.contract.errors import QuoteErrorBody, error_responses, problem
+from refaire.contract.nul import has_nul
 from refaire.store import Store
 
 router = APIRouter(tags=["quotes"])
@@ -27,7 +29,7 @@ async def _read(upload: UploadFile) -> tuple[str, bytes]:
     return name, data
 
 
-@router.post("/mesh")
+@router.post("/mesh", responses=error_responses(413))
 async def measure_uploads(
     files: Annotated[list[UploadFile], File(description="Meshes (STL, 3MF, OBJ) or SVG/DXF")],
 ) -> list[dict[str, Any]]:
@@ -50,7 +52,10 @@ async def measure_uploads(
     return out
 
 
-@router.post("/quote")
+@router.post(
+    "/quote",
+    responses={**error_responses(404, 413), **error_responses(422, model=QuoteErrorBody)},
+)
 async def quote_upload(
     store: Annotated[Store, Depends(get_store)],
     file: Annotated[UploadFile, File(description="The part: STL, 3MF, OBJ, SVG or DXF")],
@@ -77,13 +82,14 @@ async def quote_upload(
     except UnknownFacilityError as exc:
         raise HTTPException(404, str(exc)) from None
     except QuoteError as exc:
-        detail: dict[str, Any] = {"message": str(exc)}
-        if exc.measurement is not None:
-            detail["measurement"] = exc.measurement
-        raise HTTPException(422, detail) from None
+        raise problem(422, str(exc), measurement=exc.measurement) from None
 
 
-@router.put("/facilities/{ident}/pricing", dependencies=[Depends(require_admin)])
+@router.put(
+    "/facilities/{ident}/pricing",
+    dependencies=[Depends(require_admin)],
+    responses=error_responses(401, 403, 404),
+)
 def put_pricing(
     ident: str,
     store: Annotated[Store, Depends(get_store)],
@@ -108,11 +114,12 @@ def put_pricing(
     quantity-breaks [{min-qty, discount}], currency). Every problem is listed in a 422."""
     from refaire.store.pricing import PricingError, set_pricing
 
+    if has_nul(pricing):
+        raise problem(422, "pricing: the NUL character is not allowed", [("pricing", "NUL")])
     try:
         stored = set_pricing(store, ident, pricing)
     except LookupError as exc:
         raise HTTPException(404, str(exc)) from None
     except PricingError as exc:
-        problems = [{"field": f, "message": m} for f, m in exc.problems]
-        raise HTTPException(422, {"message": str(exc), "problems": problems}) from None
+        raise problem(422, str(exc), [(f or "pricing", m) for f, m in exc.problems]) from None
     return {"id": ident, "pricing": stored}

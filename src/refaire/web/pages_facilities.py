@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from refaire.contract.params import Page, page_offset
 from refaire.registry.facilities import FilterError, UnknownFacility, check_filters, facility_detail
 from refaire.store.facility_search import facility_points, search_facilities
 from refaire.web import render
@@ -84,7 +85,7 @@ def facilities_page(
     process: str | None = None,
     material: str | None = None,
     country: str | None = None,
-    page: int = 1,
+    page: Page = 1,
 ) -> HTMLResponse:
     store = request.app.state.store
     lang = choose_language(request)
@@ -96,7 +97,6 @@ def facilities_page(
         "material": material or "",
         "country": country or "",
     }
-    page = max(1, page)
     error = None
     result: dict[str, Any] = {"total": 0, "items": [], "offset": 0}
     try:
@@ -107,7 +107,7 @@ def facilities_page(
         error = str(exc)
     else:
         result = search_facilities(
-            store, q=q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, **filters
+            store, q=q, limit=PAGE_SIZE, offset=page_offset(page, PAGE_SIZE), **filters
         )
     pages = max(1, -(-result["total"] // PAGE_SIZE))
     return render(

@@ -1,0 +1,31 @@
+"""Bounded paging parameters, one definition for every list route and page.
+
+An unbounded `int` query parameter lets `offset=9223372036854775808` reach the database,
+which overflows (SQLite's and PostgreSQL's integers are 64-bit) and answers 500. The
+bounds here are far beyond any real list, and well inside 64 bits once multiplied by a
+page size.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Query
+
+MAX_OFFSET = 1_000_000_000
+MAX_PAGE = 10_000_000
+
+Offset = Annotated[
+    int, Query(ge=0, le=MAX_OFFSET, description=f"Items to skip (0 to {MAX_OFFSET:,}).")
+]
+Page = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Page number (1 to {MAX_PAGE:,}).")]
+
+
+def limit_query(maximum: int) -> Any:
+    """The `Query` of a `limit` parameter allowing 1 to `maximum` items."""
+    return Query(ge=1, le=maximum, description=f"Items to return (1 to {maximum}).")
+
+
+def page_offset(page: int, page_size: int) -> int:
+    """The offset of a 1-based page, for pages whose `page` is already bounded by `Page`."""
+    return (min(max(page, 1), MAX_PAGE) - 1) * page_size
