@@ -109,7 +109,9 @@ def _field(loc: tuple[Any, ...] | list[Any]) -> str:
 
 
 def validation_body(exc: RequestValidationError) -> dict[str, Any]:
-    errors = [{"field": _field(e.get("loc", ())), "message": e.get("msg", "")} for e in exc.errors()]
+    errors = [
+        {"field": _field(e.get("loc", ())), "message": e.get("msg", "")} for e in exc.errors()
+    ]
     detail = "invalid request: " + "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return {"detail": detail, "errors": errors}
 
