@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import Response
 
 from refaire.api._deps import get_store, require_admin
 from refaire.contract.errors import error_responses, problem
@@ -67,7 +67,17 @@ EXPORT_TYPES = {
 
 
 @router.get(
-    "/designs/{ident}/export", response_class=PlainTextResponse, responses=error_responses(404)
+    "/designs/{ident}/export",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The design in the asked format.",
+            "content": {
+                media: {"schema": {"type": "string"}} for media, _ in EXPORT_TYPES.values()
+            },
+        },
+        **error_responses(404),
+    },
 )
 def export_design(
     ident: str,

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from refaire.api._deps import get_store, require_admin
 from refaire.contract.errors import error_responses, problem
@@ -51,7 +51,20 @@ def get_observatory(
     return _dashboard(store, sector, country, lang, coverage)
 
 
-@router.get("/observatory/{name}.{ext}", responses=error_responses(404))
+@router.get(
+    "/observatory/{name}.{ext}",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The table: CSV rows, or JSON `{table, method, filters, rows}`.",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "object"}},
+            },
+        },
+        **error_responses(404),
+    },
+)
 def get_observatory_table(
     name: str,
     ext: str,
@@ -82,6 +95,21 @@ def get_observatory_table(
 
 class SignalIn(BaseModel):
     """A signal to record. Sector ids as in `refaire vocab` (CPC sections and classes)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "A repair café opens a shared workshop",
+                    "url": "https://example.org/news/repair-cafe",
+                    "published": "2026-11-30",
+                    "sectors": ["A47"],
+                    "practices": ["fabrication-place"],
+                    "actors": ["Repair Café"],
+                }
+            ]
+        }
+    )
 
     title: str = Field(description="Title of the article, event or news.")
     url: str = Field(description="Its http(s) URL.")

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, File, Form, HTTPException, UploadFile
+from fastapi import APIRouter, Body, Depends, File, Form, HTTPException, Path, UploadFile
 
 from refaire.api._deps import get_store, require_admin
 from refaire.contract.errors import QuoteErrorBody, error_responses, problem
-from refaire.contract.nul import has_nul
+from refaire.contract.nul import NoNul, has_nul
 from refaire.store import Store
 
 router = APIRouter(tags=["quotes"])
@@ -59,10 +59,10 @@ async def measure_uploads(
 async def quote_upload(
     store: Annotated[Store, Depends(get_store)],
     file: Annotated[UploadFile, File(description="The part: STL, 3MF, OBJ, SVG or DXF")],
-    material: Annotated[str, Form(description="Material id: pla, petg, resin, plywood, …")],
-    facility_id: Annotated[str | None, Form(description="Quote at this facility only")] = None,
+    material: Annotated[NoNul, Form(description="Material id: pla, petg, resin, plywood, …")],
+    facility_id: Annotated[NoNul | None, Form(description="Quote at this facility only")] = None,
     qty: Annotated[int, Form(ge=1, le=100000)] = 1,
-    near: Annotated[str | None, Form(description="LAT,LON: nearest facilities first")] = None,
+    near: Annotated[NoNul | None, Form(description="LAT,LON: nearest facilities first")] = None,
     thickness: Annotated[float | None, Form(gt=0, description="Sheet thickness, mm")] = None,
     limit: Annotated[int, Form(ge=1, le=50)] = 5,
     lang: Annotated[
@@ -91,7 +91,7 @@ async def quote_upload(
     responses=error_responses(401, 403, 404),
 )
 def put_pricing(
-    ident: str,
+    ident: Annotated[str, Path(description="Facility id or key.", examples=["1"])],
     store: Annotated[Store, Depends(get_store)],
     pricing: Annotated[
         dict[str, Any],
@@ -115,7 +115,8 @@ def put_pricing(
     from refaire.store.pricing import PricingError, set_pricing
 
     if has_nul(pricing):
-        raise problem(422, "pricing: the NUL character is not allowed", [("pricing", "NUL")])
+        message = "the NUL character is not allowed"
+        raise problem(422, f"pricing: {message}", [("pricing", message)])
     try:
         stored = set_pricing(store, ident, pricing)
     except LookupError as exc:

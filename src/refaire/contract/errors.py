@@ -108,10 +108,13 @@ def _field(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(str(p) for p in parts)
 
 
+def _message(error: dict[str, Any]) -> str:
+    # pydantic prefixes the text of a validator's ValueError; the field says enough
+    return str(error.get("msg", "")).removeprefix("Value error, ")
+
+
 def validation_body(exc: RequestValidationError) -> dict[str, Any]:
-    errors = [
-        {"field": _field(e.get("loc", ())), "message": e.get("msg", "")} for e in exc.errors()
-    ]
+    errors = [{"field": _field(e.get("loc", ())), "message": _message(e)} for e in exc.errors()]
     detail = "invalid request: " + "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return {"detail": detail, "errors": errors}
 

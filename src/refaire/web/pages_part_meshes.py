@@ -12,6 +12,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from refaire.api._deps import require_admin
+from refaire.contract.nul import refuse_nul_in_form
 from refaire.registry.designs import UnknownDesign, design_detail
 from refaire.registry.part_meshes import MAX_BYTES, attach_meshes
 from refaire.web import render
@@ -46,6 +47,7 @@ def _design_page(
 async def mesh_upload_submit(request: Request, ident: str) -> HTMLResponse:
     lang = choose_language(request)
     data = await request.form()
+    refuse_nul_in_form(data.multi_items())
     token = str(data.get("token") or "").strip()
     try:
         require_admin(f"Bearer {token}")

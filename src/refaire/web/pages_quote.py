@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from refaire.contract.nul import refuse_nul_in_form
 from refaire.web import render, templates
 from refaire.web.i18n import choose_language, translate
 
@@ -131,6 +132,7 @@ async def quote_submit(request: Request) -> HTMLResponse:
 
     lang = choose_language(request)
     data = await request.form()
+    refuse_nul_in_form(data.multi_items())
     form = _form(data)
     context = {
         "form": form,
