@@ -13,6 +13,7 @@ from refaire.model import Design
 from refaire.store.bulk import insert_tuples
 from refaire.store.db import Store
 from refaire.store.generations import bump
+from refaire.store.ids import row_id
 from refaire.store.paging import rows_by_id
 from refaire.store.postings import PostingsWriter
 from refaire.store.tables import design_facets, design_links, designs
@@ -205,7 +206,8 @@ def _design_from_row(record: dict[str, Any], manifest_text: str) -> Design:
 
 def get_design(store: Store, ident: int | str) -> tuple[int, Design] | None:
     """A design by numeric id or by key, with its id; None when unknown."""
-    cond = designs.c.id == int(ident) if str(ident).isdigit() else designs.c.key == str(ident)
+    rid = row_id(ident)
+    cond = designs.c.id == rid if rid is not None else designs.c.key == str(ident)
     with store.engine.connect() as conn:
         row = conn.execute(
             select(designs.c.id, designs.c.record, designs.c.manifest_text).where(cond)

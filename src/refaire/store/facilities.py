@@ -12,6 +12,7 @@ from refaire.geo import bounding_box, grid_cell
 from refaire.model import Facility
 from refaire.store.db import Store
 from refaire.store.designs import SaveCounts
+from refaire.store.ids import row_id
 from refaire.store.paging import rows_by_id
 from refaire.store.tables import facilities, facility_capabilities, facility_keys, facility_terms
 from refaire.text import fold, weighted_terms
@@ -155,9 +156,8 @@ def _write_children(conn: Connection, fid: int, f: Facility, key: str) -> None:
 
 def get_facility(store: Store, ident: int | str) -> tuple[int, Facility] | None:
     with store.engine.connect() as conn:
-        if str(ident).isdigit():
-            fid = int(ident)
-        else:
+        fid = row_id(ident)
+        if fid is None:
             fid = conn.execute(
                 select(facility_keys.c.facility_id).where(facility_keys.c.key == str(ident))
             ).scalar()
