@@ -146,3 +146,19 @@ def test_service_errors_use_the_same_body(client):
     assert body["errors"] and all(e["field"] for e in body["errors"])
     r = client.post("/api/signals", json=bad, headers={"Authorization": "Bearer wrong"})
     _check_error(r, 401)
+
+
+@pytest.mark.parametrize(
+    "command", [["designs", "list"], ["facilities", "list"], ["signals", "list"]]
+)
+def test_cli_offsets_share_the_bound(tmp_path, command):
+    """The CLI refuses the offsets the API refuses (a usage error, not an overflow traceback)."""
+    from typer.testing import CliRunner
+
+    from refaire.cli import app
+
+    db = str(tmp_path / "cli.db")
+    r = CliRunner().invoke(app, [*command, "--offset", str(2**63), "--db", db])
+    assert r.exit_code == 2 and "1000000000" in r.output, r.output
+    r = CliRunner().invoke(app, [*command, "--offset", "1000000000", "--json", "--db", db])
+    assert r.exit_code == 0 and '"items": []' in r.output, r.output

@@ -2,8 +2,7 @@
 
 An unbounded `int` query parameter lets `offset=9223372036854775808` reach the database,
 which overflows (SQLite's and PostgreSQL's integers are 64-bit) and answers 500. The
-bounds here are far beyond any real list, and well inside 64 bits once multiplied by a
-page size.
+bounds are those of `bounds`, which the CLI's options share.
 """
 
 from __future__ import annotations
@@ -12,8 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import Query
 
-MAX_OFFSET = 1_000_000_000
-MAX_PAGE = 10_000_000
+from refaire.contract.bounds import MAX_OFFSET, MAX_PAGE
 
 Offset = Annotated[
     int, Query(ge=0, le=MAX_OFFSET, description=f"Items to skip (0 to {MAX_OFFSET:,}).")
