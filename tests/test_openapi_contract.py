@@ -85,3 +85,33 @@ def test_a_validation_error_matches_the_declared_body(client):
     body = ErrorBody.model_validate(r.json())
     assert {e.field for e in body.errors} == {"limit", "offset"}
     assert body.detail.startswith("invalid request: ")
+
+
+def test_older_error_shapes_raised_by_a_route_are_normalised(tmp_path):
+    """Routes written before the contract (or copying them) still answer the one body."""
+    from fastapi import HTTPException
+
+    from refaire.app import create_app
+    from refaire.store import open_store
+
+    app = create_app(store=open_store(str(tmp_path / "r.db")))
+    shapes = {
+        "text": "no such thing",
+        "list": [{"field": "url", "message": "not http(s)"}],
+        "object": {"message": "invalid pricing", "problems": [{"field": "fee", "message": "< 0"}]},
+    }
+
+    @app.get("/api/_legacy/{kind}")
+    def legacy(kind: str) -> None:
+        raise HTTPException(422, shapes[kind])
+
+    client = TestClient(app)
+    assert client.get("/api/_legacy/text").json() == {"detail": "no such thing", "errors": []}
+    assert client.get("/api/_legacy/list").json() == {
+        "detail": "url: not http(s)",
+        "errors": [{"field": "url", "message": "not http(s)"}],
+    }
+    assert client.get("/api/_legacy/object").json() == {
+        "detail": "invalid pricing",
+        "errors": [{"field": "fee", "message": "< 0"}],
+    }

@@ -89,6 +89,11 @@ def _body(detail: Any) -> dict[str, Any]:
     """The error body of an exception's detail, whatever shape a route gave it."""
     if isinstance(detail, dict) and isinstance(detail.get("detail"), str):
         return {"detail": detail["detail"], "errors": [], **detail}
+    if isinstance(detail, dict) and isinstance(detail.get("message"), str):
+        # the older `{message, problems}` shape of 422s
+        body = _body(detail.get("problems") or [])
+        extra = {k: v for k, v in detail.items() if k not in ("message", "problems")}
+        return {**extra, "detail": detail["message"], "errors": body["errors"]}
     if isinstance(detail, list):
         # the older `[{field, message}]` shape of 422s
         errors = [
