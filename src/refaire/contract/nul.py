@@ -18,7 +18,7 @@ from pydantic import AfterValidator
 
 
 class NulRefused(HTTPException):
-    """400 for a NUL in the request line; `where` names the path or the parameter."""
+    """400 for a NUL in the request line or a page's form; `where` names the path or field."""
 
     def __init__(self, where: str) -> None:
         message = "the NUL character (%00) is not allowed"
