@@ -315,7 +315,8 @@ def test_map_page_works_without_js_and_serves_vendored_assets(client, records):
     assert f"{located:,} facilities on the map" in html
     assert 'href="/facilities"' in html and "<noscript>" in html
     assert "/static/vendor/leaflet/leaflet.js" in html
-    assert "/api/facilities/points" in html
+    assert '<script src="/static/js/map.js">' in html  # a file: the CSP refuses inline scripts
+    assert "/api/facilities/points" in client.get("/static/js/map.js").text
     for asset in (
         "/static/vendor/leaflet/leaflet.js",
         "/static/vendor/leaflet/leaflet.css",

@@ -248,7 +248,8 @@ def test_api_tables_csv_and_json(small_store) -> None:
     assert client.get("/api/observatory", params={"country": "FRA"}).status_code == 400
     r = client.get("/api/observatory/countries.csv")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert r.content.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM for spreadsheets
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert {row["country"]: int(row["facilities"]) for row in rows} == {"FR": 2, "CH": 1}
     assert "X-Refaire-Method" in r.headers
     r = client.get("/api/observatory/sectors.json", params={"lang": "fr", "sector": "A61"})

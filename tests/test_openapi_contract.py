@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
+PATH_VALUES = {"name": "sectors", "ext": "json"}
 METHODS = ("get", "post", "put", "patch", "delete")
 WRITES = {("post", "/api/import"), ("post", "/api/signals"), ("post", "/api/designs/{ident}/meshes"),
-          ("put", "/api/facilities/{ident}/pricing")}  # fmt: skip
+          ("put", "/api/facilities/{ident}/pricing"),
+          ("post", "/api/design-conflicts/{conflict_id}/resolve")}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +61,7 @@ def test_every_operation_declares_the_error_body(openapi):
 def test_a_405_lists_every_method_of_the_path(client, openapi):
     for path, ops in openapi["paths"].items():
         declared = {m.upper() for m in ops}
-        url = path.replace("{ident}", "1").replace("{name}", "sectors").replace("{ext}", "json")
+        url = re.sub(r"\{(\w+)\}", lambda m: PATH_VALUES.get(m[1], "1"), path)
         missing = next(m for m in METHODS if m.upper() not in declared)
         r = client.request(missing, url)
         assert r.status_code == 405, f"{missing} {url}"

@@ -132,13 +132,11 @@ def test_lineage_resolves_stored_parents_and_children(any_store):
 
 def test_word_index_follows_rewrites_within_and_across_flushes(any_store):
     from refaire.store.designs import flush_postings
-    from refaire.store.postings import PostingsWriter
 
-    writer = PostingsWriter()
-    save_designs(any_store, [make("k", "Loom", function="weaves cotton")], postings=writer)
+    save_designs(any_store, [make("k", "Loom", function="weaves cotton")], index=False)
     # saved again before the flush: only the last version may be indexed
-    save_designs(any_store, [make("k", "Loom", function="weaves wool")], postings=writer)
-    flush_postings(any_store, writer)
+    save_designs(any_store, [make("k", "Loom", function="weaves wool")], index=False)
+    flush_postings(any_store)
     assert search_designs(any_store, q="wool")["total"] == 1
     assert search_designs(any_store, q="cotton")["total"] == 0
     assert search_designs(any_store, q="weaves")["total"] == 1

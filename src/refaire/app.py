@@ -27,6 +27,8 @@ def create_app(
     """
     from refaire.api import router as api_router
     from refaire.web import router as web_router
+    from refaire.web.api_docs import add_api_docs
+    from refaire.web.headers import SecurityHeaders
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -42,7 +44,7 @@ def create_app(
         description="Open designs, the places that make them, and who can make what near you.\n"
         + errors.DESCRIPTION,
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # served by add_api_docs: local assets, no inline script
         redoc_url=None,
         lifespan=lifespan,
         # one place refuses NUL in paths and queries, for the API and the pages alike
@@ -52,6 +54,8 @@ def create_app(
     app.state.store = store or open_store(database)
     app.state.prepare = prepare
     app.include_router(api_router, prefix="/api")
+    add_api_docs(app, docs_url="/api/docs", openapi_url="/api/openapi.json")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(web_router)
+    app.add_middleware(SecurityHeaders)
     return app

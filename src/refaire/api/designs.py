@@ -139,9 +139,12 @@ async def import_upload(
         if len(data) > MAX_BYTES:
             raise HTTPException(413, f"{name}: over the {MAX_BYTES:,}-byte limit")
         one = import_bytes(store, f"upload:{name}", data)
-        for attr in ("imported", "updated", "skipped", "rejected", "designs", "facilities"):
+        for attr in (
+            "imported", "updated", "skipped", "rejected", "designs", "facilities", "conflicts"
+        ):  # fmt: skip
             setattr(total, attr, getattr(total, attr) + getattr(one, attr))
         total.problems.extend(one.problems)
+        total.merges.extend(one.merges)
     if request.app.state.prepare and (total.imported or total.updated):
         from refaire.observatory.warm import prepare_in_background
 

@@ -12,6 +12,7 @@ from refaire.api._deps import get_store, require_admin
 from refaire.contract.errors import error_responses, problem
 from refaire.contract.nul import has_nul
 from refaire.contract.params import Offset, limit_query
+from refaire.export.spreadsheet import CSV_ENCODING
 from refaire.observatory.figures import FilterError, dashboard
 from refaire.observatory.signals import MAX_LIMIT, SignalError, add_signal, list_signals
 from refaire.observatory.tables import TABLES, table, to_csv
@@ -83,7 +84,7 @@ def get_observatory_table(
         return JSONResponse(data)
     suffix = "".join(f"-{v}" for v in data["filters"].values() if v)
     return Response(
-        to_csv(data["rows"]),
+        to_csv(data["rows"]).encode(CSV_ENCODING),
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="refaire-{name}{suffix}.csv"',

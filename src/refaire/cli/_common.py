@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 console = Console(stderr=False)
 err_console = Console(stderr=True)
@@ -25,6 +26,13 @@ def print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
+def esc(value: Any) -> str:
+    """Record or user text for a Rich string: shown literally, never read as markup
+    (a design named `x [/b]` would otherwise crash the print or restyle the output)."""
+    return escape("" if value is None else str(value))
+
+
 def fail(message: str, code: int = 1) -> None:
-    err_console.print(f"[red]error:[/red] {message}")
+    """Print `message` (plain text, escaped here) as an error and exit with `code`."""
+    err_console.print(f"[red]error:[/red] {esc(message)}")
     raise typer.Exit(code)

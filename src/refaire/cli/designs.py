@@ -8,7 +8,7 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, fail, print_json
+from refaire.cli._common import DbOption, JsonOption, console, esc, fail, print_json
 from refaire.contract.bounds import MAX_OFFSET
 from refaire.registry.designs import UnknownDesign, design_detail
 from refaire.store import open_store
@@ -52,11 +52,11 @@ def list_command(
     for item in result["items"]:
         table.add_row(
             str(item["id"]),
-            item["name"],
-            item["licence"] or "",
-            item["technology_readiness"] or "",
-            ", ".join(item["sectors"][:3]),
-            item["platform"] or "",
+            esc(item["name"]),
+            esc(item["licence"]),
+            esc(item["technology_readiness"]),
+            esc(", ".join(item["sectors"][:3])),
+            esc(item["platform"]),
         )
     console.print(table)
     shown = len(result["items"])
@@ -65,7 +65,7 @@ def list_command(
     )
     for facet, values in result["facets"].items():
         if values:
-            top = ", ".join(f"{v['value']} ({v['count']})" for v in values[:6])
+            top = ", ".join(f"{esc(v['value'])} ({v['count']})" for v in values[:6])
             console.print(f"[dim]{facet}:[/dim] {top}")
 
 
@@ -87,14 +87,15 @@ def show_command(
         return
     lic = d.get("licence") or {}
     lines = [
-        f"[bold]{d['name']}[/bold]  (id {d['id']}, {d['format']})",
-        d.get("function") or d.get("description") or "",
-        f"licence: {lic.get('expression', '—')} ({lic.get('openness', 'unknown')})",
-        f"readiness: {d.get('technology_readiness') or '—'} / {d.get('documentation_readiness') or '—'}",
-        f"sectors: {', '.join(d.get('sectors') or []) or '—'}",
-        f"languages: {', '.join(d.get('languages') or []) or '—'}",
-        f"repo: {d.get('repo') or '—'}",
-        f"source: {d['provenance']['source']} (sha256 {d['provenance']['checksum'][:12]}…)"
+        f"[bold]{esc(d['name'])}[/bold]  (id {d['id']}, {esc(d['format'])})",
+        esc(d.get("function") or d.get("description")),
+        f"licence: {esc(lic.get('expression', '—'))} ({esc(lic.get('openness', 'unknown'))})",
+        f"readiness: {esc(d.get('technology_readiness') or '—')} / "
+        f"{esc(d.get('documentation_readiness') or '—')}",
+        f"sectors: {esc(', '.join(d.get('sectors') or []) or '—')}",
+        f"languages: {esc(', '.join(d.get('languages') or []) or '—')}",
+        f"repo: {esc(d.get('repo') or '—')}",
+        f"source: {esc(d['provenance']['source'])} (sha256 {d['provenance']['checksum'][:12]}…)"
         if d.get("provenance")
         else "",
     ]
@@ -109,9 +110,9 @@ def show_command(
                 else ""
             )
             t.add_row(
-                p["name"],
-                ", ".join(p["processes"]),
-                ", ".join(p["materials"]),
+                esc(p["name"]),
+                esc(", ".join(p["processes"])),
+                esc(", ".join(p["materials"])),
                 size,
                 str(p["quantity"]),
             )
@@ -119,15 +120,16 @@ def show_command(
     _print_requirements(d.get("requirements") or {})
     lin = d["lineage"]
     for link in lin["parents"]:
-        console.print(f"{link['kind']}: {link['target']}")
+        console.print(f"{esc(link['kind'])}: {esc(link['target'])}")
     if d.get("categories"):
-        console.print(f"categories: {', '.join(d['categories'])}")
+        console.print(f"categories: {esc(', '.join(d['categories']))}")
     for n in d.get("notes") or []:
         console.print(
-            f"[dim]note[/dim] {n['field']}: {n['original']!r} → {n['value']!r} ({n['rule']})"
+            f"[dim]note[/dim] {esc(n['field'])}: {esc(repr(n['original']))} → "
+            f"{esc(repr(n['value']))} ({esc(n['rule'])})"
         )
     for p in d.get("problems") or []:
-        console.print(f"[yellow]{p['severity']}[/yellow] {p['field'] or ''}: {p['message']}")
+        console.print(f"[yellow]{p['severity']}[/yellow] {esc(p['field'])}: {esc(p['message'])}")
 
 
 def _print_requirements(req: dict) -> None:
@@ -141,17 +143,17 @@ def _print_requirements(req: dict) -> None:
         size = " x ".join(f"{v:g}" for v in r["size_mm"]) if r["size_mm"] else ""
         origin = r["origin"] + (f" ({r['confidence']:.2f})" if r["origin"] != "stated" else "")
         t.add_row(
-            r["part"],
-            " or ".join(r["processes"]),
-            " or ".join(r["materials"]),
+            esc(r["part"]),
+            esc(" or ".join(r["processes"])),
+            esc(" or ".join(r["materials"])),
             size,
             str(r["quantity"]),
-            origin,
-            r["basis"],
+            esc(origin),
+            esc(r["basis"]),
         )
     console.print(t)
     for name in req.get("unknown_parts") or []:
-        console.print(f"[yellow]part without a known process:[/yellow] {name}")
+        console.print(f"[yellow]part without a known process:[/yellow] {esc(name)}")
 
 
 @designs_app.command("measure")
@@ -179,23 +181,25 @@ def measure_command(
     if as_json:
         print_json(result)
         return
-    t = Table("file", "part", "size (mm)", "volume (cm³)", "status", title=result["design"]["name"])
+    t = Table(
+        "file", "part", "size (mm)", "volume (cm³)", "status", title=esc(result["design"]["name"])
+    )
     for f in result["files"]:
         dims = f["dimensions"]
         size = " x ".join(f"{dims[k]:.4g}" for k in ("width", "depth", "height")) if dims else ""
         volume = (f["measurement"] or {}).get("volume_mm3")
         status = (
-            f"[red]{f['reason']}[/red]"
+            f"[red]{esc(f['reason'])}[/red]"
             if f["reason"]
             else ("new part" if f["created"] else f"{dims['source'] if dims else ''}")
         )
         t.add_row(
-            f["file"], f["part"] or "", size, f"{volume / 1000:.2f}" if volume else "", status
+            esc(f["file"]), esc(f["part"]), size, f"{volume / 1000:.2f}" if volume else "", status
         )
     console.print(t)
     for f in result["files"]:
         for p in f["problems"]:
-            console.print(f"{f['file']}: [yellow]{p['severity']}[/yellow] {p['message']}")
+            console.print(f"{esc(f['file'])}: [yellow]{p['severity']}[/yellow] {esc(p['message'])}")
     if not result["saved"]:
         raise typer.Exit(1)
 
@@ -215,7 +219,7 @@ def export_designs_command(
         fail(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
     store = open_store(db)
     n = export_designs(store, fmt, out)
-    console.print(f"exported {n} designs as {fmt} to {out}")
+    console.print(f"exported {n} designs as {fmt} to {esc(out)}")
 
 
 def register(app: typer.Typer) -> None:

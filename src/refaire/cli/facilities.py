@@ -64,10 +64,11 @@ def list_command(
         row = [
             str(item["id"]),
             escape(item["name"]),
-            item["country"] or "",
+            escape(item["country"] or ""),
             escape(item["city"] or ""),
         ]
-        row.append(", ".join(item["processes"][:5]) + (" …" if len(item["processes"]) > 5 else ""))
+        more = " …" if len(item["processes"]) > 5 else ""
+        row.append(escape(", ".join(item["processes"][:5])) + more)
         if by_distance:
             row.insert(2, f"{item['distance_km']:.1f}")
         table.add_row(*row)
@@ -90,7 +91,7 @@ def _size(e: dict[str, Any]) -> str:
 def _caps(caps: list[dict[str, Any]], inferred: bool) -> str:
     parts = []
     for c in caps:
-        text = c["id"] if c["kind"] == "process" else f"{c['id']} (material)"
+        text = escape(c["id"]) if c["kind"] == "process" else f"{escape(c['id'])} (material)"
         if inferred:
             text += f" [dim]← {escape(c['rule'] or 'inferred')}[/dim]"
         parts.append(text)
@@ -120,16 +121,19 @@ def show_command(
     located = f"{d['latitude']:.5f}, {d['longitude']:.5f}" if d.get("latitude") is not None else "—"
     if d.get("location_origin") == "inferred":
         town = (d.get("extra") or {}).get("located_by_town", {}).get("town", "its town")
-        located += f" (approximate: the centre of {town}; the source gives no coordinates)"
+        located += (
+            f" (approximate: the centre of {escape(str(town))}; the source gives no coordinates)"
+        )
     lines = [
-        f"[bold]{escape(d['name'])}[/bold]  (id {d['id']}, {d.get('kind') or 'facility'})",
+        f"[bold]{escape(d['name'])}[/bold]  (id {d['id']}, {escape(d.get('kind') or 'facility')})",
         escape(d.get("description") or ""),
         f"address: {escape(where) or '—'}",
         f"coordinates: {located}",
-        f"country: {d.get('country') or '—'}   city: {d.get('city') or '—'}",
-        f"web: {d['url']}" if d.get("url") else "",
-        f"access: {d['access_type']}" if d.get("access_type") else "",
-        f"key: {d['key']}",
+        f"country: {escape(d.get('country') or '—')}   city: {escape(d.get('city') or '—')}",
+        f"web: {escape(d['url'])}" if d.get("url") else "",
+        f"e-mail: {escape(d['email'])}" if d.get("email") else "",
+        f"access: {escape(d['access_type'])}" if d.get("access_type") else "",
+        f"key: {escape(d['key'])}",
     ]
     console.print(Panel("\n".join(x for x in lines if x), expand=False))
     if d["equipment"]:
@@ -152,11 +156,12 @@ def show_command(
         console.print("[dim]No equipment or capability recorded by the sources.[/dim]")
     prov = Table("source", "format", "fields", title="Provenance")
     for s in d["provenance"]["sources"]:
-        prov.add_row(s["source"], s["format"], ", ".join(s["fields"]))
+        prov.add_row(escape(s["source"]), escape(s["format"]), escape(", ".join(s["fields"])))
     console.print(prov)
     for p in d.get("problems") or []:
         console.print(
-            f"[yellow]{p['severity']}[/yellow] {p.get('field') or ''}: {escape(p['message'])}"
+            f"[yellow]{p['severity']}[/yellow] {escape(p.get('field') or '')}: "
+            f"{escape(p['message'])}"
         )
 
 

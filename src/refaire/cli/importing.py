@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, print_json
+from refaire.cli._common import DbOption, JsonOption, console, esc, print_json
 from refaire.ingest.runner import ImportSummary, import_source_list
 from refaire.ingest.sources import expand
 from refaire.store import open_store
@@ -51,6 +52,7 @@ def _print_summary(summary: ImportSummary) -> None:
         f"{summary.skipped} skipped, [red]{summary.rejected} rejected[/red] "
         f"({summary.designs} designs, {summary.facilities} facilities)"
     )
+    _print_conflicts_and_merges(summary)
     shown = [p for p in summary.problems if p.severity in ("error", "warning")]
     if not shown:
         return
@@ -58,10 +60,27 @@ def _print_summary(summary: ImportSummary) -> None:
     for p in shown[:50]:
         where = p.source + (f":{p.line}" if p.line else "")
         colour = "red" if p.severity == "error" else "yellow"
-        table.add_row(f"[{colour}]{p.severity}[/{colour}]", where, p.field or "", p.message)
+        table.add_row(
+            f"[{colour}]{p.severity}[/{colour}]", esc(where), esc(p.field), esc(p.message)
+        )
     console.print(table)
     if len(shown) > 50:
         console.print(f"… and {len(shown) - 50} more problems (use --json for all of them)")
+
+
+def _print_conflicts_and_merges(summary: ImportSummary) -> None:
+    if summary.conflicts:
+        console.print(
+            f"[red]{summary.conflicts} identity conflict(s)[/red]: manifests claiming a stored "
+            "design from another source were kept aside (`refaire designs conflicts`)."
+        )
+    for m in summary.merges[:20]:
+        console.print(
+            f"merged {escape(m['record'])} into {escape(m['into'])}: {escape(m['evidence'])}",
+            style="dim",
+        )
+    if len(summary.merges) > 20:
+        console.print(f"… and {len(summary.merges) - 20} more merges (use --json)", style="dim")
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, fail, print_json
+from refaire.cli._common import DbOption, JsonOption, console, esc, fail, print_json
 from refaire.store import open_store
 
 _STATUS_STYLE = {"met": "green", "near": "yellow", "missing": "red"}
@@ -71,7 +71,7 @@ def _design(
         return
     d = result["design"]
     console.print(
-        f"[bold]{d['name']}[/bold] (id {d['id']}) — {result['candidates']} facilities within "
+        f"[bold]{esc(d['name'])}[/bold] (id {d['id']}) — {result['candidates']} facilities within "
         f"{radius_km:g} km, {result['matching']} can do part of it, {result['complete']} all of it"
     )
     if not result["requirements"]["items"]:
@@ -84,27 +84,27 @@ def _design(
         for r in m["requirements"]:
             style = _STATUS_STYLE[r["status"]]
             t.add_row(
-                r["part"],
-                r["process"],
-                r["material"] or "",
+                esc(r["part"]),
+                esc(r["process"]),
+                esc(r["material"]),
                 f"[{style}]{r['status']}[/{style}]"
-                + (f" ({r['constraint']})" if r["constraint"] else ""),
-                r["reason"],
+                + (f" ({esc(r['constraint'])})" if r["constraint"] else ""),
+                esc(r["reason"]),
             )
-        t.title = f"{f['name']} (id {f['id']}) — {m['distance_km']:g} km — {mark}"
+        t.title = f"{esc(f['name'])} (id {f['id']}) — {m['distance_km']:g} km — {mark}"
         console.print(t)
     _print_plans(result["plans"])
 
 
 def _print_plans(plans: list[dict[str, Any]]) -> None:
     for i, p in enumerate(plans, 1):
-        names = ", ".join(f"{f['name']} ({f['distance_km']:g} km)" for f in p["facilities"])
+        names = ", ".join(f"{esc(f['name'])} ({f['distance_km']:g} km)" for f in p["facilities"])
         state = "complete" if p["complete"] else "partial"
         console.print(f"[bold]Plan {i}[/bold] ({state}, {p['method']}): {names or '—'}")
         for a in p["assignments"]:
-            console.print(f"  • {a['reason']}")
+            console.print(f"  • {esc(a['reason'])}")
         for m in p["missing"]:
-            console.print(f"  [red]✗[/red] {m['reason']}")
+            console.print(f"  [red]✗[/red] {esc(m['reason'])}")
 
 
 def _facility(store: Any, ident: str, lang: str, limit: int, as_json: bool) -> None:
@@ -120,18 +120,18 @@ def _facility(store: Any, ident: str, lang: str, limit: int, as_json: bool) -> N
         return
     c = result["counts"]
     console.print(
-        f"[bold]{result['facility']['name']}[/bold]: makes {c['complete']} of "
+        f"[bold]{esc(result['facility']['name'])}[/bold]: makes {c['complete']} of "
         f"{c['with_requirements']} designs with known requirements completely; "
         f"misses {c['near']} by one requirement."
     )
     t = Table("id", "design", "requirements", title="Made completely")
     for d in result["complete"]:
-        name = d["name"] + (" [dim](inferred)[/dim]" if d["inferred"] else "")
+        name = esc(d["name"]) + (" [dim](inferred)[/dim]" if d["inferred"] else "")
         t.add_row(str(d["id"]), name, str(d["requirements"]))
     console.print(t)
     t = Table("id", "design", "missing", title="Missed by one requirement")
     for d in result["near"]:
-        t.add_row(str(d["id"]), d["name"], d["missing"]["reason"])
+        t.add_row(str(d["id"]), esc(d["name"]), esc(d["missing"]["reason"]))
     console.print(t)
 
 
@@ -155,7 +155,7 @@ def _coverage(store: Any, radius_km: float, as_json: bool) -> None:
     )
     t = Table("country", "designs makeable", title="By country (top 20)")
     for row in summary["by_country"]:
-        t.add_row(row["country"], str(row["designs"]))
+        t.add_row(esc(row["country"]), str(row["designs"]))
     console.print(t)
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
-from ._common import JsonOption, console, print_json
+from ._common import JsonOption, console, esc, print_json
 
 if TYPE_CHECKING:
     from refaire.geometry import MeshReport
@@ -39,7 +39,7 @@ def _print_table(reports: list[MeshReport]) -> None:
         else:
             status = "[green]ok[/green]"
         table.add_row(
-            Path(r.file).name,
+            esc(Path(r.file).name),
             f"{r.triangles:,}",
             size,
             _number(volume, 2),
@@ -53,7 +53,7 @@ def _print_table(reports: list[MeshReport]) -> None:
         for p in r.problems:
             colour = "red" if p["severity"] == "error" else "yellow"
             console.print(
-                f"{Path(r.file).name}: [{colour}]{p['severity']}:[/{colour}] {p['message']}"
+                f"{esc(Path(r.file).name)}: [{colour}]{p['severity']}:[/{colour}] {esc(p['message'])}"
             )
 
 

@@ -76,7 +76,7 @@ class _nothing:
 
 def _print(d: dict[str, Any]) -> None:
     tot = d["totals"]
-    flt = ", ".join(f"{k}={v}" for k, v in d["filters"].items() if v) or "none"
+    flt = escape(", ".join(f"{k}={v}" for k, v in d["filters"].items() if v) or "none")
     console.print(
         f"[bold]{tot['designs']}[/bold] designs, [bold]{tot['facilities']}[/bold] facilities in "
         f"{tot['facility_countries']} countries, {tot['signals']} signals "
@@ -103,7 +103,7 @@ def _print(d: dict[str, Any]) -> None:
             continue
         c = s["components"]
         table.add_row(
-            s["id"],
+            escape(s["id"]),
             escape(s["label"]),
             str(s["designs"]),
             str(s["inferred"]),
@@ -118,23 +118,26 @@ def _print(d: dict[str, Any]) -> None:
     for r in d["countries"][:15]:
         pm = r["facilities_per_million"]
         countries.add_row(
-            f"{r['country']} {escape(r['name'])}",
+            f"{escape(r['country'])} {escape(r['name'])}",
             str(r["facilities"]),
             "–" if pm is None else f"{pm:.2f}",
             str(r["designs"]),
         )
     console.print(countries)
     small = Table("figure", "values")
-    small.add_row("openness", ", ".join(f"{r['value']} {r['designs']}" for r in d["openness"]))
     small.add_row(
-        "OTRL", ", ".join(f"{r['level'] or '?'}: {r['designs']}" for r in d["readiness"]["otrl"])
+        "openness", escape(", ".join(f"{r['value']} {r['designs']}" for r in d["openness"]))
+    )
+    small.add_row(
+        "OTRL",
+        escape(", ".join(f"{r['level'] or '?'}: {r['designs']}" for r in d["readiness"]["otrl"])),
     )
     small.add_row(
         "completeness",
         ", ".join(f"{r['element']} {_pct(r['share'])}" for r in d["completeness"]["elements"]),
     )
     small.add_row(
-        "platforms", ", ".join(f"{r['value']} {r['designs']}" for r in d["platforms"][:8])
+        "platforms", escape(", ".join(f"{r['value']} {r['designs']}" for r in d["platforms"][:8]))
     )
     small.add_row(
         "growth",
@@ -176,7 +179,9 @@ def add_command(
     if as_json:
         print_json(sig)
         return
-    console.print(f"signal {sig['id']} recorded: {escape(sig['title'])} ({sig['published']})")
+    console.print(
+        f"signal {sig['id']} recorded: {escape(sig['title'])} ({escape(sig['published'])})"
+    )
 
 
 @signals_app.command("list")
@@ -206,10 +211,10 @@ def list_command(
     for s in result["items"]:
         table.add_row(
             str(s["id"]),
-            s["published"],
+            escape(s["published"]),
             escape(s["title"]),
-            ", ".join(s["sectors"]),
-            ", ".join(s["practices"]),
+            escape(", ".join(s["sectors"])),
+            escape(", ".join(s["practices"])),
             escape(", ".join(s["actors"])),
         )
     console.print(table)

@@ -8,7 +8,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, fail, print_json
+from refaire.cli._common import DbOption, JsonOption, console, esc, fail, print_json
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
@@ -19,7 +19,9 @@ def _size(values: list[float] | None) -> str:
 
 def _print_measurement(result: dict[str, Any]) -> None:
     m = result["measurement"]
-    console.print(f"[bold]{Path(m['file']).name}[/bold]  {m['kind']}, size {_size(m['bbox_mm'])}")
+    console.print(
+        f"[bold]{esc(Path(m['file']).name)}[/bold]  {m['kind']}, size {_size(m['bbox_mm'])}"
+    )
     if m["kind"] == "mesh":
         closed = "watertight" if m["watertight"] else "[yellow]not watertight[/yellow]"
         console.print(
@@ -31,9 +33,10 @@ def _print_measurement(result: dict[str, Any]) -> None:
             f"sheet {result['thickness_mm']:g} mm"
         )
     for p in m["problems"]:
-        console.print(f"  [yellow]{p['severity']}:[/yellow] {p['message']}")
+        console.print(f"  [yellow]{p['severity']}:[/yellow] {esc(p['message'])}")
     console.print(
-        f"  process [bold]{result['process']}[/bold], material [bold]{result['material']}[/bold], "
+        f"  process [bold]{esc(result['process'])}[/bold], "
+        f"material [bold]{esc(result['material'])}[/bold], "
         f"quantity {result['quantity']}"
     )
 
@@ -41,20 +44,20 @@ def _print_measurement(result: dict[str, Any]) -> None:
 def _print_quote(entry: dict[str, Any] | None, quote: dict[str, Any]) -> None:
     if entry is not None:
         f = entry["facility"]
-        where = ", ".join(x for x in (f.get("city"), f.get("country")) if x)
+        where = esc(", ".join(x for x in (f.get("city"), f.get("country")) if x))
         distance = f" · {f['distance_km']:.0f} km" if f.get("distance_km") is not None else ""
         colour = {True: "green", None: "yellow", False: "red"}[entry["fits"]]
         verdict = {True: "✓", None: "?", False: "✗"}[entry["fits"]]
         console.print(
-            f"\n[bold]{f['name']}[/bold] (#{f['id']}{', ' + where if where else ''}{distance})"
+            f"\n[bold]{esc(f['name'])}[/bold] (#{f['id']}{', ' + where if where else ''}{distance})"
         )
-        console.print(f"  [{colour}]{verdict}[/{colour}] {entry['fit_reason']}")
+        console.print(f"  [{colour}]{verdict}[/{colour}] {esc(entry['fit_reason'])}")
     table = Table(show_header=True, box=None, padding=(0, 2))
     table.add_column("item")
-    table.add_column(quote["currency"], justify="right")
+    table.add_column(esc(quote["currency"]), justify="right")
     table.add_column("how", overflow="fold")
     for line in quote["lines"]:
-        table.add_row(line["item"], f"{line['amount']:.2f}", line["detail"])
+        table.add_row(esc(line["item"]), f"{line['amount']:.2f}", esc(line["detail"]))
     table.add_row(
         "[bold]total[/bold]",
         f"[bold]{quote['total']:.2f}[/bold]",
@@ -68,7 +71,7 @@ def _print_quote(entry: dict[str, Any] | None, quote: dict[str, Any]) -> None:
     )
     console.print(f"  rates: {rates}")
     for note in quote["assumptions"]:
-        console.print(f"  · {note}")
+        console.print(f"  · {esc(note)}")
 
 
 def register(app: typer.Typer) -> None:
@@ -125,17 +128,18 @@ def register(app: typer.Typer) -> None:
             return
         _print_measurement(result)
         for note in result["assumptions"]:
-            console.print(f"  · {note}")
+            console.print(f"  · {esc(note)}")
         for entry in result["quotes"]:
             if entry["quote"] is None:
                 console.print(
-                    f"\n[bold]{entry['facility']['name']}[/bold]: [red]no quote[/red]: {entry['quote_error']}"
+                    f"\n[bold]{esc(entry['facility']['name'])}[/bold]: [red]no quote[/red]: "
+                    f"{esc(entry['quote_error'])}"
                 )
             else:
                 _print_quote(entry, entry["quote"])
         if not result["quotes"]:
             console.print(
-                f"\n[yellow]No facility offers {result['vocabulary_process']} in this registry;"
+                f"\n[yellow]No facility offers {esc(result['vocabulary_process'])} in this registry;"
                 " price at default rates:[/yellow]"
             )
             _print_quote(None, result["reference_quote"])

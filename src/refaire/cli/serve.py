@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from refaire.cli._common import DbOption, console
 from refaire.ingest.runner import import_sources
@@ -20,7 +21,7 @@ def _serve(store_url: str, host: str, port: int) -> None:
     from refaire.app import create_app
 
     app = create_app(database=store_url, prepare=True)
-    console.print(f"Refaire on [bold]http://{host}:{port}/[/bold]  (database: {store_url})")
+    console.print(f"Refaire on [bold]http://{host}:{port}/[/bold]  (database: {escape(store_url)})")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
@@ -50,10 +51,10 @@ def demo_command(
     inputs = [str(p) for p in sorted(SAMPLE.iterdir()) if p.is_dir()]
     summary = import_sources(store, inputs)
     console.print(
-        f"demo database {store.url}: {summary.designs} designs and {summary.facilities} "
+        f"demo database {escape(store.url)}: {summary.designs} designs and {summary.facilities} "
         f"facilities ({summary.imported} new, {summary.updated} updated), "
         f"{summary.rejected} files rejected, {summary.skipped} skipped "
-        f"(run `refaire import --json` on {SAMPLE} to see every problem)"
+        f"(run `refaire import --json` on {escape(str(SAMPLE))} to see every problem)"
     )
     if serve:
         _serve(store.url, host, port)

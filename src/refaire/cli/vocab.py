@@ -8,7 +8,7 @@ from enum import StrEnum
 import typer
 from rich.table import Table
 
-from refaire.cli._common import JsonOption, console, print_json
+from refaire.cli._common import JsonOption, console, esc, print_json
 from refaire.vocab.capabilities import KINDS, resolve, vocabulary
 
 
@@ -55,14 +55,14 @@ def resolve_command(
     table = Table("text", "id", "label", "confidence", "rule")
     for item in results:
         if not item["results"]:
-            table.add_row(item["text"], "[dim]-[/dim]", "", "", "")
+            table.add_row(esc(item["text"]), "[dim]-[/dim]", "", "", "")
         for n, r in enumerate(item["results"]):
             table.add_row(
-                item["text"] if n == 0 else "",
-                r["id"],
-                r["label"],
+                esc(item["text"]) if n == 0 else "",
+                esc(r["id"]),
+                esc(r["label"]),
                 f"{r['confidence']:.2f}",
-                r["rule"],
+                esc(r["rule"]),
             )
     console.print(table)
 

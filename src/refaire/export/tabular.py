@@ -8,11 +8,12 @@ store, too large for an export) but with the rest of the provenance.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from typing import Any, TextIO
 
+from refaire.export.spreadsheet import SafeDictWriter
 from refaire.model import Design
+from refaire.public_source import public_problems, public_source
 
 SEP = "; "
 
@@ -106,8 +107,9 @@ def design_row(design: Design) -> dict[str, Any]:
 
 
 def designs_to_csv(designs: Iterable[Design], fh: TextIO) -> int:
-    """Write a header and one row per design to `fh`; returns the number of rows."""
-    writer = csv.DictWriter(fh, fieldnames=COLUMNS, lineterminator="\n")
+    """Write a header and one row per design to `fh` (formula-like text neutralised);
+    returns the number of rows."""
+    writer = SafeDictWriter(fh, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     n = 0
     for design in designs:
@@ -121,4 +123,6 @@ def design_to_json(design: Design) -> dict[str, Any]:
     data = design.to_dict()
     if data.get("provenance"):
         data["provenance"].pop("text", None)
+        data["provenance"]["source"] = public_source(data["provenance"]["source"])
+    data["problems"] = public_problems(data.get("problems"))
     return data

@@ -6,7 +6,8 @@ A reader never raises on bad input: it returns what it could read plus located
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from refaire.model import Design, Facility, Part, Problem
@@ -24,6 +25,23 @@ class ReadResult:
     problems: list[Problem] = field(default_factory=list)
     skipped: bool = False
     skip_reason: str | None = None
+
+
+@contextmanager
+def one_entry(
+    result: ReadResult, source: str, label: str, field: str | None = None, line: int | None = None
+) -> Iterator[None]:
+    """Read one entry of a list: an unexpected failure rejects that entry, not the list.
+
+    Readers check what they expect; this is for what they did not foresee (a URL
+    that does not parse, a number too large to convert), so that one odd entry of
+    a thousand is an error at its index and the other 999 are read.
+    """
+    try:
+        yield
+    except Exception as exc:  # noqa: BLE001 (any failure of one entry is that entry's)
+        msg = f"{label}: could not be read ({type(exc).__name__}: {str(exc)[:200]}); rejected"
+        result.problems.append(Problem(source, "error", field, msg, line))
 
 
 # sniff(name, head) -> confidence in [0, 1] that the bytes are this reader's format.

@@ -24,6 +24,10 @@ def first_line(head: bytes) -> str:
     return head[:end].decode("utf-8-sig", errors="replace")
 
 
+# For parsers that recurse per nesting level (json, tomllib, PyYAML's composer).
+TOO_DEEP = "nested too deeply to be read (thousands of levels of lists or mappings)"
+
+
 def decode_text(source: str, data: bytes) -> tuple[str, list[Problem]]:
     """UTF-8 (a BOM dropped); otherwise Windows-1252, with a warning saying where it broke.
 
@@ -52,6 +56,8 @@ def load_json(source: str, data: bytes) -> tuple[Any, list[Problem]]:
             *problems,
             Problem(source, "error", None, f"not valid JSON: {exc.msg}", exc.lineno),
         ]
+    except RecursionError:  # the parser recurses per level: thousands of [[[[ end it
+        return None, [*problems, Problem(source, "error", None, TOO_DEEP)]
 
 
 def csv_rows(reader: Any, source: str, problems: list[Problem]) -> Iterator[tuple[int, list[str]]]:

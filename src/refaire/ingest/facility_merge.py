@@ -12,6 +12,7 @@ import copy
 import math
 from collections import defaultdict
 from dataclasses import fields
+from urllib.parse import urlsplit
 
 from refaire.ingest.facility_normalise import add_caps, distance_m, name_key
 from refaire.model import Equipment, Facility, FieldSource
@@ -70,24 +71,68 @@ def _stated(f: Facility) -> bool:
 
 
 def same_facility(a: Facility, b: Facility) -> bool:
-    """True when two records describe one place.
+    """True when two records describe one place (see `merge_evidence`)."""
+    return merge_evidence(a, b) is not None
 
-    Same normalised name, unless their locations contradict it (different countries, or
-    more than 10 km apart — 50 km when one was only placed at its town's centre); or
-    within ~200 m of each other, as the sources state it, with a similar name.
+
+def merge_evidence(a: Facility, b: Facility) -> str | None:
+    """Why two records describe one place, in words; None when they do not.
+
+    A name is not enough on its own: anyone can publish a record named like a
+    known FabLab, without coordinates, to fill its e-mail and description. The same
+    normalised name must be backed by a location (within 10 km as sources state it,
+    50 km when one was only placed at its town's centre), or the same website host,
+    or the same town in the same country. Without the same name, records within
+    ~200 m of each other (as stated) with a similar name are one place. Different
+    countries are never one place.
     """
     if a.country and b.country and a.country != b.country:
-        return False
+        return None
     dist = None
     if _located(a) and _located(b):
         dist = distance_m(a.latitude, a.longitude, b.latitude, b.longitude)
     ka, kb = name_key(a.name), name_key(b.name)
     if ka and ka == kb:
-        limit = SAME_NAME_MAX_M if _stated(a) and _stated(b) else TOWN_MAX_M
-        return dist is None or dist <= limit
+        if dist is not None:
+            limit = SAME_NAME_MAX_M if _stated(a) and _stated(b) else TOWN_MAX_M
+            return f"same name, {_km(dist)} apart" if dist <= limit else None
+        host = _website(a)
+        if host and host == _website(b):
+            return f"same name and website ({host})"
+        town = _town(a)
+        if town and town == _town(b):
+            return f"same name and town ({a.city}, {a.country})"
+        return None
     if not (_stated(a) and _stated(b)):
-        return False
-    return dist is not None and dist <= NEAR_M and name_similarity(a.name, b.name) >= SIMILAR
+        return None
+    if dist is not None and dist <= NEAR_M and name_similarity(a.name, b.name) >= SIMILAR:
+        return f"similar name, {_km(dist)} apart"
+    return None
+
+
+def _km(metres: float) -> str:
+    return f"{metres:.0f} m" if metres < 1000 else f"{metres / 1000:.1f} km"
+
+
+# Hosts that many unrelated places use: sharing one says nothing about being one place.
+_SHARED_HOSTS = {
+    "facebook.com", "instagram.com", "twitter.com", "x.com", "linkedin.com", "youtube.com",
+    "google.com", "sites.google.com", "goo.gl", "wordpress.com", "blogspot.com", "wixsite.com",
+    "fablabs.io", "meetup.com", "github.com", "gitlab.com", "linktr.ee", "t.me",
+}  # fmt: skip
+
+
+def _website(f: Facility) -> str | None:
+    if not f.url:
+        return None
+    host = (urlsplit(f.url.strip()).hostname or "").removeprefix("www.")
+    return host if host and host not in _SHARED_HOSTS else None
+
+
+def _town(f: Facility) -> tuple[str, str] | None:
+    if not (f.city and f.country):
+        return None
+    return name_key(f.city), f.country.upper()
 
 
 def _sources_for(f: Facility, name: str) -> list[FieldSource]:
@@ -182,13 +227,16 @@ def _richness(f: Facility) -> int:
     return filled + 2 * len(f.equipment)
 
 
-def dedupe(facilities: list[Facility]) -> list[Facility]:
+def dedupe(
+    facilities: list[Facility], merges: list[dict[str, str]] | None = None
+) -> list[Facility]:
     """Merge the records that describe one place; the output keeps first-seen order.
 
     Candidates come from a grid of ~220 m cells (each record is compared with those in
     the neighbouring cells only) and from a same-name index (which also reaches records
     without coordinates); `same_facility` decides. Linked records form one group, merged
-    into its richest record (most fields and equipment; ties to the earliest).
+    into its richest record (most fields and equipment; ties to the earliest). Each
+    link is appended to `merges` as {record, into, evidence} when a list is given.
     """
     parent = list(range(len(facilities)))
 
@@ -200,8 +248,15 @@ def dedupe(facilities: list[Facility]) -> list[Facility]:
 
     def link(i: int, j: int) -> None:
         ri, rj = find(i), find(j)
-        if ri != rj and same_facility(facilities[i], facilities[j]):
+        if ri == rj:
+            return
+        evidence = merge_evidence(facilities[i], facilities[j])
+        if evidence is not None:
             parent[max(ri, rj)] = min(ri, rj)
+            if merges is not None:
+                merges.append(
+                    {"record": facilities[i].key, "into": facilities[j].key, "evidence": evidence}
+                )
 
     cell_deg = NEAR_M / 111_320 * 1.1
     grid: dict[tuple[int, int], list[int]] = defaultdict(list)

@@ -145,7 +145,10 @@ def parse_coordinate(value: Any) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
-        result = float(value)
+        try:
+            result = float(value)
+        except OverflowError:  # an integer of hundreds of digits
+            return None
     else:
         text = str(value).strip().replace(",", ".")
         try:

@@ -9,15 +9,24 @@ Key rule (stable across imports of the same content):
   then a trailing ``.git`` and trailing slashes removed. The name slug is the name
   lower-cased with every run of characters other than ASCII letters and digits turned
   into one ``-`` (accents folded first), so that ``OHLOOM`` from two manifests of the
-  same repository is the same design;
+  same repository is the same design. Letters that folding cannot keep (Cyrillic,
+  CJK, Arabic…) are transliterated (`anyascii`) and, as transliteration can merge
+  distinct names, the slug then ends with a short hash of the name: two non-Latin
+  names never share a key;
 - without a repository: ``source:<source>``, the path or URL the manifest was read from.
+
+A key longer than the store's 1,000 characters (a huge name or URL) keeps its start
+and ends with a hash of the whole, so it stays unique.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from urllib.parse import urlsplit, urlunsplit
+
+from anyascii import anyascii
 
 _REF_SUFFIX = re.compile(r"/(?:-/)?(?:tree|blob|src/branch|src/tag|src/commit)/.*$")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -40,17 +49,47 @@ def normalise_repo_url(url: str) -> str:
     return urlunsplit((scheme, host, path, "", ""))
 
 
+MAX_KEY = 1000
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
 def slug(text: str) -> str:
-    """ASCII slug: ``"CP002 - Baby Crib"`` -> ``"cp002-baby-crib"``."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return _NON_ALNUM.sub("-", folded.lower()).strip("-")
+    """ASCII slug: ``"CP002 - Baby Crib"`` -> ``"cp002-baby-crib"``; ``"Станок"`` ->
+    ``"stanok-<hash>"`` (see the module docstring)."""
+    out: list[str] = []
+    foreign = False
+    for ch in unicodedata.normalize("NFKD", text):
+        if ch.isascii():
+            out.append(ch)
+        elif ch.isalnum():
+            # A letter or digit folding would drop (combining accents are not alnum).
+            out.append(anyascii(ch))
+            foreign = foreign or not _latin(ch)
+    base = _NON_ALNUM.sub("-", "".join(out).lower()).strip("-")
+    if foreign:
+        return f"{base}-{_short_hash(text)}" if base else _short_hash(text)
+    return base
+
+
+def _latin(ch: str) -> bool:
+    return unicodedata.name(ch, "").startswith("LATIN ")
+
+
+def bounded_key(key: str) -> str:
+    """`key` if it fits the store; else its start and a hash of the whole (still unique)."""
+    if len(key) <= MAX_KEY:
+        return key
+    return f"{key[: MAX_KEY - 10]}~{_short_hash(key)}"
 
 
 def design_key(repo: str | None, name: str, source: str) -> str:
     """The identity of a design (rule in the module docstring)."""
     if repo and repo.strip():
-        return f"{normalise_repo_url(repo)}#{slug(name)}"
-    return f"source:{source}"
+        return bounded_key(f"{normalise_repo_url(repo)}#{slug(name)}")
+    return bounded_key(f"source:{source}")
 
 
 # host (or a parent domain of it) -> platform name

@@ -19,6 +19,7 @@ A placeholder is treated as absent and reported as a warning.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -97,14 +98,17 @@ def number(value: Any) -> float | None:
     """A number from a TOML/YAML number or a numeric string ("250"); None otherwise."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip().replace(",", "."))
-        except ValueError:
+    try:
+        if isinstance(value, int | float):
+            result = float(value)
+        elif isinstance(value, str):
+            result = float(value.strip().replace(",", "."))
+        else:
             return None
-    return None
+    except (ValueError, OverflowError):  # not a number, or hundreds of digits
+        return None
+    # inf and nan are no size, weight or count
+    return result if math.isfinite(result) else None
 
 
 def fmt_number(x: float) -> str:

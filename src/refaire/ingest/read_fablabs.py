@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from refaire.ingest.base import Reader, ReadResult, register
+from refaire.ingest.base import Reader, ReadResult, one_entry, register
 from refaire.ingest.decode import load_json
 from refaire.ingest.facility_normalise import (
     check_coordinates,
@@ -119,10 +119,11 @@ def read(source: str, data: bytes) -> ReadResult:
         result.skipped, result.skip_reason = True, "not a JSON list of fablabs.io rows"
         return result
     for index, row in enumerate(rows):
-        facility = _row(source, index, row, result)
-        if facility is not None:
-            result.problems.extend(facility.problems)
-            result.facilities.append(facility)
+        with one_entry(result, source, f"entry {index}", f"[{index}]"):
+            facility = _row(source, index, row, result)
+            if facility is not None:
+                result.problems.extend(facility.problems)
+                result.facilities.append(facility)
     return result
 
 

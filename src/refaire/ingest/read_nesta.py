@@ -15,7 +15,7 @@ import io
 import re
 from typing import Any
 
-from refaire.ingest.base import Reader, ReadResult, register
+from refaire.ingest.base import Reader, ReadResult, one_entry, register
 from refaire.ingest.decode import csv_rows, decode_text
 from refaire.ingest.facility_normalise import (
     MATERIAL,
@@ -266,9 +266,10 @@ def read(source: str, data: bytes) -> ReadResult:
         return result
     for line, cells in csv_rows(reader, source, result.problems):
         row = dict(zip(header, cells, strict=False))
-        facility = _row(source, line, row, result)
-        if facility is not None:
-            result.facilities.append(facility)
+        with one_entry(result, source, f"row {line}", line=line):
+            facility = _row(source, line, row, result)
+            if facility is not None:
+                result.facilities.append(facility)
     return result
 
 

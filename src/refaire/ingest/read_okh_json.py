@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from refaire.ingest.base import Reader, ReadResult, register
+from refaire.ingest.decode import TOO_DEEP
 from refaire.ingest.decode import decode_text as decode
 from refaire.ingest.okh_keys import canonical_key, canonicalise
 from refaire.ingest.okh_normalise import guarded, record_to_result
@@ -48,6 +49,8 @@ def read(source: str, data: bytes) -> ReadResult:
     except json.JSONDecodeError as exc:
         msg = f"invalid JSON: {exc.msg}"
         return ReadResult(problems=[*problems, Problem(source, "error", None, msg, exc.lineno)])
+    except RecursionError:
+        return ReadResult(problems=[*problems, Problem(source, "error", None, TOO_DEEP)])
     items = raw if isinstance(raw, list) else [raw]
     manifests = [obj for obj in items if _is_manifest(obj)]
     if not manifests:

@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from refaire.ingest.base import Reader, ReadResult, register
+from refaire.ingest.decode import TOO_DEEP
 from refaire.ingest.decode import decode_text as decode
 from refaire.ingest.okh_keys import canonicalise
 from refaire.ingest.okh_normalise import guarded, is_part_manifest, record_to_result
@@ -89,6 +90,12 @@ def parse_toml(source: str, data: bytes) -> tuple[dict[str, Any] | None, str, Re
             None,
             text,
             ReadResult(problems=[*problems, Problem(source, "error", None, msg, line)]),
+        )
+    except RecursionError:
+        return (
+            None,
+            text,
+            ReadResult(problems=[*problems, Problem(source, "error", None, TOO_DEEP)]),
         )
     return raw, text, None
 

@@ -18,7 +18,9 @@ from typing import Any
 
 import yaml
 
+from refaire.ingest import yaml_safe
 from refaire.ingest.base import Reader, ReadResult, register
+from refaire.ingest.decode import TOO_DEEP
 from refaire.ingest.decode import decode_text as decode
 from refaire.ingest.okh_keys import canonical_key, canonicalise
 from refaire.ingest.okh_normalise import guarded, record_to_result
@@ -129,13 +131,15 @@ def read(source: str, data: bytes) -> ReadResult:
         msg = f"{what}: an OKH v1 manifest needs at least a title"
         return ReadResult(problems=[*problems, Problem(source, "error", None, msg)])
     try:
-        raw = yaml.safe_load(stripped)
+        raw = yaml_safe.safe_load(stripped)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else None
         detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         msg = f"invalid YAML: {detail}"
         return ReadResult(problems=[*problems, Problem(source, "error", None, msg, line)])
+    except RecursionError:
+        return ReadResult(problems=[*problems, Problem(source, "error", None, TOO_DEEP)])
     if not isinstance(raw, dict) or not _is_manifest(raw):
         return ReadResult(skipped=True, skip_reason="not an OKH manifest (no title, no OKH keys)")
 

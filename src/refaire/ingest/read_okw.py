@@ -18,7 +18,9 @@ from typing import Any
 
 import yaml
 
-from refaire.ingest.base import Reader, ReadResult, register
+from refaire.ingest import yaml_safe
+from refaire.ingest.base import Reader, ReadResult, one_entry, register
+from refaire.ingest.decode import TOO_DEEP
 from refaire.ingest.facility_normalise import (
     MATERIAL,
     PROCESS,
@@ -297,7 +299,7 @@ def _walk(node: yaml.Node, path: str, out: dict[str, int]) -> None:
 def yaml_lines(text: str) -> list[dict[str, int]]:
     """Per YAML document, the 1-based line of every field path ('[0].equipment[2].quantity')."""
     maps: list[dict[str, int]] = []
-    for node in yaml.compose_all(text, Loader=yaml.SafeLoader):
+    for node in yaml_safe.compose_all(text):
         out: dict[str, int] = {}
         if isinstance(node, yaml.MappingNode):
             # {facilities: [...]} wraps the list the reader walks: paths start inside it.
@@ -322,7 +324,7 @@ def read(source: str, data: bytes) -> ReadResult:
         if text.lstrip().startswith(("{", "[")):
             docs = [json.loads(text)]
         else:
-            docs = list(yaml.safe_load_all(text))
+            docs = yaml_safe.safe_load_all(text)
             lines = yaml_lines(text)
     except json.JSONDecodeError as exc:
         result.problems.append(
@@ -335,6 +337,9 @@ def read(source: str, data: bytes) -> ReadResult:
         msg = f"invalid YAML: {getattr(exc, 'problem', None) or exc}"
         result.problems.append(Problem(source, "error", None, msg, line))
         return result
+    except RecursionError:
+        result.problems.append(Problem(source, "error", None, TOO_DEEP))
+        return result
     for d, doc in enumerate(docs):
         doc = fold_keys(doc)
         if isinstance(doc, dict) and isinstance(doc.get("facilities"), list):
@@ -345,9 +350,11 @@ def read(source: str, data: bytes) -> ReadResult:
                 continue
             at = Lines(lines[d] if d < len(lines) else {})
             where = f"[{i}]." if i is not None else ""
-            facility = _facility(source, entry, where, at, result)
-            if facility is not None:
-                result.facilities.append(facility)
+            label = "document" if i is None else f"entry {i}"
+            with one_entry(result, source, label, where.rstrip(".") or None, at(where.rstrip("."))):
+                facility = _facility(source, entry, where, at, result)
+                if facility is not None:
+                    result.facilities.append(facility)
     if not result.facilities and not result.problems:
         result.skipped, result.skip_reason = True, "no OKW facility in this document"
     return result

@@ -80,7 +80,7 @@ def _list(row: dict[str, str], key: str) -> list[str]:
         return []
     try:
         items = json.loads(raw.replace("'", '"') if raw.startswith("['") else raw)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         items = raw.strip("[]").split(",")
     if not isinstance(items, list):
         items = [items]

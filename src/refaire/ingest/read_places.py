@@ -15,7 +15,7 @@ import io
 import re
 from typing import Any
 
-from refaire.ingest.base import Reader, ReadResult, register
+from refaire.ingest.base import Reader, ReadResult, one_entry, register
 from refaire.ingest.decode import csv_rows, decode_text, first_line, load_json
 from refaire.ingest.facility_normalise import (
     PROCESS,
@@ -181,9 +181,10 @@ def read_csv(source: str, data: bytes) -> ReadResult:
     for line, cells in csv_rows(reader, source, result.problems):
         if any(c.strip() for c in cells):
             row = dict(zip(header, cells, strict=False))
-            fac = place_to_facility(row, "places-csv", source, f"row {line}", line, result)
-            if fac is not None:
-                result.facilities.append(fac)
+            with one_entry(result, source, f"row {line}", line=line):
+                fac = place_to_facility(row, "places-csv", source, f"row {line}", line, result)
+                if fac is not None:
+                    result.facilities.append(fac)
     return result
 
 
@@ -233,9 +234,10 @@ def read_json(source: str, data: bytes) -> ReadResult:
             msg = f"entry {index}: a {type(record).__name__}, expected an object; rejected"
             result.problems.append(Problem(source, "error", f"[{index}]", msg))
             continue
-        fac = place_to_facility(record, "places-json", source, f"[{index}]", None, result)
-        if fac is not None:
-            result.facilities.append(fac)
+        with one_entry(result, source, f"entry {index}", f"[{index}]"):
+            fac = place_to_facility(record, "places-json", source, f"[{index}]", None, result)
+            if fac is not None:
+                result.facilities.append(fac)
     return result
 
 

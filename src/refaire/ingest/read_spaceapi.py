@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlparse
 
-from refaire.ingest.base import Reader, ReadResult, register
+from refaire.ingest.base import Reader, ReadResult, one_entry, register
 from refaire.ingest.decode import load_json
 from refaire.ingest.facility_normalise import (
     check_coordinates,
@@ -50,8 +50,11 @@ def _site(url: str | None) -> str | None:
     """'https://www.techinc.nl/' -> 'techinc.nl'."""
     if not url:
         return None
-    parsed = urlparse(url if "//" in url else f"//{url}")
-    host = (parsed.hostname or "").removeprefix("www.")
+    try:
+        parsed = urlparse(url if "//" in url else f"//{url}")
+        host = (parsed.hostname or "").removeprefix("www.")
+    except ValueError:  # "http://[::1": no site to identify the space by
+        return None
     return (host + parsed.path.rstrip("/")) or None
 
 
@@ -132,10 +135,12 @@ def read(source: str, data: bytes) -> ReadResult:
         return result
     entries = list(enumerate(doc)) if isinstance(doc, list) else [(None, doc)]
     for index, entry in entries:
-        facility = _entry(source, index, entry, result)
-        if facility is not None:
-            result.problems.extend(facility.problems)
-            result.facilities.append(facility)
+        label = "document" if index is None else f"entry {index}"
+        with one_entry(result, source, label, None if index is None else f"[{index}]"):
+            facility = _entry(source, index, entry, result)
+            if facility is not None:
+                result.problems.extend(facility.problems)
+                result.facilities.append(facility)
     return result
 
 

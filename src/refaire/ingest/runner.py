@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import insert
 
 from refaire.ingest.base import ReadResult, detect
+from refaire.ingest.clean import clean_result
 from refaire.ingest.parts import manifest_dir
 from refaire.ingest.sources import Source, expand
 from refaire.model import Design, Facility, Part, Problem
@@ -30,13 +31,13 @@ from refaire.store.designs import (
     prepare_design,
     save_designs,
 )
-from refaire.store.postings import PostingsWriter
+from refaire.store.locking import writing
 from refaire.store.tables import import_problems
 
 Progress = Callable[[int, int, str], None]
 BATCH = 1000
-# Pending word-index postings that trigger an intermediate flush (memory bound).
-POSTINGS_FLUSH = 2_000_000
+# Designs saved with their word-index changes queued that trigger applying the queue.
+INDEX_FLUSH = 20_000
 
 
 @dataclass
@@ -49,7 +50,11 @@ class ImportSummary:
     rejected: int = 0
     designs: int = 0
     facilities: int = 0
+    # claims on a stored design's identity from another source, kept, not applied
+    conflicts: int = 0
     problems: list[Problem] = field(default_factory=list)
+    # facility records merged into another one: {record, into, evidence}
+    merges: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -59,10 +64,12 @@ class ImportSummary:
             "rejected": self.rejected,
             "designs": self.designs,
             "facilities": self.facilities,
+            "conflicts": self.conflicts,
             "problems": [
                 {k: v for k, v in p.to_dict().items() if k != "line" or v is not None}
                 for p in self.problems
             ],
+            "merges": list(self.merges),
         }
 
 
@@ -72,7 +79,9 @@ def read_source(name: str, data: bytes) -> ReadResult:
     if reader is None:
         return ReadResult(skipped=True, skip_reason="not a recognised manifest or facility list")
     try:
-        return reader.read(name, data)
+        result = reader.read(name, data)
+        clean_result(name, data, result)
+        return result
     except Exception as exc:  # a reader bug must not end the batch; say where it happened
         return ReadResult(
             problems=[
@@ -185,9 +194,9 @@ class _Run:
         # batches are written while the next ones are collected; one thread keeps order.
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="refaire-writer")
         self.pending: list[tuple[Future[SaveCounts], bool]] = []
-        # The word index of the run's designs is written once at the end (or when
-        # it holds many postings), not rewritten for every batch.
-        self.postings = PostingsWriter()
+        # The word index of the run's designs is queued with them and applied once
+        # at the end (or every INDEX_FLUSH designs), not rewritten for every batch.
+        self.queued = 0
 
     def take(
         self, name: str, result: ReadResult, prepared: list[PreparedDesign] | None = None
@@ -205,13 +214,14 @@ class _Run:
 
     def _save(self, batch: list[Design] | list[PreparedDesign], count: bool = True) -> None:
         self.pending.append((self.writer.submit(self._write, batch), count))
-        self.keys.update(d.key for d in batch)
 
     def _write(self, batch: list[Design] | list[PreparedDesign]) -> SaveCounts:
         """Runs in the writer thread: one batch, and the word index when enough piled up."""
-        counts = save_designs(self.store, batch, postings=self.postings)
-        if self.postings.size() > POSTINGS_FLUSH:
-            flush_postings(self.store, self.postings)
+        counts = save_designs(self.store, batch, index=False)
+        self.queued += counts.imported + counts.updated
+        if self.queued >= INDEX_FLUSH:
+            flush_postings(self.store)
+            self.queued = 0
         return counts
 
     def _drain(self) -> None:
@@ -220,6 +230,8 @@ class _Run:
             if count:
                 self.summary.imported += counts.imported
                 self.summary.updated += counts.updated
+            self.keys.update(counts.keys)
+            _report_saved(self.summary, counts)
         self.pending = []
 
     def finish(self) -> ImportSummary:
@@ -232,7 +244,7 @@ class _Run:
         if self.unsaved:
             self._save(self.unsaved)
         self._drain()
-        flush_postings(self.store, self.postings)
+        flush_postings(self.store)
         if self.parts:
             from refaire.ingest.parts import attach_parts
 
@@ -249,7 +261,7 @@ class _Run:
             if grown:  # already counted when first saved; saved again with their parts
                 self._save(grown, count=False)
                 self._drain()
-                flush_postings(self.store, self.postings)
+                flush_postings(self.store)
         self.summary.designs = len(self.keys)
         if self.facilities:
             from refaire.store.facilities import save_facilities
@@ -258,8 +270,34 @@ class _Run:
             self.summary.imported += counts.imported
             self.summary.updated += counts.updated
             self.summary.facilities = counts.imported + counts.updated
+            _report_saved(self.summary, counts)
+            self.summary.merges += counts.merges
         _record_problems(self.store, self.summary.problems)
         return self.summary
+
+
+def _report_saved(summary: ImportSummary, counts: SaveCounts) -> None:
+    """Records the store refused or kept aside become located problems of the run."""
+    for source, message in counts.failed:
+        summary.rejected += 1
+        summary.problems.append(Problem(source, "error", None, message))
+    for c in counts.conflicts:
+        summary.conflicts += 1
+        summary.problems.append(
+            Problem(
+                c.source,
+                "error",
+                "key",
+                f"claims the identity of design {c.design_id} ({c.key}) stored from "
+                f"{c.stored_source}: not replaced, kept as conflict {c.id} "
+                "(`refaire designs conflicts`)",
+            )
+        )
+    for source, design_id in counts.unchanged:
+        summary.skipped += 1
+        summary.problems.append(
+            Problem(source, "info", "key", f"same content as design {design_id}: not stored twice")
+        )
 
 
 def _self_and_parents(manifest: str) -> list[PurePosixPath]:
@@ -311,14 +349,14 @@ def _record_problems(store: Store, problems: list[Problem]) -> None:
     rows = [
         {
             "run_at": run_at,
-            "source": p.source[:2000],
+            "source": p.source.replace("\x00", "")[:2000],
             "severity": p.severity,
-            "field": (p.field or None) and p.field[:300],
+            "field": (p.field or None) and p.field.replace("\x00", "")[:300],
             "line": p.line,
-            "message": p.message,
+            "message": p.message.replace("\x00", ""),
         }
         for p in kept
     ]
-    with store.engine.begin() as conn:
+    with writing(store.engine) as conn:
         for i in range(0, len(rows), 1000):
             conn.execute(insert(import_problems), rows[i : i + 1000])

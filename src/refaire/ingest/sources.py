@@ -72,12 +72,30 @@ def expand(inputs: list[str]) -> tuple[list[Source], list[Problem]]:
             continue
         path = Path(item).expanduser()
         if path.is_dir():
-            out.extend(Source(name=str(p), path=p) for p in _walk(path))
+            out.extend(Source(name=_relative_name(p, path), path=p) for p in _walk(path))
         elif path.is_file():
-            out.append(Source(name=str(path), path=path))
+            out.append(Source(name=_file_name(item, path), path=path))
         else:
             problems.append(Problem(item, "error", None, "no such file, directory or URL"))
     return out, problems
+
+
+def _relative_name(path: Path, root: Path) -> str:
+    """How a file found under the directory `root` is named in records and reports: from
+    the root's own name down (`okh/lamp/okh.toml`), never the importing machine's absolute
+    path, which provenance would otherwise show on public pages."""
+    top = root.resolve().name
+    inner = path.relative_to(root).as_posix()
+    return f"{top}/{inner}" if top else inner
+
+
+def _file_name(given: str, path: Path) -> str:
+    """A file named on the command line keeps the relative path it was given; an absolute
+    one (or one climbing out with `..`) is named by its file name alone."""
+    relative = Path(given)
+    if relative.is_absolute() or given.startswith("~") or ".." in relative.parts:
+        return path.name
+    return relative.as_posix()
 
 
 def _walk(root: Path) -> Iterator[Path]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 from typing import Any
+
+from refaire.export.spreadsheet import SafeDictWriter
 
 Row = dict[str, Any]
 
@@ -84,11 +85,12 @@ def table(dashboard: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def to_csv(rows: list[Row]) -> str:
-    """CSV text with a header from the first row's keys (empty cells for None)."""
+    """CSV text with a header from the first row's keys (empty cells for None, formula-like
+    text neutralised; encode it with `CSV_ENCODING`)."""
     out = io.StringIO()
     if not rows:
         return ""
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer = SafeDictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
-    writer.writerows({k: "" if v is None else v for k, v in r.items()} for r in rows)
+    writer.writerows(rows)
     return out.getvalue()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from refaire.public_source import public_problems, public_source
 from refaire.store import Store
 from refaire.store.designs import get_design, lineage
 
@@ -22,8 +23,11 @@ def design_detail(store: Store, ident: str | int, with_manifest: bool = True) ->
         raise UnknownDesign(ident)
     design_id, design = found
     data = design.to_dict()
-    if not with_manifest and data.get("provenance"):
-        data["provenance"].pop("text", None)
+    if data.get("provenance"):
+        data["provenance"]["source"] = public_source(data["provenance"]["source"])
+        if not with_manifest:
+            data["provenance"].pop("text", None)
+    data["problems"] = public_problems(data.get("problems"))
     data["id"] = design_id
     data["lineage"] = lineage(store, design_id, design)
     from refaire.match.requirements import requirements_of

@@ -20,6 +20,7 @@ def export_designs(store: Store, fmt: str, out: Path) -> int:
     """
     from refaire.export.okh_toml import design_to_toml
     from refaire.export.rdf import designs_to_turtle
+    from refaire.export.spreadsheet import CSV_ENCODING
     from refaire.export.tabular import design_to_json, designs_to_csv
 
     if fmt not in FORMATS:
@@ -41,7 +42,8 @@ def export_designs(store: Store, fmt: str, out: Path) -> int:
             count += 1
             yield d
 
-    with out.open("w", encoding="utf-8", newline="") as fh:
+    encoding = CSV_ENCODING if fmt == "csv" else "utf-8"  # the BOM spreadsheets expect
+    with out.open("w", encoding=encoding, newline="") as fh:
         if fmt == "csv":
             designs_to_csv(counted(), fh)
         elif fmt == "ttl":

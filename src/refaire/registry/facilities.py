@@ -11,6 +11,7 @@ from typing import Any
 
 from refaire.model import Facility
 from refaire.model.facility import Capability
+from refaire.public_source import public_problems, public_source
 from refaire.store import Store
 from refaire.store.facilities import get_facility
 
@@ -164,10 +165,11 @@ def _provenance(f: Facility) -> dict[str, Any]:
     by_source: dict[tuple[str, str], list[str]] = {}
     by_field: dict[str, list[dict[str, str]]] = {}
     for s in f.sources:
-        by_source.setdefault((s.source, s.format), [])
-        if s.field not in by_source[(s.source, s.format)]:
-            by_source[(s.source, s.format)].append(s.field)
-        entry = {"source": s.source, "format": s.format}
+        source = public_source(s.source) or ""
+        by_source.setdefault((source, s.format), [])
+        if s.field not in by_source[(source, s.format)]:
+            by_source[(source, s.format)].append(s.field)
+        entry = {"source": source, "format": s.format}
         if entry not in by_field.setdefault(s.field, []):
             by_field[s.field].append(entry)
     return {
@@ -198,5 +200,6 @@ def facility_detail(store: Store, ident: str | int) -> dict[str, Any]:
     data["capabilities"] = _split(f.processes, f.materials)
     data["summary"] = _summary(f)
     data["provenance"] = _provenance(f)
+    data["problems"] = public_problems(data.get("problems"))
     del data["processes"], data["materials"], data["sources"]
     return data

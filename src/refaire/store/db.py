@@ -16,7 +16,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 
+from refaire.store.locking import writing
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+# How long a SQLite writer waits for another one's transaction before giving up.
+BUSY_TIMEOUT_S = 120.0
 
 
 def default_database_path() -> Path:
@@ -64,7 +68,11 @@ def create_store_engine(url: str) -> Engine:
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        # Writers queue on the database lock (see store.locking): a second import
+        # waits for the first one's transaction instead of failing at once.
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_S}
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -80,9 +88,17 @@ def head_revision() -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply migrations up to `revision` on this engine's database."""
+    """Apply migrations up to `revision` on this engine's database.
+
+    Under the write lock: two processes opening a new store at once must not both
+    create its tables; the second finds the work done.
+    """
     cfg = _alembic_config()
-    with engine.begin() as conn:
+    with writing(engine) as conn:
+        if revision == "head" and MigrationContext.configure(conn).get_current_revision() == (
+            head_revision()
+        ):
+            return
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 
@@ -108,4 +124,10 @@ def open_store(url_or_path: str | None = None, migrate: bool = True) -> Store:
     engine = create_store_engine(url)
     if migrate and current_revision(engine) != head_revision():
         upgrade(engine)
-    return Store(url=url, engine=engine)
+    store = Store(url=url, engine=engine)
+    if migrate:
+        # A killed import may have left designs whose words are not indexed yet.
+        from refaire.store.index_queue import catch_up
+
+        catch_up(store)
+    return store

@@ -8,14 +8,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy.exc import DBAPIError
 
+from refaire.ingest.identity import bounded_key
 from refaire.model import Design
 from refaire.store.bulk import insert_tuples
+from refaire.store.conflicts import Conflict, record_conflict
 from refaire.store.db import Store
 from refaire.store.generations import bump
 from refaire.store.ids import row_id
+from refaire.store.index_queue import apply as apply_index
+from refaire.store.index_queue import catch_up, enqueue
+from refaire.store.locking import writing
 from refaire.store.paging import rows_by_id
-from refaire.store.postings import PostingsWriter
 from refaire.store.tables import design_facets, design_links, designs
 from refaire.text import fold, weighted_terms
 
@@ -77,27 +82,32 @@ def prepare_design(d: Design) -> PreparedDesign:
     if record.get("provenance"):
         record["provenance"].pop("text", None)
     row = {
-        "key": d.key,
+        "key": bounded_key(d.key),
         "name": d.name[:500],
         "name_sort": fold(d.name)[:500],
-        "format": d.format,
+        "format": d.format[:40],
         "version": (d.version or None) and d.version[:200],
         "repo": (d.repo or None) and d.repo[:1000],
         "licence": d.licence.expression[:300] if d.licence else None,
         "openness": d.licence.openness if d.licence else None,
-        "technology_readiness": d.technology_readiness,
-        "documentation_readiness": d.documentation_readiness,
-        "platform": d.platform,
+        "technology_readiness": (d.technology_readiness or None) and d.technology_readiness[:20],
+        "documentation_readiness": (d.documentation_readiness or None)
+        and d.documentation_readiness[:20],
+        "platform": (d.platform or None) and d.platform[:100],
         "source": prov.source[:2000] if prov else "",
         "checksum": prov.checksum if prov else "",
         "imported_at": prov.imported_at if prov else "",
         "record": json.dumps(record, ensure_ascii=False, separators=(",", ":")),
         "manifest_text": prov.text if prov else "",
     }
+    # PostgreSQL refuses NUL in text; readers clean it, this is for every other writer.
+    for name, value in row.items():
+        if isinstance(value, str) and "\x00" in value:
+            row[name] = value.replace("\x00", "")
     terms = design_terms_of(d)
     row["terms"] = " ".join(terms)
     return PreparedDesign(
-        key=d.key,
+        key=row["key"],
         row=row,
         facets=[(f, v[:300]) for f, v in design_facet_values(d)],
         terms=terms,
@@ -110,72 +120,143 @@ class SaveCounts:
     imported: int = 0
     updated: int = 0
     keys: list[str] = field(default_factory=list)
+    # (source, message) of records the database refused: the rest of the batch is stored.
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    # Claims on a stored design's identity from another source, kept as conflicts.
+    conflicts: list[Conflict] = field(default_factory=list)
+    # (source, stored design id): the same content as a design stored from elsewhere.
+    unchanged: list[tuple[str, int]] = field(default_factory=list)
+    # Facility records merged into another place: {record, into, evidence}.
+    merges: list[dict[str, str]] = field(default_factory=list)
+
+    def merge(self, other: SaveCounts) -> None:
+        self.imported += other.imported
+        self.updated += other.updated
+        self.keys += other.keys
+        self.failed += other.failed
+        self.conflicts += other.conflicts
+        self.unchanged += other.unchanged
+        self.merges += other.merges
 
 
 def save_designs(
     store: Store,
     items: Iterable[Design | PreparedDesign],
-    postings: PostingsWriter | None = None,
+    index: bool = True,
+    takeover: set[str] | None = None,
 ) -> SaveCounts:
-    """Insert new designs and update known ones (same key), in one transaction.
+    """Insert new designs and update known ones (same key and source), in one transaction.
 
     Child rows (facets, links) are rewritten in bulk for the whole batch, so a
-    batch costs a handful of statements, not a few per design. The word index is
-    updated here too, unless the caller passes its own `postings` writer to flush
-    once after many batches (`flush_postings`), as the import runner does.
+    batch costs a handful of statements, not a few per design. If the database
+    refuses the batch, each design is saved again in its own savepoint, so one bad
+    record is reported in `failed` and the others are stored.
+
+    A design whose key is stored from another source (another manifest claiming the
+    same repository and name) does not replace it: it is kept in `design_conflicts`
+    and listed in `conflicts`, unless its key is in `takeover` (a maintainer chose
+    to replace). The word-index changes are queued with the designs; `index=False`
+    leaves them queued for the caller to apply once (`flush_postings`), as the import
+    runner does after many batches.
     """
     batch: dict[str, PreparedDesign] = {}
-    for item in items:  # a key seen twice in a batch: the last one wins
+    later: list[PreparedDesign] = []
+    for item in items:
         p = item if isinstance(item, PreparedDesign) else prepare_design(item)
-        batch[p.key] = p
-    counts = SaveCounts(keys=list(batch))
-    if not batch:
-        return counts
-    writer = postings if postings is not None else PostingsWriter()
-    with store.engine.begin() as conn:
-        existing: dict[str, tuple[int, str]] = {}
-        keys = list(batch)
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
-            for rid, key, terms in conn.execute(
-                select(designs.c.id, designs.c.key, designs.c.terms).where(designs.c.key.in_(chunk))
-            ):
-                existing[key] = (rid, terms)
-        rows_new = [p.row for k, p in batch.items() if k not in existing]
-        ids: dict[str, int] = {k: rid for k, (rid, _t) in existing.items()}
-        if rows_new:
-            # executemany, then the new ids by key: an INSERT … RETURNING that must keep
-            # the rows' order is run one row at a time on SQLite.
-            conn.execute(insert(designs), rows_new)
-            new_keys = [row["key"] for row in rows_new]
-            for i in range(0, len(new_keys), 500):
-                found = conn.execute(
-                    select(designs.c.key, designs.c.id).where(
-                        designs.c.key.in_(new_keys[i : i + 500])
-                    )
-                )
-                ids.update((key, rid) for key, rid in found)
-        for key, (rid, _terms) in existing.items():
-            conn.execute(update(designs).where(designs.c.id == rid).values(**batch[key].row))
-        if existing:
-            _delete_children(conn, list(ids[k] for k in existing))
-        _insert_children(conn, batch, ids)
-        for key, p in batch.items():
-            old = existing[key][1].split() if key in existing else []
-            writer.replace(ids[key], old, p.terms)
-        if postings is None:
-            writer.flush(conn)
-        bump(conn, "designs")
-        counts.imported = len(rows_new)
-        counts.updated = len(existing)
+        seen = batch.get(p.key)
+        if seen is not None and seen.row["source"] != p.row["source"]:
+            later.append(p)  # a second claim on one identity: judged once the first is stored
+        else:
+            batch[p.key] = p  # the same source twice in a batch: the last version wins
+    counts = SaveCounts()
+    if batch:
+        with writing(store.engine) as conn:
+            try:
+                with conn.begin_nested():
+                    _save_batch(conn, batch, takeover or set(), counts)
+            except DBAPIError:
+                counts = SaveCounts()
+                for key, p in batch.items():
+                    one = SaveCounts()
+                    try:
+                        with conn.begin_nested():
+                            _save_batch(conn, {key: p}, takeover or set(), one)
+                    except DBAPIError as exc:
+                        counts.failed.append((p.row["source"], db_message(exc)))
+                    else:
+                        counts.merge(one)
+            if index:
+                apply_index(conn, limit=None)
+            bump(conn, "designs")
+    if later:
+        counts.merge(save_designs(store, later, index=index, takeover=takeover))
     return counts
 
 
-def flush_postings(store: Store, postings: PostingsWriter) -> None:
-    """Apply a writer's pending word-index changes (after `save_designs(..., postings=)`)."""
-    with store.engine.begin() as conn:
-        postings.flush(conn)
-        bump(conn, "designs")
+def db_message(exc: DBAPIError) -> str:
+    """The database's own reason, without the statement and its (maybe huge) parameters."""
+    orig = exc.orig if exc.orig is not None else exc
+    first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    return f"not stored: the database refused it ({first[:300]})"
+
+
+def _save_batch(
+    conn: Connection, batch: dict[str, PreparedDesign], takeover: set[str], counts: SaveCounts
+) -> None:
+    existing: dict[str, tuple[int, str, str, str]] = {}
+    keys = list(batch)
+    for i in range(0, len(keys), 500):
+        chunk = keys[i : i + 500]
+        for rid, key, terms, source, checksum in conn.execute(
+            select(
+                designs.c.id, designs.c.key, designs.c.terms, designs.c.source, designs.c.checksum
+            ).where(designs.c.key.in_(chunk))
+        ):
+            existing[key] = (rid, terms, source, checksum)
+    for key, (rid, _terms, source, checksum) in list(existing.items()):
+        p = batch[key]
+        if source == p.row["source"] or key in takeover:
+            continue
+        del existing[key]
+        del batch[key]
+        if checksum and checksum == p.row["checksum"]:
+            counts.unchanged.append((p.row["source"], rid))
+        else:
+            counts.conflicts.append(record_conflict(conn, rid, source, p))
+    if not batch:
+        return
+    rows_new = [p.row for k, p in batch.items() if k not in existing]
+    ids: dict[str, int] = {k: v[0] for k, v in existing.items()}
+    if rows_new:
+        # executemany, then the new ids by key: an INSERT … RETURNING that must keep
+        # the rows' order is run one row at a time on SQLite.
+        conn.execute(insert(designs), rows_new)
+        new_keys = [row["key"] for row in rows_new]
+        for i in range(0, len(new_keys), 500):
+            found = conn.execute(
+                select(designs.c.key, designs.c.id).where(designs.c.key.in_(new_keys[i : i + 500]))
+            )
+            ids.update((key, rid) for key, rid in found)
+    for key, (rid, *_rest) in existing.items():
+        conn.execute(update(designs).where(designs.c.id == rid).values(**batch[key].row))
+    if existing:
+        _delete_children(conn, list(ids[k] for k in existing))
+    _insert_children(conn, batch, ids)
+    enqueue(
+        conn,
+        [
+            (ids[key], existing[key][1] if key in existing else "", p.terms)
+            for key, p in batch.items()
+        ],
+    )
+    counts.imported += len(rows_new)
+    counts.updated += len(existing)
+    counts.keys += list(batch)
+
+
+def flush_postings(store: Store) -> None:
+    """Apply the word-index changes queued by `save_designs(..., index=False)`."""
+    catch_up(store)
 
 
 def _delete_children(conn: Connection, ids: list[int]) -> None:

@@ -7,12 +7,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, or_, select, update
+from sqlalchemy.exc import DBAPIError
 
 from refaire.geo import bounding_box, grid_cell
 from refaire.model import Facility
 from refaire.store.db import Store
-from refaire.store.designs import SaveCounts
+from refaire.store.designs import SaveCounts, db_message
+from refaire.store.generations import bump
 from refaire.store.ids import row_id
+from refaire.store.locking import writing
 from refaire.store.paging import rows_by_id
 from refaire.store.tables import facilities, facility_capabilities, facility_keys, facility_terms
 from refaire.text import fold, weighted_terms
@@ -51,7 +54,7 @@ def _terms(f: Facility) -> dict[str, int]:
 
 
 def _row(f: Facility, now: str) -> dict[str, Any]:
-    return {
+    row = {
         "key": f.key[:1000],
         "name": f.name[:500],
         "name_sort": fold(f.name)[:500],
@@ -64,17 +67,35 @@ def _row(f: Facility, now: str) -> dict[str, Any]:
         "imported_at": now,
         "record": f.to_dict(),
     }
+    # PostgreSQL refuses NUL in text; readers clean it, this is for every other writer.
+    for name, value in row.items():
+        if isinstance(value, str) and "\x00" in value:
+            row[name] = value.replace("\x00", "")
+    return row
 
 
-def _find_existing(conn: Connection, f: Facility) -> tuple[int, Facility] | None:
-    """The stored facility this record is: same key, or the same place from another source."""
-    fid = conn.execute(
-        select(facility_keys.c.facility_id).where(facility_keys.c.key == f.key)
-    ).scalar()
-    if fid is not None:
-        rec = conn.execute(select(facilities.c.record).where(facilities.c.id == fid)).scalar_one()
-        return fid, Facility.from_dict(rec)
-    from refaire.ingest.facility_merge import same_facility
+def _find_existing(conn: Connection, f: Facility) -> tuple[int, Facility, str | None] | None:
+    """The stored facility this record is, with the evidence when it is another source's.
+
+    Same key (a re-import: no evidence needed), or the same place from another source.
+    """
+    from refaire.ingest.facility_merge import merge_evidence
+
+    found = _by_key(conn, f.key)
+    if found is not None:
+        fid, stored = found
+        if _shares_source(stored, f):
+            return fid, stored, None
+        # The same key from another source: a native id or a bare name anyone can
+        # write. Only evidence makes it this place; otherwise it is kept apart,
+        # under a key qualified by its source (which its re-imports find again).
+        evidence = merge_evidence(stored, f)
+        if evidence is not None:
+            return fid, stored, f"same key ({f.key}); {evidence}"
+        f.key = _source_key(f)
+        found = _by_key(conn, f.key)
+        if found is not None:
+            return found[0], found[1], None
 
     conds = [facilities.c.name_sort == fold(f.name)[:500]]
     if f.latitude is not None and f.longitude is not None:
@@ -84,47 +105,90 @@ def _find_existing(conn: Connection, f: Facility) -> tuple[int, Facility] | None
         select(facilities.c.id, facilities.c.record).where(or_(*conds)).limit(50)
     ):
         other = Facility.from_dict(row.record)
-        if same_facility(other, f):
-            return row.id, other
+        evidence = merge_evidence(other, f)
+        if evidence is not None:
+            return row.id, other, evidence
     return None
+
+
+def _by_key(conn: Connection, key: str) -> tuple[int, Facility] | None:
+    fid = conn.execute(
+        select(facility_keys.c.facility_id).where(facility_keys.c.key == key[:1000])
+    ).scalar()
+    if fid is None:
+        return None
+    rec = conn.execute(select(facilities.c.record).where(facilities.c.id == fid)).scalar_one()
+    return fid, Facility.from_dict(rec)
+
+
+def _sources(f: Facility) -> set[str]:
+    return {s.source for s in f.sources}
+
+
+def _shares_source(stored: Facility, incoming: Facility) -> bool:
+    """True when the stored facility has a field from one of the incoming record's sources."""
+    mine = _sources(incoming)
+    return not mine or bool(mine & _sources(stored))
+
+
+def _source_key(f: Facility) -> str:
+    import hashlib
+
+    first = sorted(_sources(f))[0]
+    return f"{f.key[:980]}~{hashlib.sha256(first.encode('utf-8', 'replace')).hexdigest()[:8]}"
 
 
 def save_facilities(store: Store, items: Iterable[Facility]) -> SaveCounts:
     """Insert facilities, update known ones, and merge records of the same place.
 
     A record is the same place as a stored one when it has the same key, or when
-    `refaire.ingest.facility_merge.same_facility` says so (same name, or within
-    ~200 m with a similar name); it is then merged, keeping per-field provenance.
+    `refaire.ingest.facility_merge.merge_evidence` finds evidence (a name backed by
+    a location, a website or a town; or a similar name next door); it is then
+    merged, keeping per-field provenance, and the merge is listed in `merges`. Each
+    record is written in its own savepoint: one the database refuses is reported in
+    `failed` and the others are stored.
     """
-    from refaire.ingest.facility_merge import dedupe, merge
+    from refaire.ingest.facility_merge import dedupe
 
-    batch = dedupe(list(items))
     counts = SaveCounts()
+    batch = dedupe(list(items), counts.merges)
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    with store.engine.begin() as conn:
+    with writing(store.engine) as conn:
         for f in batch:
-            found = _find_existing(conn, f)
-            if found is None:
-                fid = conn.execute(
-                    insert(facilities).returning(facilities.c.id), [_row(f, now)]
-                ).scalar_one()
-                counts.imported += 1
-                merged = f
-            else:
-                fid, stored = found
-                merged = f if _only_from(stored, f) else merge(stored, f)
-                merged.key = stored.key
-                conn.execute(
-                    update(facilities).where(facilities.c.id == fid).values(**_row(merged, now))
-                )
-                conn.execute(
-                    delete(facility_capabilities).where(facility_capabilities.c.facility_id == fid)
-                )
-                conn.execute(delete(facility_terms).where(facility_terms.c.facility_id == fid))
-                counts.updated += 1
-            _write_children(conn, fid, merged, f.key)
-            counts.keys.append(merged.key)
+            try:
+                with conn.begin_nested():
+                    _save_one(conn, f, now, counts)
+            except DBAPIError as exc:
+                source = f.sources[0].source if f.sources else f.key
+                counts.failed.append((source, db_message(exc)))
+        bump(conn, "facilities")
     return counts
+
+
+def _save_one(conn: Connection, f: Facility, now: str, counts: SaveCounts) -> None:
+    from refaire.ingest.facility_merge import merge
+
+    found = _find_existing(conn, f)
+    if found is None:
+        fid = conn.execute(
+            insert(facilities).returning(facilities.c.id), [_row(f, now)]
+        ).scalar_one()
+        counts.imported += 1
+        merged = f
+    else:
+        fid, stored, evidence = found
+        merged = f if _only_from(stored, f) else merge(stored, f)
+        merged.key = stored.key
+        conn.execute(update(facilities).where(facilities.c.id == fid).values(**_row(merged, now)))
+        conn.execute(
+            delete(facility_capabilities).where(facility_capabilities.c.facility_id == fid)
+        )
+        conn.execute(delete(facility_terms).where(facility_terms.c.facility_id == fid))
+        counts.updated += 1
+        if evidence is not None:
+            counts.merges.append({"record": f.key, "into": stored.key, "evidence": evidence})
+    _write_children(conn, fid, merged, f.key)
+    counts.keys.append(merged.key)
 
 
 def _only_from(stored: Facility, incoming: Facility) -> bool:
@@ -146,7 +210,10 @@ def _write_children(conn: Connection, fid: int, f: Facility, key: str) -> None:
     terms = [{"term": t, "facility_id": fid, "weight": w} for t, w in _terms(f).items()]
     if terms:
         conn.execute(insert(facility_terms), terms)
-    for k in {key[:1000], f.key[:1000]}:
+    # The keys of the records merged into this one in the batch (`dedupe`) too: a
+    # re-import of any of them is an update, not a merge again.
+    merged_in = [k for k in f.extra.get("merged_keys", []) if isinstance(k, str)]
+    for k in {key[:1000], f.key[:1000], *(k[:1000] for k in merged_in)}:
         if (
             conn.execute(select(facility_keys.c.key).where(facility_keys.c.key == k)).first()
             is None

@@ -251,3 +251,35 @@ Index(
     design_observations.c.otrl,
     design_observations.c.completeness,
 )
+
+# --- import safety (migration 0005, issue 10) ---------------------------------------------
+
+# Word-index changes not yet applied, written in the design's own transaction
+# (see refaire.store.index_queue): old_terms space-separated, new_terms {term: weight}.
+design_index_queue = Table(
+    "design_index_queue",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("design_id", Integer, ForeignKey("designs.id", ondelete="CASCADE"), nullable=False),
+    Column("old_terms", Text, nullable=False),
+    Column("new_terms", Text, nullable=False),
+)
+
+# A manifest that claimed a stored design's identity from another source; status in:
+# open, kept (the stored design stays), replaced (the claim replaced it).
+design_conflicts = Table(
+    "design_conflicts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("design_id", Integer, ForeignKey("designs.id", ondelete="CASCADE"), nullable=False),
+    Column("source", String(2000), nullable=False),
+    Column("format", String(40), nullable=False),
+    Column("checksum", String(64), nullable=False),
+    Column("record", JSONText, nullable=False),
+    Column("manifest_text", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("status", String(20), nullable=False, server_default="open"),
+    Column("resolved_by", String(200)),
+    Column("resolved_at", String(40)),
+    Index("ix_design_conflicts_design", "design_id", "status"),
+)

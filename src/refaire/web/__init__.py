@@ -14,9 +14,12 @@ from fastapi.templating import Jinja2Templates
 
 from refaire.web.i18n import LANGUAGES, choose_language, translate
 from refaire.web.labels import facet_label
+from refaire.web.links import ext_link, mail_link, safe_href
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
+# record URLs become links only through these (see links.py)
+templates.env.globals.update(ext_link=ext_link, mail_link=mail_link, safe_href=safe_href)
 
 
 def url_with(request: Request, **changes: Any) -> str:
