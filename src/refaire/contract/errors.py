@@ -66,6 +66,8 @@ _MEANINGS = {
     405: "Method not allowed; `Allow` lists the accepted ones.",
     413: "Upload too large.",
     422: "Parameters or body not as declared, or refused by the service; every problem listed.",
+    429: "Too many attempts; `Retry-After` says when to try again.",
+    503: "Busy; `Retry-After` says when to try again.",
 }
 
 
