@@ -76,8 +76,10 @@ def test_a_claim_from_another_source_is_a_conflict_not_a_takeover(any_store, tmp
     client = TestClient(create_app(store=any_store))
     api = client.get(f"/api/designs/{design_id}/conflicts").json()
     assert api["total"] == 1 and api["items"][0]["id"] == claim["id"]
-    for missing in ("999999", "9" * 30, "a%00b"):
+    for missing in ("999999", "2147483648", "9" * 30):
         assert client.get(f"/api/designs/{missing}/conflicts").status_code == 404
+    # NUL is refused app-wide, before any lookup (the API contract)
+    assert client.get("/api/designs/a%00b/conflicts").status_code == 400
     text = CliRunner().invoke(app, ["designs", "conflicts", "--db", any_store.url])
     assert text.exit_code == 0 and "Mallory" in text.stdout and "1 conflicts." in text.stdout
     for lang, words in (("en", "Conflicting claims"), ("fr", "Revendications en conflit")):

@@ -118,7 +118,7 @@ def test_api(sqlite_store, monkeypatch) -> None:
         headers=auth,
     )
     assert r.status_code == 422
-    assert {e["field"] for e in r.json()["detail"]} == {"url", "published", "sectors"}
+    assert {e["field"] for e in r.json()["errors"]} == {"url", "published", "sectors"}
     assert client.post("/api/signals", json={"title": "x"}, headers=auth).status_code == 422
     r = client.get("/api/signals", params={"sector": "D06"})
     assert r.status_code == 200 and r.json()["total"] == 1

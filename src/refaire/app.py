@@ -6,10 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from refaire import __version__
+from refaire.contract import errors
+from refaire.contract.nul import refuse_nul
 from refaire.store import Store, open_store
 
 STATIC = Path(__file__).parent / "web" / "static"
@@ -39,12 +41,16 @@ def create_app(
     app = FastAPI(
         title="Refaire",
         version=__version__,
-        description="Open designs, the places that make them, and who can make what near you.",
+        description="Open designs, the places that make them, and who can make what near you.\n"
+        + errors.DESCRIPTION,
         openapi_url="/api/openapi.json",
         docs_url=None,  # served by add_api_docs: local assets, no inline script
         redoc_url=None,
         lifespan=lifespan,
+        # one place refuses NUL in paths and queries, for the API and the pages alike
+        dependencies=[Depends(refuse_nul)],
     )
+    errors.install(app)
     app.state.store = store or open_store(database)
     app.state.prepare = prepare
     app.include_router(api_router, prefix="/api")

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, NoReturn
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from refaire.api._deps import get_store
+from refaire.contract.params import RowId
 from refaire.people import profile, signup, tokens
 from refaire.people._common import NotAllowed, PeopleError, UnknownUser
 from refaire.people.actor import Actor
@@ -46,7 +47,6 @@ async def require_session(actor: Signed) -> Actor:
 
 Session = Annotated[Actor, Depends(require_session)]
 StoreDep = Annotated[Store, Depends(get_store)]
-RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def refuse(exc: Exception) -> NoReturn:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from refaire.api._deps import get_store
 from refaire.api.manage import answer
+from refaire.contract.params import RowId
 from refaire.manage import designs as authors
 from refaire.people.actor import Actor
 from refaire.people.auth import current_actor
@@ -88,10 +89,10 @@ def list_design_claims(
 
 
 @router.post("/design-claims/{cid}/approve")
-def approve_design_claim(cid: int, store: StoreDep, actor: ActorDep) -> dict[str, Any]:
+def approve_design_claim(cid: RowId, store: StoreDep, actor: ActorDep) -> dict[str, Any]:
     return answer(lambda: authors.decide_design_claim(store, actor, cid, True))
 
 
 @router.post("/design-claims/{cid}/reject")
-def reject_design_claim(cid: int, store: StoreDep, actor: ActorDep) -> dict[str, Any]:
+def reject_design_claim(cid: RowId, store: StoreDep, actor: ActorDep) -> dict[str, Any]:
     return answer(lambda: authors.decide_design_claim(store, actor, cid, False))

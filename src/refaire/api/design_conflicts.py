@@ -8,6 +8,8 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel
 
 from refaire.api._deps import get_store
+from refaire.contract.errors import error_responses
+from refaire.contract.params import Offset, limit_query
 from refaire.people.actor import Actor
 from refaire.people.audit import record_write
 from refaire.people.auth import require_admin
@@ -23,12 +25,11 @@ from refaire.store.designs import get_design
 
 router = APIRouter(tags=["designs"])
 
-Limit = Annotated[int, Query(ge=1, le=200)]
-Offset = Annotated[int, Query(ge=0, le=1_000_000_000)]
+Limit = Annotated[int, limit_query(200)]
 Status = Annotated[Literal["open", "kept", "replaced"] | None, Query()]
 
 
-@router.get("/designs/{ident}/conflicts")
+@router.get("/designs/{ident}/conflicts", responses=error_responses(404))
 def design_conflicts(
     ident: str,
     store: Annotated[Store, Depends(get_store)],
@@ -37,10 +38,9 @@ def design_conflicts(
     offset: Offset = 0,
 ) -> dict[str, Any]:
     """Manifests from other sources that claimed this design's identity (not applied)."""
-    # NUL or an id beyond the id column's range can name no design (and PostgreSQL
-    # would refuse the query): a 404, not a 500.
-    usable = "\x00" not in ident and not (ident.isdigit() and int(ident) > 2**31 - 1)
-    found = get_design(store, ident) if usable else None
+    # NUL is refused app-wide (400) and get_design reads an id beyond the column's
+    # range as an unknown key, so both stores answer 404 rather than 500.
+    found = get_design(store, ident)
     if found is None:
         raise HTTPException(404, str(UnknownDesign(ident)))
     return list_conflicts(store, design_id=found[0], limit=limit, offset=offset, status=status)
@@ -61,7 +61,9 @@ class Resolution(BaseModel):
     action: Literal["keep", "replace"]
 
 
-@router.post("/design-conflicts/{conflict_id}/resolve")
+@router.post(
+    "/design-conflicts/{conflict_id}/resolve", responses=error_responses(401, 403, 404)
+)
 def resolve(
     conflict_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     body: Resolution,

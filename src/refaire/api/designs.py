@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from refaire.api._deps import get_store
 from refaire.api._uploads import busy_as_503, form_files, multipart_body
+from refaire.contract.errors import error_responses, problem
+from refaire.contract.params import Offset, limit_query
 from refaire.ingest.runner import ImportSummary, import_bytes
 from refaire.ingest.sources import MAX_BYTES
 from refaire.people.actor import Actor
@@ -17,7 +19,7 @@ from refaire.people.audit import record_write
 from refaire.people.auth import require_admin
 from refaire.registry.designs import UnknownDesign, design_detail
 from refaire.store import Store
-from refaire.store.design_search import search_designs
+from refaire.store.design_search import MAX_LIMIT, search_designs
 from refaire.store.designs import get_design
 
 router = APIRouter(tags=["designs"])
@@ -35,8 +37,8 @@ def list_designs(
     language: Facet = None,
     platform: Facet = None,
     format: Facet = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, limit_query(MAX_LIMIT)] = 20,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """Search designs by words, filter by facets, get facet counts; paginated."""
     filters = {
@@ -52,7 +54,7 @@ def list_designs(
     )
 
 
-@router.get("/designs/{ident}")
+@router.get("/designs/{ident}", responses=error_responses(404))
 def get_design_detail(ident: str, store: Annotated[Store, Depends(get_store)]) -> dict[str, Any]:
     """A design by id or key: parts, licence, maturity, lineage, notes, problems, provenance."""
     try:
@@ -69,7 +71,19 @@ EXPORT_TYPES = {
 }
 
 
-@router.get("/designs/{ident}/export", response_class=PlainTextResponse)
+@router.get(
+    "/designs/{ident}/export",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The design in the asked format.",
+            "content": {
+                media: {"schema": {"type": "string"}} for media, _ in EXPORT_TYPES.values()
+            },
+        },
+        **error_responses(404),
+    },
+)
 def export_design(
     ident: str,
     store: Annotated[Store, Depends(get_store)],
@@ -103,7 +117,7 @@ def export_design(
     return Response(body, media_type=f"{media}; charset=utf-8", headers=headers)
 
 
-@router.post("/import")
+@router.post("/import", responses=error_responses(401, 403, 413, 503))
 async def import_upload(
     request: Request,
     store: Annotated[Store, Depends(get_store)],
@@ -118,6 +132,10 @@ async def import_upload(
     if files:
         for f in files:
             uploads.append((f.filename or "upload", await f.read(MAX_BYTES + 1)))
+    elif request.headers.get("content-type", "").startswith("multipart/form-data"):
+        # the form was read looking for `files`: there is no raw body left to take instead
+        message = "send each file as a multipart field named 'files'"
+        raise problem(422, f"files: {message}", [("files", message)])
     else:
         body = await request.body()
         uploads.append((request.query_params.get("name", "upload"), body))
@@ -144,6 +162,7 @@ async def import_upload(
 @router.post(
     "/designs/{ident}/meshes",
     openapi_extra=multipart_body("files", "STL, 3MF or OBJ meshes of parts"),
+    responses=error_responses(401, 403, 404, 413, 503),
 )
 async def upload_part_meshes(
     ident: str,

@@ -7,6 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from refaire.api._deps import get_store
+from refaire.contract.errors import error_responses
+from refaire.contract.params import Offset, limit_query
 from refaire.registry.facilities import (
     FilterError,
     UnknownFacility,
@@ -36,8 +38,8 @@ def list_facilities(
     ] = None,
     material: Annotated[str | None, Query(description="Material id, e.g. plywood.")] = None,
     country: Annotated[str | None, Query(description="Two-letter country code.")] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, limit_query(MAX_LIMIT)] = 20,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """Facilities matching every filter; with `near`, each has `distance_km`, nearest
     first, and `place` echoes the resolved place (an ambiguous town is a 400 listing the
@@ -63,7 +65,7 @@ def facilities_points(
     return facility_points(store, process=filters.get("process"))
 
 
-@router.get("/facilities/{ident}")
+@router.get("/facilities/{ident}", responses=error_responses(404))
 def get_facility_detail(ident: str, store: Annotated[Store, Depends(get_store)]) -> dict[str, Any]:
     """A facility by id or key: address, equipment with stated vs inferred capabilities,
     and which source gave each field."""

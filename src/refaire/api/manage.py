@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from refaire.api._deps import get_store
+from refaire.contract.params import RowId
 from refaire.manage import claims, editing, suggestions
 from refaire.manage.access import ManageError
 from refaire.people._common import NotAllowed as PeopleNotAllowed
@@ -121,7 +122,9 @@ def add_machine(ident: str, machine: MachineIn, store: StoreDep, actor: ActorDep
 
 
 @router.delete("/facilities/{ident}/machines/{index}")
-def remove_machine(ident: str, index: int, store: StoreDep, actor: ActorDep) -> dict:
+def remove_machine(
+    ident: str, index: Annotated[int, Path(ge=0, le=10_000)], store: StoreDep, actor: ActorDep
+) -> dict:
     """Remove the machine at `index` (0-based, in the order of the facility's equipment)."""
     return answer(lambda: editing.remove_machine(store, actor, ident, index))
 
@@ -180,14 +183,14 @@ def list_claims(
 
 
 @router.post("/claims/{cid}/approve")
-def approve_claim(cid: int, store: StoreDep, actor: ActorDep) -> dict[str, Any]:
+def approve_claim(cid: RowId, store: StoreDep, actor: ActorDep) -> dict[str, Any]:
     """An admin approves a claim: the claimant becomes the facility's manager."""
     return answer(lambda: claims.decide_claim(store, actor, cid, True))
 
 
 @router.post("/claims/{cid}/reject")
 def reject_claim(
-    cid: int,
+    cid: RowId,
     store: StoreDep,
     actor: ActorDep,
     reason: Annotated[str | None, Body(embed=True)] = None,
@@ -226,10 +229,10 @@ def list_suggestions(
 
 
 @router.post("/suggestions/{sid}/accept")
-def accept_suggestion(sid: int, store: StoreDep, actor: ActorDep) -> dict[str, Any]:
+def accept_suggestion(sid: RowId, store: StoreDep, actor: ActorDep) -> dict[str, Any]:
     return answer(lambda: suggestions.decide_suggestion(store, actor, sid, True))
 
 
 @router.post("/suggestions/{sid}/reject")
-def reject_suggestion(sid: int, store: StoreDep, actor: ActorDep) -> dict[str, Any]:
+def reject_suggestion(sid: RowId, store: StoreDep, actor: ActorDep) -> dict[str, Any]:
     return answer(lambda: suggestions.decide_suggestion(store, actor, sid, False))

@@ -7,19 +7,21 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from refaire.api._deps import get_store
+from refaire.contract.errors import error_responses
+from refaire.contract.params import limit_query
 from refaire.store import Store
 
 router = APIRouter(tags=["match"])
 
 
-@router.get("/match")
+@router.get("/match", responses=error_responses(404))
 def match(
     store: Annotated[Store, Depends(get_store)],
     design: Annotated[str, Query(description="Design id or key.")],
     near: Annotated[str, Query(description='A town ("Lyon", "Troy, NY", "Lyon, FR") or LAT,LON.')],
     radius_km: Annotated[float, Query(gt=0, le=20000, description="Search radius.")] = 50.0,
     lang: Annotated[str, Query(pattern="^(en|fr)$", description="Language of reasons.")] = "en",
-    limit: Annotated[int, Query(ge=1, le=500)] = 20,
+    limit: Annotated[int, limit_query(500)] = 20,
 ) -> dict[str, Any]:
     """Facilities within the radius that can make the design (complete first, then by
     coverage and distance), each requirement with its status and reason, and the best
@@ -55,12 +57,12 @@ def match_coverage(
     return cov.to_dict() if per_design else cov.summary()
 
 
-@router.get("/match/facility/{ident}")
+@router.get("/match/facility/{ident}", responses=error_responses(404))
 def match_facility_route(
     ident: str,
     store: Annotated[Store, Depends(get_store)],
     lang: Annotated[str, Query(pattern="^(en|fr)$")] = "en",
-    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    limit: Annotated[int, limit_query(1000)] = 50,
 ) -> dict[str, Any]:
     """Designs this facility can make completely, and those it misses by one requirement."""
     from refaire.match.engine import UnknownFacility, match_facility

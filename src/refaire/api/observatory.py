@@ -6,9 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from refaire.api._deps import get_store
+from refaire.contract.errors import error_responses, problem
+from refaire.contract.nul import has_nul
+from refaire.contract.params import Offset, limit_query
 from refaire.export.spreadsheet import CSV_ENCODING
 from refaire.observatory.figures import FilterError, dashboard
 from refaire.observatory.signals import MAX_LIMIT, SignalError, add_signal, list_signals
@@ -51,7 +54,20 @@ def get_observatory(
     return _dashboard(store, sector, country, lang, coverage)
 
 
-@router.get("/observatory/{name}.{ext}")
+@router.get(
+    "/observatory/{name}.{ext}",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The table: CSV rows, or JSON `{table, method, filters, rows}`.",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "object"}},
+            },
+        },
+        **error_responses(404),
+    },
+)
 def get_observatory_table(
     name: str,
     ext: str,
@@ -83,6 +99,21 @@ def get_observatory_table(
 class SignalIn(BaseModel):
     """A signal to record. Sector ids as in `refaire vocab` (CPC sections and classes)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "A repair café opens a shared workshop",
+                    "url": "https://example.org/news/repair-cafe",
+                    "published": "2026-11-30",
+                    "sectors": ["A47"],
+                    "practices": ["fabrication-place"],
+                    "actors": ["Repair Café"],
+                }
+            ]
+        }
+    )
+
     title: str = Field(description="Title of the article, event or news.")
     url: str = Field(description="Its http(s) URL.")
     published: str = Field(description="Publication date, YYYY-MM-DD.")
@@ -90,6 +121,14 @@ class SignalIn(BaseModel):
     sectors: list[str] = Field(default_factory=list)
     practices: list[str] = Field(default_factory=list)
     actors: list[str] = Field(default_factory=list)
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL cannot store a NUL: refuse it here rather than fail in the store
+        if has_nul(value):
+            raise ValueError("the NUL character is not allowed")
+        return value
 
 
 @router.get("/signals")
@@ -99,17 +138,17 @@ def get_signals(
         str | None, Query(description="Only signals tagged with this sector.")
     ] = None,
     tag: Annotated[str | None, Query(description="Only signals with this tag (any kind).")] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, limit_query(MAX_LIMIT)] = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """Recorded signals, newest first."""
     try:
         return list_signals(store, sector=sector, tag=tag, limit=limit, offset=offset)
     except SignalError as exc:
-        raise HTTPException(400, str(exc)) from None
+        raise problem(400, str(exc), exc.errors) from None
 
 
-@router.post("/signals", status_code=201)
+@router.post("/signals", status_code=201, responses=error_responses(401, 403))
 def post_signal(
     body: SignalIn,
     store: Annotated[Store, Depends(get_store)],
@@ -117,8 +156,8 @@ def post_signal(
 ) -> dict[str, Any]:
     """Record a signal (needs an admin: session, `admin`-scoped token or the bootstrap token).
 
-    Bad values give 422 with `detail` listing every `{field, message}`."""
+    Bad values give 422 with `errors` listing every `{field, message}`."""
     try:
         return add_signal(store, **body.model_dump(), actor=actor)
     except SignalError as exc:
-        raise HTTPException(422, exc.to_list()) from None
+        raise problem(422, str(exc), exc.errors) from None

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
 from refaire.api._deps import get_store
-from refaire.api.accounts import RowId, refuse
+from refaire.api.accounts import refuse
+from refaire.contract.params import RowId
 from refaire.people import roles
 from refaire.people._common import NotAllowed, PeopleError, UnknownUser
 from refaire.people.actor import Actor
@@ -97,6 +98,10 @@ def facility_managers(
     store: StoreDep,
 ) -> dict[str, Any]:
     """Who manages the facility. E-mail addresses only for its managers and admins."""
+    from refaire.store.facilities import get_facility
+
+    if get_facility(store, ident) is None:
+        raise HTTPException(404, f"no facility with id or key {ident!r}")
     items = roles.managers_of(store, ident)
     if not roles.manages_facility(store, actor, ident):
         items = [{k: v for k, v in m.items() if k != "email"} for m in items]

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, File, Form, HTTPException, UploadFile
+from fastapi import APIRouter, Body, Depends, File, Form, HTTPException, Path, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from refaire.api._deps import get_store
 from refaire.api._uploads import busy_as_503, read_upload
+from refaire.contract.errors import QuoteErrorBody, error_responses, problem
+from refaire.contract.nul import NoNul, has_nul
 from refaire.people.actor import Actor
 from refaire.people.auth import require
 from refaire.store import Store
@@ -19,7 +21,7 @@ router = APIRouter(tags=["quotes"])
 MAX_FILES = 20
 
 
-@router.post("/mesh")
+@router.post("/mesh", responses=error_responses(413, 503))
 async def measure_uploads(
     files: Annotated[list[UploadFile], File(description="Meshes (STL, 3MF, OBJ) or SVG/DXF")],
 ) -> list[dict[str, Any]]:
@@ -38,15 +40,18 @@ async def measure_uploads(
     return out
 
 
-@router.post("/quote")
+@router.post(
+    "/quote",
+    responses={**error_responses(404, 413, 503), **error_responses(422, model=QuoteErrorBody)},
+)
 async def quote_upload(
     store: Annotated[Store, Depends(get_store)],
     file: Annotated[UploadFile, File(description="The part: STL, 3MF, OBJ, SVG or DXF")],
-    material: Annotated[str, Form(description="Material id: pla, petg, resin, plywood, …")],
-    facility_id: Annotated[str | None, Form(description="Quote at this facility only")] = None,
+    material: Annotated[NoNul, Form(description="Material id: pla, petg, resin, plywood, …")],
+    facility_id: Annotated[NoNul | None, Form(description="Quote at this facility only")] = None,
     qty: Annotated[int, Form(ge=1, le=100000)] = 1,
     near: Annotated[
-        str | None, Form(description='A town ("Lyon", "Troy, NY") or LAT,LON: nearest first')
+        NoNul | None, Form(description='A town ("Lyon", "Troy, NY") or LAT,LON: nearest first')
     ] = None,
     thickness: Annotated[float | None, Form(gt=0, description="Sheet thickness, mm")] = None,
     limit: Annotated[int, Form(ge=1, le=50)] = 5,
@@ -71,15 +76,12 @@ async def quote_upload(
     except UnknownFacilityError as exc:
         raise HTTPException(404, str(exc)) from None
     except QuoteError as exc:
-        detail: dict[str, Any] = {"message": str(exc)}
-        if exc.measurement is not None:
-            detail["measurement"] = exc.measurement
-        raise HTTPException(422, detail) from None
+        raise problem(422, str(exc), measurement=exc.measurement) from None
 
 
-@router.put("/facilities/{ident}/pricing")
+@router.put("/facilities/{ident}/pricing", responses=error_responses(401, 403, 404))
 def put_pricing(
-    ident: str,
+    ident: Annotated[str, Path(description="Facility id or key.", examples=["1"])],
     store: Annotated[Store, Depends(get_store)],
     actor: Annotated[Actor, Depends(require("write:facilities"))],
     pricing: Annotated[
@@ -105,6 +107,9 @@ def put_pricing(
     from refaire.people.roles import manages_facility
     from refaire.store.pricing import PricingError, set_pricing
 
+    if has_nul(pricing):
+        message = "the NUL character is not allowed"
+        raise problem(422, f"pricing: {message}", [("pricing", message)])
     if not manages_facility(store, actor, ident):
         from refaire.store.facilities import get_facility
 
@@ -116,6 +121,5 @@ def put_pricing(
     except LookupError as exc:
         raise HTTPException(404, str(exc)) from None
     except PricingError as exc:
-        problems = [{"field": f, "message": m} for f, m in exc.problems]
-        raise HTTPException(422, {"message": str(exc), "problems": problems}) from None
+        raise problem(422, str(exc), [(f or "pricing", m) for f, m in exc.problems]) from None
     return {"id": ident, "pricing": stored}

@@ -9,6 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from refaire.cli._common import DbOption, JsonOption, console, esc, fail, print_json
+from refaire.contract.bounds import MAX_OFFSET
 from refaire.registry.designs import UnknownDesign, design_detail
 from refaire.store import open_store
 from refaire.store.design_search import search_designs
@@ -31,8 +32,10 @@ def list_command(
     readiness: list[str] | None = typer.Option(None, help="OTRL level, e.g. OTRL-4."),
     language: list[str] | None = typer.Option(None, help="Language, e.g. en, fr."),
     platform: list[str] | None = typer.Option(None, help="Source platform, e.g. appropedia."),
-    limit: int = typer.Option(20, help="How many designs to show (at most 200)."),
-    offset: int = typer.Option(0, help="Skip this many designs (pagination)."),
+    limit: int = typer.Option(20, min=1, max=200, help="How many designs to show (at most 200)."),
+    offset: int = typer.Option(
+        0, min=0, max=MAX_OFFSET, help="Skip this many designs (pagination)."
+    ),
     db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:

@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from refaire.cli._common import DbOption, JsonOption, console, err_console, fail, print_json
+from refaire.contract.bounds import MAX_OFFSET
 from refaire.registry.facilities import (
     FilterError,
     UnknownFacility,
@@ -40,7 +41,9 @@ def list_command(
     material: str | None = typer.Option(None, "--material", help="Material id, e.g. plywood."),
     country: str | None = typer.Option(None, "--country", help="Two-letter country code."),
     limit: int = typer.Option(20, "--limit", min=1, max=500, help="How many to show."),
-    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many (pagination)."),
+    offset: int = typer.Option(
+        0, "--offset", min=0, max=MAX_OFFSET, help="Skip this many (pagination)."
+    ),
     db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:

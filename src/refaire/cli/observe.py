@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from refaire.cli._common import DbOption, JsonOption, console, err_console, print_json
+from refaire.contract.bounds import MAX_OFFSET
 from refaire.observatory.figures import FilterError, dashboard
 from refaire.observatory.signals import PRACTICES, SignalError, add_signal, list_signals
 from refaire.people import OPERATOR
@@ -194,7 +195,7 @@ def list_command(
         None, "--tag", help="Only signals with this practice/actor/sector tag."
     ),
     limit: int = typer.Option(50, "--limit", min=1, max=500),
-    offset: int = typer.Option(0, "--offset", min=0),
+    offset: int = typer.Option(0, "--offset", min=0, max=MAX_OFFSET),
     db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:

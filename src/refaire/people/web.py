@@ -13,12 +13,12 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import RedirectResponse, Response
 from jinja2 import pass_context
 from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from refaire.contract.errors import http_error
 from refaire.people.auth import session_actor
 from refaire.people.csrf import CsrfRejected, csrf_input, csrf_token
 
@@ -66,7 +66,7 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, StarletteHTTPException)
         path = request.url.path
         if path.startswith(("/api/", "/static/")) or exc.status_code not in (401, 403):
-            return await http_exception_handler(request, exc)
+            return await http_error(request, exc)  # the API's one error body, or its page
         if exc.status_code == 401 and request.method == "GET":
             target = path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)

@@ -16,6 +16,7 @@ from refaire.store.bulk import insert_tuples
 from refaire.store.conflicts import Conflict, record_conflict
 from refaire.store.db import Store
 from refaire.store.generations import bump
+from refaire.store.ids import row_id
 from refaire.store.index_queue import apply as apply_index
 from refaire.store.index_queue import catch_up, enqueue
 from refaire.store.locking import writing
@@ -286,7 +287,8 @@ def _design_from_row(record: dict[str, Any], manifest_text: str) -> Design:
 
 def get_design(store: Store, ident: int | str) -> tuple[int, Design] | None:
     """A design by numeric id or by key, with its id; None when unknown."""
-    cond = designs.c.id == int(ident) if str(ident).isdigit() else designs.c.key == str(ident)
+    rid = row_id(ident)
+    cond = designs.c.id == rid if rid is not None else designs.c.key == str(ident)
     with store.engine.connect() as conn:
         row = conn.execute(
             select(designs.c.id, designs.c.record, designs.c.manifest_text).where(cond)

@@ -15,6 +15,7 @@ from refaire.model import Facility
 from refaire.store.db import Store
 from refaire.store.designs import SaveCounts, db_message
 from refaire.store.generations import bump
+from refaire.store.ids import row_id
 from refaire.store.locking import writing
 from refaire.store.paging import rows_by_id
 from refaire.store.tables import facilities, facility_capabilities, facility_keys, facility_terms
@@ -227,9 +228,8 @@ def _write_children(conn: Connection, fid: int, f: Facility, key: str) -> None:
 
 def get_facility(store: Store, ident: int | str) -> tuple[int, Facility] | None:
     with store.engine.connect() as conn:
-        if str(ident).isdigit():
-            fid = int(ident)
-        else:
+        fid = row_id(ident)
+        if fid is None:
             fid = conn.execute(
                 select(facility_keys.c.facility_id).where(facility_keys.c.key == str(ident))
             ).scalar()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from refaire.contract.params import Page, page_offset
 from refaire.registry.designs import UnknownDesign, design_detail
 from refaire.store.design_search import search_designs
 from refaire.store.designs import FACETS, count_designs
@@ -28,14 +29,13 @@ def home(request: Request) -> HTMLResponse:
 
 
 @router.get("/designs", response_class=HTMLResponse)
-def designs_page(request: Request, q: str | None = None, page: int = 1) -> HTMLResponse:
+def designs_page(request: Request, q: str | None = None, page: Page = 1) -> HTMLResponse:
     store = request.app.state.store
     filters = {
         f: request.query_params.getlist(f) for f in FACETS if request.query_params.getlist(f)
     }
-    page = max(1, page)
     result = search_designs(
-        store, q=q, filters=filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        store, q=q, filters=filters, limit=PAGE_SIZE, offset=page_offset(page, PAGE_SIZE)
     )
     pages = max(1, -(-result["total"] // PAGE_SIZE))
     return render(request, "designs.html", result=result, page=page, pages=pages, q=q or "")

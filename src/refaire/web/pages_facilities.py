@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from refaire.contract.params import Page, page_offset
 from refaire.places import parse_radius
 from refaire.registry.facilities import (
     FilterError,
@@ -82,7 +83,7 @@ def facilities_page(
     process: str | None = None,
     material: str | None = None,
     country: str | None = None,
-    page: int = 1,
+    page: Page = 1,
 ) -> HTMLResponse:
     store = request.app.state.store
     lang = choose_language(request)
@@ -94,7 +95,6 @@ def facilities_page(
         "material": material or "",
         "country": country or "",
     }
-    page = max(1, page)
     error = None
     result: dict[str, Any] = {"total": 0, "items": [], "offset": 0}
     try:
@@ -109,7 +109,8 @@ def facilities_page(
     except ValueError as exc:  # FilterError, or a radius that is not a number
         error = str(exc)
     else:
-        result = search(store, filters, lang, q=q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        offset = page_offset(page, PAGE_SIZE)
+        result = search(store, filters, lang, q=q, limit=PAGE_SIZE, offset=offset)
     pages = max(1, -(-result["total"] // PAGE_SIZE))
     return render(
         request,

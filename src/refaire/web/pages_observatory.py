@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from refaire.contract.nul import refuse_nul_in_form
 from refaire.observatory.charts import all_charts
 from refaire.observatory.figures import FilterError, dashboard
 from refaire.observatory.signals import PRACTICES, SignalError, add_signal, list_signals
@@ -98,6 +99,7 @@ def signals_page(
 async def signals_post(request: Request) -> HTMLResponse:
     lang = choose_language(request)
     form = await request.form()
+    refuse_nul_in_form(form.multi_items())
     values = {k: str(form.get(k) or "") for k in ("title", "url", "published", "summary", "actors")}
     sectors = [str(s) for s in form.getlist("sectors") if str(s).strip()]
     practices = [str(p) for p in form.getlist("practices")]

@@ -14,6 +14,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
+from refaire.contract.nul import refuse_nul_in_form
 from refaire.people.audit import record_write
 from refaire.people.auth import session_actor
 from refaire.registry.designs import UnknownDesign, design_detail
@@ -63,6 +64,7 @@ async def mesh_upload_submit(request: Request, ident: str) -> HTMLResponse:
     lang = choose_language(request)
     actor = session_actor(request)
     data = await request.form()  # already read by the CSRF check, behind `_admins_only`
+    refuse_nul_in_form(data.multi_items())
     cap = upload_cap()
     uploads = []
     for item in data.getlist("files"):

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
+from refaire.contract.nul import refuse_nul_in_form
 from refaire.web import render, templates
 from refaire.web.i18n import choose_language, translate
 
@@ -133,7 +134,8 @@ async def quote_submit(request: Request) -> HTMLResponse:
     from refaire.quote.service import QuoteError, UnknownFacilityError, quote_file
 
     lang = choose_language(request)
-    data = await request.form(max_files=1, max_fields=20)
+    data = await request.form()  # already read by the CSRF check (people.csrf)
+    refuse_nul_in_form(data.multi_items())
     form = _form(data)
     context = {
         "form": form,
