@@ -2,7 +2,7 @@
 noise) never raise anything but `MeshError`, the readers' documented error; through the
 public functions, never an "internal error".
 
-The seeds are in tests/fixtures/fuzz (and a real binary STL of tests/fixtures/meshes).
+The seeds are in tests/fixtures/fuzz/geometry (and a real binary STL of tests/fixtures/meshes).
 The example count is small for CI; REFAIRE_FUZZ_EXAMPLES raises it for a long fuzz run,
 which also prints the slowest call (benchmarks are where time is reported, not asserts).
 """
@@ -29,7 +29,7 @@ from refaire.geometry.threemf import read_3mf
 from refaire.geometry.vector2d import measure_vector_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures"
-FUZZ = FIXTURES / "fuzz"
+FUZZ = FIXTURES / "fuzz" / "geometry"
 EXAMPLES = int(os.environ.get("REFAIRE_FUZZ_EXAMPLES", "60"))
 SLOWEST: dict[str, tuple[float, bytes]] = {}
 
