@@ -18,7 +18,7 @@ from sqlalchemy import delete, insert, select
 
 from refaire.people._common import digest, stamp
 from refaire.people.actor import Actor
-from refaire.sharing.access import require_member
+from refaire.sharing.access import NotAllowed, require_member
 from refaire.store import Store
 from refaire.store import sharing as q
 from refaire.store.tables import feed_tokens, users
@@ -116,7 +116,7 @@ def new_feed_token(store: Store, actor: Actor) -> dict[str, Any]:
     """A new private feed URL for the member (revokes the previous one); shown only now."""
     require_member(actor, "get a calendar feed", "read")
     if actor.user_id is None:
-        raise ValueError("a calendar feed belongs to a member account (--as EMAIL)")
+        raise NotAllowed("a calendar feed belongs to a member account (--as EMAIL)")
     token = "cal_" + secrets.token_urlsafe(24)
     with store.engine.begin() as conn:
         conn.execute(delete(feed_tokens).where(feed_tokens.c.user_id == actor.user_id))

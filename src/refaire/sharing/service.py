@@ -421,6 +421,24 @@ def list_bookings(
     with store.engine.connect() as conn:
         page = q.bookings_where(conn, user_id=actor.user_id if mine else None,
                                 resource_ids=ids, start=start, end=end, status=status,
-                                limit=limit, offset=offset)  # fmt: skip
+                                kind="booking" if mine else None, limit=limit,
+                                offset=offset)  # fmt: skip
     page["items"] = [as_dict(b) for b in page["items"]]
+    if not mine:  # the managers see who booked
+        names = _member_names(store, {b["user_id"] for b in page["items"] if b["user_id"]})
+        for b in page["items"]:
+            b["member"] = names.get(b["user_id"])
     return page
+
+
+def _member_names(store: Store, ids: set[int]) -> dict[int, str]:
+    from sqlalchemy import select
+
+    from refaire.store.tables import users
+
+    if not ids:
+        return {}
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(users.c.id, users.c.display_name, users.c.email)
+                            .where(users.c.id.in_(ids), users.c.deleted_at.is_(None)))
+        return {r.id: r.display_name or r.email for r in rows}

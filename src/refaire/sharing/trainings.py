@@ -197,3 +197,14 @@ def missing_training(store: Store, resource: dict[str, Any], user_id: int,
             return (f"{resource['name']} requires the training \"{t['name']}\", which you do "
                     f"not hold (or it has expired) on {day}; {when}")
     return None
+
+
+def trainings_of(store: Store, facility_id: int) -> list[dict[str, Any]]:
+    """The facility's trainings, each with its sessions (places left)."""
+    from refaire.store.tables import trainings as table
+
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            select(table).where(table.c.facility_id == facility_id).order_by(table.c.id)
+        ).all()
+    return [{**dict(r._mapping), "sessions": sessions_of(store, r.id)} for r in rows]
