@@ -140,3 +140,29 @@ def sample_server(sample_store):
     url, stop = serve_in_thread(sample_store)
     yield url
     stop()
+
+
+# --- people: a real SMTP server for the mail tests -----------------------------------------
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on a free loopback port; yields (url, received raw messages)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    received: list[bytes] = []
+
+    class Keep:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+            received.append(envelope.original_content or envelope.content)
+            return "250 OK"
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
+    controller.start()
+    yield f"smtp://127.0.0.1:{port}", received
+    controller.stop()

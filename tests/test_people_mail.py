@@ -10,27 +10,6 @@ import pytest
 from refaire.people.mail import list_outbox, read_message, send_mail
 
 
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server on a free loopback port; yields (url, received raw messages)."""
-    from aiosmtpd.controller import Controller
-
-    received: list[bytes] = []
-
-    class Keep:
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-            received.append(envelope.original_content or envelope.content)
-            return "250 OK"
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
-    controller.start()
-    yield f"smtp://127.0.0.1:{port}", received
-    controller.stop()
-
-
 def test_smtp_delivery_with_attachment(smtp_server, monkeypatch) -> None:
     url, received = smtp_server
     monkeypatch.setenv("REFAIRE_SMTP_URL", url)

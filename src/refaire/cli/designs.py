@@ -168,11 +168,17 @@ def measure_command(
                 uploads.append((path.name, handle.read(MAX_BYTES + 1)))
         except OSError as exc:
             fail(f"{path}: {exc.strerror or exc}")
+    store = open_store(db)
     try:
-        result = attach_meshes(open_store(db), ident, uploads)
+        result = attach_meshes(store, ident, uploads)
     except UnknownDesign as exc:
         fail(str(exc))
         return
+    from refaire.people import OPERATOR
+    from refaire.people.audit import record_write
+
+    files = [name for name, _ in uploads]
+    record_write(store, OPERATOR, "design.meshes", "design", ident, None, {"files": files})
     if as_json:
         print_json(result)
         return

@@ -37,6 +37,11 @@ def import_command(
             )
     else:
         summary = import_source_list(store, sources, summary)
+    from refaire.people import OPERATOR
+    from refaire.people.audit import record_write
+
+    counts = {k: v for k, v in summary.to_dict().items() if isinstance(v, int)}
+    record_write(store, OPERATOR, "import.cli", "import", "cli", None, counts)
     if as_json:
         print_json(summary.to_dict())
     else:

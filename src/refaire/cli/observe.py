@@ -11,6 +11,7 @@ from rich.table import Table
 from refaire.cli._common import DbOption, JsonOption, console, err_console, print_json
 from refaire.observatory.figures import FilterError, dashboard
 from refaire.observatory.signals import PRACTICES, SignalError, add_signal, list_signals
+from refaire.people import OPERATOR
 from refaire.store import open_store
 
 signals_app = typer.Typer(
@@ -167,6 +168,7 @@ def add_command(
             sectors=sector,
             practices=practice,
             actors=actor,
+            actor=OPERATOR,
         )
     except SignalError as exc:
         for fld, msg in exc.errors:

@@ -12,13 +12,13 @@ import hmac
 import os
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request, Response
 
 from refaire.people.actor import ANONYMOUS, Actor
 from refaire.people.csrf import HEADER, SAFE_METHODS, token_matches
 from refaire.people.ratelimit import RateLimits
 from refaire.people.roles import managed_ids
-from refaire.people.sessions import COOKIE, session_user
+from refaire.people.sessions import COOKIE, LIFETIME, session_user
 from refaire.people.tokens import token_owner
 from refaire.store.db import Store
 
@@ -147,3 +147,20 @@ def require_admin(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
     if not actor.has_scope("admin"):
         raise HTTPException(403, "This token does not have the 'admin' scope.")
     return actor
+
+
+def set_session_cookie(request: Request, response: Response, value: str) -> None:
+    """The session cookie: HttpOnly, SameSite=Lax, Secure when the request came over https."""
+    response.set_cookie(
+        COOKIE,
+        value,
+        max_age=int(LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
+def clear_session_cookie(response: Response) -> None:
+    response.delete_cookie(COOKIE, path="/")

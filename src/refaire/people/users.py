@@ -61,9 +61,11 @@ def create_user(
     try:
         with store.engine.begin() as conn:
             uid = conn.execute(insert(users).values(**values).returning(users.c.id)).scalar_one()
+            # A person signing up is the actor of their own account's creation.
+            actor = by if not by.is_anonymous else Actor(user_id=uid, via="signup")
             audit.record(
                 conn,
-                by,
+                actor,
                 "user.create",
                 "user",
                 str(uid),

@@ -98,10 +98,7 @@ def signals_page(
 async def signals_post(request: Request) -> HTMLResponse:
     lang = choose_language(request)
     form = await request.form()
-    values = {
-        k: str(form.get(k) or "")
-        for k in ("title", "url", "published", "summary", "actors")
-    }
+    values = {k: str(form.get(k) or "") for k in ("title", "url", "published", "summary", "actors")}
     sectors = [str(s) for s in form.getlist("sectors") if str(s).strip()]
     practices = [str(p) for p in form.getlist("practices")]
     ctx = _signals_context(request, lang, None, None)
@@ -109,7 +106,12 @@ async def signals_post(request: Request) -> HTMLResponse:
     actor = session_actor(request)
     if not actor.is_admin:
         status = 401 if actor.is_anonymous else 403
-        return render(request, "error.html", status_code=status, message=translate(lang, "people.admin_needed"))
+        return render(
+            request,
+            "error.html",
+            status_code=status,
+            message=translate(lang, "people.admin_needed"),
+        )
     try:
         sig = add_signal(
             request.app.state.store,

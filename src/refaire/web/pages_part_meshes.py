@@ -49,7 +49,9 @@ async def mesh_upload_submit(request: Request, ident: str) -> HTMLResponse:
     actor = session_actor(request)
     if not actor.is_admin:
         status = 401 if actor.is_anonymous else 403
-        return _design_page(request, ident, status, {"error": translate(lang, "people.admin_needed")})
+        return _design_page(
+            request, ident, status, {"error": translate(lang, "people.admin_needed")}
+        )
     data = await request.form()
     uploads = []
     for item in data.getlist("files"):
@@ -63,5 +65,7 @@ async def mesh_upload_submit(request: Request, ident: str) -> HTMLResponse:
     except UnknownDesign as exc:
         return render(request, "error.html", status_code=404, message=str(exc))
     files = [name for name, _ in uploads]
-    record_write(request.app.state.store, actor, "design.meshes", "design", ident, None, {"files": files})
+    record_write(
+        request.app.state.store, actor, "design.meshes", "design", ident, None, {"files": files}
+    )
     return _design_page(request, ident, 200, {"result": result})
