@@ -106,9 +106,10 @@ def _check_request(r: dict[str, Any], a: datetime, b: datetime, *, deadline: boo
 
 def _calendar(store: Store, conn: Any, r: dict[str, Any], a: datetime, b: datetime,
               exclude: int | None = None) -> Calendar:  # fmt: skip
+    # Every read goes through `conn`: on SQLite it holds the write lock, and asking the
+    # pool for another connection meanwhile could wait on threads that wait on this lock.
     lo, hi = a - timedelta(days=1), b + timedelta(days=7)
-    with store.engine.connect() as read:
-        hours = q.facility_hours(read, r["facility_id"])
+    hours = q.facility_hours(conn, r["facility_id"])
     return Calendar(r, open_intervals(r, hours, lo, hi), q.busy_between(conn, r["id"], lo, hi,
                                                                         exclude))  # fmt: skip
 
@@ -234,14 +235,22 @@ def _cancel_deadline(r: dict[str, Any], b: dict[str, Any]) -> None:
                              "facility's managers")], status=409)  # fmt: skip
 
 
+def _before(store: Store, actor: Actor, bid: int | str, what: str) -> tuple[dict, dict, bool]:
+    """The booking, its resource and whether `actor` manages it, read before taking the lock
+    (permissions do not depend on the booking's state, which is read again under the lock)."""
+    with store.engine.connect() as conn:
+        b = _load(conn, bid)
+    r = get_resource(store, b["resource_id"])
+    return b, r, _owner_or_manager(store, actor, b, r, what)
+
+
 def cancel(store: Store, actor: Actor, bid: int | str) -> dict[str, Any]:
     """Cancel a booking (the member, before the deadline; a manager, any time), or lift a
     block (every unit it holds)."""
+    _, r, manager = _before(store, actor, bid, "cancel this booking")
 
     def work(conn: Any) -> int:
         b = _load(conn, bid)
-        r = get_resource(store, b["resource_id"])
-        manager = _owner_or_manager(store, actor, b, r, "cancel this booking")
         if b["status"] not in q.ACTIVE:
             raise SharingError([("booking", f"booking {b['id']} is already {b['status']}")], 409)
         if not manager:
@@ -265,24 +274,24 @@ def change(store: Store, actor: Actor, bid: int | str, starts_at: str | datetime
     """Move a booking (same deadlines as cancelling, same checks as booking)."""
     from refaire.sharing.trainings import missing_training
 
+    first, r, manager = _before(store, actor, bid, "change this booking")
+    zone = ZoneInfo(r["time_zone"])
+    a, e = parse_time(starts_at, zone, "starts_at"), parse_time(ends_at, zone, "ends_at")
+    _check_request(r, a, e, deadline=not manager)
+    if first["user_id"] is not None:
+        refusal = missing_training(store, r, first["user_id"], a)
+        if refusal:
+            raise NotAllowed(refusal)
+    price, _currency = _price(store, r, a, e)
+
     def work(conn: Any) -> int:
         b = _load(conn, bid)
-        r = get_resource(store, b["resource_id"])
-        manager = _owner_or_manager(store, actor, b, r, "change this booking")
         if b["status"] not in q.ACTIVE or b["kind"] != "booking":
             raise SharingError([("booking", f"booking {b['id']} is {b['status']}: it cannot "
                                  "be changed")], 409)  # fmt: skip
         if not manager:
             _cancel_deadline(r, b)
-        zone = ZoneInfo(r["time_zone"])
-        a, e = parse_time(starts_at, zone, "starts_at"), parse_time(ends_at, zone, "ends_at")
-        _check_request(r, a, e, deadline=not manager)
-        if b["user_id"] is not None:
-            refusal = missing_training(store, r, b["user_id"], a)
-            if refusal:
-                raise NotAllowed(refusal)
         unit = _place(_calendar(store, conn, r, a, e, exclude=b["id"]), r, a, e)
-        price, _currency = _price(store, r, a, e)
         status = "pending" if r["rules"]["approval"] and not manager else b["status"]
         conn.execute(update(bookings).where(bookings.c.id == b["id"]).values(
             starts_at=q.db_time(a), ends_at=q.db_time(e), unit=unit, status=status,
@@ -300,13 +309,15 @@ def decide(store: Store, actor: Actor, bid: int | str, decision: str) -> dict[st
     if decision not in DECISIONS:
         raise SharingError([("decision", f"expected one of {', '.join(DECISIONS)}")])
     before, after = DECISIONS[decision]
+    require_member(actor, f"{decision} a booking")
+    with store.engine.connect() as conn:
+        first = _load(conn, bid)
+    r = get_resource(store, first["resource_id"])
+    if not manages_resource(store, actor, r):
+        raise NotAllowed(f"only the managers of {r['name']} may {decision} its bookings")
 
     def work(conn: Any) -> int:
         b = _load(conn, bid)
-        r = get_resource(store, b["resource_id"])
-        require_member(actor, f"{decision} a booking")
-        if not manages_resource(store, actor, r):
-            raise NotAllowed(f"only the managers of {r['name']} may {decision} its bookings")
         if b["status"] != before or b["kind"] != "booking":
             raise SharingError([("booking", f"booking {b['id']} is {b['status']}; "
                                  f"'{decision}' needs a {before} booking")], 409)  # fmt: skip
