@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from refaire.people import audit
 from refaire.people._common import stamp
@@ -158,15 +158,21 @@ def _price(store: Store, r: dict[str, Any], a: datetime, b: datetime) -> tuple[A
     return None, None
 
 
-def _retrying(store: Store, work: Any) -> Any:
+RETRY_STATES = ("40P01", "40001")  # PostgreSQL: deadlock detected, serialization failure
+
+
+def _retrying(store: Store, work: Any, resource_id: int | None = None) -> Any:
     """Run `work(conn)` in a locked transaction; an exclusion violation (a concurrent
-    booking won the unit on PostgreSQL) reruns it on a fresh view."""
+    booking won the unit on PostgreSQL) or a broken deadlock reruns it on a fresh view."""
     for attempt in range(RETRIES):
         try:
-            with q.locked(store) as conn:
+            with q.locked(store, resource_id) as conn:
                 return work(conn)
-        except IntegrityError:
-            if attempt == RETRIES - 1:
+        except (IntegrityError, OperationalError) as exc:
+            state = getattr(exc.orig, "sqlstate", None)
+            if attempt == RETRIES - 1 or (
+                isinstance(exc, OperationalError) and state not in RETRY_STATES
+            ):
                 raise
     return None
 
@@ -199,7 +205,7 @@ def book(store: Store, actor: Actor, rid: int | str, starts_at: str | datetime,
         audit.record(conn, actor, "booking.create", "booking", str(bid), None, _audit(values))
         return bid
 
-    bid = _retrying(store, work)
+    bid = _retrying(store, work, r["id"])
     return _after(store, bid, "created")
 
 
@@ -266,7 +272,7 @@ def cancel(store: Store, actor: Actor, bid: int | str) -> dict[str, Any]:
                      {"status": b["status"]}, {"status": "cancelled"})  # fmt: skip
         return b["id"]
 
-    return _after(store, _retrying(store, work), "cancelled")
+    return _after(store, _retrying(store, work, r["id"]), "cancelled")
 
 
 def change(store: Store, actor: Actor, bid: int | str, starts_at: str | datetime,
@@ -301,7 +307,7 @@ def change(store: Store, actor: Actor, bid: int | str, starts_at: str | datetime
                      {"starts_at": a.isoformat(), "ends_at": e.isoformat(), "status": status})
         return b["id"]
 
-    return _after(store, _retrying(store, work), "changed")
+    return _after(store, _retrying(store, work, r["id"]), "changed")
 
 
 def decide(store: Store, actor: Actor, bid: int | str, decision: str) -> dict[str, Any]:
@@ -330,7 +336,7 @@ def decide(store: Store, actor: Actor, bid: int | str, decision: str) -> dict[st
                      {"status": before}, {"status": after})  # fmt: skip
         return b["id"]
 
-    return _after(store, _retrying(store, work), after)
+    return _after(store, _retrying(store, work, r["id"]), after)
 
 
 def block(store: Store, actor: Actor, rid: int | str, starts_at: str | datetime,
@@ -361,7 +367,7 @@ def block(store: Store, actor: Actor, rid: int | str, starts_at: str | datetime,
                      {"starts_at": a.isoformat(), "ends_at": b.isoformat(), "note": note})
         return first
 
-    return booking_detail(store, actor, _retrying(store, work))
+    return booking_detail(store, actor, _retrying(store, work, r["id"]))
 
 
 def as_dict(b: dict[str, Any], r: dict[str, Any] | None = None) -> dict[str, Any]:

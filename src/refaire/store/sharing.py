@@ -46,11 +46,20 @@ def db_time(value: datetime) -> datetime:
 
 
 @contextmanager
-def locked(store: Store) -> Iterator[Connection]:
-    """A write transaction that holds the write lock from its start on SQLite."""
+def locked(store: Store, resource_id: int | None = None) -> Iterator[Connection]:
+    """A write transaction that holds the write lock from its start on SQLite.
+
+    On PostgreSQL, with `resource_id`, it first locks that resource's row: writers to one
+    resource then queue and each checks after the previous one committed, instead of two
+    inserts waiting on each other inside the exclusion constraint (a deadlock PostgreSQL
+    breaks by aborting one). The constraint stays the guarantee; the row lock is courtesy.
+    """
     with store.engine.connect() as conn:
         if store.dialect == "sqlite":
             conn.exec_driver_sql("BEGIN IMMEDIATE")
+        elif resource_id is not None:
+            conn.execute(select(resources.c.id).where(resources.c.id == resource_id)
+                         .with_for_update())  # fmt: skip
         try:
             yield conn
         except BaseException:
