@@ -22,6 +22,7 @@ from refaire.people import audit
 from refaire.people._common import stamp
 from refaire.people.actor import Actor
 from refaire.sharing.access import (
+    BOOK_SCOPE,
     BookingConflict,
     NotAllowed,
     SharingError,
@@ -222,9 +223,9 @@ def _load(conn: Any, bid: int | str) -> dict[str, Any]:
 
 
 def _owner_or_manager(store: Store, actor: Actor, b: dict[str, Any], r: dict[str, Any],
-                      what: str) -> bool:  # fmt: skip
+                      what: str, scope: str = BOOK_SCOPE) -> bool:  # fmt: skip
     """True for a manager, False for the booking's member; NotAllowed for anyone else."""
-    require_member(actor, what)
+    require_member(actor, what, scope)
     if manages_resource(store, actor, r):
         return True
     if b["user_id"] is not None and b["user_id"] == actor.user_id:
@@ -315,12 +316,13 @@ def decide(store: Store, actor: Actor, bid: int | str, decision: str) -> dict[st
     if decision not in DECISIONS:
         raise SharingError([("decision", f"expected one of {', '.join(DECISIONS)}")])
     before, after = DECISIONS[decision]
-    require_member(actor, f"{decision} a booking")
+    from refaire.sharing.access import check_manages
+
+    require_member(actor, f"{decision} a booking", "read")
     with store.engine.connect() as conn:
         first = _load(conn, bid)
     r = get_resource(store, first["resource_id"])
-    if not manages_resource(store, actor, r):
-        raise NotAllowed(f"only the managers of {r['name']} may {decision} its bookings")
+    check_manages(store, actor, r, f"{decision} the bookings")
 
     def work(conn: Any) -> int:
         b = _load(conn, bid)
@@ -367,7 +369,9 @@ def block(store: Store, actor: Actor, rid: int | str, starts_at: str | datetime,
                      {"starts_at": a.isoformat(), "ends_at": b.isoformat(), "note": note})
         return first
 
-    return booking_detail(store, actor, _retrying(store, work, r["id"]))
+    bid = _retrying(store, work, r["id"])
+    with store.engine.connect() as conn:
+        return as_dict(_load(conn, bid), r)
 
 
 def as_dict(b: dict[str, Any], r: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -392,7 +396,7 @@ def booking_detail(store: Store, actor: Actor, bid: int | str) -> dict[str, Any]
     with store.engine.connect() as conn:
         b = _load(conn, bid)
     r = get_resource(store, b["resource_id"])
-    _owner_or_manager(store, actor, b, r, "see this booking")
+    _owner_or_manager(store, actor, b, r, "see this booking", "read")
     return as_dict(b, r)
 
 

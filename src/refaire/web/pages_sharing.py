@@ -222,7 +222,7 @@ def facility_bookings(request: Request, fid: str, actor: ActorDep, view: str = "
     return render(request, "sharing_facility.html", f=f, fid=row_id, view=view, days=days,
                   by_day=by_day, resources=rs, first=first, prev_day=first - timedelta(days=length),
                   next_day=first + timedelta(days=length),
-                  machines=list(enumerate(f.equipment)),
+                  machines=list(enumerate(f.equipment)), time_zone=hours.get("time_zone") or "",
                   trainings=trainings.trainings_of(store, row_id))  # fmt: skip
 
 
@@ -237,11 +237,13 @@ def _day(text: str | None, zone: ZoneInfo) -> date:
 def make_bookable(request: Request, fid: int, actor: ActorDep, kind: Text,
                   machine: Annotated[str, Form()] = "", name: Annotated[str, Form()] = "",
                   units: Annotated[str, Form()] = "",
+                  time_zone: Annotated[str, Form()] = "",
                   slot_minutes: Annotated[str, Form()] = "30",
                   approval: Annotated[str, Form()] = "") -> Response:  # fmt: skip
     data = {"kind": kind, "name": name or None,
             "machine_index": int(machine) if machine.isdigit() else None,
             "units": int(units) if units.isdigit() else None,
+            "time_zone": time_zone.strip() or None,
             "rules": {"slot_minutes": int(slot_minutes) if slot_minutes.isdigit() else 0,
                       "min_minutes": int(slot_minutes) if slot_minutes.isdigit() else 0,
                       "approval": bool(approval)}}  # fmt: skip
