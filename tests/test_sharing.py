@@ -360,3 +360,15 @@ def test_observatory_counts_booked_hours(lab) -> None:
                                           "total": 1}
     assert "cancelled" in d["methods"]["bookings"]
 
+
+
+def test_feed_lines_are_escaped_and_folded() -> None:
+    name = "Découpeuse laser; Trotec, atelier « Les Fabriqueurs » " * 3 + "\nsecond line"
+    feed = calendar.Feed("Atelier")
+    start = datetime(2027, 3, 28, 0, 30, tzinfo=UTC)
+    feed.event("b1", name, start, start + timedelta(hours=2), description=name)
+    data = feed.to_ical()
+    assert max(len(line) for line in data.split(b"\r\n")) <= 75
+    event = Calendar.from_ical(data).walk("VEVENT")[0]
+    assert str(event["summary"]) == name and str(event["description"]) == name
+    assert event.decoded("dtend") - event.decoded("dtstart") == timedelta(hours=2)

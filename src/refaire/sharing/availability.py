@@ -56,7 +56,7 @@ def _rule_spans(rules: dict[str, Any], first: date, last: date) -> list[Span] | 
     for w in windows:
         start = parse_clock(w["start"]) or time()
         length = _local_end(date(2000, 1, 3), w["end"]) - datetime.combine(date(2000, 1, 3), start)
-        for occurrence in rule_for(w, start).between(lo, hi, inc=True):  # bounded expansion
+        for occurrence in rule_for(w, start, first).between(lo, hi, inc=True):  # bounded
             spans.append((occurrence, occurrence + length))
     return spans
 

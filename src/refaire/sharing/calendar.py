@@ -1,4 +1,8 @@
-"""iCalendar (RFC 5545) feeds and the .ics attached to booking mails, with `icalendar`.
+"""iCalendar (RFC 5545) feeds and the .ics attached to booking mails.
+
+Values are encoded with `icalendar`'s types and every feed is parsed back by `icalendar` in
+the tests; the lines are written by `Feed`, which renders 10,000 events in a fraction of
+the time an `icalendar.Event` per booking takes.
 
 - A resource's feed: when it is available and when it is busy, never who booked.
 - A facility's feed: the busy times of all its resources, named by resource only.
@@ -13,7 +17,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from icalendar import Calendar, Event
+from icalendar import vText
 from sqlalchemy import delete, insert, select
 
 from refaire.people._common import digest, stamp
@@ -27,31 +31,66 @@ PRODID = "-//Refaire//shared machines//EN"
 FEED_DAYS = 366
 PAST_DAYS = 7
 FEED_LIMIT = 20_000
+LINE_OCTETS = 75
 
 
-def _calendar(name: str) -> Calendar:
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name)
-    return cal
+def _fold(line: str) -> str:
+    """RFC 5545 §3.1: lines of at most 75 octets, continued after CRLF + space, never
+    splitting a UTF-8 sequence."""
+    data = line.encode()
+    if len(data) <= LINE_OCTETS:
+        return line
+    parts, current, size, limit = [], [], 0, LINE_OCTETS
+    for ch in line:
+        n = len(ch.encode())
+        if size + n > limit:
+            parts.append("".join(current))
+            current, size, limit = [], 0, LINE_OCTETS - 1
+        current.append(ch)
+        size += n
+    parts.append("".join(current))
+    return "\r\n ".join(parts)
 
 
-def _event(uid: str, summary: str, start: datetime, end: datetime, *, busy: bool = True,
-           status: str | None = None, description: str | None = None) -> Event:  # fmt: skip
-    ev = Event()
-    ev.add("uid", f"{uid}@refaire")
-    ev.add("dtstamp", datetime.now(UTC).replace(microsecond=0))
-    ev.add("dtstart", start)
-    ev.add("dtend", end)
-    ev.add("summary", summary)
-    ev.add("transp", "OPAQUE" if busy else "TRANSPARENT")
-    if status:
-        ev.add("status", status)
-    if description:
-        ev.add("description", description)
-    return ev
+def _text(value: str) -> str:
+    return vText(value).to_ical().decode()
+
+
+def _utc(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+class Feed:
+    """An iCalendar object written line by line: values are encoded by `icalendar`'s types
+    (TEXT escaping), lines folded here. Building an `icalendar.Event` per booking costs
+    about a millisecond; a facility's feed holds thousands (benchmarks/bookings.py)."""
+
+    def __init__(self, name: str, method: str | None = None) -> None:
+        self.stamp = _utc(datetime.now(UTC))
+        self.lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN"]
+        if method:
+            self.lines.append(f"METHOD:{method}")
+        self.lines.append(_fold(f"X-WR-CALNAME:{_text(name)}"))
+
+    def event(self, uid: str, summary: str, start: datetime, end: datetime, *,
+              busy: bool = True, status: str | None = None,
+              description: str | None = None) -> None:  # fmt: skip
+        add = self.lines.append
+        add("BEGIN:VEVENT")
+        add(_fold(f"UID:{_text(uid)}@refaire"))
+        add(f"DTSTAMP:{self.stamp}")
+        add(f"DTSTART:{_utc(start)}")
+        add(f"DTEND:{_utc(end)}")
+        add(_fold(f"SUMMARY:{_text(summary)}"))
+        add("TRANSP:OPAQUE" if busy else "TRANSP:TRANSPARENT")
+        if status:
+            add(f"STATUS:{status}")
+        if description:
+            add(_fold(f"DESCRIPTION:{_text(description)}"))
+        add("END:VEVENT")
+
+    def to_ical(self) -> bytes:
+        return ("\r\n".join([*self.lines, "END:VCALENDAR"]) + "\r\n").encode()
 
 
 def _window(days: int) -> tuple[datetime, datetime]:
@@ -66,13 +105,12 @@ def resource_feed(store: Store, rid: int | str) -> bytes:
     r = get_resource(store, rid)
     a, b = _window(r["rules"]["horizon_days"])
     cal_data = calendar_for(store, r, a, b)
-    cal = _calendar(r["name"])
+    cal = Feed(r["name"])
     for x, y in cal_data.intervals:
-        cal.add_component(_event(f"r{r['id']}-open-{x:%Y%m%dT%H%M}", f"{r['name']}: available",
-                                 x, y, busy=False))  # fmt: skip
+        cal.event(f"r{r['id']}-open-{x:%Y%m%dT%H%M}", f"{r['name']}: available", x, y,
+                  busy=False)  # fmt: skip
     for bz in cal_data.busy:
-        cal.add_component(_event(f"r{r['id']}-b{bz.booking_id}", f"{r['name']}: busy",
-                                 bz.starts_at, bz.ends_at))  # fmt: skip
+        cal.event(f"r{r['id']}-b{bz.booking_id}", f"{r['name']}: busy", bz.starts_at, bz.ends_at)
     return cal.to_ical()
 
 
@@ -84,31 +122,31 @@ def facility_feed(store: Store, facility: int | str) -> bytes:
     fid, f = find_facility(store, facility)
     rs = {r["id"]: r for r in list_resources(store, facility=fid, limit=10_000)["items"]}
     a, b = _window(FEED_DAYS)
-    cal = _calendar(f.name)
+    cal = Feed(f.name)
     with store.engine.connect() as conn:
         page = q.bookings_where(conn, resource_ids=list(rs), start=a, end=b, kind=None,
                                 limit=FEED_LIMIT)  # fmt: skip
     for bk in page["items"]:
         if bk["status"] in q.ACTIVE:
-            cal.add_component(_event(f"b{bk['id']}", f"{bk['resource_name']}: busy",
-                                     bk["starts_at"], bk["ends_at"]))  # fmt: skip
+            cal.event(f"b{bk['id']}", f"{bk['resource_name']}: busy", bk["starts_at"],
+                      bk["ends_at"])  # fmt: skip
     return cal.to_ical()
 
 
-def _member_event(bk: dict[str, Any]) -> Event:
+def _member_event(cal: Feed, bk: dict[str, Any]) -> None:
     status = {"pending": "TENTATIVE", "confirmed": "CONFIRMED"}.get(bk["status"], "CANCELLED")
-    return _event(f"b{bk['id']}", f"{bk['resource_name']} ({bk['status']})", bk["starts_at"],
-                  bk["ends_at"], status=status,
-                  description=f"Refaire booking {bk['id']} of {bk['resource_name']}")
+    cal.event(f"b{bk['id']}", f"{bk['resource_name']} ({bk['status']})", bk["starts_at"],
+              bk["ends_at"], status=status,
+              description=f"Refaire booking {bk['id']} of {bk['resource_name']}")
 
 
 def member_feed_of(store: Store, user_id: int) -> bytes:
     a, b = _window(FEED_DAYS)
     with store.engine.connect() as conn:
         page = q.bookings_where(conn, user_id=user_id, start=a, end=b, limit=FEED_LIMIT)
-    cal = _calendar("My bookings (Refaire)")
+    cal = Feed("My bookings (Refaire)")
     for bk in page["items"]:
-        cal.add_component(_member_event(bk))
+        _member_event(cal, bk)
     return cal.to_ical()
 
 
@@ -135,11 +173,10 @@ def member_feed(store: Store, token: str) -> bytes | None:
 
 
 def booking_ics(bk: dict[str, Any], cancelled: bool = False) -> bytes:
-    cal = _calendar("Refaire booking")
-    cal.add("method", "CANCEL" if cancelled else "PUBLISH")
+    cal = Feed("Refaire booking", method="CANCEL" if cancelled else "PUBLISH")
     raw = {**bk, "starts_at": datetime.fromisoformat(bk["starts_at"]),
            "ends_at": datetime.fromisoformat(bk["ends_at"])}  # fmt: skip
-    cal.add_component(_member_event(raw))
+    _member_event(cal, raw)
     return cal.to_ical()
 
 

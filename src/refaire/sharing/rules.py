@@ -4,7 +4,8 @@ Rules are wall-clock rules where the resource is (its IANA time zone), so a week
 09:00-18:00" stays right across daylight saving time:
 
 - availability: recurring windows `[{rrule, start, end, since}]` (RFC 5545 RRULE read by
-  python-dateutil, e.g. `FREQ=WEEKLY;BYDAY=TU,TH`); none = the facility's opening hours only
+  python-dateutil, e.g. `FREQ=WEEKLY;BYDAY=TU,TH`, from `since`, by default the day it was
+  set); none = the facility's opening hours only
   (a member's tool with neither is available around the clock);
 - exceptions: `[{from, to, note}]` local date-times when it is not available (maintenance);
 - slot_minutes (granularity), min_minutes, max_minutes, horizon_days;
@@ -98,9 +99,24 @@ def parse_clock(text: Any) -> time | None:
     return time(int(h), int(m))
 
 
-def rule_for(window: dict[str, Any], start: time) -> Any:
-    """The dateutil rule of an availability window, anchored at its `since` date."""
-    since = date.fromisoformat(window.get("since") or "2020-01-06")
+def _shiftable(text: str) -> bool:
+    """Whether the rule gives the same days from any anchor date: daily, or weekly on named
+    days, with no INTERVAL or COUNT (those count from the anchor)."""
+    parts = dict(p.split("=", 1) for p in text.split(";") if "=" in p)
+    if "INTERVAL" in parts and parts["INTERVAL"] != "1" or "COUNT" in parts:
+        return False
+    return parts.get("FREQ") == "DAILY" or (parts.get("FREQ") == "WEEKLY" and "BYDAY" in parts)
+
+
+def rule_for(window: dict[str, Any], start: time, not_before: date | None = None) -> Any:
+    """The dateutil rule of an availability window, anchored at its `since` date.
+
+    dateutil walks every occurrence from the anchor, so a rule anchored years ago costs
+    years of iteration per question; a rule whose days do not depend on the anchor is
+    anchored at `not_before` instead (same occurrences from there on)."""
+    since = date.fromisoformat(window.get("since") or date.today().isoformat())
+    if not_before is not None and not_before > since and _shiftable(window["rrule"]):
+        since = not_before
     return rrulestr(window["rrule"], dtstart=datetime.combine(since, start), forceset=False)
 
 
@@ -120,7 +136,8 @@ def _window(i: int, w: Any, horizon: int, problems: list) -> dict[str, Any] | No
             (where, f"expected an RRULE with FREQ={'|'.join(ALLOWED_FREQ)}, got {text!r}")
         )
         return None
-    out = {"rrule": text.upper(), "start": w["start"].strip(), "end": w["end"].strip()}
+    out = {"rrule": text.upper(), "start": w["start"].strip(), "end": w["end"].strip(),
+           "since": date.today().isoformat()}  # fmt: skip
     if w.get("since"):
         try:
             out["since"] = date.fromisoformat(str(w["since"]).strip()).isoformat()
