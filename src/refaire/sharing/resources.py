@@ -268,13 +268,21 @@ def free_slots(
         a = datetime.fromisoformat(start).replace(tzinfo=zone)
     b = a + timedelta(days=days)
     cal = calendar_for(store, r, a, b)
-    slots = [
-        {"starts_at": s["starts_at"].isoformat(), "ends_at": s["ends_at"].isoformat(),
-         "local_start": s["starts_at"].astimezone(zone).isoformat(timespec="minutes"),
-         "local_end": s["ends_at"].astimezone(zone).isoformat(timespec="minutes"),
-         "free_units": s["free_units"]}
-        for s in cal.slots()
-    ]  # fmt: skip
+    texts: dict[datetime, tuple[str, str]] = {}
+
+    def text(when: datetime) -> tuple[str, str]:
+        # A slot's end is the next slot's start: each instant is formatted once.
+        found = texts.get(when)
+        if found is None:
+            found = texts[when] = (when.isoformat(),
+                                   when.astimezone(zone).isoformat(timespec="minutes"))
+        return found
+
+    slots = []
+    for s in cal.slots():
+        (start_utc, start_local), (end_utc, end_local) = text(s["starts_at"]), text(s["ends_at"])
+        slots.append({"starts_at": start_utc, "ends_at": end_utc, "local_start": start_local,
+                      "local_end": end_local, "free_units": s["free_units"]})  # fmt: skip
     return {"resource_id": r["id"], "name": r["name"], "time_zone": r["time_zone"],
             "units": r["units"], "from": a.isoformat(), "to": b.isoformat(),
             "slot_minutes": r["rules"]["slot_minutes"], "slots": slots}  # fmt: skip
