@@ -72,6 +72,8 @@ def test_done_when_book_conflict_week_view_feed_cancel(lab) -> None:
         service.list_bookings(s, lab.ann, facility=lab.fid)
 
     token = calendar.new_feed_token(s, lab.ann)
+    renewed = list_entries(s, target_type="user", target_id=str(lab.ann.user_id))["items"]
+    assert renewed[0]["action"] == "booking.feed.renew" and token["token"] not in str(renewed)
     feed = Calendar.from_ical(calendar.member_feed(s, token["token"]))
     events = feed.walk("VEVENT")
     assert len(events) == 1 and str(events[0]["status"]) == "CONFIRMED"

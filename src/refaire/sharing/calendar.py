@@ -20,6 +20,7 @@ from typing import Any
 from icalendar import vText
 from sqlalchemy import delete, insert, select
 
+from refaire.people import audit
 from refaire.people._common import digest, stamp
 from refaire.people.actor import Actor
 from refaire.sharing.access import NotAllowed, require_member
@@ -160,6 +161,8 @@ def new_feed_token(store: Store, actor: Actor) -> dict[str, Any]:
         conn.execute(delete(feed_tokens).where(feed_tokens.c.user_id == actor.user_id))
         conn.execute(insert(feed_tokens).values(user_id=actor.user_id, token_hash=digest(token),
                                                 created_at=stamp()))  # fmt: skip
+        audit.record(conn, actor, "booking.feed.renew", "user", str(actor.user_id), None,
+                     {"feed": "new private calendar address"})  # fmt: skip
     return {"token": token, "path": f"/api/bookings/feed/{token}.ics"}
 
 
