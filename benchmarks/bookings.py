@@ -83,9 +83,16 @@ def slots_bench(store, owner, runs: int) -> dict:
         with store.engine.connect() as conn:
             for s in result["slots"]:
                 a, b = datetime.fromisoformat(s["starts_at"]), datetime.fromisoformat(s["ends_at"])
-                n = conn.execute(select(func.count()).select_from(bookings).where(
-                    bookings.c.resource_id == tool["id"], bookings.c.status == "confirmed",
-                    bookings.c.starts_at < db_time(b), bookings.c.ends_at > db_time(a))).scalar()
+                n = conn.execute(
+                    select(func.count())
+                    .select_from(bookings)
+                    .where(
+                        bookings.c.resource_id == tool["id"],
+                        bookings.c.status == "confirmed",
+                        bookings.c.starts_at < db_time(b),
+                        bookings.c.ends_at > db_time(a),
+                    )
+                ).scalar()
                 out.append(1 - n)
         return out
 

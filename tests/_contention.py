@@ -91,8 +91,11 @@ def prepare(store: Any, facility_id: int, members: int = 25, slots: int = 5) -> 
              for i in range(members)]  # fmt: skip
     owner = actor_for_user(store, users[0], via="cli")
     rules = {"slot_minutes": 60, "min_minutes": 60, "max_minutes": 240, "horizon_days": 30}
-    tool = resources.lend_tool(store, owner, {"name": "Cargo bike", "pickup_place": "Lyon",
-                                              "time_zone": "Europe/Paris", "rules": rules})
+    tool = resources.lend_tool(
+        store,
+        owner,
+        {"name": "Cargo bike", "pickup_place": "Lyon", "time_zone": "Europe/Paris", "rules": rules},
+    )
     room = resources.create_resource(store, OPERATOR, facility_id, {
         "kind": "space", "name": "Workshop bays", "units": 3, "time_zone": "Europe/Paris",
         "rules": rules})  # fmt: skip
@@ -120,8 +123,11 @@ def fire(base: str, setup: Setup, requests: int = 200, workers: int = 50) -> dic
     def one(i: int) -> tuple[int, dict[str, Any], float, tuple]:
         token, rid, a, b = jobs[i]
         t0 = time.perf_counter()
-        r = clients[i % workers].post("/api/bookings", json={"resource_id": rid, "starts_at": a,
-                                      "ends_at": b}, headers={"Authorization": f"Bearer {token}"})
+        r = clients[i % workers].post(
+            "/api/bookings",
+            json={"resource_id": rid, "starts_at": a, "ends_at": b},
+            headers={"Authorization": f"Bearer {token}"},
+        )
         return r.status_code, r.json(), time.perf_counter() - t0, jobs[i]
 
     t0 = time.perf_counter()
@@ -131,6 +137,10 @@ def fire(base: str, setup: Setup, requests: int = 200, workers: int = 50) -> dic
     for c in clients:
         c.close()
     latencies = sorted(a[2] for a in answers)
-    return {"answers": answers, "elapsed_s": elapsed, "throughput_rps": requests / elapsed,
-            "p50_ms": latencies[len(latencies) // 2] * 1000,
-            "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000}
+    return {
+        "answers": answers,
+        "elapsed_s": elapsed,
+        "throughput_rps": requests / elapsed,
+        "p50_ms": latencies[len(latencies) // 2] * 1000,
+        "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+    }

@@ -41,7 +41,8 @@ def slot(s: Any) -> tuple[str, str]:
     start = datetime.combine(sh.day, datetime.min.time()) + timedelta(hours=sh.next)
     sh.next += 1
     return start.isoformat(timespec="minutes"), (start + timedelta(hours=1)).isoformat(
-        timespec="minutes")
+        timespec="minutes"
+    )
 
 
 def slot_json(s: Any, role: str, **extra: Any) -> dict[str, Any]:

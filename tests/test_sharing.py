@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from _sharing_scenario import build, person
 from refaire.people.audit import list_entries
-from refaire.sharing import calendar, export, resources, service, trainings
+from refaire.sharing import calendar, export, listing, resources, service, trainings
 from refaire.sharing.access import BookingConflict, NotAllowed, SharingError, UnknownBooking
 from refaire.sharing.rules import MAX_OCCURRENCES, RulesError, check_rules
 from refaire.store.tables import bookings
@@ -50,8 +50,10 @@ def test_done_when_book_conflict_week_view_feed_cancel(lab) -> None:
     mine = service.book(s, lab.ann, rid, at(tue, "14:00"), at(tue, "16:00"))
     assert mine["status"] == "confirmed" and mine["local_start"] == f"{tue} 14:00"
     offset = datetime.combine(tue, datetime.min.time(), PARIS).utcoffset()
-    assert datetime.fromisoformat(mine["starts_at"]) == datetime.combine(
-        tue, datetime.strptime("14:00", "%H:%M").time(), UTC) - offset
+    assert (
+        datetime.fromisoformat(mine["starts_at"])
+        == datetime.combine(tue, datetime.strptime("14:00", "%H:%M").time(), UTC) - offset
+    )
     assert mine["price"] == 25.0 and mine["currency"] == "EUR"
 
     with pytest.raises(BookingConflict) as taken:
@@ -65,11 +67,11 @@ def test_done_when_book_conflict_week_view_feed_cancel(lab) -> None:
     assert body["next_free"][1]["local"] == f"{wed} 09:00–11:00 (Europe/Paris)"
     second = service.book(s, lab.bob, rid, at(tue, "16:00"), at(tue, "18:00"))
 
-    week = service.list_bookings(s, lab.manager, facility=lab.fid)
+    week = listing.list_bookings(s, lab.manager, facility=lab.fid)
     assert [b["id"] for b in week["items"]] == [mine["id"], second["id"]]
     assert {b["member"] for b in week["items"]} == {"ann@example.org", "bob@example.org"}
     with pytest.raises(NotAllowed):
-        service.list_bookings(s, lab.ann, facility=lab.fid)
+        listing.list_bookings(s, lab.ann, facility=lab.fid)
 
     token = calendar.new_feed_token(s, lab.ann)
     renewed = list_entries(s, target_type="user", target_id=str(lab.ann.user_id))["items"]
@@ -81,7 +83,7 @@ def test_done_when_book_conflict_week_view_feed_cancel(lab) -> None:
 
     cancelled = service.cancel(s, lab.ann, mine["id"])
     assert cancelled["status"] == "cancelled"
-    assert service.list_bookings(s, lab.ann, mine=True)["items"][0]["status"] == "cancelled"
+    assert listing.list_bookings(s, lab.ann, mine=True)["items"][0]["status"] == "cancelled"
     again = service.book(s, lab.bob, rid, at(tue, "14:00"), at(tue, "16:00"))
     assert again["status"] == "confirmed"  # the freed slot is bookable again
     actions = [e["action"] for e in list_entries(s, target_type="booking", limit=10)["items"]]
@@ -109,7 +111,9 @@ def test_training_refusal_names_training_and_next_session(lab) -> None:
     with pytest.raises(NotAllowed):
         service.book(s, lab.carl, rid, at(tue, "10:00"), at(tue, "11:00"))
     trainings.record_training(s, lab.manager, lab.training["id"], "carl@example.org")
-    assert service.book(s, lab.carl, rid, at(tue, "10:00"), at(tue, "11:00"))["status"] == "confirmed"
+    assert (
+        service.book(s, lab.carl, rid, at(tue, "10:00"), at(tue, "11:00"))["status"] == "confirmed"
+    )
 
 
 def test_bad_input_is_refused_and_nothing_is_written(lab) -> None:
@@ -138,8 +142,9 @@ def test_bad_input_is_refused_and_nothing_is_written(lab) -> None:
         resources.lend_tool(s, lab.ann, {"name": "Drill", "pickup_place": "Lyon 7e",
                                          "time_zone": "Europe/Lyon"})  # fmt: skip
     with pytest.raises(SharingError, match="time_zone"):
-        resources.create_resource(s, lab.manager, lab.fid, {"kind": "space", "name": "Room",
-                                                            "time_zone": "Mars/Olympus"})
+        resources.create_resource(
+            s, lab.manager, lab.fid, {"kind": "space", "name": "Room", "time_zone": "Mars/Olympus"}
+        )
     with pytest.raises(NotAllowed):  # a manager of another facility
         resources.create_resource(s, lab.manager, lab.other_fid, {"kind": "space", "name": "X"})
     with pytest.raises(NotAllowed):
@@ -152,11 +157,17 @@ def test_rrules_expand_within_bounds() -> None:
                                                 "end": "12:00"}]})  # fmt: skip
     assert never_ends["availability"][0]["rrule"] == "FREQ=WEEKLY;BYDAY=TU"
     with pytest.raises(RulesError, match="FREQ=DAILY"):
-        check_rules({"availability": [{"rrule": "FREQ=MINUTELY", "start": "09:00", "end": "10:00"}]})
+        check_rules(
+            {"availability": [{"rrule": "FREQ=MINUTELY", "start": "09:00", "end": "10:00"}]}
+        )
     many = "FREQ=DAILY;BYHOUR=" + ",".join(map(str, range(24))) + ";BYMINUTE=0,15,30,45"
     with pytest.raises(RulesError, match=f"more than {MAX_OCCURRENCES} windows"):
-        check_rules({"horizon_days": 365,
-                     "availability": [{"rrule": many, "start": "09:00", "end": "09:10"}]})
+        check_rules(
+            {
+                "horizon_days": 365,
+                "availability": [{"rrule": many, "start": "09:00", "end": "09:10"}],
+            }
+        )
     with pytest.raises(RulesError, match="not a valid RRULE"):
         check_rules({"availability": [{"rrule": "FREQ=WEEKLY;BYDAY=XX", "start": "09:00",
                                        "end": "10:00"}]})  # fmt: skip
@@ -181,7 +192,10 @@ def test_slots_and_bookings_across_dst_in_paris(lab) -> None:
                   "min_minutes": 60}})  # fmt: skip
     # 01:00 CET to 04:00 CEST is two hours, not three: 00:00Z to 02:00Z.
     b = service.book(s, lab.bob, tool["id"], at(spring, "01:00"), at(spring, "04:00"))
-    assert (b["starts_at"], b["ends_at"]) == (f"{spring}T00:00:00+00:00", f"{spring}T02:00:00+00:00")
+    assert (b["starts_at"], b["ends_at"]) == (
+        f"{spring}T00:00:00+00:00",
+        f"{spring}T02:00:00+00:00",
+    )
     assert b["hours"] == 2.0 and b["local_end"] == f"{spring} 04:00"
     # 01:00 CEST to 04:00 CET on the autumn change is four hours.
     c = service.book(s, lab.bob, tool["id"], at(autumn, "01:00"), at(autumn, "04:00"))
@@ -280,11 +294,21 @@ def test_no_overlap_is_enforced_by_the_database(lab) -> None:
         conn.execute(insert(bookings).values(**row))
         conn.execute(insert(bookings).values(**{**row, "status": "cancelled"}))
         conn.execute(insert(bookings).values(**{**row, "unit": 1}))
-        conn.execute(insert(bookings).values(**{**row, "starts_at": start + timedelta(hours=2),
-                                                "ends_at": start + timedelta(hours=3)}))
+        conn.execute(
+            insert(bookings).values(
+                **{
+                    **row,
+                    "starts_at": start + timedelta(hours=2),
+                    "ends_at": start + timedelta(hours=3),
+                }
+            )
+        )
     with pytest.raises(IntegrityError, match="bookings_no_overlap"), s.engine.begin() as conn:
-        conn.execute(insert(bookings).values(**{**row, "starts_at": start + timedelta(hours=1),
-                                                "status": "pending"}))
+        conn.execute(
+            insert(bookings).values(
+                **{**row, "starts_at": start + timedelta(hours=1), "status": "pending"}
+            )
+        )
     with pytest.raises(IntegrityError, match="ck_bookings_positive"), s.engine.begin() as conn:
         conn.execute(insert(bookings).values(**{**row, "ends_at": start, "status": "refused"}))
 
@@ -301,7 +325,9 @@ def test_feeds_mail_and_csv(lab) -> None:
     assert [e.decoded("dtstart") for e in busy] == [datetime.fromisoformat(b["starts_at"])]
     open_ = [e for e in events if str(e["transp"]) == "TRANSPARENT"]
     tuesday_open = [e for e in open_ if e.decoded("dtstart").astimezone(PARIS).date() == tue]
-    assert [e.decoded("dtstart").astimezone(PARIS).strftime("%H:%M") for e in tuesday_open] == ["09:00"]
+    assert [e.decoded("dtstart").astimezone(PARIS).strftime("%H:%M") for e in tuesday_open] == [
+        "09:00"
+    ]
     facility = Calendar.from_ical(calendar.facility_feed(s, lab.fid)).walk("VEVENT")
     assert [str(e["summary"]) for e in facility] == ["Trotec Speedy 400: busy"]
 
@@ -320,7 +346,7 @@ def test_feeds_mail_and_csv(lab) -> None:
     cancel_mail = sorted(lab.outbox.glob("*.eml"))
     assert len(cancel_mail) == 2
 
-    data = export.bookings_csv(service.list_bookings(s, lab.manager, facility=lab.fid)["items"])
+    data = export.bookings_csv(listing.list_bookings(s, lab.manager, facility=lab.fid)["items"])
     assert data.startswith("\ufeff".encode())
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0]["note"].startswith("'=HYPERLINK") and rows[0]["status"] == "cancelled"
@@ -331,9 +357,17 @@ def test_feeds_mail_and_csv(lab) -> None:
 
 def test_member_lends_a_tool(lab) -> None:
     s, tue = lab.store, lab.tuesday
-    drill = resources.lend_tool(s, lab.carl, {
-        "name": "Perceuse à percussion", "pickup_place": "Lyon 7e, près du métro Jean Macé",
-        "time_zone": "Europe/Paris", "lending_rules": "Rendre propre", "rules": {"approval": True}})
+    drill = resources.lend_tool(
+        s,
+        lab.carl,
+        {
+            "name": "Perceuse à percussion",
+            "pickup_place": "Lyon 7e, près du métro Jean Macé",
+            "time_zone": "Europe/Paris",
+            "lending_rules": "Rendre propre",
+            "rules": {"approval": True},
+        },
+    )
     assert drill["kind"] == "tool" and drill["facility"] is None
     b = service.book(s, lab.ann, drill["id"], at(tue, "10:00"), at(tue, "12:00"))
     assert b["status"] == "pending"
@@ -358,10 +392,14 @@ def test_observatory_counts_booked_hours(lab) -> None:
     assert d["bookings"]["by_process"] == [{"process": "laser-cutting", "hours": 3.5}]
     assert d["bookings"]["by_country"] == [{"country": "FR", "hours": 3.5}]
     assert d["bookings"]["by_month"][0]["hours"] == 3.5
-    assert d["bookings"]["shared"][0] == {"country": "FR", "machine": 1, "space": 0, "tool": 0,
-                                          "total": 1}
+    assert d["bookings"]["shared"][0] == {
+        "country": "FR",
+        "machine": 1,
+        "space": 0,
+        "tool": 0,
+        "total": 1,
+    }
     assert "cancelled" in d["methods"]["bookings"]
-
 
 
 def test_feed_lines_are_escaped_and_folded() -> None:

@@ -23,8 +23,11 @@ def race(any_store, fixtures, tmp_path):
     with any_store.engine.connect() as conn:
         fid = conn.execute(select(facilities.c.id).order_by(facilities.c.id)).scalars().first()
     setup = prepare(any_store, fid)
-    url = any_store.url if any_store.dialect == "sqlite" else str(
-        any_store.engine.url.render_as_string(hide_password=False))
+    url = (
+        any_store.url
+        if any_store.dialect == "sqlite"
+        else str(any_store.engine.url.render_as_string(hide_password=False))
+    )
     server = Server(url, tmp_path)
     yield any_store, server, setup
     server.stop()
@@ -40,7 +43,9 @@ def test_200_concurrent_conflicting_requests(race) -> None:
         if status == 201:
             won[(job[1], job[2])].append(body)
     assert {k: len(v) for k, v in won.items()} == {
-        **{(setup.tool, a): 1 for a, _ in setup.slots}, (setup.room, setup.room_slot[0]): 3}
+        **{(setup.tool, a): 1 for a, _ in setup.slots},
+        (setup.room, setup.room_slot[0]): 3,
+    }
     assert sorted(b["unit"] for b in won[(setup.room, setup.room_slot[0])]) == [0, 1, 2]
     assert statuses[201] == len(setup.slots) + 3 and statuses[409] == 200 - statuses[201]
     for status, body, _, job in run["answers"]:
@@ -53,11 +58,13 @@ def test_200_concurrent_conflicting_requests(race) -> None:
         assert f"taken from {local}" in body["detail"]
 
     with store.engine.connect() as conn:
-        rows = conn.execute(select(bookings.c.resource_id, bookings.c.unit, bookings.c.starts_at,
-                                   bookings.c.ends_at)
-                            .where(bookings.c.status.in_(("pending", "confirmed")))).all()
+        rows = conn.execute(
+            select(
+                bookings.c.resource_id, bookings.c.unit, bookings.c.starts_at, bookings.c.ends_at
+            ).where(bookings.c.status.in_(("pending", "confirmed")))
+        ).all()
     assert len(rows) == statuses[201]
     for i, a in enumerate(rows):
-        for b in rows[i + 1:]:
+        for b in rows[i + 1 :]:
             same_unit = (a.resource_id, a.unit) == (b.resource_id, b.unit)
             assert not (same_unit and a.starts_at < b.ends_at and b.starts_at < a.ends_at), (a, b)

@@ -41,7 +41,9 @@ def test_api_book_conflict_change_cancel(lab) -> None:
     rid, tue = lab.laser["id"], lab.tuesday
     ann, bob = client_of(lab, "ann"), client_of(lab, "bob")
     body = {"resource_id": rid, "starts_at": f"{tue}T14:00", "ends_at": f"{tue}T16:00"}
-    assert TestClient(create_app(store=lab.store)).post("/api/bookings", json=body).status_code == 401
+    assert (
+        TestClient(create_app(store=lab.store)).post("/api/bookings", json=body).status_code == 401
+    )
     made = ann.post("/api/bookings", json=body, headers=api_headers(ann))
     assert made.status_code == 201, made.text
     b = made.json()
@@ -114,8 +116,13 @@ def test_api_feeds_slots_and_rules(lab) -> None:
     assert ok.json()["rules"]["approval"] is True
 
     spec = anon.get("/api/openapi.json").json()["paths"]
-    for path in ("/api/resources", "/api/bookings", "/api/bookings/{bid}/cancel",
-                 "/api/resources/{rid}/calendar.ics", "/api/facilities/{ident}/resources"):
+    for path in (
+        "/api/resources",
+        "/api/bookings",
+        "/api/bookings/{bid}/cancel",
+        "/api/resources/{rid}/calendar.ics",
+        "/api/facilities/{ident}/resources",
+    ):
         assert path in spec, path
     assert "409" in spec["/api/bookings"]["post"]["responses"]
 
@@ -130,15 +137,39 @@ def test_cli_resources_and_bookings(lab) -> None:
     db, rid, tue = lab.store.url, lab.laser["id"], lab.tuesday
     listed = run("resources", "list", "--db", db, "--json")
     assert listed["items"][0]["name"] == "Trotec Speedy 400"
-    b = run("bookings", "book", str(rid), "--start", f"{tue}T14:00", "--end", f"{tue}T16:00",
-            "--as", "ann@example.org", "--db", db, "--json")
+    b = run(
+        "bookings",
+        "book",
+        str(rid),
+        "--start",
+        f"{tue}T14:00",
+        "--end",
+        f"{tue}T16:00",
+        "--as",
+        "ann@example.org",
+        "--db",
+        db,
+        "--json",
+    )
     assert b["status"] == "confirmed" and b["mail"] == "sent"
     taken = CliRunner().invoke(cli, ["bookings", "book", str(rid), "--start", f"{tue}T15:00",
                                      "--end", f"{tue}T16:00", "--as", "bob@example.org",
                                      "--db", db])  # fmt: skip
     assert taken.exit_code == 1 and "is taken from" in taken.output
-    operator = CliRunner().invoke(cli, ["bookings", "book", str(rid), "--start",
-                                        f"{tue}T10:00", "--end", f"{tue}T11:00", "--db", db])
+    operator = CliRunner().invoke(
+        cli,
+        [
+            "bookings",
+            "book",
+            str(rid),
+            "--start",
+            f"{tue}T10:00",
+            "--end",
+            f"{tue}T11:00",
+            "--db",
+            db,
+        ],
+    )
     assert operator.exit_code == 1 and "--as EMAIL" in operator.output
     mine = run("bookings", "list", "--mine", "--as", "ann@example.org", "--db", db, "--json")
     assert [x["id"] for x in mine["items"]] == [b["id"]]
@@ -148,8 +179,22 @@ def test_cli_resources_and_bookings(lab) -> None:
     tool = run("resources", "lend", "Scie sauteuse", "--pickup", "Lyon 3e", "--tz",
                "Europe/Paris", "--as", "carl@example.org", "--db", db, "--json")  # fmt: skip
     assert tool["kind"] == "tool"
-    bad_tz = CliRunner().invoke(cli, ["resources", "lend", "Saw", "--pickup", "x", "--tz",
-                                      "Paris", "--as", "carl@example.org", "--db", db])
+    bad_tz = CliRunner().invoke(
+        cli,
+        [
+            "resources",
+            "lend",
+            "Saw",
+            "--pickup",
+            "x",
+            "--tz",
+            "Paris",
+            "--as",
+            "carl@example.org",
+            "--db",
+            db,
+        ],
+    )
     assert bad_tz.exit_code == 1 and "unknown IANA time zone" in bad_tz.output
     csv_out = CliRunner().invoke(cli, ["bookings", "list", "--facility", str(lab.fid), "--csv",
                                        "--db", db])  # fmt: skip
@@ -201,8 +246,12 @@ def test_pages_book_taken_mine_cancel_week_view(lab) -> None:
 
 def test_pages_escape_record_text(lab) -> None:
     carl = client_of(lab, "carl")
-    data = {"name": "<script>alert(1)</script>", "pickup_place": "<b>Lyon</b>",
-            "time_zone": "Europe/Paris", "csrf_token": csrf_from(carl, "/resources")}
+    data = {
+        "name": "<script>alert(1)</script>",
+        "pickup_place": "<b>Lyon</b>",
+        "time_zone": "Europe/Paris",
+        "csrf_token": csrf_from(carl, "/resources"),
+    }
     made = carl.post("/resources/lend", data=data, follow_redirects=False)
     assert made.status_code == 303
     page = carl.get(made.headers["location"]).text

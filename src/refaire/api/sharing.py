@@ -21,7 +21,7 @@ from refaire.people._common import NotAllowed as PeopleNotAllowed
 from refaire.people._common import UnknownUser
 from refaire.people.actor import Actor
 from refaire.people.auth import current_actor
-from refaire.sharing import calendar, export, resources, service, trainings
+from refaire.sharing import calendar, export, listing, resources, service, trainings
 from refaire.sharing.access import BookingConflict, SharingError
 from refaire.store import Store
 
@@ -237,8 +237,18 @@ def _page(store: Store, actor: Actor, mine: bool, resource: int | None, facility
           offset: int) -> dict[str, Any]:  # fmt: skip
     a = resources.parse_start(start) if start else None
     b = resources.parse_start(end) if end else None
-    return service.list_bookings(store, actor, mine=mine, resource=resource, facility=facility,
-                                 start=a, end=b, status=status, limit=limit, offset=offset)
+    return listing.list_bookings(
+        store,
+        actor,
+        mine=mine,
+        resource=resource,
+        facility=facility,
+        start=a,
+        end=b,
+        status=status,
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.post("/bookings", status_code=201, responses=CONFLICT)
@@ -297,7 +307,7 @@ def member_feed(token: Annotated[str, Path(max_length=100)], store: StoreDep) ->
 
 @router.get("/bookings/{bid}")
 def booking_detail(bid: int, store: StoreDep, actor: ActorDep) -> dict[str, Any]:
-    return answer(lambda: service.booking_detail(store, actor, bid))
+    return answer(lambda: listing.booking_detail(store, actor, bid))
 
 
 @router.patch("/bookings/{bid}", responses=CONFLICT)

@@ -19,7 +19,7 @@ from rich.table import Table
 from refaire.cli._common import DbOption, JsonOption, console, fail, print_json
 from refaire.people._common import NotAllowed as PeopleNotAllowed
 from refaire.people._common import PeopleError
-from refaire.sharing import calendar, export, resources, service, trainings
+from refaire.sharing import calendar, export, listing, resources, service, trainings
 from refaire.sharing.access import BookingConflict, SharingError
 from refaire.store import open_store
 
@@ -70,9 +70,11 @@ def _show_booking(b: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print_json(b)
         return
-    console.print(f"booking {b['id']}: {escape(b['resource_name'] or '')} "
-                  f"{b['local_start']}–{b['local_end'][11:]} ({b['time_zone']}) "
-                  f"[bold]{b['status']}[/bold]" + (f", mail {b['mail']}" if b.get("mail") else ""))
+    console.print(
+        f"booking {b['id']}: {escape(b['resource_name'] or '')} "
+        f"{b['local_start']}–{b['local_end'][11:]} ({b['time_zone']}) "
+        f"[bold]{b['status']}[/bold]" + (f", mail {b['mail']}" if b.get("mail") else "")
+    )
 
 
 @resources_app.command("add")
@@ -105,8 +107,13 @@ def lend_command(
     as_email: str | None = AsOption, db: str | None = DbOption, as_json: bool = JsonOption,
 ) -> None:  # fmt: skip
     """List a tool of your own to lend (with --as EMAIL)."""
-    data = {"name": name, "pickup_place": pickup, "time_zone": time_zone,
-            "lending_rules": lending_rules, "rules": _json_arg(rules, "--rules")}
+    data = {
+        "name": name,
+        "pickup_place": pickup,
+        "time_zone": time_zone,
+        "lending_rules": lending_rules,
+        "rules": _json_arg(rules, "--rules"),
+    }
     r = run_as(db, as_email, lambda s, a: resources.lend_tool(s, a, data))
     print_json(r) if as_json else console.print(f"resource {r['id']}: {escape(r['name'])}")
 
@@ -211,7 +218,8 @@ def trained_command(
     r = run_as(db, as_email, lambda s, a: trainings.record_training(
         s, a, training, member, on, expires))  # fmt: skip
     print_json(r) if as_json else console.print(
-        f"{escape(member)} trained ({escape(r['training'])}) until {r['expires_on'] or '—'}")
+        f"{escape(member)} trained ({escape(r['training'])}) until {r['expires_on'] or '—'}"
+    )
 
 
 @resources_app.command("session")
@@ -257,7 +265,7 @@ def blist_command(
     as_json: bool = JsonOption,
 ) -> None:  # fmt: skip
     """My bookings (--mine --as EMAIL), or a resource's / facility's (managers)."""
-    page = run_as(db, as_email, lambda s, a: service.list_bookings(
+    page = run_as(db, as_email, lambda s, a: listing.list_bookings(
         s, a, mine=mine, resource=resource, facility=facility, status=status,
         limit=limit, offset=offset))  # fmt: skip
     if csv:
@@ -272,7 +280,7 @@ def blist_command(
 @bookings_app.command("show")
 def bshow_command(bid: int, as_email: str | None = AsOption, db: str | None = DbOption,
                   as_json: bool = JsonOption) -> None:  # fmt: skip
-    _show_booking(run_as(db, as_email, lambda s, a: service.booking_detail(s, a, bid)), as_json)
+    _show_booking(run_as(db, as_email, lambda s, a: listing.booking_detail(s, a, bid)), as_json)
 
 
 @bookings_app.command("change")

@@ -90,9 +90,7 @@ def _subtract(xs: list[Span], cuts: list[Span]) -> list[Span]:
     for a, b in xs:
         pieces = [(a, b)]
         for c, d in cuts:
-            pieces = [
-                p for x, y in pieces for p in ((x, min(y, c)), (max(x, d), y)) if p[0] < p[1]
-            ]
+            pieces = [p for x, y in pieces for p in ((x, min(y, c)), (max(x, d), y)) if p[0] < p[1]]
         out += pieces
     return out
 

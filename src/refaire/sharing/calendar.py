@@ -136,9 +136,14 @@ def facility_feed(store: Store, facility: int | str) -> bytes:
 
 def _member_event(cal: Feed, bk: dict[str, Any]) -> None:
     status = {"pending": "TENTATIVE", "confirmed": "CONFIRMED"}.get(bk["status"], "CANCELLED")
-    cal.event(f"b{bk['id']}", f"{bk['resource_name']} ({bk['status']})", bk["starts_at"],
-              bk["ends_at"], status=status,
-              description=f"Refaire booking {bk['id']} of {bk['resource_name']}")
+    cal.event(
+        f"b{bk['id']}",
+        f"{bk['resource_name']} ({bk['status']})",
+        bk["starts_at"],
+        bk["ends_at"],
+        status=status,
+        description=f"Refaire booking {bk['id']} of {bk['resource_name']}",
+    )
 
 
 def member_feed_of(store: Store, user_id: int) -> bytes:

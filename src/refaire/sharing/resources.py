@@ -274,8 +274,10 @@ def free_slots(
         # A slot's end is the next slot's start: each instant is formatted once.
         found = texts.get(when)
         if found is None:
-            found = texts[when] = (when.isoformat(),
-                                   when.astimezone(zone).isoformat(timespec="minutes"))
+            found = texts[when] = (
+                when.isoformat(),
+                when.astimezone(zone).isoformat(timespec="minutes"),
+            )
         return found
 
     slots = []
@@ -304,8 +306,12 @@ def add_training(store: Store, actor: Actor, facility: int | str, data: dict) ->
         problems.append(("valid_months", "expected a number of months between 1 and 240"))
     if problems:
         raise SharingError(problems)
-    row = {"facility_id": fid, "name": name, "valid_months": months,
-           "description": _text(data.get("description"), "description", 4000, problems)}
+    row = {
+        "facility_id": fid,
+        "name": name,
+        "valid_months": months,
+        "description": _text(data.get("description"), "description", 4000, problems),
+    }
     with store.engine.begin() as conn:
         tid = conn.execute(insert(trainings).values(**row).returning(trainings.c.id)).scalar_one()
         audit.record(conn, actor, "training.create", "training", str(tid), None, row)

@@ -198,10 +198,20 @@ def book(store: Store, actor: Actor, rid: int | str, starts_at: str | datetime,
 
     def work(conn: Any) -> int:
         unit = _place(_calendar(store, conn, r, a, b), r, a, b)
-        values = {"resource_id": r["id"], "unit": unit, "user_id": actor.user_id,
-                  "kind": "booking", "status": status, "starts_at": a, "ends_at": b,
-                  "note": (note or "").strip()[:1000] or None, "price": price,
-                  "currency": currency, "created_at": stamp(), "updated_at": stamp()}
+        values = {
+            "resource_id": r["id"],
+            "unit": unit,
+            "user_id": actor.user_id,
+            "kind": "booking",
+            "status": status,
+            "starts_at": a,
+            "ends_at": b,
+            "note": (note or "").strip()[:1000] or None,
+            "price": price,
+            "currency": currency,
+            "created_at": stamp(),
+            "updated_at": stamp(),
+        }
         bid = q.insert_booking(conn, values)
         audit.record(conn, actor, "booking.create", "booking", str(bid), None, _audit(values))
         return bid
@@ -211,8 +221,11 @@ def book(store: Store, actor: Actor, rid: int | str, starts_at: str | datetime,
 
 
 def _audit(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in values.items()
-            if k in ("resource_id", "unit", "kind", "status", "starts_at", "ends_at", "price")}
+    return {
+        k: (v.isoformat() if isinstance(v, datetime) else v)
+        for k, v in values.items()
+        if k in ("resource_id", "unit", "kind", "status", "starts_at", "ends_at", "price")
+    }
 
 
 def _load(conn: Any, bid: int | str) -> dict[str, Any]:
@@ -303,9 +316,15 @@ def change(store: Store, actor: Actor, bid: int | str, starts_at: str | datetime
         conn.execute(update(bookings).where(bookings.c.id == b["id"]).values(
             starts_at=q.db_time(a), ends_at=q.db_time(e), unit=unit, status=status,
             price=price, updated_at=stamp()))  # fmt: skip
-        audit.record(conn, actor, "booking.change", "booking", str(b["id"]),
-                     {"starts_at": b["starts_at"].isoformat(), "ends_at": b["ends_at"].isoformat()},
-                     {"starts_at": a.isoformat(), "ends_at": e.isoformat(), "status": status})
+        audit.record(
+            conn,
+            actor,
+            "booking.change",
+            "booking",
+            str(b["id"]),
+            {"starts_at": b["starts_at"].isoformat(), "ends_at": b["ends_at"].isoformat()},
+            {"starts_at": a.isoformat(), "ends_at": e.isoformat(), "status": status},
+        )
         return b["id"]
 
     return _after(store, _retrying(store, work, r["id"]), "changed")
@@ -359,14 +378,31 @@ def block(store: Store, actor: Actor, rid: int | str, starts_at: str | datetime,
             raise _conflict(cal, r, a, b)
         first = None
         for unit in range(r["units"]):
-            values = {"resource_id": r["id"], "unit": unit, "user_id": None, "kind": "block",
-                      "status": "confirmed", "starts_at": a, "ends_at": b,
-                      "note": (note or "").strip()[:1000] or None, "price": None,
-                      "currency": None, "created_at": stamp(), "updated_at": stamp()}
+            values = {
+                "resource_id": r["id"],
+                "unit": unit,
+                "user_id": None,
+                "kind": "block",
+                "status": "confirmed",
+                "starts_at": a,
+                "ends_at": b,
+                "note": (note or "").strip()[:1000] or None,
+                "price": None,
+                "currency": None,
+                "created_at": stamp(),
+                "updated_at": stamp(),
+            }
             bid = q.insert_booking(conn, values)
             first = first or bid
-        audit.record(conn, actor, "booking.block", "resource", str(r["id"]), None,
-                     {"starts_at": a.isoformat(), "ends_at": b.isoformat(), "note": note})
+        audit.record(
+            conn,
+            actor,
+            "booking.block",
+            "resource",
+            str(r["id"]),
+            None,
+            {"starts_at": a.isoformat(), "ends_at": b.isoformat(), "note": note},
+        )
         return first
 
     bid = _retrying(store, work, r["id"])
@@ -392,14 +428,6 @@ def as_dict(b: dict[str, Any], r: dict[str, Any] | None = None) -> dict[str, Any
     }  # fmt: skip
 
 
-def booking_detail(store: Store, actor: Actor, bid: int | str) -> dict[str, Any]:
-    with store.engine.connect() as conn:
-        b = _load(conn, bid)
-    r = get_resource(store, b["resource_id"])
-    _owner_or_manager(store, actor, b, r, "see this booking", "read")
-    return as_dict(b, r)
-
-
 def _after(store: Store, bid: int, what: str) -> dict[str, Any]:
     """The booking as it now is, with the member's mail sent (or why not)."""
     from refaire.sharing.calendar import mail_booking
@@ -410,56 +438,3 @@ def _after(store: Store, bid: int, what: str) -> dict[str, Any]:
     out = as_dict(b, r)
     out["mail"] = mail_booking(store, out, r, what) if b["user_id"] is not None else None
     return out
-
-
-def list_bookings(
-    store: Store, actor: Actor, *, mine: bool = False, resource: int | str | None = None,
-    facility: int | str | None = None, start: datetime | None = None,
-    end: datetime | None = None, status: str | None = None, limit: int = 50, offset: int = 0,
-) -> dict[str, Any]:  # fmt: skip
-    """A member's own bookings, or a resource's / facility's bookings for its managers."""
-    from refaire.sharing.resources import list_resources
-
-    require_member(actor, "see bookings", "read")
-    if status is not None and status not in STATUSES:
-        raise SharingError([("status", f"expected one of {', '.join(STATUSES)}")])
-    ids: list[int] | None = None
-    if resource is not None:
-        r = get_resource(store, resource)
-        if not mine and not manages_resource(store, actor, r):
-            raise NotAllowed(f"only the managers of {r['name']} see all its bookings")
-        ids = [r["id"]]
-    elif facility is not None:
-        from refaire.manage.access import find_facility
-        from refaire.people.roles import manages_facility
-
-        fid, f = find_facility(store, facility)
-        if not mine and not manages_facility(store, actor, fid):
-            raise NotAllowed(f"only the managers of {f.name} see all its bookings")
-        ids = [x["id"] for x in list_resources(store, facility=fid, limit=10_000)["items"]]
-    elif not mine:
-        raise SharingError([("filter", "say whose bookings: mine, a resource or a facility")])
-    with store.engine.connect() as conn:
-        page = q.bookings_where(conn, user_id=actor.user_id if mine else None,
-                                resource_ids=ids, start=start, end=end, status=status,
-                                kind="booking" if mine else None, limit=limit,
-                                offset=offset)  # fmt: skip
-    page["items"] = [as_dict(b) for b in page["items"]]
-    if not mine:  # the managers see who booked
-        names = _member_names(store, {b["user_id"] for b in page["items"] if b["user_id"]})
-        for b in page["items"]:
-            b["member"] = names.get(b["user_id"])
-    return page
-
-
-def _member_names(store: Store, ids: set[int]) -> dict[int, str]:
-    from sqlalchemy import select
-
-    from refaire.store.tables import users
-
-    if not ids:
-        return {}
-    with store.engine.connect() as conn:
-        rows = conn.execute(select(users.c.id, users.c.display_name, users.c.email)
-                            .where(users.c.id.in_(ids), users.c.deleted_at.is_(None)))
-        return {r.id: r.display_name or r.email for r in rows}

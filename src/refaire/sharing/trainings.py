@@ -115,8 +115,13 @@ def add_session(store: Store, actor: Actor, tid: int | str, starts_at: datetime,
         problems.append(("capacity", f"expected a capacity between 1 and {MAX_CAPACITY}"))
     if problems:
         raise SharingError(problems)
-    row = {"training_id": t["id"], "starts_at": q.db_time(starts_at),
-           "ends_at": q.db_time(ends_at), "capacity": capacity, "created_at": stamp()}
+    row = {
+        "training_id": t["id"],
+        "starts_at": q.db_time(starts_at),
+        "ends_at": q.db_time(ends_at),
+        "capacity": capacity,
+        "created_at": stamp(),
+    }
     with store.engine.begin() as conn:
         sid = conn.execute(
             insert(training_sessions).values(**row).returning(training_sessions.c.id)
@@ -163,8 +168,9 @@ def sessions_of(store: Store, tid: int) -> list[dict[str, Any]]:
     with store.engine.connect() as conn:
         rows = conn.execute(
             select(training_sessions, func.coalesce(taken.c.n, 0).label("taken"))
-            .select_from(training_sessions.outerjoin(
-                taken, taken.c.session_id == training_sessions.c.id))  # fmt: skip
+            .select_from(
+                training_sessions.outerjoin(taken, taken.c.session_id == training_sessions.c.id)
+            )  # fmt: skip
             .where(training_sessions.c.training_id == tid)
             .order_by(training_sessions.c.starts_at)
         ).all()
@@ -194,8 +200,10 @@ def missing_training(store: Store, resource: dict[str, Any], user_id: int,
             when = (f"the next session is on {nxt['starts_at']:%Y-%m-%d %H:%M} UTC "
                     f"(session {nxt['id']})" if nxt else "no session is scheduled yet: "
                     "ask the facility's managers")  # fmt: skip
-            return (f"{resource['name']} requires the training \"{t['name']}\", which you do "
-                    f"not hold (or it has expired) on {day}; {when}")
+            return (
+                f'{resource["name"]} requires the training "{t["name"]}", which you do '
+                f"not hold (or it has expired) on {day}; {when}"
+            )
     return None
 
 

@@ -115,8 +115,13 @@ def facility_hours(conn: Connection, facility_id: int | None) -> dict[str, Any] 
 
 def facility_brief(conn: Connection, facility_id: int) -> dict[str, Any] | None:
     row = conn.execute(
-        select(facilities.c.id, facilities.c.key, facilities.c.name, facilities.c.country,
-               facilities.c.record).where(facilities.c.id == facility_id)  # fmt: skip
+        select(
+            facilities.c.id,
+            facilities.c.key,
+            facilities.c.name,
+            facilities.c.country,
+            facilities.c.record,
+        ).where(facilities.c.id == facility_id)  # fmt: skip
     ).first()
     return dict(row._mapping) if row else None
 
@@ -171,8 +176,12 @@ def bookings_where(
         where.append(bookings.c.kind == kind)
     total = conn.execute(select(func.count()).select_from(bookings).where(*where)).scalar()
     rows = conn.execute(
-        select(bookings, resources.c.name.label("resource_name"),
-               resources.c.time_zone, resources.c.facility_id)  # fmt: skip
+        select(
+            bookings,
+            resources.c.name.label("resource_name"),
+            resources.c.time_zone,
+            resources.c.facility_id,
+        )  # fmt: skip
         .select_from(bookings.join(resources, resources.c.id == bookings.c.resource_id))
         .where(*where)
         .order_by(bookings.c.starts_at, bookings.c.id)

@@ -22,7 +22,7 @@ from refaire.people._common import NotAllowed as PeopleNotAllowed
 from refaire.people._common import PeopleError
 from refaire.people.actor import Actor
 from refaire.people.auth import current_actor
-from refaire.sharing import calendar, resources, service, trainings
+from refaire.sharing import calendar, listing, resources, service, trainings
 from refaire.sharing.access import BookingConflict, SharingError, manages_resource
 from refaire.web import render
 
@@ -153,7 +153,7 @@ def my_bookings(request: Request, actor: ActorDep, booked: int | None = None) ->
     if actor.is_anonymous:
         return RedirectResponse("/login?next=%2Fbookings%2Fmine", status_code=303)
     start = datetime.now(UTC) - timedelta(days=30)
-    page = service.list_bookings(_store(request), actor, mine=True, start=start, limit=200)
+    page = listing.list_bookings(_store(request), actor, mine=True, start=start, limit=200)
     return render(request, "sharing_mine.html", page=page, booked=booked, feed=None)
 
 
@@ -164,7 +164,7 @@ def new_feed(request: Request, actor: ActorDep) -> Response:
     except PeopleNotAllowed as exc:
         return _refused(request, exc)
     start = datetime.now(UTC) - timedelta(days=30)
-    page = service.list_bookings(_store(request), actor, mine=True, start=start, limit=200)
+    page = listing.list_bookings(_store(request), actor, mine=True, start=start, limit=200)
     url = str(request.base_url).rstrip("/") + feed["path"]
     return render(request, "sharing_mine.html", page=page, booked=None, feed=url)
 
@@ -211,7 +211,7 @@ def facility_bookings(request: Request, fid: str, actor: ActorDep, view: str = "
         first = _monday(day, zone) if view != "day" else _day(day, zone)
         length = 1 if view == "day" else 7
         start = datetime.combine(first, datetime.min.time(), tzinfo=zone)
-        page = service.list_bookings(store, actor, facility=row_id, start=start,
+        page = listing.list_bookings(store, actor, facility=row_id, start=start,
                                      end=start + timedelta(days=length), limit=500)  # fmt: skip
         rs = resources.list_resources(store, facility=row_id, limit=200)["items"]
     except (PeopleNotAllowed, LookupError, SharingError) as exc:

@@ -27,9 +27,7 @@ def upgrade() -> None:
         "resources",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("kind", sa.String(10), nullable=False),
-        sa.Column(
-            "facility_id", sa.Integer, sa.ForeignKey("facilities.id", ondelete="CASCADE")
-        ),
+        sa.Column("facility_id", sa.Integer, sa.ForeignKey("facilities.id", ondelete="CASCADE")),
         sa.Column("owner_user_id", sa.Integer),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("description", sa.Text),
