@@ -70,7 +70,14 @@ def upgrade() -> None:
     op.create_index("ix_bookings_resource_time", "bookings", ["resource_id", "starts_at"])
     op.create_index("ix_bookings_user", "bookings", ["user_id", "starts_at"])
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
+        # In `public` when there is one: created in the current schema, the extension would
+        # go with it (DROP SCHEMA … CASCADE), taking other schemas' constraints along.
+        op.execute(
+            "DO $$ BEGIN "
+            "IF EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'public') THEN "
+            "CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA public; "
+            "ELSE CREATE EXTENSION IF NOT EXISTS btree_gist; END IF; END $$"
+        )
         op.execute(
             "ALTER TABLE bookings ADD CONSTRAINT bookings_no_overlap EXCLUDE USING gist "
             "(resource_id WITH =, unit WITH =, tstzrange(starts_at, ends_at, '[)') WITH &&) "
