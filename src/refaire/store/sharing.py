@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select
+from sqlalchemy import Connection, String, and_, func, insert, select, type_coerce
 
 from refaire.model.booking import Busy
 from refaire.store import generations
@@ -138,12 +138,21 @@ def busy_between(
     ]
     if exclude is not None:
         where.append(bookings.c.id != exclude)
+    a, b = bookings.c.starts_at, bookings.c.ends_at
+    if conn.dialect.name == "sqlite":
+        # SQLAlchemy parses SQLite's DATETIME text with a regular expression; the C
+        # `fromisoformat` reads the same text several times faster (free slots read 1,000s).
+        a, b = type_coerce(a, String), type_coerce(b, String)
     rows = conn.execute(
-        select(bookings.c.id, bookings.c.unit, bookings.c.starts_at, bookings.c.ends_at)
-        .where(*where)
-        .order_by(bookings.c.starts_at)
+        select(bookings.c.id, bookings.c.unit, a, b).where(*where).order_by(bookings.c.starts_at)
     ).all()
-    return [Busy(utc(r.starts_at), utc(r.ends_at), r.unit, r.id) for r in rows]
+    if conn.dialect.name == "sqlite":
+        return [Busy(_from_text(r[2]), _from_text(r[3]), r.unit, r.id) for r in rows]
+    return [Busy(utc(r[2]), utc(r[3]), r.unit, r.id) for r in rows]
+
+
+def _from_text(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def insert_booking(conn: Connection, values: dict[str, Any]) -> int:
