@@ -41,6 +41,11 @@ def count_bookings(store) -> int:
         return conn.execute(select(func.count()).select_from(bookings)).scalar()
 
 
+def q_time(store, when: datetime) -> datetime:
+    """A time as the store writes it (naive UTC on SQLite)."""
+    return when.replace(tzinfo=None) if store.dialect == "sqlite" else when
+
+
 def at(day: date, hhmm: str) -> str:
     return f"{day.isoformat()}T{hhmm}"
 
@@ -267,6 +272,16 @@ def test_change_deadline_approval_block(lab) -> None:
         service.decide(s, lab.bob, pending["id"], "approve")
     assert service.decide(s, lab.manager, pending["id"], "approve")["status"] == "confirmed"
     with pytest.raises(SharingError, match="once it has started"):
+        service.decide(s, lab.manager, pending["id"], "no_show")
+    with s.engine.begin() as conn:  # the booking's time has come
+        past = datetime.now(UTC) - timedelta(hours=1)
+        conn.execute(
+            update(bookings)
+            .where(bookings.c.id == pending["id"])
+            .values(starts_at=q_time(s, past), ends_at=q_time(s, past + timedelta(hours=1)))
+        )
+    assert service.decide(s, lab.manager, pending["id"], "complete")["status"] == "completed"
+    with pytest.raises(SharingError, match="needs a confirmed booking"):
         service.decide(s, lab.manager, pending["id"], "no_show")
 
     blocked = service.block(s, lab.manager, rid, at(tue, "16:00"), at(tue, "18:00"), "maintenance")
