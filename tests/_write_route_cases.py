@@ -183,6 +183,10 @@ CASES += [
     Case("POST", "/trainings/{tid}/records", (303, 403, 303, 403, 303),
          url=lambda s, r: f"/trainings/{sharing(s).training}/records",
          send=lambda s, r: {"data": {"member": "member@example.org"}}),
+    Case("POST", "/trainings/{tid}/sessions", (303, 403, 303, 403, 303),
+         url=lambda s, r: f"/trainings/{sharing(s).training}/sessions",
+         send=lambda s, r: {"data": {"day": "2099-01-06", "start": "09:00", "end": "11:00",
+                                     "capacity": "6", "time_zone": "Europe/Paris"}}),
     Case("POST", "/training-sessions/{sid}/signup", (303, 303, 303, 303, 303),
          url=lambda s, r: f"/training-sessions/{sharing(s).page_session}/signup"),
 ]  # fmt: skip

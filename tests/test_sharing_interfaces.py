@@ -257,3 +257,33 @@ def test_pages_escape_record_text(lab) -> None:
     page = carl.get(made.headers["location"]).text
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
     assert "<b>Lyon</b>" not in carl.get("/resources").text
+
+
+def test_pages_manager_schedules_a_session_and_records_training(lab) -> None:
+    boss = client_of(lab, "boss")
+    page = f"/manage/facilities/{lab.fid}/bookings"
+    tid = lab.training["id"]
+    form = {
+        "day": "2099-01-06",
+        "start": "09:00",
+        "end": "11:00",
+        "capacity": "6",
+        "time_zone": "Europe/Paris",
+        "back": page,
+        "csrf_token": csrf_from(boss, page),
+    }
+    done = boss.post(f"/trainings/{tid}/sessions", data=form, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == page
+    assert "2099-01-06 08:00 UTC — 6 places left" in boss.get(page).text  # 09:00 in Paris
+    bad = boss.post(f"/trainings/{tid}/sessions", data={**form, "capacity": "0"})
+    assert bad.status_code == 422 and "capacity" in bad.text
+    trained = boss.post(f"/trainings/{tid}/records", data={
+        "member": "carl@example.org", "back": page, "csrf_token": csrf_from(boss, page)},
+        follow_redirects=False)  # fmt: skip
+    assert trained.status_code == 303
+    carl = client_of(lab, "carl")
+    rid, tue = lab.laser["id"], lab.tuesday
+    b = carl.post(f"/resources/{rid}/book", data={"day": str(tue), "start": "10:00",
+                  "end": "11:00", "csrf_token": csrf_from(carl, f"/resources/{rid}")},
+                  follow_redirects=False)  # fmt: skip
+    assert b.status_code == 303

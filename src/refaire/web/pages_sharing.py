@@ -267,6 +267,36 @@ def trained_form(request: Request, tid: int, actor: ActorDep, member: Text,
                     lambda t: target)  # fmt: skip
 
 
+@router.post("/trainings/{tid}/sessions")
+def session_form(
+    request: Request,
+    tid: int,
+    actor: ActorDep,
+    day: Text,
+    start: Text,
+    end: Text,
+    capacity: Text,
+    time_zone: Annotated[str, Form()] = "UTC",
+    back: Annotated[str, Form()] = "/resources",
+) -> Response:
+    """A manager schedules a training session (wall-clock times where the facility is)."""
+    from zoneinfo import ZoneInfoNotFoundError
+
+    target = back if back.startswith("/") and not back.startswith("//") else "/resources"
+    try:
+        zone = ZoneInfo(time_zone or "UTC")
+        a = datetime.fromisoformat(f"{day}T{start}").replace(tzinfo=zone)
+        b = datetime.fromisoformat(f"{day}T{end}").replace(tzinfo=zone)
+    except (ValueError, ZoneInfoNotFoundError):
+        return _refused(request, SharingError([("starts_at", "expected a date and times")]))
+    places = int(capacity) if capacity.strip().isdigit() else 0
+    return _attempt(
+        request,
+        lambda: trainings.add_session(_store(request), actor, tid, a, b, places),
+        lambda t: target,
+    )
+
+
 @router.post("/training-sessions/{sid}/signup")
 def signup_form(request: Request, sid: int, actor: ActorDep) -> Response:
     return _attempt(request, lambda: trainings.sign_up(_store(request), actor, sid),
