@@ -49,8 +49,10 @@ def test_api_book_conflict_change_cancel(lab) -> None:
     b = made.json()
     taken = bob.post("/api/bookings", json=body, headers=api_headers(bob))
     assert taken.status_code == 409
-    assert taken.json()["conflict"] == {"booking_id": b["id"], "starts_at": b["starts_at"],
-                                        "ends_at": b["ends_at"]}  # fmt: skip
+    assert taken.json()["conflict"] == {
+        "booking_id": b["id"], "starts_at": b["starts_at"], "ends_at": b["ends_at"],
+        "local": f"{tue} 14:00–16:00 (Europe/Paris)",
+    }  # fmt: skip
     assert f"taken from {tue} 14:00–16:00 (Europe/Paris)" in taken.json()["detail"]
     assert len(taken.json()["next_free"]) == 3
     carl = client_of(lab, "carl")
@@ -222,6 +224,10 @@ def test_pages_book_taken_mine_cancel_week_view(lab) -> None:
                      "csrf_token": csrf_from(bob, f"/resources/{rid}")})  # fmt: skip
     assert taken.status_code == 409 and 'id="booking-conflict"' in taken.text
     assert f"{tue} 16:00–17:00 (Europe/Paris)" in taken.text  # the next free slot, one click
+    taken_fr = bob.post(f"/resources/{rid}/book?lang=fr", data={**form, "start": "15:00",
+                        "end": "16:00", "csrf_token": csrf_from(bob, f"/resources/{rid}")})
+    assert f"Ce créneau est pris : {tue} 14:00–16:00 (Europe/Paris)" in taken_fr.text
+    assert "is taken from" not in taken_fr.text
     bob.post(f"/resources/{rid}/book", data={**form, "start": "16:00", "end": "17:00",
              "csrf_token": csrf_from(bob, f"/resources/{rid}")})  # fmt: skip
 

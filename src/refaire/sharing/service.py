@@ -144,7 +144,8 @@ def _conflict(cal: Calendar, r: dict[str, Any], a: datetime, b: datetime) -> Boo
              "local": _span_text(x, y, zone)} for x, y in cal.next_free(a, b - a)]  # fmt: skip
     if free:
         message += "; next free: " + ", ".join(f["local"] for f in free)
-    conflict = {"booking_id": first.booking_id, "starts_at": first.starts_at.isoformat(),
+    conflict = {"booking_id": first.booking_id, "local": _span_text(first.starts_at, first.ends_at, zone),
+                "starts_at": first.starts_at.isoformat(),
                 "ends_at": first.ends_at.isoformat()}  # fmt: skip
     return BookingConflict(message, conflict, free)
 
