@@ -50,6 +50,13 @@ class ErrorBody(BaseModel):
     )
 
 
+class ConflictBody(ErrorBody):
+    """A taken slot: the error body, with the booking that holds it and the next free slots."""
+
+    conflict: dict[str, Any] | None = Field(default=None, description="The booking holding it.")
+    next_free: list[dict[str, Any]] = Field(default_factory=list, description="Next free slots.")
+
+
 class QuoteErrorBody(ErrorBody):
     """A refused quote: the error body, with the part's measurement when it was measured."""
 
@@ -64,6 +71,7 @@ _MEANINGS = {
     403: "Writes are disabled on this server, or not allowed with this token.",
     404: "No such record.",
     405: "Method not allowed; `Allow` lists the accepted ones.",
+    409: "Conflicts with the record's state (a taken slot, a move its state does not allow).",
     413: "Upload too large.",
     422: "Parameters or body not as declared, or refused by the service; every problem listed.",
     429: "Too many attempts; `Retry-After` says when to try again.",

@@ -253,6 +253,9 @@ def _figures(
         )
     countries_out.sort(key=lambda r: (-r["facilities"], -r["designs"], r["country"]))
 
+    from refaire.sharing.figures import bookings_figures
+
+    bookings_out = bookings_figures(conn, country)
     return {
         "totals": {
             "designs": total,
@@ -282,7 +285,8 @@ def _figures(
         "lineage": lineage,
         "categories": [{"category": v, "designs": n} for v, n in tops["category"]],
         "actors": [{"actor": v, "designs": n} for v, n in tops["actor"]],
-        "practices": _practices(total, facility_total),
+        "practices": _practices(total, facility_total, bookings_out["bookings"]),
+        "bookings": bookings_out,
         "signals": signal_out,
         "density": _density(coords),
         "coverage": {
@@ -436,13 +440,13 @@ def _signals(conn: Any, sector: str | None) -> dict[str, Any]:
     }
 
 
-def _practices(designs_n: int, facilities_n: int) -> list[dict[str, Any]]:
+def _practices(designs_n: int, facilities_n: int, bookings_n: int) -> list[dict[str, Any]]:
     missing = "not in the registry yet"
     return [
         {"practice": "open-design", "count": designs_n, "not_computed": None},
         {"practice": "fabrication-place", "count": facilities_n, "not_computed": None},
         {"practice": "offers", "count": None, "not_computed": missing},
-        {"practice": "bookings", "count": None, "not_computed": missing},
+        {"practice": "bookings", "count": bookings_n, "not_computed": None},
     ]
 
 

@@ -91,10 +91,27 @@ METHODS: dict[str, dict[str, str]] = {
         "partie responsable), tels qu'écrits.",
     },
     "practices": {
-        "en": "Practices followed: open design (designs), fabrication places (facilities); "
-        "offers and bookings are not in the registry yet (not computed).",
+        "en": "Practices followed: open design (designs), fabrication places (facilities), "
+        "machine bookings (confirmed or completed bookings made in Refaire); offers are not "
+        "in the registry yet (not computed).",
         "fr": "Pratiques suivies : conception ouverte (conceptions), lieux de fabrication "
-        "(lieux) ; offres et réservations ne sont pas encore dans le registre (non calculé).",
+        "(lieux), réservation de machines (réservations confirmées ou terminées faites dans "
+        "Refaire) ; les offres ne sont pas encore dans le registre (non calculé).",
+    },
+    "bookings": {
+        "en": "Hours booked in Refaire: bookings confirmed or completed (pending, refused, "
+        "cancelled and no-show ones are not hours of use; blocks are not bookings), per UTC "
+        "month of their start, per process of the machine, per country of its facility (a "
+        "member's lent tool has no stated country: not located). Shared resources: active "
+        "bookable machines, spaces and lent tools per country. Only bookings made here "
+        "count: a lab that books elsewhere is not seen.",
+        "fr": "Heures réservées dans Refaire : réservations confirmées ou terminées (en "
+        "attente, refusées, annulées et absences ne sont pas des heures d'usage ; les blocages "
+        "ne sont pas des réservations), par mois UTC de leur début, par procédé de la machine, "
+        "par pays de son lieu (un outil prêté par un membre n'a pas de pays déclaré : non "
+        "localisé). Ressources partagées : machines, espaces et outils prêtés réservables, "
+        "par pays. Seules les réservations faites ici comptent : un lieu qui réserve "
+        "ailleurs n'est pas vu.",
     },
     "signals": {
         "en": "Recorded signals (articles, events, project news) per sector tag and year of "

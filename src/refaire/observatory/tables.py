@@ -68,6 +68,10 @@ TABLES: dict[str, tuple[str, Callable[[dict[str, Any]], list[Row]]]] = {
     "categories": ("categories", lambda d: d["categories"]),
     "actors": ("actors", lambda d: d["actors"]),
     "practices": ("practices", lambda d: d["practices"]),
+    "bookings_by_month": ("bookings", lambda d: d["bookings"]["by_month"]),
+    "bookings_by_process": ("bookings", lambda d: d["bookings"]["by_process"]),
+    "bookings_by_country": ("bookings", lambda d: d["bookings"]["by_country"]),
+    "shared_resources": ("bookings", lambda d: d["bookings"]["shared"]),
     "signals": ("signals", lambda d: d["signals"]["by_sector_year"]),
     "density": ("density", _density),
 }

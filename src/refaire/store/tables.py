@@ -13,7 +13,9 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Column,
+    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -462,4 +464,121 @@ design_claims = Table(
     Column("decided_at", String(40)),
     Column("decided_by", String(100)),
     Index("ix_design_claims_status", "status", "id"),
+)
+
+# --- sharing: bookable machines, spaces and lent tools (migration 0008) ------------------------
+# Times are UTC instants (timestamptz on PostgreSQL); wall-clock rules live in `rules` and are
+# read in the resource's IANA `time_zone`. A resource with capacity N has units 0..N-1, and
+# every active booking holds one unit: on PostgreSQL an exclusion constraint (btree_gist,
+# tstzrange &&, migration 0008) forbids two active bookings of one unit overlapping.
+# user ids are plain integers, as in the claims above (a deleted account leaves its bookings).
+
+# kind in: machine, space, tool. A facility's machine or space has facility_id; a member's
+# tool has owner_user_id, a pick-up place and lending rules.
+resources = Table(
+    "resources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(10), nullable=False),
+    Column("facility_id", Integer, ForeignKey("facilities.id", ondelete="CASCADE")),
+    Column("owner_user_id", Integer),
+    Column("name", String(200), nullable=False),
+    Column("description", Text),
+    Column("process", String(40)),
+    Column("machine_index", Integer),
+    Column("units", Integer, nullable=False),
+    Column("time_zone", String(60), nullable=False),
+    Column("rules", JSONText, nullable=False),
+    Column("required_trainings", JSONText, nullable=False),
+    Column("pickup_place", String(300)),
+    Column("lending_rules", Text),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("created_by", String(60), nullable=False),
+    Index("ix_resources_facility", "facility_id"),
+    Index("ix_resources_owner", "owner_user_id"),
+)
+
+# status in: pending (awaiting approval), confirmed, refused, cancelled, no_show, completed;
+# pending and confirmed are active (they hold their unit). kind in: booking, block (a manager
+# closes the slot without deleting anything; one row per unit).
+bookings = Table(
+    "bookings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("resource_id", Integer, ForeignKey("resources.id", ondelete="CASCADE"), nullable=False),
+    Column("unit", Integer, nullable=False),
+    Column("user_id", Integer),
+    Column("kind", String(10), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("starts_at", DateTime(timezone=True), nullable=False),
+    Column("ends_at", DateTime(timezone=True), nullable=False),
+    Column("note", Text),
+    Column("price", Float),
+    Column("currency", String(3)),
+    Column("created_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    CheckConstraint("ends_at > starts_at", name="ck_bookings_positive"),
+    Index("ix_bookings_resource_time", "resource_id", "starts_at"),
+    Index("ix_bookings_user", "user_id", "starts_at"),
+)
+
+trainings = Table(
+    "trainings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("facility_id", Integer, ForeignKey("facilities.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("description", Text),
+    Column("valid_months", Integer),
+    Index("ix_trainings_facility", "facility_id"),
+)
+
+# A manager's statement that a member is trained: who recorded it and when.
+training_records = Table(
+    "training_records",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("training_id", Integer, ForeignKey("trainings.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, nullable=False),
+    Column("trained_on", String(10), nullable=False),
+    Column("expires_on", String(10)),
+    Column("recorded_by", String(60), nullable=False),
+    Column("recorded_at", String(40), nullable=False),
+    Index("ix_training_records_user", "user_id", "training_id"),
+)
+
+training_sessions = Table(
+    "training_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("training_id", Integer, ForeignKey("trainings.id", ondelete="CASCADE"), nullable=False),
+    Column("starts_at", DateTime(timezone=True), nullable=False),
+    Column("ends_at", DateTime(timezone=True), nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Index("ix_training_sessions_training", "training_id", "starts_at"),
+)
+
+session_signups = Table(
+    "session_signups",
+    metadata,
+    Column(
+        "session_id",
+        Integer,
+        ForeignKey("training_sessions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("user_id", Integer, primary_key=True),
+    Column("created_at", String(40), nullable=False),
+)
+
+# A member's private calendar feed: the token in the URL is shown once, stored as a digest;
+# making a new one revokes the old.
+feed_tokens = Table(
+    "feed_tokens",
+    metadata,
+    Column("user_id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", String(40), nullable=False),
 )

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from refaire.contract.params import RowId
 from refaire.manage import designs as authors
 from refaire.manage.access import ManageError, UnknownItem
 from refaire.people._common import NotAllowed as PeopleNotAllowed
@@ -113,7 +114,7 @@ def design_claims_page(request: Request, actor: ActorDep, status: str = "pending
 
 
 @router.post("/manage/design-claims/{cid}/{decision}")
-def design_claim_decide(request: Request, cid: int, decision: str, actor: ActorDep) -> Response:
+def design_claim_decide(request: Request, cid: RowId, decision: str, actor: ActorDep) -> Response:
     if decision not in ("approve", "reject"):
         return _refused(request, UnknownItem(f"no action {decision!r} on claims"))
     try:

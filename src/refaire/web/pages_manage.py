@@ -11,9 +11,10 @@ from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from refaire.contract.params import RowId
 from refaire.manage import claims, editing, suggestions
 from refaire.manage.access import ManageError, UnknownItem, find_facility
 from refaire.people._common import NotAllowed as PeopleNotAllowed
@@ -237,7 +238,9 @@ async def machine_add(request: Request, fid: str, actor: ActorDep) -> Response:
 
 
 @router.post("/manage/facilities/{fid}/machines/{index}/remove")
-def machine_remove(request: Request, fid: str, index: int, actor: ActorDep) -> Response:
+def machine_remove(
+    request: Request, fid: str, index: Annotated[int, Path(ge=0, le=10_000)], actor: ActorDep
+) -> Response:
     store = request.app.state.store
     return _attempt(
         request,
@@ -358,7 +361,7 @@ def claims_page(
 
 
 @router.post("/manage/claims/{cid}/{decision}")
-def claim_decide(request: Request, cid: int, decision: str, actor: ActorDep) -> Response:
+def claim_decide(request: Request, cid: RowId, decision: str, actor: ActorDep) -> Response:
     store = request.app.state.store
     if decision not in ("approve", "reject"):
         return _refused(request, UnknownItem(f"no action {decision!r} on claims"))
@@ -417,7 +420,7 @@ async def suggest_post(request: Request, fid: str, actor: ActorDep) -> Response:
 
 
 @router.post("/manage/suggestions/{sid}/{decision}")
-def suggestion_decide(request: Request, sid: int, decision: str, actor: ActorDep) -> Response:
+def suggestion_decide(request: Request, sid: RowId, decision: str, actor: ActorDep) -> Response:
     store = request.app.state.store
     if decision not in ("accept", "reject"):
         return _refused(request, UnknownItem(f"no action {decision!r} on suggestions"))
