@@ -48,7 +48,9 @@ def test_map_shows_markers_outline_and_filters(server, page):
 
     page.goto(f"{base}/map?lang=en")
     page.wait_for_selector(".marker-cluster, .leaflet-marker-icon", timeout=20_000)
-    page.wait_for_function("document.getElementById('map').dataset.outline", timeout=20_000)
+    # selectors, not wait_for_function: a string predicate needs 'unsafe-eval', which the CSP
+    # of every page (rightly) refuses
+    page.wait_for_selector("#map[data-outline]", state="attached", timeout=20_000)
     # the bundled outline is drawn (one SVG path per country), no tiles needed
     assert page.locator("path.world-outline").count() > 150
     assert page.locator("#map").get_attribute("data-count") == str(all_points)
@@ -60,9 +62,7 @@ def test_map_shows_markers_outline_and_filters(server, page):
     page.screenshot(path="/tmp/refaire-map-all.png")
 
     page.select_option("#m-process", "laser-cutting")
-    page.wait_for_function(
-        f"document.getElementById('map').dataset.count === '{laser_points}'", timeout=20_000
-    )
+    page.wait_for_selector(f"#map[data-count='{laser_points}']", state="attached", timeout=20_000)
     assert page.locator("#map-count").inner_text() == f"{laser_points} facilities on the map"
     assert page.url.endswith("/map?process=laser-cutting")
     assert page.locator("#map-list-link").get_attribute("href") == (
