@@ -34,8 +34,29 @@ def current_user(request: Request) -> dict[str, Any] | None:
     }
 
 
+def home_place(request: Request) -> str:
+    """The signed-in person's town from their profile ("Lyon, FR"), the default place of the
+    match, quote and facility-search forms; "" for visitors and profiles without a town."""
+    actor = session_actor(request)
+    if actor.is_anonymous or actor.user_id is None:
+        return ""
+    cached = getattr(request.state, "home_place", None)
+    if cached is not None:
+        return cached
+    from refaire.people.users import UnknownUser, get_user
+
+    try:
+        user = get_user(request.app.state.store, actor.user_id)
+    except UnknownUser:
+        user = {}
+    town, country = user.get("town"), user.get("country")
+    place = f"{town}, {country}" if town and country else (town or "")
+    request.state.home_place = place
+    return place
+
+
 def context_processor(request: Request) -> dict[str, Any]:
-    return {"current_user": current_user(request)}
+    return {"current_user": current_user(request), "home_place": home_place(request)}
 
 
 @pass_context

@@ -63,7 +63,10 @@ def design_match_page(
 
     store = request.app.state.store
     lang = choose_language(request)
-    where = (near or "").strip() or (preset or "").strip()
+    from refaire.people.web import home_place
+
+    # no place given: the town of the signed-in person's profile
+    where = (near or "").strip() or (preset or "").strip() or home_place(request)
     form = {"near": where, "radius_km": radius_km or f"{DEFAULT_RADIUS_KM:g}"}
     try:
         radius = parse_radius(radius_km, DEFAULT_RADIUS_KM) or DEFAULT_RADIUS_KM
