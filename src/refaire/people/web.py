@@ -65,7 +65,15 @@ def install(app: FastAPI) -> None:
     async def http_refused(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         path = request.url.path
-        if path.startswith(("/api/", "/static/")) or exc.status_code not in (401, 403):
+        machine = path == "/api" or path.startswith(("/api/", "/static/"))
+        if exc.status_code == 404 and not machine:
+            # unknown URLs: a page in the reader's language for browsers, JSON for the API
+            from refaire.web import render
+            from refaire.web.i18n import choose_language, translate
+
+            message = translate(choose_language(request), "error.not_found")
+            return render(request, "error.html", status_code=404, message=message)
+        if machine or exc.status_code not in (401, 403):
             return await http_exception_handler(request, exc)
         if exc.status_code == 401 and request.method == "GET":
             target = path + (f"?{request.url.query}" if request.url.query else "")
