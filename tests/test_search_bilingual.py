@@ -116,3 +116,13 @@ def test_recall_at_10_on_labelled_queries(sample_store, fixtures, monkeypatch, c
         )
     assert expanded >= 0.9
     assert plain < expanded
+
+
+def test_an_empty_result_names_the_words_tried_and_offers_sectors(sample_store):
+    client = TestClient(create_app(store=sample_store))
+    page = client.get("/designs", params={"q": "tabouret", "lang": "fr"})
+    assert "Aucune conception ne correspond" in page.text
+    assert "<q>stool</q>" in page.text and "<q>tabouret</q>" in page.text
+    assert page.text.count('class="tag sector" href="/designs?sector=') >= 3
+    found = client.get("/designs", params={"q": "lampe", "lang": "fr"})
+    assert 'id="search-tried"' not in found.text

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 from refaire.registry.designs import UnknownDesign, design_detail
 from refaire.store.design_search import search_designs
 from refaire.store.designs import FACETS, count_designs
+from refaire.text_expand import tried_words
 from refaire.web import render
 
 router = APIRouter()
@@ -38,7 +39,22 @@ def designs_page(request: Request, q: str | None = None, page: int = 1) -> HTMLR
         store, q=q, filters=filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
     pages = max(1, -(-result["total"] // PAGE_SIZE))
-    return render(request, "designs.html", result=result, page=page, pages=pages, q=q or "")
+    tried: list[str] = []
+    sectors: list[dict] = []
+    if q and not result["total"]:
+        # Nothing found: say which words were tried, and offer the sectors to browse instead.
+        tried = tried_words(q)
+        sectors = search_designs(store, limit=1)["facets"]["sector"][:8]
+    return render(
+        request,
+        "designs.html",
+        result=result,
+        page=page,
+        pages=pages,
+        q=q or "",
+        tried=tried,
+        browse_sectors=sectors,
+    )
 
 
 @router.get("/designs/{ident}", response_class=HTMLResponse)
