@@ -67,3 +67,14 @@ def test_unknown_urls_get_a_page_for_browsers_and_json_for_the_api(sqlite_store)
     api = client.get("/api/nowhere")
     assert api.status_code == 404 and api.json() == {"detail": "Not Found"}
     assert client.get("/static/nothing.css").headers["content-type"].startswith("application/json")
+
+
+def test_unknown_design_and_place_pages_speak_the_page_language(sqlite_store):
+    client = TestClient(create_app(store=sqlite_store))
+    design = client.get("/designs/424242?lang=fr")
+    assert design.status_code == 404 and "identifiant ou la clé « 424242 »" in design.text
+    assert "refaire designs list" not in design.text  # no command-line hint on a web page
+    place = client.get("/facilities/424242?lang=fr")
+    assert place.status_code == 404 and "Aucun lieu" in place.text and "« 424242 »" in place.text
+    api = client.get("/api/designs/424242")
+    assert api.status_code == 404 and "detail" in api.json()

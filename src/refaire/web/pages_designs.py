@@ -10,6 +10,7 @@ from refaire.store.design_search import search_designs
 from refaire.store.designs import FACETS, count_designs
 from refaire.text_expand import tried_words
 from refaire.web import render
+from refaire.web.i18n import choose_language, translate
 
 router = APIRouter()
 PAGE_SIZE = 20
@@ -62,8 +63,9 @@ def design_page(request: Request, ident: str) -> HTMLResponse:
     store = request.app.state.store
     try:
         d = design_detail(store, ident)
-    except UnknownDesign as exc:
-        return render(request, "error.html", status_code=404, message=str(exc))
+    except UnknownDesign:
+        message = translate(choose_language(request), "designs.not_found", ident=ident)
+        return render(request, "error.html", status_code=404, message=message)
     licence_info = None
     if d.get("licence"):
         from refaire.vocab.licences import licence_summary
