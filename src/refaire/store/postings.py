@@ -146,8 +146,8 @@ def match_postings(conn: Connection, q: str | None) -> tuple[np.ndarray, np.ndar
 
     Each word is expanded (`refaire.text_expand`): its stems and translations are
     alternatives, and a design matches the word through any of them, scoring its best
-    field weight (an alternative of several words scores their mean). The words' scores
-    add up. None when `q` has no words.
+    field weight (an alternative of several words scores their mean), a little less through
+    a stem or translation than through the word as typed. The words' scores add up. None when `q` has no words.
     """
     groups = query_groups(q)
     if not groups:
@@ -157,13 +157,14 @@ def match_postings(conn: Connection, q: str | None) -> tuple[np.ndarray, np.ndar
     for group in groups:
         found_ids: list[np.ndarray] = []
         found_ws: list[np.ndarray] = []
-        for alternative in group:
+        for rank, alternative in enumerate(group):
             for w in alternative:
                 if w not in cache:
                     cache[w] = _prefix_hits(conn, w)
             ids, scores = _all_of([cache[w] for w in alternative])
             found_ids.append(ids)
-            found_ws.append(scores // len(alternative))
+            # the word as typed outranks its stems and translations at the same field weight
+            found_ws.append(2 * (scores // len(alternative)) - (rank > 0))
         ids = np.concatenate(found_ids)
         if not len(ids):
             return np.empty(0, np.int64), np.empty(0, np.int64)
