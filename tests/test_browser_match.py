@@ -46,7 +46,7 @@ def test_where_can_i_make_this(browser, lyon_server):
         names = page.locator("#match-list > li h3 a").all_inner_texts()
         assert names[:2] == ["Atelier Villeurbanne", "Makerspace Vénissieux"]
         plan = page.locator(".plan").first.inner_text()
-        assert "Plan: 2 place(s) make every part" in plan
+        assert "Plan: 2 places make every part" in plan
         assert "Frame at Makerspace Vénissieux" in plan
         assert "Cover at Atelier Villeurbanne" in plan
         first = page.locator("#match-list > li").first.inner_text()

@@ -21,8 +21,9 @@ import numpy as np
 from sqlalchemy import Connection, delete, select
 
 from refaire.store.bulk import insert_tuples
-from refaire.store.search import _PREFIX_END, query_words
+from refaire.store.search import _PREFIX_END
 from refaire.store.tables import design_postings
+from refaire.text_expand import query_groups
 
 CHUNK = 500
 
@@ -105,43 +106,67 @@ class PostingsWriter:
         self.pending = 0
 
 
+def _prefix_hits(conn: Connection, w: str) -> tuple[np.ndarray, np.ndarray]:
+    """(design ids, best weight) of the designs having a term that starts with `w`."""
+    rows = conn.execute(
+        select(design_postings.c.ids, design_postings.c.weights).where(
+            design_postings.c.term >= w, design_postings.c.term < w + _PREFIX_END
+        )
+    ).all()
+    if not rows:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    ids = np.concatenate([np.frombuffer(r[0], dtype=np.int32) for r in rows]).astype(np.int64)
+    ws = np.concatenate([np.frombuffer(r[1], dtype=np.uint8) for r in rows]).astype(np.int64)
+    return _best_per_id(ids, ws) if len(rows) > 1 else (ids, ws)
+
+
+def _best_per_id(ids: np.ndarray, ws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The same design under several terms or alternatives: keep its best weight, ids sorted."""
+    order = np.lexsort((ws, ids))
+    ids, ws = ids[order], ws[order]
+    last = np.r_[ids[1:] != ids[:-1], True]
+    return ids[last], ws[last]
+
+
+def _all_of(
+    hits: list[tuple[np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Designs in every one of `hits`, with the sum of their weights."""
+    ids, scores = hits[0]
+    for more_ids, more_ws in hits[1:]:
+        common, mine, theirs = np.intersect1d(
+            ids, more_ids, assume_unique=True, return_indices=True
+        )
+        ids, scores = common, scores[mine] + more_ws[theirs]
+    return ids, scores
+
+
 def match_postings(conn: Connection, q: str | None) -> tuple[np.ndarray, np.ndarray] | None:
     """(design ids, scores) of the designs matching every word of `q` by prefix.
 
-    A design's score for a word is its best field weight among the terms the word
-    is a prefix of; scores of the words add up. None when `q` has no words.
+    Each word is expanded (`refaire.text_expand`): its stems and translations are
+    alternatives, and a design matches the word through any of them, scoring its best
+    field weight (an alternative of several words scores their mean), a little less through
+    a stem or translation than through the word as typed. The words' scores add up. None when `q` has no words.
     """
-    words = query_words(q)
-    if not words:
+    groups = query_groups(q)
+    if not groups:
         return None
-    ids: np.ndarray | None = None
-    scores: np.ndarray | None = None
-    for w in words:
-        rows = conn.execute(
-            select(design_postings.c.ids, design_postings.c.weights).where(
-                design_postings.c.term >= w, design_postings.c.term < w + _PREFIX_END
-            )
-        ).all()
-        if not rows:
-            return np.empty(0, np.int64), np.empty(0, np.int64)
-        word_ids = np.concatenate([np.frombuffer(r[0], dtype=np.int32) for r in rows]).astype(
-            np.int64
-        )
-        word_ws = np.concatenate([np.frombuffer(r[1], dtype=np.uint8) for r in rows]).astype(
-            np.int64
-        )
-        if len(rows) > 1:  # the same design under several terms: keep its best weight
-            order = np.lexsort((word_ws, word_ids))
-            word_ids, word_ws = word_ids[order], word_ws[order]
-            last = np.r_[word_ids[1:] != word_ids[:-1], True]
-            word_ids, word_ws = word_ids[last], word_ws[last]
-        if ids is None:
-            ids, scores = word_ids, word_ws
-        else:
-            common, mine, theirs = np.intersect1d(
-                ids, word_ids, assume_unique=True, return_indices=True
-            )
-            ids, scores = common, scores[mine] + word_ws[theirs]
+    cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    per_group: list[tuple[np.ndarray, np.ndarray]] = []
+    for group in groups:
+        found_ids: list[np.ndarray] = []
+        found_ws: list[np.ndarray] = []
+        for rank, alternative in enumerate(group):
+            for w in alternative:
+                if w not in cache:
+                    cache[w] = _prefix_hits(conn, w)
+            ids, scores = _all_of([cache[w] for w in alternative])
+            found_ids.append(ids)
+            # the word as typed outranks its stems and translations at the same field weight
+            found_ws.append(2 * (scores // len(alternative)) - (rank > 0))
+        ids = np.concatenate(found_ids)
         if not len(ids):
-            break
-    return ids, scores
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        per_group.append(_best_per_id(ids, np.concatenate(found_ws)))
+    return _all_of(per_group)

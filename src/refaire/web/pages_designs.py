@@ -9,7 +9,9 @@ from refaire.contract.params import Page, page_offset
 from refaire.registry.designs import UnknownDesign, design_detail
 from refaire.store.design_search import search_designs
 from refaire.store.designs import FACETS, count_designs
+from refaire.text_expand import tried_words
 from refaire.web import render
+from refaire.web.i18n import choose_language, translate
 
 router = APIRouter()
 PAGE_SIZE = 20
@@ -38,7 +40,22 @@ def designs_page(request: Request, q: str | None = None, page: Page = 1) -> HTML
         store, q=q, filters=filters, limit=PAGE_SIZE, offset=page_offset(page, PAGE_SIZE)
     )
     pages = max(1, -(-result["total"] // PAGE_SIZE))
-    return render(request, "designs.html", result=result, page=page, pages=pages, q=q or "")
+    tried: list[str] = []
+    sectors: list[dict] = []
+    if q and not result["total"]:
+        # Nothing found: say which words were tried, and offer the sectors to browse instead.
+        tried = tried_words(q)
+        sectors = search_designs(store, limit=1)["facets"]["sector"][:8]
+    return render(
+        request,
+        "designs.html",
+        result=result,
+        page=page,
+        pages=pages,
+        q=q or "",
+        tried=tried,
+        browse_sectors=sectors,
+    )
 
 
 @router.get("/designs/{ident}", response_class=HTMLResponse)
@@ -46,8 +63,9 @@ def design_page(request: Request, ident: str) -> HTMLResponse:
     store = request.app.state.store
     try:
         d = design_detail(store, ident)
-    except UnknownDesign as exc:
-        return render(request, "error.html", status_code=404, message=str(exc))
+    except UnknownDesign:
+        message = translate(choose_language(request), "designs.not_found", ident=ident)
+        return render(request, "error.html", status_code=404, message=message)
     licence_info = None
     if d.get("licence"):
         from refaire.vocab.licences import licence_summary

@@ -132,8 +132,9 @@ def facility_page(request: Request, ident: str) -> HTMLResponse:
     store = request.app.state.store
     try:
         f = facility_detail(store, ident)
-    except UnknownFacility as exc:
-        return render(request, "error.html", status_code=404, message=str(exc))
+    except UnknownFacility:
+        message = translate(choose_language(request), "facility.not_found", ident=ident)
+        return render(request, "error.html", status_code=404, message=message)
     return render(request, "facility.html", f=f, **_helpers(choose_language(request)))
 
 
