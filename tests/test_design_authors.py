@@ -58,7 +58,7 @@ def test_register_a_manifest_and_a_form_then_claim_an_imported_design(store, fix
     assert again.status_code == 409 and "claim it" in again.json()["detail"]
     junk = {"file": ("notes.txt", b"just some words", "text/plain")}
     bad = api.post("/api/designs/register", files=junk, headers=alice)
-    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "file"
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "file"
 
     form = {
         "name": "Bicycle lamp bracket",

@@ -131,7 +131,7 @@ def test_done_when_through_the_api(lyon) -> None:
     assert api.patch(f"/api/facilities/{fid}", json={"description": "x"}).status_code == 401
     r = api.patch(f"/api/facilities/{fid}", json={"url": "ftp://x", "hue": 1}, headers=alice)
     assert r.status_code == 422
-    assert {p["field"] for p in r.json()["detail"]} == {"url", "hue"}
+    assert {p["field"] for p in r.json()["errors"]} == {"url", "hue"}
     # the page data: prices shown, history of the lab
     m = api.get(f"/api/facilities/{fid}/management", headers=alice).json()
     assert m["may_manage"] and m["prices"]["hourly_rate"] == {"fdm": 4.5, "laser": 30.0}

@@ -188,7 +188,7 @@ def test_login_limits_per_account_and_address_never_tell_if_the_email_exists(sql
 def test_api_account_flow(any_store, mailer) -> None:
     api = TestClient(create_app(store=any_store))
     r = api.post("/api/auth/signup", json={"email": "bob@example.org", "password": "aaaaaaaaaaaa"})
-    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "password"
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "password"
     r = api.post("/api/auth/signup", json={"email": "bob@example.org", "password": PASSWORD})
     assert r.status_code == 201 and r.json()["verified"] is False
     assert (

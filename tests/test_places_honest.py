@@ -397,7 +397,7 @@ def test_api(lyon) -> None:
         files={"file": ("plate.svg", svg)},
         data={"material": "plywood", "near": "Troy"},
     )
-    assert r.status_code == 422 and "Troy (NY, US" in r.json()["detail"]["message"]
+    assert r.status_code == 422 and "Troy (NY, US" in r.json()["detail"]
 
 
 def test_pages(lyon) -> None:
