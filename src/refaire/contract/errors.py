@@ -157,8 +157,9 @@ def allowed_methods(request: Request) -> list[str]:
 
 
 def _is_api(request: Request) -> bool:
+    """The API and static files answer machines: JSON; every other address a page."""
     path = request.scope["path"]
-    return path == API_PREFIX or path.startswith(API_PREFIX + "/")
+    return path == API_PREFIX or path.startswith((API_PREFIX + "/", "/static/"))
 
 
 def _respond(request: Request, status: int, body: dict[str, Any], headers: Any) -> Response:

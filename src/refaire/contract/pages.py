@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 
 # Generic reasons Starlette gives with no detail of their own, worded by the page instead.
 _GENERIC = {
-    "Not Found": "error.page_not_found",
+    "Not Found": "error.not_found",
     "Method Not Allowed": "error.method",
 }
 _TITLES = {404: "error.title", 405: "error.title_method"}
