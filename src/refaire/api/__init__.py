@@ -11,9 +11,13 @@ from fastapi.routing import APIRoute
 from refaire.contract.errors import error_responses
 from refaire.people.auth import current_actor
 
-# Every API request is attributed (a wrong bearer token is a 401 on any route), and every
-# route can meet a value it cannot use (400, e.g. a NUL) or a malformed request (422).
-router = APIRouter(dependencies=[Depends(current_actor)], responses=error_responses(400, 401, 422))
+# Every API request is attributed: a wrong bearer token is a 401 on any route and counts
+# toward the client's limit (then 429 on any route); a route can meet a value it cannot use
+# (400, e.g. a NUL), a malformed request (422), or a record or account that is not there
+# (404: also the bootstrap token asking for "my" account, which is nobody's).
+router = APIRouter(
+    dependencies=[Depends(current_actor)], responses=error_responses(400, 401, 404, 422, 429)
+)
 
 
 def _declare_common_errors(routes: list) -> None:
