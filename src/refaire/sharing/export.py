@@ -2,8 +2,8 @@
 
 UTF-8 with a byte-order mark, so that a spreadsheet opened in French reads the accents;
 every cell that a spreadsheet would take for a formula (starting with =, +, -, @, a tab or
-a carriage return) is prefixed with an apostrophe. `csv_bytes` is the one writer here; the
-lead may swap it for the project-wide one (same contract: rows in, bytes out).
+a carriage return) is prefixed with an apostrophe, by the project's one rule
+(`refaire.export.spreadsheet.neutralise`, which keeps numbers as numbers).
 """
 
 from __future__ import annotations
@@ -13,12 +13,7 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+from refaire.export.spreadsheet import CSV_ENCODING, neutralise
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
@@ -27,7 +22,7 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     writer.writerow(header)
     for row in rows:
         writer.writerow([neutralise(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return out.getvalue().encode(CSV_ENCODING)
 
 
 BOOKING_COLUMNS = ("id", "resource_id", "resource_name", "unit", "kind", "status",
