@@ -61,3 +61,14 @@ def member_booking(s: Any, role: str, approval: bool = False) -> int:
     member = actor_for_user(s.store, s.users["member"], via="cli")
     a, b = slot(s)
     return service.book(s.store, member, sh.approval if approval else sh.room, a, b)["id"]
+
+
+def signed_up_session(s: Any, role: str) -> int:
+    """A new session of the probe training with `role`'s user signed up (not the anonymous)."""
+    sh = sharing(s)
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+    sid = trainings.add_session(s.store, OPERATOR, sh.training, start,
+                                start + timedelta(hours=1), 5)["id"]  # fmt: skip
+    if role in s.users:
+        trainings.sign_up(s.store, actor_for_user(s.store, s.users[role], via="cli"), sid)
+    return sid

@@ -245,7 +245,13 @@ CASES += [
 # --- sharing: resources, bookings, trainings (tests/_sharing_write_cases.py) -----------------
 # Bookings are a member's own business: the member routes are called with a session (the
 # scenario's tokens carry no `write:bookings`); managers' routes with their tokens.
-from _sharing_write_cases import member_booking, sharing, slot_form, slot_json  # noqa: E402
+from _sharing_write_cases import (  # noqa: E402
+    member_booking,
+    sharing,
+    signed_up_session,
+    slot_form,
+    slot_json,
+)
 
 SPACE = {"kind": "space", "name": "Probe bay", "units": 2, "time_zone": "Europe/Paris"}
 TOOL = {"name": "Probe drill", "pickup_place": "Lyon", "time_zone": "Europe/Paris"}
@@ -275,6 +281,8 @@ CASES += [
                                      "ends_at": "2099-01-05T11:00:00Z", "capacity": 4}}),
     Case("POST", "/api/training-sessions/{sid}/signups", (401, 201, 201, 201, 201), via="session",
          url=lambda s, r: f"/api/training-sessions/{sharing(s).session}/signups"),
+    Case("DELETE", "/api/training-sessions/{sid}/signups", (401, 200, 200, 200, 200),
+         via="session", url=lambda s, r: f"/api/training-sessions/{signed_up_session(s, r)}/signups"),
     Case("POST", "/api/bookings", (401, 201, 201, 201, 201), via="session",
          send=lambda s, r: slot_json(s, r, resource_id=sharing(s).room)),
     Case("POST", "/api/bookings/feed", (401, 201, 201, 201, 201), via="session"),
@@ -292,7 +300,8 @@ CASES += [
          url=lambda s, r: f"/resources/{sharing(s).room}/block", send=slot_form),
     Case("POST", "/resources/{rid}/rules", (303, 403, 303, 403, 303),
          url=lambda s, r: f"/resources/{sharing(s).room}/rules",
-         send=lambda s, r: {"data": {"rules": '{"horizon_days": 45}'}}),
+         send=lambda s, r: {"data": {"horizon_days": "45", "slot_minutes": "60",
+                                     "min_minutes": "60", "max_minutes": "120"}}),
     Case("POST", "/resources/lend", (303, 303, 303, 303, 303),
          send=lambda s, r: {"data": {**TOOL}}),
     Case("POST", "/bookings/feed", (303, 200, 200, 200, 200)),
@@ -319,4 +328,6 @@ CASES += [
                                      "capacity": "6", "time_zone": "Europe/Paris"}}),
     Case("POST", "/training-sessions/{sid}/signup", (303, 303, 303, 303, 303),
          url=lambda s, r: f"/training-sessions/{sharing(s).page_session}/signup"),
+    Case("POST", "/training-sessions/{sid}/cancel-signup", (303, 303, 303, 303, 303),
+         url=lambda s, r: f"/training-sessions/{signed_up_session(s, r)}/cancel-signup"),
 ]  # fmt: skip

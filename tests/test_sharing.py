@@ -105,7 +105,8 @@ def test_training_refusal_names_training_and_next_session(lab) -> None:
                                     start + timedelta(hours=2), 1)  # fmt: skip
     with pytest.raises(NotAllowed) as refused:
         service.book(s, lab.carl, rid, at(tue, "10:00"), at(tue, "11:00"))
-    assert f"the next session is on {start:%Y-%m-%d %H:%M} UTC" in str(refused.value)
+    local = start.astimezone(ZoneInfo("Europe/Paris"))  # the resource's zone, not UTC
+    assert f"the next session is on {local:%Y-%m-%d %H:%M} Europe/Paris" in str(refused.value)
     trainings.sign_up(s, lab.carl, session["id"])
     with pytest.raises(SharingError) as full:
         trainings.sign_up(s, lab.ann, session["id"])

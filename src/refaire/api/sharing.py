@@ -234,6 +234,18 @@ def sign_up(sid: RowId, store: StoreDep, actor: ActorDep) -> dict[str, Any]:
     return answer(lambda: trainings.sign_up(store, actor, sid))
 
 
+@router.delete("/training-sessions/{sid}/signups")
+def cancel_signup(sid: RowId, store: StoreDep, actor: ActorDep) -> dict[str, Any]:
+    """Give back your place in a session that has not started (404 when not signed up)."""
+    return answer(lambda: trainings.cancel_signup(store, actor, sid))
+
+
+@router.get("/training-signups")
+def my_trainings(store: StoreDep, actor: ActorDep) -> dict[str, Any]:
+    """Your training sessions (local times in the facility's zone) and the trainings you hold."""
+    return answer(lambda: trainings.my_trainings(store, actor))
+
+
 def _page(store: Store, actor: Actor, mine: bool, resource: int | None, facility: str | None,
           start: str | None, end: str | None, status: str | None, limit: int,
           offset: int) -> dict[str, Any]:  # fmt: skip

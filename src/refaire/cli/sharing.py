@@ -244,6 +244,38 @@ def signup_command(
     print_json(r) if as_json else console.print(f"signed up; {r['places_left']} places left")
 
 
+@resources_app.command("cancel-signup")
+def cancel_signup_command(
+    session: int, as_email: str | None = AsOption, db: str | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:  # fmt: skip
+    """Give back your place in a training session that has not started (with --as EMAIL)."""
+    r = run_as(db, as_email, lambda s, a: trainings.cancel_signup(s, a, session))
+    print_json(r) if as_json else console.print(f"place in session {session} given back")
+
+
+@bookings_app.command("trainings")
+def trainings_command(
+    as_email: str | None = AsOption, db: str | None = DbOption, as_json: bool = JsonOption
+) -> None:
+    """Your training sessions and the trainings you hold (with --as EMAIL)."""
+    mine = run_as(db, as_email, lambda s, a: trainings.my_trainings(s, a))
+    if as_json:
+        print_json(mine)
+        return
+    for x in mine["sessions"]:
+        when = f"{x['local_start'][:16].replace('T', ' ')}–{x['local_end'][11:16]} ({x['time_zone']})"
+        state = "" if x["upcoming"] else " [past]"
+        console.print(f"session {x['session_id']}: {escape(x['training'])} at "
+                      f"{escape(x['facility'])}, {when}{state}")  # fmt: skip
+    for h in mine["records"]:
+        until = h["expires_on"] or "no expiry"
+        console.print(f"trained: {escape(h['training'])} at {escape(h['facility'])} since "
+                      f"{h['trained_on']}, valid until {until}")  # fmt: skip
+    if not mine["sessions"] and not mine["records"]:
+        console.print("no training sessions or trainings recorded")
+
+
 @bookings_app.command("book")
 def book_command(
     rid: int, start: str = typer.Option(..., "--start", help="e.g. 2026-12-08T14:00 (local)."),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from refaire.contract.said import Said
 from refaire.manage.access import NotAllowed
 from refaire.people.actor import Actor
 from refaire.store import Store
@@ -60,9 +61,9 @@ class UnknownTraining(LookupError):
 
 def require_member(actor: Actor, what: str, scope: str = BOOK_SCOPE) -> None:
     if actor.is_anonymous:
-        raise NotAllowed(f"sign in to {what}", status=401)
+        raise NotAllowed(Said("sharing.err.sign_in", what=what), status=401)
     if not actor.has_scope(scope):
-        raise NotAllowed(f"this API token lacks the '{scope}' scope needed to {what}")
+        raise NotAllowed(Said("sharing.err.scope", scope=scope, what=what))
 
 
 def manages_resource(store: Store, actor: Actor, resource: dict[str, Any]) -> bool:
@@ -83,5 +84,5 @@ def check_manages(store: Store, actor: Actor, resource: dict[str, Any], what: st
     scope = MANAGE_SCOPE if resource.get("facility_id") is not None else BOOK_SCOPE
     require_member(actor, what, scope)
     if not manages_resource(store, actor, resource):
-        who = "its owner" if resource.get("owner_user_id") else "the facility's managers"
-        raise NotAllowed(f"only {who} (or a site admin) may {what} of {resource['name']}")
+        key = "sharing.err.only_owner" if resource.get("owner_user_id") else "sharing.err.only_managers"
+        raise NotAllowed(Said(key, what=what, name=resource["name"]))

@@ -9,7 +9,7 @@ the database: the service passes the resource, the facility's hours and the busy
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -167,16 +167,26 @@ class Calendar:
         return next((u for u in range(self.units) if u not in taken), None)
 
     def slots(self) -> list[dict[str, Any]]:
-        """Every slot of the grid with its free units (0 = fully booked)."""
-        out = []
+        """Every slot of the grid with its free units (0 = fully booked).
+
+        One sweep: each busy interval marks the slots it overlaps (found by bisection on the
+        grid), instead of a search of the busy list per slot.
+        """
+        grid: list[Span] = []
         for x, y in self.intervals:
             s = x
             while s + self.slot <= y:
-                e = s + self.slot
-                out.append({"starts_at": s, "ends_at": e,
-                            "free_units": self.units - len(self.taken(s, e))})  # fmt: skip
-                s = e
-        return out
+                grid.append((s, s + self.slot))
+                s += self.slot
+        ends = [e for _, e in grid]
+        taken: dict[int, set[int]] = {}
+        for b in self.busy:
+            i = bisect_right(ends, b.starts_at)  # first slot ending after the booking starts
+            while i < len(grid) and grid[i][0] < b.ends_at:
+                taken.setdefault(i, set()).add(b.unit)
+                i += 1
+        return [{"starts_at": s, "ends_at": e, "free_units": self.units - len(taken.get(i, ()))}
+                for i, (s, e) in enumerate(grid)]  # fmt: skip
 
     def next_free(self, after: datetime, length: timedelta, count: int = 3) -> list[Span]:
         """The first `count` starts on the slot grid at or after `after` where `length` fits."""

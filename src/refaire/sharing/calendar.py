@@ -20,6 +20,7 @@ from typing import Any
 from icalendar import vText
 from sqlalchemy import delete, insert, select
 
+from refaire.contract.said import Said
 from refaire.people import audit
 from refaire.people._common import digest, stamp
 from refaire.people.actor import Actor
@@ -158,9 +159,9 @@ def member_feed_of(store: Store, user_id: int) -> bytes:
 
 def new_feed_token(store: Store, actor: Actor) -> dict[str, Any]:
     """A new private feed URL for the member (revokes the previous one); shown only now."""
-    require_member(actor, "get a calendar feed", "read")
+    require_member(actor, Said("sharing.what.feed"), "read")
     if actor.user_id is None:
-        raise NotAllowed("a calendar feed belongs to a member account (--as EMAIL)")
+        raise NotAllowed(Said("sharing.err.person_feed"))
     token = "cal_" + secrets.token_urlsafe(24)
     with store.engine.begin() as conn:
         conn.execute(delete(feed_tokens).where(feed_tokens.c.user_id == actor.user_id))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from refaire.contract.said import Said
 from refaire.people.actor import Actor
 from refaire.sharing.access import NotAllowed, SharingError, manages_resource, require_member
 from refaire.sharing.resources import get_resource
@@ -18,7 +19,7 @@ def booking_detail(store: Store, actor: Actor, bid: int | str) -> dict[str, Any]
     with store.engine.connect() as conn:
         b = _load(conn, bid)
     r = get_resource(store, b["resource_id"])
-    _owner_or_manager(store, actor, b, r, "see this booking", "read")
+    _owner_or_manager(store, actor, b, r, Said("sharing.what.see"), "read")
     return as_dict(b, r)
 
 
@@ -30,14 +31,14 @@ def list_bookings(
     """A member's own bookings, or a resource's / facility's bookings for its managers."""
     from refaire.sharing.resources import list_resources
 
-    require_member(actor, "see bookings", "read")
+    require_member(actor, Said("sharing.what.see_all"), "read")
     if status is not None and status not in STATUSES:
-        raise SharingError([("status", f"expected one of {', '.join(STATUSES)}")])
+        raise SharingError([("status", Said("sharing.err.one_of", allowed=", ".join(STATUSES)))])
     ids: list[int] | None = None
     if resource is not None:
         r = get_resource(store, resource)
         if not mine and not manages_resource(store, actor, r):
-            raise NotAllowed(f"only the managers of {r['name']} see all its bookings")
+            raise NotAllowed(Said("sharing.err.only_managers_see", name=r["name"]))
         ids = [r["id"]]
     elif facility is not None:
         from refaire.manage.access import find_facility
@@ -45,10 +46,10 @@ def list_bookings(
 
         fid, f = find_facility(store, facility)
         if not mine and not manages_facility(store, actor, fid):
-            raise NotAllowed(f"only the managers of {f.name} see all its bookings")
+            raise NotAllowed(Said("sharing.err.only_managers_see", name=f.name))
         ids = [x["id"] for x in list_resources(store, facility=fid, limit=10_000)["items"]]
     elif not mine:
-        raise SharingError([("filter", "say whose bookings: mine, a resource or a facility")])
+        raise SharingError([("filter", Said("sharing.err.whose"))])
     with store.engine.connect() as conn:
         page = q.bookings_where(conn, user_id=actor.user_id if mine else None,
                                 resource_ids=ids, start=start, end=end, status=status,

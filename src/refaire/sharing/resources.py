@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import insert, update
 
+from refaire.contract.said import Said
 from refaire.people import audit
 from refaire.people._common import stamp
 from refaire.people.actor import Actor
@@ -39,9 +40,9 @@ MAX_SLOT_DAYS = 92
 def _text(value: Any, field: str, limit: int, problems: list, required: bool = False) -> Any:
     text = " ".join(str(value or "").split()) if field != "description" else str(value or "")
     if required and not text.strip():
-        problems.append((field, "required"))
+        problems.append((field, Said("sharing.err.required")))
     if len(text) > limit:
-        problems.append((field, f"at most {limit} characters"))
+        problems.append((field, Said("sharing.err.too_long", n=limit)))
     return text.strip() or None
 
 
@@ -71,24 +72,23 @@ def create_resource(
 
     fid, f = find_facility(store, facility)
     if actor.is_anonymous:
-        raise NotAllowed("sign in to make a machine bookable", status=401)
+        raise NotAllowed(Said("sharing.err.sign_in", what=Said("sharing.what.bookable")), status=401)
     if not actor.has_scope(MANAGE_SCOPE) or not manages_facility(store, actor, fid):
-        raise NotAllowed(f"only the managers of {f.name} (or a site admin) may make its "
-                         "machines and spaces bookable")  # fmt: skip
+        raise NotAllowed(Said("sharing.err.only_managers_bookable", name=f.name))
     problems: list[tuple[str, str]] = []
     kind = data.get("kind") or "machine"
     if kind not in ("machine", "space"):
-        problems.append(("kind", "a facility's resource is a machine or a space"))
+        problems.append(("kind", Said("sharing.err.facility_kind")))
     name = _text(data.get("name"), "name", 200, problems)
     process, units = data.get("process"), data.get("units")
     index = data.get("machine_index")
     if kind == "machine":
         if index is None and not name:
-            problems.append(("machine_index", "say which machine (its index in the equipment)"))
+            problems.append(("machine_index", Said("sharing.err.which_machine")))
         elif index is not None:
             if not isinstance(index, int) or not 0 <= index < len(f.equipment):
-                problems.append(("machine_index", f"{f.name} lists {len(f.equipment)} machines: "
-                                 f"give 0 to {len(f.equipment) - 1}"))  # fmt: skip
+                problems.append(("machine_index", Said("sharing.err.machine_index", name=f.name,
+                                 n=len(f.equipment), last=len(f.equipment) - 1)))  # fmt: skip
             else:
                 m = f.equipment[index]
                 name = name or " ".join(x for x in (m.make, m.model) if x) or m.equipment_type
@@ -96,7 +96,7 @@ def create_resource(
                 units = units or m.quantity
     units = units or 1
     if isinstance(units, bool) or not isinstance(units, int) or not 1 <= units <= MAX_UNITS:
-        problems.append(("units", f"expected a capacity between 1 and {MAX_UNITS}"))
+        problems.append(("units", Said("sharing.err.capacity", n=MAX_UNITS)))
     hours = (f.extra or {}).get("hours") or {}
     zone = _zone(data.get("time_zone"), hours.get("time_zone"), problems)
     rules = _rules(data.get("rules"), problems)
@@ -105,9 +105,10 @@ def create_resource(
         for t in wanted:
             row = q.training_row(conn, t) if isinstance(t, int) else None
             if row is None or row["facility_id"] != fid:
-                problems.append(("required_trainings", f"no training {t!r} at {f.name}"))
+                problems.append(("required_trainings", Said("sharing.err.no_training_at",
+                                                            id=repr(t), name=f.name)))  # fmt: skip
     if not name:
-        problems.append(("name", "required"))
+        problems.append(("name", Said("sharing.err.required")))
     if problems:
         raise SharingError(problems)
     row = {
@@ -122,9 +123,9 @@ def create_resource(
 
 def lend_tool(store: Store, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     """A member lists a tool or object of their own to lend, with a pick-up place and rules."""
-    require_member(actor, "lend a tool")
+    require_member(actor, Said("sharing.what.lend"))
     if actor.user_id is None:
-        raise NotAllowed("a tool is lent by a person: act as a member account (--as EMAIL)")
+        raise NotAllowed(Said("sharing.err.person_lends"))
     problems: list[tuple[str, str]] = []
     name = _text(data.get("name"), "name", 200, problems, required=True)
     pickup = _text(data.get("pickup_place"), "pickup_place", 300, problems, required=True)
@@ -155,11 +156,11 @@ def get_resource(store: Store, rid: int | str) -> dict[str, Any]:
     try:
         ident = int(rid)
     except (TypeError, ValueError):
-        raise UnknownResource(f"no bookable resource {rid!r}") from None
+        raise UnknownResource(Said("sharing.err.no_resource", id=repr(rid))) from None
     with store.engine.connect() as conn:
         row = q.resource_row(conn, ident)
     if row is None or not row["active"]:
-        raise UnknownResource(f"no bookable resource {rid!r}")
+        raise UnknownResource(Said("sharing.err.no_resource", id=repr(rid)))
     return row
 
 
@@ -213,7 +214,7 @@ def list_resources(
 
         fid = find_facility(store, facility)[0]
     if kind is not None and kind not in KINDS:
-        raise SharingError([("kind", f"expected one of {', '.join(KINDS)}")])
+        raise SharingError([("kind", Said("sharing.err.one_of", allowed=", ".join(KINDS)))])
     with store.engine.connect() as conn:
         return q.resources_where(conn, facility_id=fid, owner=owner, kind=kind,
                                  limit=limit, offset=offset)  # fmt: skip
@@ -222,7 +223,7 @@ def list_resources(
 def set_rules(store: Store, actor: Actor, rid: int | str, given: dict[str, Any]) -> dict:
     """Replace the resource's rules (managers / owner); audit keeps before and after."""
     r = get_resource(store, rid)
-    check_manages(store, actor, r, "change the rules")
+    check_manages(store, actor, r, Said("sharing.what.rules"))
     problems: list[tuple[str, str]] = []
     rules = _rules({**r["rules"], **given}, problems)
     if problems:
@@ -249,7 +250,7 @@ def parse_start(text: str | None) -> datetime:
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
-        raise SharingError([("from", f"expected a date or date-time, got {text!r}")]) from None
+        raise SharingError([("from", Said("sharing.err.date_or_time", value=repr(text)))]) from None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
@@ -261,7 +262,7 @@ def free_slots(
 
     r = get_resource(store, rid)
     if not 1 <= days <= MAX_SLOT_DAYS:
-        raise SharingError([("days", f"expected between 1 and {MAX_SLOT_DAYS} days")])
+        raise SharingError([("days", Said("sharing.err.days", n=MAX_SLOT_DAYS))])
     zone = ZoneInfo(r["time_zone"])
     a = start if isinstance(start, datetime) else parse_start(start)
     if isinstance(start, str) and len(start) == 10:  # a date: midnight where the resource is
@@ -296,14 +297,14 @@ def add_training(store: Store, actor: Actor, facility: int | str, data: dict) ->
     from refaire.people.roles import manages_facility
 
     fid, f = find_facility(store, facility)
-    require_member(actor, "add a training", MANAGE_SCOPE)
+    require_member(actor, Said("sharing.what.add_training"), MANAGE_SCOPE)
     if not manages_facility(store, actor, fid):
-        raise NotAllowed(f"only the managers of {f.name} (or a site admin) may add trainings")
+        raise NotAllowed(Said("sharing.err.only_managers_trainings", name=f.name))
     problems: list[tuple[str, str]] = []
     name = _text(data.get("name"), "name", 200, problems, required=True)
     months = data.get("valid_months")
     if months is not None and (not isinstance(months, int) or not 1 <= months <= 240):
-        problems.append(("valid_months", "expected a number of months between 1 and 240"))
+        problems.append(("valid_months", Said("sharing.err.months")))
     if problems:
         raise SharingError(problems)
     row = {

@@ -26,6 +26,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr
 
+from refaire.contract.said import Said
+
 DEFAULTS: dict[str, Any] = {
     "availability": [],
     "exceptions": [],
@@ -65,7 +67,7 @@ def check_zone(name: Any) -> str:
         ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError):
         raise RulesError(
-            [("time_zone", f"unknown IANA time zone {text!r}: give one such as Europe/Paris")]
+            [("time_zone", Said("sharing.err.zone", value=repr(text)))]
         ) from None
     return text
 
@@ -73,7 +75,7 @@ def check_zone(name: Any) -> str:
 def _int(rules: dict, key: str, low: int, high: int, problems: list) -> None:
     value = rules.get(key)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        problems.append((key, f"expected a whole number between {low} and {high}, got {value!r}"))
+        problems.append((key, Said("sharing.err.whole", low=low, high=high, value=repr(value))))
 
 
 def _money(rules: dict, key: str, problems: list) -> None:
@@ -85,7 +87,7 @@ def _money(rules: dict, key: str, problems: list) -> None:
         if not 0 <= rules[key] < 1e6:
             raise ValueError
     except (TypeError, ValueError):
-        problems.append((key, f"expected an amount of at least 0, got {value!r}"))
+        problems.append((key, Said("sharing.err.amount", value=repr(value))))
 
 
 def parse_clock(text: Any) -> time | None:
@@ -123,17 +125,17 @@ def rule_for(window: dict[str, Any], start: time, not_before: date | None = None
 def _window(i: int, w: Any, horizon: int, problems: list) -> dict[str, Any] | None:
     where = f"availability[{i}]"
     if not isinstance(w, dict):
-        problems.append((where, "expected {rrule, start, end}"))
+        problems.append((where, Said("sharing.err.window")))
         return None
     text = str(w.get("rrule") or "").strip().removeprefix("RRULE:")
     start, end = parse_clock(w.get("start")), parse_clock(w.get("end"))
     if start is None or end is None or end <= start:
-        problems.append((where, "expected start and end times HH:MM with end later than start"))
+        problems.append((where, Said("sharing.err.window_times")))
         return None
     freq = re.search(r"FREQ=([A-Z]+)", text.upper())
     if not freq or freq.group(1) not in ALLOWED_FREQ:
         problems.append(
-            (where, f"expected an RRULE with FREQ={'|'.join(ALLOWED_FREQ)}, got {text!r}")
+            (where, Said("sharing.err.freq", allowed="|".join(ALLOWED_FREQ), value=repr(text)))
         )
         return None
     out = {"rrule": text.upper(), "start": w["start"].strip(), "end": w["end"].strip(),
@@ -142,12 +144,12 @@ def _window(i: int, w: Any, horizon: int, problems: list) -> dict[str, Any] | No
         try:
             out["since"] = date.fromisoformat(str(w["since"]).strip()).isoformat()
         except ValueError:
-            problems.append((where, "since: expected a date YYYY-MM-DD"))
+            problems.append((where, Said("sharing.err.since")))
             return None
     try:
         rule = rule_for(out, start)
     except (ValueError, TypeError) as exc:
-        problems.append((where, f"not a valid RRULE ({exc})"))
+        problems.append((where, Said("sharing.err.rrule", error=str(exc))))
         return None
     # Bounded expansion: count at most MAX_OCCURRENCES + 1 instances over the horizon.
     first = datetime.combine(date.today(), time())
@@ -157,8 +159,7 @@ def _window(i: int, w: Any, horizon: int, problems: list) -> dict[str, Any] | No
             break
         if count > MAX_OCCURRENCES:
             problems.append(
-                (where, f"yields more than {MAX_OCCURRENCES} windows within the booking "
-                 f"horizon ({horizon} days): use a coarser rule")
+                (where, Said("sharing.err.too_many", n=MAX_OCCURRENCES, days=horizon))
             )  # fmt: skip
             return None
     return out
@@ -170,10 +171,10 @@ def _exception(i: int, e: Any, problems: list) -> dict[str, str] | None:
         start = datetime.fromisoformat(str(e["from"]).strip())
         end = datetime.fromisoformat(str(e["to"]).strip())
     except (KeyError, TypeError, ValueError):
-        problems.append((where, "expected {from, to} as local date-times YYYY-MM-DDTHH:MM"))
+        problems.append((where, Said("sharing.err.exception")))
         return None
     if end <= start:
-        problems.append((where, f"ends ({end}) at or before it starts ({start})"))
+        problems.append((where, Said("sharing.err.exception_order", end=str(end), start=str(start))))
         return None
     out = {"from": start.replace(tzinfo=None).isoformat(timespec="minutes"),
            "to": end.replace(tzinfo=None).isoformat(timespec="minutes")}  # fmt: skip
@@ -185,10 +186,10 @@ def _exception(i: int, e: Any, problems: list) -> dict[str, str] | None:
 def check_rules(given: dict[str, Any] | None) -> dict[str, Any]:
     """The complete rules (defaults filled in), or RulesError naming every wrong field."""
     if given is not None and not isinstance(given, dict):
-        raise RulesError([("rules", "expected a mapping of rule names to values")])
+        raise RulesError([("rules", Said("sharing.err.rules_mapping"))])
     unknown = sorted(set(given or {}) - set(DEFAULTS))
     problems: list[tuple[str, str]] = [
-        (k, f"unknown rule; known: {', '.join(DEFAULTS)}") for k in unknown
+        (k, Said("sharing.err.unknown_rule", known=", ".join(DEFAULTS))) for k in unknown
     ]
     rules = {**DEFAULTS, **{k: v for k, v in (given or {}).items() if k in DEFAULTS}}
     _int(rules, "slot_minutes", 5, 1440, problems)
@@ -198,15 +199,15 @@ def check_rules(given: dict[str, Any] | None) -> dict[str, Any]:
     _int(rules, "book_before_minutes", 0, 60 * 24 * 60, problems)
     _int(rules, "cancel_before_minutes", 0, 60 * 24 * 60, problems)
     if not problems and rules["min_minutes"] > rules["max_minutes"]:
-        problems.append(("min_minutes", "the minimum duration exceeds the maximum"))
+        problems.append(("min_minutes", Said("sharing.err.min_max")))
     _money(rules, "price_per_hour", problems)
     _money(rules, "price_per_slot", problems)
     if rules["currency"] is not None and not re.fullmatch(r"[A-Z]{3}", str(rules["currency"])):
-        problems.append(("currency", "expected an ISO 4217 code such as EUR"))
+        problems.append(("currency", Said("sharing.err.currency")))
     rules["approval"] = bool(rules["approval"])
     windows = rules["availability"] or []
     if not isinstance(windows, list) or len(windows) > MAX_WINDOWS:
-        problems.append(("availability", f"expected a list of at most {MAX_WINDOWS} windows"))
+        problems.append(("availability", Said("sharing.err.windows", n=MAX_WINDOWS)))
         windows = []
     horizon = rules["horizon_days"] if isinstance(rules["horizon_days"], int) else 90
     rules["availability"] = [
@@ -214,7 +215,7 @@ def check_rules(given: dict[str, Any] | None) -> dict[str, Any]:
     ]
     exceptions = rules["exceptions"] or []
     if not isinstance(exceptions, list) or len(exceptions) > MAX_EXCEPTIONS:
-        problems.append(("exceptions", f"expected a list of at most {MAX_EXCEPTIONS} periods"))
+        problems.append(("exceptions", Said("sharing.err.exceptions", n=MAX_EXCEPTIONS)))
         exceptions = []
     rules["exceptions"] = [e for i, x in enumerate(exceptions) if (e := _exception(i, x, problems))]
     if problems:

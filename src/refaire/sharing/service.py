@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from refaire.contract.said import Said
 from refaire.people import audit
 from refaire.people._common import stamp
 from refaire.people.actor import Actor
@@ -60,7 +61,7 @@ def parse_time(value: str | datetime, zone: ZoneInfo, field: str) -> datetime:
             when = datetime.fromisoformat(str(value).strip())
         except ValueError:
             raise SharingError(
-                [(field, f"expected a date-time such as 2026-12-08T14:00, got {value!r}")]
+                [(field, Said("sharing.err.datetime", value=repr(value)))]
             ) from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=zone)
@@ -83,24 +84,22 @@ def _check_request(r: dict[str, Any], a: datetime, b: datetime, *, deadline: boo
     problems: list[tuple[str, str]] = []
     minutes = (b - a).total_seconds() / 60
     if b <= a:
-        problems.append(("ends_at", "the end must be after the start (a booking cannot be "
-                         "empty or negative)"))  # fmt: skip
+        problems.append(("ends_at", Said("sharing.err.empty")))
     else:
         if minutes < rules["min_minutes"]:
-            problems.append(("ends_at", f"at least {rules['min_minutes']} minutes"))
+            problems.append(("ends_at", Said("sharing.err.min", n=rules["min_minutes"])))
         if minutes > rules["max_minutes"]:
-            problems.append(("ends_at", f"at most {rules['max_minutes']} minutes"))
+            problems.append(("ends_at", Said("sharing.err.max", n=rules["max_minutes"])))
         if minutes % rules["slot_minutes"]:
-            problems.append(("ends_at", f"durations go by {rules['slot_minutes']} minutes"))
+            problems.append(("ends_at", Said("sharing.err.step", n=rules["slot_minutes"])))
     t = now()
     if a < t:
-        problems.append(("starts_at", f"{_local(a, zone)} is in the past"))
+        problems.append(("starts_at", Said("sharing.err.past", when=_local(a, zone))))
     elif deadline and a < t + timedelta(minutes=rules["book_before_minutes"]):
-        problems.append(("starts_at", f"bookings close {rules['book_before_minutes']} minutes "
-                         "before the start"))  # fmt: skip
+        problems.append(("starts_at", Said("sharing.err.book_before",
+                                           n=rules["book_before_minutes"])))  # fmt: skip
     if a > t + timedelta(days=rules["horizon_days"]):
-        problems.append(("starts_at", f"bookings open at most {rules['horizon_days']} days "
-                         "ahead"))  # fmt: skip
+        problems.append(("starts_at", Said("sharing.err.horizon", n=rules["horizon_days"])))
     if problems:
         raise SharingError(problems)
 
@@ -122,13 +121,14 @@ def _place(cal: Calendar, r: dict[str, Any], a: datetime, b: datetime) -> int:
     if inside is None:
         day = [f"{_local(x, zone)[11:]}–{_local(y, zone)[11:]}" for x, y in cal.intervals
                if x.astimezone(zone).date() == a.astimezone(zone).date()]  # fmt: skip
-        said = ", ".join(day) if day else "not open that day"
-        raise SharingError([("starts_at", f"{_span_text(a, b, zone)} is outside the opening "
-                             f"hours or availability of {r['name']} ({said})")])  # fmt: skip
+        span, name = _span_text(a, b, zone), r["name"]
+        raise SharingError([("starts_at", Said("sharing.err.outside", span=span, name=name,
+                                               open=", ".join(day)) if day else
+                             Said("sharing.err.outside_closed", span=span, name=name))])  # fmt: skip
     step = timedelta(minutes=r["rules"]["slot_minutes"])
     if (a - inside[0]) % step:
-        raise SharingError([("starts_at", f"bookings start on the {step.seconds // 60}-minute "
-                             f"grid from {_local(inside[0], zone)[11:]}")])  # fmt: skip
+        raise SharingError([("starts_at", Said("sharing.err.grid", n=step.seconds // 60,
+                                               first=_local(inside[0], zone)[11:]))])  # fmt: skip
     unit = cal.free_unit(a, b)
     if unit is None:
         raise _conflict(cal, r, a, b)
@@ -138,12 +138,12 @@ def _place(cal: Calendar, r: dict[str, Any], a: datetime, b: datetime) -> int:
 def _conflict(cal: Calendar, r: dict[str, Any], a: datetime, b: datetime) -> BookingConflict:
     zone = ZoneInfo(r["time_zone"])
     first = cal.conflicts(a, b)[0]
-    message = (f"{r['name']} is taken from {_span_text(first.starts_at, first.ends_at, zone)} "
-               f"(booking {first.booking_id})")  # fmt: skip
+    taken = _span_text(first.starts_at, first.ends_at, zone)
     free = [{"starts_at": x.isoformat(), "ends_at": y.isoformat(),
              "local": _span_text(x, y, zone)} for x, y in cal.next_free(a, b - a)]  # fmt: skip
-    if free:
-        message += "; next free: " + ", ".join(f["local"] for f in free)
+    message = (Said("sharing.err.taken_next", name=r["name"], span=taken, id=first.booking_id,
+                    free=", ".join(f["local"] for f in free)) if free else
+               Said("sharing.err.taken", name=r["name"], span=taken, id=first.booking_id))  # fmt: skip
     conflict = {"booking_id": first.booking_id, "local": _span_text(first.starts_at, first.ends_at, zone),
                 "starts_at": first.starts_at.isoformat(),
                 "ends_at": first.ends_at.isoformat()}  # fmt: skip
@@ -184,9 +184,9 @@ def book(store: Store, actor: Actor, rid: int | str, starts_at: str | datetime,
     """Book the resource for a member; pending when a manager must approve."""
     from refaire.sharing.trainings import missing_training
 
-    require_member(actor, "book")
+    require_member(actor, Said("sharing.what.book"))
     if actor.user_id is None:
-        raise NotAllowed("a booking is made by a person: act as a member account (--as EMAIL)")
+        raise NotAllowed(Said("sharing.err.person_books"))
     r = get_resource(store, rid)
     zone = ZoneInfo(r["time_zone"])
     a, b = parse_time(starts_at, zone, "starts_at"), parse_time(ends_at, zone, "ends_at")
@@ -232,7 +232,7 @@ def _audit(values: dict[str, Any]) -> dict[str, Any]:
 def _load(conn: Any, bid: int | str) -> dict[str, Any]:
     row = q.booking_row(conn, int(bid)) if str(bid).isdigit() else None
     if row is None:
-        raise UnknownBooking(f"no booking {bid!r}")
+        raise UnknownBooking(Said("sharing.err.no_booking", id=repr(bid)))
     return row
 
 
@@ -244,16 +244,15 @@ def _owner_or_manager(store: Store, actor: Actor, b: dict[str, Any], r: dict[str
         return True
     if b["user_id"] is not None and b["user_id"] == actor.user_id:
         return False
-    raise NotAllowed(f"only the member who booked or the managers of {r['name']} may {what}")
+    raise NotAllowed(Said("sharing.err.not_party", name=r["name"], what=what))
 
 
 def _cancel_deadline(r: dict[str, Any], b: dict[str, Any]) -> None:
     limit = b["starts_at"] - timedelta(minutes=r["rules"]["cancel_before_minutes"])
     if now() > limit:
         zone = ZoneInfo(r["time_zone"])
-        raise SharingError([("booking", f"the deadline to cancel or change this booking "
-                             f"passed at {_local(limit, zone)} ({zone.key}): ask the "
-                             "facility's managers")], status=409)  # fmt: skip
+        raise SharingError([("booking", Said("sharing.err.cancel_deadline",
+                                             when=_local(limit, zone), zone=zone.key))], 409)
 
 
 def _before(store: Store, actor: Actor, bid: int | str, what: str) -> tuple[dict, dict, bool]:
@@ -268,12 +267,13 @@ def _before(store: Store, actor: Actor, bid: int | str, what: str) -> tuple[dict
 def cancel(store: Store, actor: Actor, bid: int | str) -> dict[str, Any]:
     """Cancel a booking (the member, before the deadline; a manager, any time), or lift a
     block (every unit it holds)."""
-    _, r, manager = _before(store, actor, bid, "cancel this booking")
+    _, r, manager = _before(store, actor, bid, Said("sharing.what.cancel"))
 
     def work(conn: Any) -> int:
         b = _load(conn, bid)
         if b["status"] not in q.ACTIVE:
-            raise SharingError([("booking", f"booking {b['id']} is already {b['status']}")], 409)
+            raise SharingError([("booking", Said("sharing.err.already", id=b["id"],
+                                                 status=Said(f"sharing.status.{b['status']}")))], 409)  # fmt: skip
         if not manager:
             _cancel_deadline(r, b)
         where = [bookings.c.id == b["id"]]
@@ -295,7 +295,7 @@ def change(store: Store, actor: Actor, bid: int | str, starts_at: str | datetime
     """Move a booking (same deadlines as cancelling, same checks as booking)."""
     from refaire.sharing.trainings import missing_training
 
-    first, r, manager = _before(store, actor, bid, "change this booking")
+    first, r, manager = _before(store, actor, bid, Said("sharing.what.change"))
     zone = ZoneInfo(r["time_zone"])
     a, e = parse_time(starts_at, zone, "starts_at"), parse_time(ends_at, zone, "ends_at")
     _check_request(r, a, e, deadline=not manager)
@@ -308,8 +308,8 @@ def change(store: Store, actor: Actor, bid: int | str, starts_at: str | datetime
     def work(conn: Any) -> int:
         b = _load(conn, bid)
         if b["status"] not in q.ACTIVE or b["kind"] != "booking":
-            raise SharingError([("booking", f"booking {b['id']} is {b['status']}: it cannot "
-                                 "be changed")], 409)  # fmt: skip
+            raise SharingError([("booking", Said("sharing.err.unchangeable", id=b["id"],
+                                                 status=Said(f"sharing.status.{b['status']}")))], 409)  # fmt: skip
         if not manager:
             _cancel_deadline(r, b)
         unit = _place(_calendar(store, conn, r, a, e, exclude=b["id"]), r, a, e)
@@ -334,24 +334,24 @@ def change(store: Store, actor: Actor, bid: int | str, starts_at: str | datetime
 def decide(store: Store, actor: Actor, bid: int | str, decision: str) -> dict[str, Any]:
     """A manager approves or refuses a pending booking, or marks a past one no-show/completed."""
     if decision not in DECISIONS:
-        raise SharingError([("decision", f"expected one of {', '.join(DECISIONS)}")])
+        raise SharingError([("decision", Said("sharing.err.one_of", allowed=", ".join(DECISIONS)))])
     before, after = DECISIONS[decision]
     from refaire.sharing.access import check_manages
 
-    require_member(actor, f"{decision} a booking", "read")
+    require_member(actor, Said(f"sharing.what.decide.{decision}"), "read")
     with store.engine.connect() as conn:
         first = _load(conn, bid)
     r = get_resource(store, first["resource_id"])
-    check_manages(store, actor, r, f"{decision} the bookings")
+    check_manages(store, actor, r, Said(f"sharing.what.decide_all.{decision}"))
 
     def work(conn: Any) -> int:
         b = _load(conn, bid)
         if b["status"] != before or b["kind"] != "booking":
-            raise SharingError([("booking", f"booking {b['id']} is {b['status']}; "
-                                 f"'{decision}' needs a {before} booking")], 409)  # fmt: skip
+            raise SharingError([("booking", Said("sharing.err.decision_state", id=b["id"],
+                                                 status=b["status"], decision=decision,
+                                                 before=before))], 409)  # fmt: skip
         if decision in ("no_show", "complete") and b["starts_at"] > now():
-            raise SharingError([("booking", "a booking is marked no-show or completed once it "
-                                 "has started")], 409)  # fmt: skip
+            raise SharingError([("booking", Said("sharing.err.not_started"))], 409)
         conn.execute(update(bookings).where(bookings.c.id == b["id"])
                      .values(status=after, updated_at=stamp()))  # fmt: skip
         audit.record(conn, actor, f"booking.{decision}", "booking", str(b["id"]),
@@ -367,11 +367,11 @@ def block(store: Store, actor: Actor, rid: int | str, starts_at: str | datetime,
     from refaire.sharing.access import check_manages
 
     r = get_resource(store, rid)
-    check_manages(store, actor, r, "block slots")
+    check_manages(store, actor, r, Said("sharing.what.block"))
     zone = ZoneInfo(r["time_zone"])
     a, b = parse_time(starts_at, zone, "starts_at"), parse_time(ends_at, zone, "ends_at")
     if b <= a:
-        raise SharingError([("ends_at", "the end must be after the start")])
+        raise SharingError([("ends_at", Said("sharing.err.end_after_start"))])
 
     def work(conn: Any) -> int:
         cal = _calendar(store, conn, r, a, b)

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
+from refaire.contract.said import Said
 from refaire.people import audit
 from refaire.people._common import stamp
 from refaire.people.actor import Actor
@@ -39,10 +41,10 @@ def _training(store: Store, actor: Actor, tid: Any, what: str) -> dict[str, Any]
     with store.engine.connect() as conn:
         t = q.training_row(conn, int(tid)) if str(tid).isdigit() else None
     if t is None:
-        raise UnknownTraining(f"no training {tid!r}")
+        raise UnknownTraining(Said("sharing.err.no_training", id=repr(tid)))
     require_member(actor, what, MANAGE_SCOPE)
     if not manages_facility(store, actor, t["facility_id"]):
-        raise NotAllowed(f"only the facility's managers (or a site admin) may {what}")
+        raise NotAllowed(Said("sharing.err.only_facility_managers", what=what))
     return t
 
 
@@ -50,7 +52,7 @@ def _date(text: Any, field: str, problems: list) -> date | None:
     try:
         return date.fromisoformat(str(text).strip())
     except ValueError:
-        problems.append((field, f"expected a date YYYY-MM-DD, got {text!r}"))
+        problems.append((field, Said("sharing.err.date", value=repr(text))))
         return None
 
 
@@ -59,7 +61,7 @@ def record_training(store: Store, actor: Actor, tid: int | str, user: int | str,
     """Record that member `user` (id or e-mail) holds training `tid` (managers only)."""
     from refaire.people.users import find_user
 
-    t = _training(store, actor, tid, "record who is trained")
+    t = _training(store, actor, tid, Said("sharing.what.record_training"))
     member = find_user(store, str(user)) if not str(user).isdigit() else {"id": int(user)}
     problems: list[tuple[str, str]] = []
     on = _date(trained_on, "trained_on", problems) if trained_on else datetime.now(UTC).date()
@@ -67,7 +69,7 @@ def record_training(store: Store, actor: Actor, tid: int | str, user: int | str,
     if on and until is None and t["valid_months"]:
         until = on + relativedelta(months=t["valid_months"])
     if on and until and until < on:
-        problems.append(("expires_on", "the training cannot expire before it was taken"))
+        problems.append(("expires_on", Said("sharing.err.expires_before")))
     if problems:
         raise SharingError(problems)
     row = {"training_id": t["id"], "user_id": member["id"], "trained_on": on.isoformat(),
@@ -87,13 +89,12 @@ def require_trainings(store: Store, actor: Actor, rid: int | str, tids: list[int
     from refaire.sharing.resources import get_resource, resource_detail
 
     r = get_resource(store, rid)
-    check_manages(store, actor, r, "change the required trainings")
+    check_manages(store, actor, r, Said("sharing.what.require_trainings"))
     with store.engine.connect() as conn:
         for tid in tids:
             t = q.training_row(conn, tid)
             if t is None or t["facility_id"] != r["facility_id"]:
-                raise SharingError([("trainings", f"no training {tid} at this resource's "
-                                     "facility")])  # fmt: skip
+                raise SharingError([("trainings", Said("sharing.err.training_elsewhere", id=tid))])
     with store.engine.begin() as conn:
         conn.execute(
             update(resources).where(resources.c.id == r["id"]).values(required_trainings=tids)
@@ -105,14 +106,14 @@ def require_trainings(store: Store, actor: Actor, rid: int | str, tids: list[int
 
 def add_session(store: Store, actor: Actor, tid: int | str, starts_at: datetime,
                 ends_at: datetime, capacity: int) -> dict:  # fmt: skip
-    t = _training(store, actor, tid, "schedule training sessions")
+    t = _training(store, actor, tid, Said("sharing.what.schedule"))
     problems = []
     if ends_at <= starts_at:
-        problems.append(("ends_at", "a session ends after it starts"))
+        problems.append(("ends_at", Said("sharing.err.session_order")))
     if starts_at < datetime.now(UTC):
-        problems.append(("starts_at", "a session cannot start in the past"))
+        problems.append(("starts_at", Said("sharing.err.session_past")))
     if not isinstance(capacity, int) or not 1 <= capacity <= MAX_CAPACITY:
-        problems.append(("capacity", f"expected a capacity between 1 and {MAX_CAPACITY}"))
+        problems.append(("capacity", Said("sharing.err.capacity", n=MAX_CAPACITY)))
     if problems:
         raise SharingError(problems)
     row = {
@@ -136,7 +137,7 @@ def add_session(store: Store, actor: Actor, tid: int | str, starts_at: datetime,
 
 def sign_up(store: Store, actor: Actor, session_id: int) -> dict[str, Any]:
     """A member takes a place in a training session; refused (409) when it is full."""
-    require_member(actor, "sign up for a training session")
+    require_member(actor, Said("sharing.what.sign_up"))
     with q.locked(store) as conn:
         if store.dialect == "postgresql":  # serialise sign-ups to this session
             conn.execute(select(training_sessions.c.id).where(
@@ -145,21 +146,60 @@ def sign_up(store: Store, actor: Actor, session_id: int) -> dict[str, Any]:
             select(training_sessions).where(training_sessions.c.id == session_id)
         ).first()
         if s is None:
-            raise UnknownTraining(f"no training session {session_id}")
+            raise UnknownTraining(Said("sharing.err.no_session", id=session_id))
         taken = conn.execute(select(func.count()).where(
             session_signups.c.session_id == session_id)).scalar()  # fmt: skip
         mine = conn.execute(select(session_signups.c.user_id).where(
             session_signups.c.session_id == session_id,
             session_signups.c.user_id == actor.user_id)).first()  # fmt: skip
         if mine is not None:
-            raise SharingError([("session", "you are already signed up for this session")], 409)
+            raise SharingError([("session", Said("sharing.err.signed_up"))], 409)
         if taken >= s.capacity:
-            raise SharingError([("session", f"this session is full ({s.capacity} places)")], 409)
+            raise SharingError([("session", Said("sharing.err.full", n=s.capacity))], 409)
         conn.execute(insert(session_signups).values(
             session_id=session_id, user_id=actor.user_id, created_at=stamp()))  # fmt: skip
         audit.record(conn, actor, "training.signup", "training", str(s.training_id), None,
                      {"session": session_id})  # fmt: skip
     return {"session_id": session_id, "places_left": s.capacity - taken - 1}
+
+
+def my_trainings(store: Store, actor: Actor) -> dict[str, Any]:
+    """The member's training sessions (with local times) and the trainings they hold."""
+    require_member(actor, Said("sharing.what.see_trainings"), "read")
+    if actor.user_id is None:
+        return {"sessions": [], "records": []}
+    with store.engine.connect() as conn:
+        mine = q.member_trainings(conn, actor.user_id)
+    now = datetime.now(UTC)
+    for s in mine["sessions"]:
+        zone = ZoneInfo(s["time_zone"])
+        a, b = datetime.fromisoformat(s["starts_at"]), datetime.fromisoformat(s["ends_at"])
+        s["local_start"] = a.astimezone(zone).isoformat(timespec="minutes")
+        s["local_end"] = b.astimezone(zone).isoformat(timespec="minutes")
+        s["upcoming"] = a > now
+    return mine
+
+
+def cancel_signup(store: Store, actor: Actor, session_id: int) -> dict[str, Any]:
+    """A member gives back their place in a session that has not started (409 after)."""
+    require_member(actor, Said("sharing.what.cancel_signup"))
+    with q.locked(store) as conn:
+        s = conn.execute(
+            select(training_sessions).where(training_sessions.c.id == session_id)
+        ).first()
+        mine = s is not None and conn.execute(select(session_signups.c.user_id).where(
+            session_signups.c.session_id == session_id,
+            session_signups.c.user_id == actor.user_id)).first()  # fmt: skip
+        if not mine:  # not signed up reads as no such session: nobody learns who is
+            raise UnknownTraining(Said("sharing.err.no_signup", id=session_id))
+        if q.utc(s.starts_at) <= datetime.now(UTC):
+            raise SharingError([("session", Said("sharing.err.session_started"))], 409)
+        conn.execute(delete(session_signups).where(
+            session_signups.c.session_id == session_id,
+            session_signups.c.user_id == actor.user_id))  # fmt: skip
+        audit.record(conn, actor, "training.signup.cancel", "training", str(s.training_id),
+                     {"session": session_id}, None)  # fmt: skip
+    return {"session_id": session_id, "cancelled": True}
 
 
 def sessions_of(store: Store, tid: int) -> list[dict[str, Any]]:
@@ -195,15 +235,16 @@ def missing_training(store: Store, resource: dict[str, Any], user_id: int,
                 continue
             t = q.training_row(conn, tid)
             if t is None:
-                raise UnknownResource(f"training {tid} of {resource['name']} no longer exists")
+                raise UnknownResource(Said("sharing.err.training_gone", id=tid,
+                                           name=resource["name"]))  # fmt: skip
             nxt = q.next_session(conn, tid, datetime.now(UTC))
-            when = (f"the next session is on {nxt['starts_at']:%Y-%m-%d %H:%M} UTC "
-                    f"(session {nxt['id']})" if nxt else "no session is scheduled yet: "
-                    "ask the facility's managers")  # fmt: skip
-            return (
-                f'{resource["name"]} requires the training "{t["name"]}", which you do '
-                f"not hold (or it has expired) on {day}; {when}"
-            )
+            if nxt is None:
+                return Said("sharing.err.untrained_no_session", name=resource["name"],
+                            training=t["name"], day=day)  # fmt: skip
+            zone = ZoneInfo(resource["time_zone"])
+            return Said("sharing.err.untrained", name=resource["name"], training=t["name"],
+                        day=day, id=nxt["id"], zone=zone.key,
+                        when=f"{nxt['starts_at'].astimezone(zone):%Y-%m-%d %H:%M}")  # fmt: skip
     return None
 
 

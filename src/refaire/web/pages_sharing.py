@@ -8,7 +8,6 @@ free slots as one-click booking forms.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
@@ -17,8 +16,10 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from refaire.contract.params import RowId
+from refaire.contract.said import in_language
 from refaire.people._common import NotAllowed as PeopleNotAllowed
 from refaire.people._common import PeopleError
 from refaire.people.actor import Actor
@@ -26,6 +27,8 @@ from refaire.people.auth import current_actor
 from refaire.sharing import calendar, listing, resources, service, trainings
 from refaire.sharing.access import BookingConflict, SharingError, manages_resource
 from refaire.web import render
+from refaire.web.i18n import choose_language
+from refaire.web.rules_form import WEEKDAYS, exception_rows, rules_from_form, window_rows
 
 router = APIRouter()
 ActorDep = Annotated[Actor, Depends(current_actor)]
@@ -45,7 +48,16 @@ def _refused(request: Request, exc: Exception) -> Response:
         status = 404
     elif isinstance(exc, PeopleError):
         status = 409
-    return render(request, "error.html", status_code=status, message=str(exc).strip("'\""))
+    return render(request, "error.html", status_code=status, message=_said(request, exc))
+
+
+def _said(request: Request, exc: Exception) -> str:
+    """What the service said, in the page's language (sharing errors carry their keys)."""
+    lang = choose_language(request)
+    problems = getattr(exc, "problems", None)
+    if problems:
+        return "; ".join(in_language(lang, m) for _, m in problems)
+    return in_language(lang, exc.args[0] if exc.args else exc).strip("'\"")
 
 
 def _attempt(request: Request, action: Callable[[], Any], done: Callable[[Any], str]) -> Response:
@@ -96,12 +108,14 @@ def _resource_page(request: Request, actor: Actor, rid: int, week: str | None = 
         return _refused(request, exc)
     zone = ZoneInfo(r["time_zone"])
     monday = _monday(week, zone)
+    shown = extra.pop("rules_given", None) or r["rules"]  # what was typed, when it was refused
     slots = resources.free_slots(store, rid, start=monday.isoformat(), days=7)
     return render(
         request, "sharing_resource.html", status_code=status_code, r=r,
         grid=week_grid(slots, monday), monday=monday, prev=monday - timedelta(days=7),
         next=monday + timedelta(days=7), manager=manages_resource(store, actor, r),
-        signed_in=not actor.is_anonymous, rules_json=json.dumps(r["rules"], indent=1),
+        signed_in=not actor.is_anonymous, weekdays=WEEKDAYS,
+        shown=shown, windows=window_rows(shown), exceptions=exception_rows(shown),
         sessions={t["id"]: trainings.sessions_of(store, t["id"]) for t in r["trainings"]},
         **extra,
     )  # fmt: skip
@@ -109,8 +123,8 @@ def _resource_page(request: Request, actor: Actor, rid: int, week: str | None = 
 
 @router.get("/resources/{rid}")
 def resource_page(request: Request, rid: RowId, actor: ActorDep, week: str | None = None,
-                  booked: int | None = None) -> Response:  # fmt: skip
-    return _resource_page(request, actor, rid, week, booked=booked)
+                  booked: int | None = None, saved: str | None = None) -> Response:  # fmt: skip
+    return _resource_page(request, actor, rid, week, booked=booked, saved=saved == "rules")
 
 
 @router.post("/resources/{rid}/book")
@@ -123,7 +137,8 @@ def book_form(request: Request, rid: RowId, actor: ActorDep, day: Text, start: T
         return _resource_page(request, actor, rid, day, status_code=409, conflict=exc,
                               form={"day": day, "start": start, "end": end})  # fmt: skip
     except SharingError as exc:
-        errors = [{"field": f, "message": m} for f, m in exc.problems]
+        lang = choose_language(request)
+        errors = [{"field": f, "message": in_language(lang, m)} for f, m in exc.problems]
         return _resource_page(request, actor, rid, day, status_code=exc.status, errors=errors,
                               form={"day": day, "start": start, "end": end})  # fmt: skip
     except (PeopleNotAllowed, LookupError) as exc:
@@ -140,22 +155,45 @@ def block_form(request: Request, rid: RowId, actor: ActorDep, day: Text, start: 
 
 
 @router.post("/resources/{rid}/rules")
-def rules_form(request: Request, rid: RowId, actor: ActorDep, rules: Text) -> Response:
-    try:
-        given = json.loads(rules)
-    except json.JSONDecodeError as exc:
-        return _refused(request, SharingError([("rules", f"not JSON: {exc}")]))
-    return _attempt(request, lambda: resources.set_rules(_store(request), actor, rid, given),
-                    lambda r: f"/resources/{rid}")  # fmt: skip
+async def rules_form(request: Request, rid: RowId, actor: ActorDep) -> Response:
+    given = rules_from_form(await request.form())
+
+    def save() -> Response:
+        try:
+            resources.set_rules(_store(request), actor, rid, given)
+        except SharingError as exc:
+            lang = choose_language(request)
+            errors = [{"field": f.removeprefix("rules."), "message": in_language(lang, m)}
+                      for f, m in exc.problems]  # fmt: skip
+            return _resource_page(request, actor, rid, status_code=exc.status,
+                                  rules_errors=errors, rules_given=given)  # fmt: skip
+        except (PeopleNotAllowed, LookupError) as exc:
+            return _refused(request, exc)
+        return RedirectResponse(f"/resources/{rid}?saved=rules", status_code=303)
+
+    return await run_in_threadpool(save)
 
 
 @router.get("/bookings/mine")
-def my_bookings(request: Request, actor: ActorDep, booked: int | None = None) -> Response:
+def my_bookings(request: Request, actor: ActorDep, booked: int | None = None,
+                signup: str | None = None) -> Response:  # fmt: skip
     if actor.is_anonymous:
         return RedirectResponse("/login?next=%2Fbookings%2Fmine", status_code=303)
+    return _mine(request, actor, booked=booked, signup_cancelled=signup == "cancelled")
+
+
+def _mine(request: Request, actor: Actor, **extra: Any) -> Response:
+    store = _store(request)
     start = datetime.now(UTC) - timedelta(days=30)
-    page = listing.list_bookings(_store(request), actor, mine=True, start=start, limit=200)
-    return render(request, "sharing_mine.html", page=page, booked=booked, feed=None)
+    page = listing.list_bookings(store, actor, mine=True, start=start, limit=200)
+    return render(request, "sharing_mine.html", page=page, mine=trainings.my_trainings(store, actor),
+                  **{"booked": None, "feed": None, **extra})  # fmt: skip
+
+
+@router.post("/training-sessions/{sid}/cancel-signup")
+def cancel_signup_form(request: Request, sid: RowId, actor: ActorDep) -> Response:
+    return _attempt(request, lambda: trainings.cancel_signup(_store(request), actor, sid),
+                    lambda r: "/bookings/mine?signup=cancelled")  # fmt: skip
 
 
 @router.post("/bookings/feed")
@@ -164,10 +202,7 @@ def new_feed(request: Request, actor: ActorDep) -> Response:
         feed = calendar.new_feed_token(_store(request), actor)
     except PeopleNotAllowed as exc:
         return _refused(request, exc)
-    start = datetime.now(UTC) - timedelta(days=30)
-    page = listing.list_bookings(_store(request), actor, mine=True, start=start, limit=200)
-    url = str(request.base_url).rstrip("/") + feed["path"]
-    return render(request, "sharing_mine.html", page=page, booked=None, feed=url)
+    return _mine(request, actor, feed=str(request.base_url).rstrip("/") + feed["path"])
 
 
 @router.post("/bookings/{bid}/cancel")
