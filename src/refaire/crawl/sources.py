@@ -40,9 +40,10 @@ class UnknownSource(LookupError):
 class SourceError(ValueError):
     """Bad input: `errors` lists every (field, message)."""
 
-    def __init__(self, errors: list[tuple[str, str]]) -> None:
+    def __init__(self, errors: list[tuple[str, str]], key: str) -> None:
         super().__init__("; ".join(f"{f}: {m}" for f, m in errors))
         self.errors = errors
+        self.key = key  # the locale key of the sentence pages show (`sources.error.*`)
 
 
 def gone_after() -> int:
@@ -67,22 +68,24 @@ def parse_every(text: str | None) -> int | None:
         return None
     found = EVERY.match(text)
     if not found:
-        raise SourceError([("every", f"{text!r} is not a period like 1d, 6h or 30m")])
+        raise SourceError(
+            [("every", f"{text!r} is not a period like 1d, 6h or 30m")], "sources.error.every"
+        )
     seconds = int(found.group(1)) * UNIT_S[found.group(2)]
     if seconds < MIN_EVERY_S:
-        raise SourceError([("every", f"at least {MIN_EVERY_S} s between two crawls")])
+        raise SourceError(
+            [("every", f"at least {MIN_EVERY_S} s between two crawls")], "sources.error.every_min"
+        )
     return seconds
 
 
 def _check_url(url: str) -> str:
     url = url.strip()
-    errors = []
-    if not re.match(r"^https?://[^/\s]+", url):
-        errors.append(("url", "an http:// or https:// URL with a host is expected"))
-    elif len(url) > 2000:
-        errors.append(("url", "at most 2,000 characters"))
-    if errors:
-        raise SourceError(errors)
+    if not re.match(r"^https?://[^/\s]+", url) or len(url) > 2000:
+        raise SourceError(
+            [("url", "an http:// or https:// URL with a host, at most 2,000 characters")],
+            "sources.error.url",
+        )
     return url
 
 
@@ -106,7 +109,7 @@ def add_source(store: Store, url: str, every: str | None, by: Actor) -> dict[str
     now = _now()
     with store.engine.begin() as conn:
         if conn.execute(select(crawl_sources.c.id).where(crawl_sources.c.url == url)).first():
-            raise SourceError([("url", "this URL is a source already")])
+            raise SourceError([("url", "this URL is a source already")], "sources.error.taken")
         values = {
             "url": url, "every_s": every_s, "added_by": by.label, "added_at": _iso(now),
             "next_due_at": _iso(now) if every_s else None,
