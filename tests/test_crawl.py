@@ -5,9 +5,11 @@ a manifest, robots.txt, and the address guard (re-checked on redirects)."""
 from __future__ import annotations
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from tests._crawl_server import Doc, Serving, Site
 
+from refaire.app import create_app
 from refaire.crawl.fetch import Fetcher
 from refaire.crawl.guard import Refused, allowed_networks, check_url
 from refaire.crawl.sources import (
@@ -102,6 +104,18 @@ def test_crawl_a_list_source_through_changes_304s_gone_and_bad_documents(
         kept = _designs(any_store)
         assert kept[site.url("/c.toml")] is not None  # withdrawn with its date, not deleted
         assert kept[site.url("/a.toml")] is None
+        with any_store.engine.connect() as conn:
+            gone_id = conn.execute(
+                select(designs.c.id).where(designs.c.source == site.url("/c.toml"))
+            ).scalar_one()
+        client = TestClient(create_app(store=any_store))
+        assert (
+            client.get(f"/api/designs/{gone_id}").json()["withdrawn_at"]
+            == kept[site.url("/c.toml")]
+        )
+        assert "Withdrawn by its source on" in client.get(f"/designs/{gone_id}").text
+        fr = client.get(f"/designs/{gone_id}", headers={"Accept-Language": "fr"})
+        assert "Retiré par sa source le" in fr.text
         detail = source_detail(any_store, source["id"])
         assert [h["started_at"] for h in detail["history"]] == sorted(
             (h["started_at"] for h in detail["history"]), reverse=True
