@@ -63,6 +63,18 @@ def mark_finished(store: Store, job_id: str, state: str, error: str | None) -> N
         conn.execute(update(job_log).where(job_log.c.id == job_id).values(**values))
 
 
+def has_waiting(store: Store, name: str) -> bool:
+    """Whether a job of this name is queued and not started yet."""
+    with store.engine.connect() as conn:
+        found = conn.execute(
+            select(job_log.c.id)
+            .where(job_log.c.name == name)
+            .where(job_log.c.state == "queued")
+            .limit(1)
+        ).first()
+    return found is not None
+
+
 def _row(row: Any) -> dict[str, Any]:
     return {
         "id": row.id,

@@ -199,7 +199,11 @@ def prepare_soon(store: Store, queued: bool) -> None:
     if queued:
         from refaire.jobs.tasks import derive
 
-        submit(store, derive, label="derive observatory and matching values")
+        # One waiting derivation covers every change made before it starts: a burst of
+        # uploads, or N server processes starting at once, queue it once (a rare race
+        # queues two; the task's lock then makes the second find nothing left to do).
+        if not job_log.has_waiting(store, derive.name):
+            submit(store, derive, label="derive observatory and matching values")
     else:
         from refaire.observatory.warm import prepare_in_background
 
