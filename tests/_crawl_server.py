@@ -38,6 +38,7 @@ class Site:
 def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as real servers do
+        disable_nagle_algorithm = True  # headers and body go out at once, no delayed ACK
 
         def log_message(self, *args: object) -> None:
             pass
@@ -103,9 +104,9 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
 class Serving:
     """`with Serving(site) as site:` serves it on a free port of 127.0.0.1."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, port: int = 0) -> None:
         self.site = site
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(site))
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), _handler(site))
         self.server.daemon_threads = True
         site.port = self.server.server_address[1]
 
