@@ -109,3 +109,30 @@ def test_api_and_pages(sqlite_store, monkeypatch) -> None:
             assert client.get(f"/admin/sources/{sid}").status_code == 404
     finally:
         stop_embedded(consumer)
+
+
+def test_the_periodic_task_queues_due_sources_once(sqlite_store) -> None:
+    from sqlalchemy import update
+
+    from refaire.crawl.sources import add_source, source_detail
+    from refaire.jobs.queue import use_queue
+    from refaire.jobs.tasks import crawl_due
+    from refaire.people import OPERATOR
+    from refaire.store.tables import crawl_sources
+
+    due = add_source(sqlite_store, "https://example.org/due.txt", "1h", OPERATOR)
+    later = add_source(sqlite_store, "https://example.org/later.txt", "1h", OPERATOR)
+    manual = add_source(sqlite_store, "https://example.org/manual.txt", None, OPERATOR)
+    with sqlite_store.engine.begin() as conn:
+        conn.execute(
+            update(crawl_sources)
+            .where(crawl_sources.c.id == later["id"])
+            .values(next_due_at="2999-01-01T00:00:00+00:00")
+        )
+    use_queue(sqlite_store.url)
+    crawl_due.call_local()
+    crawl_due.call_local()  # a second tick finds nothing due any more
+    jobs = job_log.list_jobs(sqlite_store)["items"]
+    assert [j["label"] for j in jobs] == [f"scheduled crawl of source {due['id']}"]
+    assert source_detail(sqlite_store, due["id"])["next_due_at"] > due["next_due_at"]
+    assert source_detail(sqlite_store, manual["id"])["next_due_at"] is None
