@@ -30,6 +30,9 @@ def _serve(store_url: str, host: str, port: int, worker: bool = True, workers: i
         uvicorn.run(
             "refaire.app:served_app", factory=True, host=host, port=port, workers=workers,
             log_level="warning",
+            # uvicorn restarts a worker that misses a 5 s health check: on a busy machine a
+            # starting worker (importing, opening the store) misses it again and again
+            timeout_worker_healthcheck=120,
         )  # fmt: skip
         return
     from refaire.app import create_app
