@@ -203,21 +203,26 @@ def source_detail(store: Store, source_id: int, history: int = 20) -> dict[str, 
 
 def due_sources(store: Store) -> list[int]:
     """Sources whose next crawl is due; their next date is moved on at once, so a second
-    scheduler tick does not queue them twice."""
+    scheduler tick does not queue them twice. The move is a compare-and-set on the old
+    date: of several processes' schedulers ticking together, one takes each source."""
     now = _now()
+    taken = []
     with store.engine.begin() as conn:
         rows = conn.execute(
-            select(crawl_sources.c.id, crawl_sources.c.every_s)
+            select(crawl_sources.c.id, crawl_sources.c.every_s, crawl_sources.c.next_due_at)
             .where(crawl_sources.c.every_s.is_not(None))
             .where(crawl_sources.c.next_due_at <= _iso(now))
         ).all()
         for row in rows:
-            conn.execute(
+            done = conn.execute(
                 update(crawl_sources)
                 .where(crawl_sources.c.id == row.id)
+                .where(crawl_sources.c.next_due_at == row.next_due_at)
                 .values(next_due_at=_iso(now + timedelta(seconds=row.every_s)))
             )
-    return [r.id for r in rows]
+            if done.rowcount == 1:
+                taken.append(row.id)
+    return taken
 
 
 # --- crawling ------------------------------------------------------------------------------
