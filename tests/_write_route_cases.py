@@ -331,3 +331,35 @@ CASES += [
     Case("POST", "/training-sessions/{sid}/cancel-signup", (303, 303, 303, 303, 303),
          url=lambda s, r: f"/training-sessions/{signed_up_session(s, r)}/cancel-signup"),
 ]  # fmt: skip
+
+
+# --- network: crawled sources (h16) --------------------------------------------------------
+# Each call gets a source of its own, so the admin's removal leaves the next case one to use.
+def _fresh_source(s: Any, role: str) -> int:
+    from uuid import uuid4
+
+    from refaire.crawl.sources import add_source
+    from refaire.people import OPERATOR
+
+    made = add_source(s.store, f"https://example.org/probe-{uuid4().hex}.toml", None, OPERATOR)
+    return made["id"]
+
+
+def _new_source_body(s: Any, role: str) -> dict[str, Any]:
+    return {"url": f"https://example.org/{role}-added-{id(s)}.txt", "every": "1d"}
+
+
+CASES += [
+    Case("POST", "/api/sources", (401, 403, 403, 403, 201),
+         send=lambda s, r: {"json": _new_source_body(s, r)}),
+    Case("DELETE", "/api/sources/{source_id}", (401, 403, 403, 403, 200),
+         url=lambda s, r: f"/api/sources/{_fresh_source(s, r)}"),
+    Case("POST", "/api/sources/{source_id}/crawl", (401, 403, 403, 403, 202),
+         url=lambda s, r: f"/api/sources/{_fresh_source(s, r)}/crawl"),
+    Case("POST", "/admin/sources", (401, 403, 403, 403, 303),
+         send=lambda s, r: {"data": {"url": f"https://example.org/page-{r}-{id(s)}.txt"}}),
+    Case("POST", "/admin/sources/{source_id}/crawl", (401, 403, 403, 403, 303),
+         url=lambda s, r: f"/admin/sources/{_fresh_source(s, r)}/crawl"),
+    Case("POST", "/admin/sources/{source_id}/remove", (401, 403, 403, 403, 303),
+         url=lambda s, r: f"/admin/sources/{_fresh_source(s, r)}/remove"),
+]  # fmt: skip

@@ -18,12 +18,18 @@ STATIC = Path(__file__).parent / "web" / "static"
 
 
 def create_app(
-    store: Store | None = None, database: str | None = None, prepare: bool = False
+    store: Store | None = None,
+    database: str | None = None,
+    prepare: bool = False,
+    jobs: bool = False,
+    job_workers: int = 0,
 ) -> FastAPI:
     """Build the app over a store (opened from `database` or the default URL if not given).
 
-    With `prepare`, the app derives what the observatory and the matching engine need in
-    a background thread when it starts and after each upload (`refaire serve` does).
+    With `prepare`, the app derives what the observatory and the matching engine need
+    when it starts and after each upload (`refaire serve` does): in a background thread, or
+    as a job on the queue with `jobs`. `job_workers` > 0 runs that many consumer threads
+    of the queue inside this process while it serves (`refaire serve` without `--no-worker`).
     """
     from refaire.api import router as api_router
     from refaire.web import router as web_router
@@ -32,11 +38,24 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if app.state.prepare:
-            from refaire.observatory.warm import prepare_in_background
+        consumer = None
+        if app.state.jobs:
+            from refaire.jobs.queue import start_embedded, use_queue
 
-            prepare_in_background(app.state.store)
-        yield
+            use_queue(app.state.store.url)
+            if job_workers > 0:
+                consumer = start_embedded(app.state.store.url, workers=job_workers)
+        if app.state.prepare:
+            from refaire.jobs.queue import prepare_soon
+
+            prepare_soon(app.state.store, queued=app.state.jobs)
+        try:
+            yield
+        finally:
+            if consumer is not None:
+                from refaire.jobs.queue import stop_embedded
+
+                stop_embedded(consumer)  # a job cut short runs again at the next start
 
     app = FastAPI(
         title="Refaire",
@@ -53,6 +72,7 @@ def create_app(
     errors.install(app)
     app.state.store = store or open_store(database)
     app.state.prepare = prepare
+    app.state.jobs = jobs
     app.include_router(api_router, prefix="/api")
     add_api_docs(app, docs_url="/api/docs", openapi_url="/api/openapi.json")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -65,3 +85,12 @@ def create_app(
 
     install_people(app)  # HTML answers to refused page requests (CSRF, 401/403)
     return app
+
+
+def served_app() -> FastAPI:
+    """The app of one `refaire serve --workers N` process, configured from the environment
+    (`REFAIRE_DATABASE_URL`, `REFAIRE_SERVE_JOB_THREADS`)."""
+    import os
+
+    threads = int(os.environ.get("REFAIRE_SERVE_JOB_THREADS", "2"))
+    return create_app(prepare=True, jobs=True, job_workers=threads)

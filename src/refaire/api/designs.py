@@ -153,9 +153,9 @@ async def import_upload(
     counts = {k: v for k, v in total.to_dict().items() if isinstance(v, int)}
     record_write(store, actor, "import.upload", "import", "upload", None, counts)
     if request.app.state.prepare and (total.imported or total.updated):
-        from refaire.observatory.warm import prepare_in_background
+        from refaire.jobs.queue import prepare_soon
 
-        prepare_in_background(store)
+        prepare_soon(store, queued=request.app.state.jobs)
     return total.to_dict()
 
 

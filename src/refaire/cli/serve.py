@@ -15,13 +15,29 @@ from refaire.store.db import default_database_path
 SAMPLE = Path(__file__).resolve().parent.parent / "sample"
 
 
-def _serve(store_url: str, host: str, port: int) -> None:
+def _serve(store_url: str, host: str, port: int, worker: bool = True, workers: int = 1) -> None:
+    import os
+
     import uvicorn
 
+    threads = 2 if worker else 0
+    console.print(f"Refaire on [bold]http://{host}:{port}/[/bold]  (database: {escape(store_url)})")
+    if workers > 1:
+        # Each process builds its own app from the environment (uvicorn's factory); each
+        # runs a consumer of the one queue, which hands every job to one of them.
+        os.environ["REFAIRE_DATABASE_URL"] = store_url
+        os.environ["REFAIRE_SERVE_JOB_THREADS"] = str(threads)
+        uvicorn.run(
+            "refaire.app:served_app", factory=True, host=host, port=port, workers=workers,
+            log_level="warning",
+            # uvicorn restarts a worker that misses a 5 s health check: on a busy machine a
+            # starting worker (importing, opening the store) misses it again and again
+            timeout_worker_healthcheck=120,
+        )  # fmt: skip
+        return
     from refaire.app import create_app
 
-    app = create_app(database=store_url, prepare=True)
-    console.print(f"Refaire on [bold]http://{host}:{port}/[/bold]  (database: {escape(store_url)})")
+    app = create_app(database=store_url, prepare=True, jobs=True, job_workers=threads)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
@@ -29,10 +45,18 @@ def serve_command(
     db: str | None = DbOption,
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
-) -> None:
+    worker: bool = typer.Option(
+        True, "--worker/--no-worker",
+        help="Run the job queue's consumer in this process (else run `refaire worker`).",
+    ),
+    workers: int = typer.Option(
+        1, "--workers", min=1, max=64,
+        help="Server processes (use PostgreSQL, and Redis for the queue, past one).",
+    ),
+) -> None:  # fmt: skip
     """Serve the web pages and the JSON API (OpenAPI at /api/openapi.json)."""
     store = open_store(db)
-    _serve(store.url, host, port)
+    _serve(store.url, host, port, worker=worker, workers=workers)
 
 
 def demo_command(

@@ -78,6 +78,9 @@ designs = Table(
     Column("manifest_text", Text, nullable=False),
     # the design's indexed terms, so a rewrite knows which postings to drop it from
     Column("terms", Text, nullable=False, server_default=""),
+    # set when a crawled source's URL for this design answered 404/410 several crawls in a
+    # row (issue 16): the record is kept, shown as withdrawn from that date
+    Column("withdrawn_at", String(40)),
 )
 
 # facet in: openness, sector, readiness, language, platform, format, licence
@@ -581,4 +584,74 @@ feed_tokens = Table(
     Column("user_id", Integer, primary_key=True),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", String(40), nullable=False),
+)
+
+# --- network (issue 16): background jobs, crawled sources --------------------------------
+# One row per job put on the queue (huey keeps the queue itself; this is what people see):
+# state in queued, running, retrying, done, failed; `error` is the last failure's text.
+job_log = Table(
+    "job_log",
+    metadata,
+    Column("id", String(64), primary_key=True),  # the queue's task id
+    Column("name", String(80), nullable=False),
+    Column("label", String(500), nullable=False),
+    Column("state", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("error", Text),
+    Column("enqueued_at", String(40), nullable=False),
+    Column("started_at", String(40)),
+    Column("finished_at", String(40)),
+    Index("ix_job_log_state", "state", "enqueued_at"),
+    Index("ix_job_log_enqueued", "enqueued_at"),
+)
+
+# A URL the instance crawls again and again: a manifest, a list of manifest URLs, a
+# facility list (OKW, SpaceAPI directory); `every_s` null = only when asked.
+crawl_sources = Table(
+    "crawl_sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", String(2000), nullable=False, unique=True),
+    Column("every_s", Integer),
+    Column("added_by", String(60), nullable=False),
+    Column("added_at", String(40), nullable=False),
+    Column("last_crawled_at", String(40)),
+    Column("next_due_at", String(40), index=True),
+)
+
+# Each document a source leads to (the source URL itself, or each URL of a list), with what
+# conditional GET needs next time and how many crawls in a row it answered 404/410.
+crawl_documents = Table(
+    "crawl_documents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", Integer, ForeignKey("crawl_sources.id", ondelete="CASCADE"), nullable=False),
+    Column("url", String(2000), nullable=False),
+    Column("etag", String(300)),
+    Column("last_modified", String(100)),
+    Column("checksum", String(64)),
+    Column("last_status", Integer),
+    Column("gone_count", Integer, nullable=False, server_default="0"),
+    Column("withdrawn_at", String(40)),
+    Column("last_seen_at", String(40)),
+    Index("ux_crawl_documents_source_url", "source_id", "url", unique=True),
+)
+
+# One row per crawl of a source: what happened, for its history page.
+crawl_history = Table(
+    "crawl_history",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", Integer, ForeignKey("crawl_sources.id", ondelete="CASCADE"), nullable=False),
+    Column("started_at", String(40), nullable=False),
+    Column("finished_at", String(40), nullable=False),
+    Column("http_status", Integer),
+    Column("documents", Integer, nullable=False),
+    Column("not_modified", Integer, nullable=False),
+    Column("changed", Integer, nullable=False),
+    Column("added", Integer, nullable=False),
+    Column("updated", Integer, nullable=False),
+    Column("withdrawn", Integer, nullable=False),
+    Column("errors", JSONText, nullable=False),
+    Index("ix_crawl_history_source", "source_id", "started_at"),
 )

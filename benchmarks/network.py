@@ -1,0 +1,128 @@
+"""Crawling a local source of many manifests: the first crawl, a second one where every
+document is unchanged (conditional GET: 304s), and — the alternative a crawler without
+conditional GET is — the same second crawl against a server that ignores validators (every
+body downloaded again, then found unchanged by its checksum), side by side.
+
+A list source on a real HTTP server on 127.0.0.1 (tests/_crawl_server.py, keep-alive)
+names --manifests OKH-LOSH manifests; the crawl runs through `crawl_source` as
+`refaire sources crawl` does, over a fresh SQLite store, with no politeness delay (one
+host that is us).
+
+The cheap-request p99 under hostile uploads is `benchmarks/serve_load.py` (the server's
+measurement path did not change here); --serve-load runs it after, with --requests.
+
+Run: python benchmarks/network.py [--manifests 10000] [--serve-load] [--requests 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO))
+
+from tests._contention import free_port  # noqa: E402
+from tests._crawl_server import Doc, Serving, Site  # noqa: E402
+
+from refaire.crawl.fetch import Fetcher  # noqa: E402
+from refaire.crawl.guard import allowed_networks  # noqa: E402
+from refaire.crawl.sources import add_source, crawl_source  # noqa: E402
+from refaire.people import OPERATOR  # noqa: E402
+from refaire.store import open_store  # noqa: E402
+
+
+def manifest(i: int) -> bytes:
+    return (
+        f'okhv = "OKH-LOSHv1.0"\nname = "Bench design {i}"\n'
+        f'repo = "https://example.org/bench/{i}"\nversion = "1.0.{i % 7}"\nlicense = "CERN-OHL-S-2.0"\n'
+        f'function = "A benchmark lamp number {i} with a 3D printed shade"\n'
+    ).encode()
+
+
+def timed_crawl(store, source_id: int) -> tuple[float, dict]:
+    fetcher = Fetcher(delay=0.0, allow=allowed_networks("127.0.0.1"))
+    start = time.perf_counter()
+    entry = crawl_source(store, source_id, fetcher)
+    return time.perf_counter() - start, entry
+
+
+def _serve(port: int, count: int, conditional: bool, ready: Any) -> None:
+    """The source's server, in a process of its own (in this one, the crawler and the
+    server would take turns on the GIL and time that instead of HTTP)."""
+    site = Site(
+        docs={f"/m/{i}.toml": Doc(manifest(i), conditional=conditional) for i in range(count)}
+    )
+    site.docs["/list.txt"] = Doc(
+        "\n".join(f"http://127.0.0.1:{port}/m/{i}.toml" for i in range(count)).encode(),
+        conditional=conditional,
+    )
+    serving = Serving(site, port)
+    with serving:
+        ready.set()
+        while True:
+            time.sleep(3600)
+
+
+def _start(port: int, count: int, conditional: bool) -> multiprocessing.Process:
+    ready = multiprocessing.Event()
+    proc = multiprocessing.Process(
+        target=_serve, args=(port, count, conditional, ready), daemon=True
+    )
+    proc.start()
+    if not ready.wait(120):
+        raise SystemExit("the source server did not start")
+    return proc
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--manifests", type=int, default=10_000)
+    parser.add_argument("--serve-load", action="store_true")
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        server = _start(port, args.manifests, conditional=True)
+        store = open_store(str(Path(tmp) / "bench.db"))
+        source = add_source(store, f"http://127.0.0.1:{port}/list.txt", None, OPERATOR)
+        first_s, first = timed_crawl(store, source["id"])
+        second_s, second = timed_crawl(store, source["id"])
+        server.terminate()
+        server.join()
+        server = _start(port, args.manifests, conditional=False)  # no validators
+        plain_s, plain = timed_crawl(store, source["id"])
+        server.terminate()
+    rows = [
+        {"crawl": "first (import)", "seconds": round(first_s, 2), "added": first["added"],
+         "errors": len(first["errors"])},
+        {"crawl": "second, conditional GET", "seconds": round(second_s, 2),
+         "not_modified": second["not_modified"], "added": second["added"]},
+        {"crawl": "second, no conditional GET (bodies + checksum)", "seconds": round(plain_s, 2),
+         "changed": plain["changed"], "updated": plain["updated"]},
+    ]  # fmt: skip
+    for row in rows:
+        print(json.dumps({"manifests": args.manifests, **row}))
+    print(json.dumps({
+        "first_vs_second_304": round(first_s / second_s, 1),
+        "no_conditional_vs_304": round(plain_s / second_s, 2),
+    }))  # fmt: skip
+    if args.serve_load:
+        subprocess.run(
+            [sys.executable, str(REPO / "benchmarks" / "serve_load.py"), "--requests",
+             str(args.requests)],
+            env={**os.environ, "PYTHONPATH": str(REPO / "src")}, check=False,
+        )  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""`refaire worker` and `refaire jobs list`: the background job queue from the command line."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from refaire.cli._common import DbOption, JsonOption, console, esc, fail, print_json
+from refaire.jobs import log as job_log
+from refaire.store import open_store
+
+jobs_app = typer.Typer(help="Background jobs (crawls, derivation) and their state.",
+                       no_args_is_help=True)  # fmt: skip
+
+
+def worker_command(
+    db: str | None = DbOption,
+    threads: int = typer.Option(2, "--threads", min=1, max=64, help="Jobs run at once."),
+    periodic: bool = typer.Option(
+        True, "--periodic/--no-periodic", help="Also start scheduled jobs (source crawls)."
+    ),
+) -> None:
+    """Run the job queue's consumer until interrupted (Ctrl-C stops it after running jobs)."""
+    from refaire.jobs.queue import run_worker, use_queue
+
+    store = open_store(db)
+    location = use_queue(store.url)
+    console.print(f"worker for {esc(store.url)}, queue {esc(location)}, {threads} threads")
+    run_worker(store.url, workers=threads, periodic=periodic)
+
+
+@jobs_app.command("list")
+def list_command(
+    state: str | None = typer.Option(
+        None, "--state", help="queued, running, retrying, done or failed."
+    ),
+    limit: int = typer.Option(50, "--limit", min=1, max=500),
+    offset: int = typer.Option(0, "--offset", min=0),
+    db: str | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Jobs, newest first, with their state, attempts and last error."""
+    try:
+        page = job_log.list_jobs(open_store(db), state=state, limit=limit, offset=offset)
+    except ValueError as exc:
+        fail(str(exc), 2)
+        return
+    if as_json:
+        print_json(page)
+        return
+    table = Table(
+        "id", "job", "state", "tries", "queued at", "error", title=f"{page['total']} jobs"
+    )
+    for j in page["items"]:
+        table.add_row(
+            j["id"][:8], esc(j["label"]), j["state"], str(j["attempts"]), j["enqueued_at"],
+            esc(j["error"] or ""),
+        )  # fmt: skip
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("worker")(worker_command)
+    app.add_typer(jobs_app, name="jobs")

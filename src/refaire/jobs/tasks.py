@@ -1,0 +1,49 @@
+"""The jobs the queue runs. Each takes the store URL first (see `jobs.queue`).
+
+Retries: a failing job is tried again after `retry_delay` seconds, the delay doubling each
+time (`retry_backoff`), then it stays in the log as failed with its error.
+"""
+
+from __future__ import annotations
+
+from huey import crontab
+
+from refaire.jobs.queue import current_store_url, huey, store_for, submit
+
+
+@huey.task(retries=2, retry_delay=30, retry_backoff=2, name="derive")
+def derive(store_url: str) -> None:
+    """The observatory's and the matching engine's derived values, brought up to date.
+
+    The lock makes it once at a time for a store whatever the number of consumers (server
+    processes, workers): a second one waiting behind it finds nothing stale and returns.
+    """
+    from refaire.observatory.warm import prepare
+
+    with huey.lock_task(f"derive:{store_url}"):
+        prepare(store_for(store_url))
+
+
+@huey.task(retries=3, retry_delay=60, retry_backoff=2, name="crawl")
+def crawl(store_url: str, source_id: int) -> dict:
+    """One source crawled; the lock keeps two crawls of one source from overlapping."""
+    from refaire.crawl.sources import UnknownSource, crawl_source
+
+    with huey.lock_task(f"crawl:{store_url}:{source_id}"):
+        try:
+            return crawl_source(store_for(store_url), source_id)
+        except UnknownSource:
+            return {}  # removed since it was queued: nothing to do
+
+
+@huey.periodic_task(crontab(minute="*"), name="crawl-due")
+def crawl_due() -> None:
+    """Every minute: queue a crawl of each source whose period has come round."""
+    from refaire.crawl.sources import due_sources
+
+    url = current_store_url()
+    if url is None:
+        return
+    store = store_for(url)
+    for source_id in due_sources(store):
+        submit(store, crawl, source_id, label=f"scheduled crawl of source {source_id}")
