@@ -32,7 +32,7 @@ _SCALARS = (
 
 
 # extra keys `merge` handles itself rather than copying them over.
-_MERGED_APART = ("aka", "merged_keys", "located_by_town")
+_MERGED_APART = ("aka", "merged_keys", "located_by_town", "doubtful_location")
 
 
 def _trigrams(text: str) -> set[str]:
@@ -167,6 +167,9 @@ def merge(base: Facility, other: Facility) -> Facility:
             out.extra.pop("located_by_town", None)
         out.latitude, out.longitude = other.latitude, other.longitude
         out.location_origin = other.location_origin
+        out.location_status = other.location_status
+        # A source's doubtful pair is moot once another source locates the place.
+        out.extra.pop("doubtful_location", None)
         if "located_by_town" in other.extra:
             out.extra["located_by_town"] = copy.deepcopy(other.extra["located_by_town"])
         taken += ["latitude", "longitude"]
