@@ -163,7 +163,9 @@ def test_doubtful_location_is_off_near_me_until_a_manager_confirms_it(labs) -> N
     assert [i["id"] for i in near["items"]] == [fid]
     found = search_facilities(labs, near=(44.8378, -0.5792), radius_km=5)
     assert [i["id"] for i in found["items"]] == [fid]
-    r = _run(labs, "facilities", "edit", str(fid), "--location", "0,0", "--as", "manager@example.org")
+    r = _run(
+        labs, "facilities", "edit", str(fid), "--location", "0,0", "--as", "manager@example.org"
+    )
     assert r.exit_code != 0 and "placeholder" in r.output
 
 

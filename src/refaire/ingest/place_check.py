@@ -96,9 +96,7 @@ def _town_km(lat: float, lon: float, country: str, town: str | None) -> float | 
     return min(haversine_km(lat, lon, t.latitude, t.longitude) for t in towns)
 
 
-def check_pair(
-    lat: float, lon: float, country: str | None, town: str | None = None
-) -> Verdict:
+def check_pair(lat: float, lon: float, country: str | None, town: str | None = None) -> Verdict:
     """The verdict on a pair for a record naming `country` (ISO alpha-2) and `town`."""
     code = (country or "").strip().upper()
     if not code or code not in _cells():
