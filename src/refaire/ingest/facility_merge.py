@@ -230,6 +230,11 @@ def _richness(f: Facility) -> int:
     return filled + 2 * len(f.equipment)
 
 
+def first_source(f: Facility) -> str:
+    """The file or URL a record was read from (its first FieldSource), or its key."""
+    return f.sources[0].source if f.sources else f.key
+
+
 def dedupe(
     facilities: list[Facility], merges: list[dict[str, str]] | None = None
 ) -> list[Facility]:
@@ -258,7 +263,13 @@ def dedupe(
             parent[max(ri, rj)] = min(ri, rj)
             if merges is not None:
                 merges.append(
-                    {"record": facilities[i].key, "into": facilities[j].key, "evidence": evidence}
+                    {
+                        "record": facilities[i].key,
+                        "into": facilities[j].key,
+                        "evidence": evidence,
+                        "record_source": first_source(facilities[i]),
+                        "into_source": first_source(facilities[j]),
+                    }
                 )
 
     cell_deg = NEAR_M / 111_320 * 1.1

@@ -135,7 +135,7 @@ def check_location(facility: Facility, source: str) -> Verdict | None:
         facility.location_status = "agrees"
         facility.extra["location_swapped"] = {"read": [lat, lon], "reason": verdict.reason}
         msg = (
-            f"coordinates {lat}, {lon} are {verdict.reason}; the swapped pair "
+            f"{facility.name}: coordinates {lat}, {lon} are {verdict.reason}; the swapped pair "
             f"{verdict.latitude}, {verdict.longitude} is in {named}: swapped"
         )
         facility.problems.append(Problem(source, "warning", "location", msg))
@@ -148,7 +148,8 @@ def check_location(facility: Facility, source: str) -> Verdict | None:
             "reason": verdict.reason,
         }
         msg = (
-            f"coordinates {lat}, {lon} are {verdict.reason} (named: {named}), nor is the "
+            f"{facility.name}: coordinates {lat}, {lon} are {verdict.reason} (named: {named}), "
+            "nor is the "
             "swapped pair: kept as doubtful, left out of 'near me' answers until confirmed"
         )
         facility.problems.append(Problem(source, "warning", "location", msg))

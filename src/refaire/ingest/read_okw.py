@@ -190,11 +190,13 @@ def _facility(source: str, data: Any, where: str, at: Lines, result: ReadResult)
         msg = f"{label}: a {type(data).__name__}, expected an OKW facility mapping; rejected"
         path = where.rstrip(".") or None
         result.problems.append(Problem(source, "error", path, msg, at(where.rstrip("."))))
+        result.rejected += 1
         return None
     name = clean_name(first_text(data.get("name"), data.get("title")))
     if not name:
         msg = f"{label}: facility without a name; rejected"
         result.problems.append(Problem(source, "error", f"{where}name", msg, at(f"{where}name")))
+        result.rejected += 1
         return None
     address, coords = _location(data.get("location"), source, where, at)
     problems = list(coords.problems) if coords else []

@@ -107,6 +107,7 @@ def place_to_facility(
     if not name:
         msg = f"{where}: place without a name; rejected"
         result.problems.append(Problem(source, "error", where, msg, line))
+        result.rejected += 1
         return None
     lat, lon = _coords(row)
     coords = check_coordinates(lat, lon, source, f"{where}.coordinates", line)
@@ -242,6 +243,7 @@ def read_json(source: str, data: bytes) -> ReadResult:
         if not isinstance(record, dict):
             msg = f"entry {index}: a {type(record).__name__}, expected an object; rejected"
             result.problems.append(Problem(source, "error", f"[{index}]", msg))
+            result.rejected += 1
             continue
         with one_entry(result, source, f"entry {index}", f"[{index}]"):
             fac = place_to_facility(record, "places-json", source, f"[{index}]", None, result)

@@ -87,6 +87,7 @@ def _entry(source: str, index: int | None, doc: Any, result: ReadResult) -> Faci
     def reject(field: str | None, message: str) -> None:
         path = f"{where}.{field}" if field and where else (field or where or None)
         result.problems.append(Problem(source, "error", path, f"{label}: {message}; rejected"))
+        result.rejected += 1
 
     if not isinstance(doc, dict):
         reject(None, f"not a SpaceAPI document (a JSON {type(doc).__name__})")
