@@ -207,7 +207,7 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 # --- provenance --------------------------------------------------------------------------
 
-_NOT_PROVENANCED = {"key", "sources", "problems", "extra", "location_origin"}
+_NOT_PROVENANCED = {"key", "sources", "problems", "extra", "location_origin", "location_status"}
 
 
 def finish_facility(facility: Facility, source: str, fmt: str) -> Facility:

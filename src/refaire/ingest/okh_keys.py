@@ -64,6 +64,11 @@ _ALIAS_GROUPS: dict[str, tuple[str, ...]] = {
     "part": ("part", "parts"),
     "sub": ("sub",),
     "mass": ("mass",),
+    # design-level requirements: OKH/OHM lists of processes, OKH v1 tool lists
+    "manufacturing-processes": ("manufacturing-processes",),
+    "tool-list": ("tool-list", "tools", "tool-lists"),
+    "schematics": ("schematics", "schematic"),
+    "software": ("software",),
     # part-level keys (also accepted at top level: a stand-alone part manifest)
     "material": ("material", "materials"),
     "process": ("manufacturing-process", "printing-process", "process"),
