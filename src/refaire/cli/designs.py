@@ -93,6 +93,7 @@ def show_command(
         f"licence: {esc(lic.get('expression', '—'))} ({esc(lic.get('openness', 'unknown'))})",
         f"readiness: {esc(d.get('technology_readiness') or '—')} / "
         f"{esc(d.get('documentation_readiness') or '—')}",
+        f"NASA TRL (another scale, kept apart): {esc(d['trl'])}" if d.get("trl") else "",
         f"sectors: {esc(', '.join(d.get('sectors') or []) or '—')}",
         f"languages: {esc(', '.join(d.get('languages') or []) or '—')}",
         f"repo: {esc(d.get('repo') or '—')}",

@@ -32,7 +32,7 @@ _SCALARS = (
 
 
 # extra keys `merge` handles itself rather than copying them over.
-_MERGED_APART = ("aka", "merged_keys", "located_by_town", "doubtful_location")
+_MERGED_APART = ("aka", "merged_keys", "located_by_town", "doubtful_location", "merged_records")
 
 
 def _trigrams(text: str) -> set[str]:
@@ -301,5 +301,13 @@ def dedupe(
         result = facilities[ordered[0]]
         for i in ordered[1:]:
             result = merge(result, facilities[i])
+        if len(members) > 1:
+            # Said on the record, not only in the run's summary: N records (distinct ids,
+            # maybe distinct files) are now one place, and which ones.
+            result.extra["merged_records"] = {
+                "count": len(members),
+                "keys": [facilities[i].key for i in sorted(members)],
+                "sources": sorted({first_source(facilities[i]) for i in members}),
+            }
         merged.append((min(members), result))
     return [f for _, f in sorted(merged, key=lambda t: t[0])]

@@ -56,18 +56,26 @@ STATED_CONFIDENCE = 0.8
 MIN_CONFIDENCE = 0.5
 
 
-def _resolve(ctx: f.Ctx, fld: str, kind: str, text: str) -> list[DesignRequirement]:
-    from refaire.vocab.capabilities import processes_for_tsdc, resolve
+def process_code(text: str) -> tuple[str, str] | None:
+    """(process id, rule) for an OHM or TsDC process code ("LASER", "SHEET", "3DP"), else
+    None. Shared by the design readers and the OKW facility reader."""
+    from refaire.vocab.capabilities import processes_for_tsdc
 
+    if not isinstance(text, str) or not _CODE.match(text.strip()):
+        return None
     code = text.strip().upper().replace(" ", "-")
-    if _CODE.match(text.strip()):
-        if code in OHM_PROCESS_CODES:
-            pid = OHM_PROCESS_CODES[code]
-            return [DesignRequirement(kind, text, pid, "stated", f"process code {code}")]
-        tsdc = processes_for_tsdc(code)
-        if tsdc:
-            root = tsdc[0]
-            return [DesignRequirement(kind, text, root, "stated", f"tsdc {code}")]
+    if code in OHM_PROCESS_CODES:
+        return OHM_PROCESS_CODES[code], f"process code {code}"
+    tsdc = processes_for_tsdc(code)
+    return (tsdc[0], f"tsdc {code}") if tsdc else None
+
+
+def _resolve(ctx: f.Ctx, fld: str, kind: str, text: str) -> list[DesignRequirement]:
+    from refaire.vocab.capabilities import resolve
+
+    coded = process_code(text)
+    if coded is not None:
+        return [DesignRequirement(kind, text, coded[0], "stated", coded[1])]
     out = []
     for r in resolve(text, kind="process"):
         if r.confidence < MIN_CONFIDENCE:
@@ -123,3 +131,24 @@ def display_name(ctx: f.Ctx, name: str) -> tuple[str, str | None]:
         ctx.note("name", shown, spaced, "wiki-slug")
         shown = spaced
     return shown, (name if shown != name else None)
+
+
+_TRL = re.compile(r"^\s*(?:nasa[\s_-]*)?trl[\s_-]*([1-9])\s*$", re.I)
+
+
+def nasa_trl(ctx: f.Ctx | None, *values: Any) -> str | None:
+    """ "TRL-n" for the first value written as a NASA TRL ("TRL 6", "trl6", "NASA TRL 4"),
+    or a bare 1–9 under a `trl` key; None otherwise. Noted: the open-hardware OTRL is
+    another scale, so a TRL is kept as its own field, not relabelled (nor called a typo).
+    """
+    for i, value in enumerate(values):
+        text = str(value).strip() if isinstance(value, str | int) and value is not True else ""
+        m = _TRL.match(text)
+        if m is None and i == 0 and text.isdigit() and 1 <= int(text) <= 9:
+            m = re.match(r"(\d)", text)  # the `trl` key itself says which scale
+        if m is not None:
+            level = f"TRL-{m.group(1)}"
+            if ctx is not None:
+                ctx.note("trl", text, level, "nasa-trl-kept-apart-from-otrl")
+            return level
+    return None

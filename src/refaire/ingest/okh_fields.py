@@ -80,8 +80,18 @@ def texts(ctx: Ctx, fld: str, value: Any) -> list[str]:
 
 
 def names(ctx: Ctx, fld: str, value: Any) -> str | None:
-    """A person or organisation: text, list, or v1 ``{name, affiliation}``; joined by "; "."""
-    items = text_items(value if not isinstance(value, dict) else [value])
+    """A person or organisation: text, list, or v1 ``{name, affiliation}``; joined by "; ".
+
+    A table's `name` wins over its `url` (OHM's ``{"name": …, "url": …}``): an
+    organisation is stored by its name, never by its web address.
+    """
+    listed = value if isinstance(value, list) else [value] if isinstance(value, dict) else value
+    if isinstance(listed, list):
+        listed = [
+            item["name"] if isinstance(item, dict) and scalar_text(item.get("name")) else item
+            for item in listed
+        ]
+    items = text_items(listed)
     kept = []
     for raw in items:
         cleaned = raw.strip()

@@ -43,6 +43,7 @@ _ALIAS_GROUPS: dict[str, tuple[str, ...]] = {
         "open-documentation-readiness-level",
     ),
     "development-stage": ("development-stage",),
+    "trl": ("trl", "nasa-trl", "technology-readiness"),
     "cpc-patent-class": ("cpc-patent-class", "patent-class", "cpc"),
     "tsdc": ("tsdc", "tsdc-id"),
     "image": ("image", "images"),

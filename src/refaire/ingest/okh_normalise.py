@@ -26,7 +26,7 @@ from typing import Any
 from refaire.ingest import okh_fields as f
 from refaire.ingest.base import ReadResult
 from refaire.ingest.identity import design_key, platform_of, repo_identity_problem
-from refaire.ingest.okh_design_level import design_requirements, display_name
+from refaire.ingest.okh_design_level import design_requirements, display_name, nasa_trl
 from refaire.ingest.okh_lineage import LINEAGE_KEYS, appropedia_topics, lineage_targets
 from refaire.ingest.okh_values import dedupe, is_placeholder, scalar_text
 from refaire.model import Design, Licence, Link, Part, Problem, Provenance
@@ -150,6 +150,9 @@ def build_design(rec: dict[str, Any], ctx: f.Ctx, fmt: str) -> Design | None:
         ctx.note("version", version, "", "unversioned-marker")
         version = None
     tech = rec.get("technology-readiness-level")
+    trl = nasa_trl(ctx, rec.get("trl"), tech)
+    if tech is not None and nasa_trl(None, None, tech) is not None:
+        tech = None  # the value was a TRL, kept as such: not an OTRL
     if tech is not None:
         technology = f.readiness(ctx, "technology_readiness", tech, "technology")
     else:
@@ -183,6 +186,7 @@ def build_design(rec: dict[str, Any], ctx: f.Ctx, fmt: str) -> Design | None:
         organisation=organisation,
         languages=languages,
         technology_readiness=technology,
+        trl=trl,
         documentation_readiness=f.readiness(
             ctx,
             "documentation_readiness",

@@ -129,6 +129,9 @@ class Design:
     organisation: str | None = None
     languages: list[str] = field(default_factory=list)
     technology_readiness: str | None = None
+    # A NASA/ISO Technology Readiness Level ("TRL-6") as stated: a different scale from
+    # the open-hardware OTRL above, kept apart, never mapped onto it.
+    trl: str | None = None
     documentation_readiness: str | None = None
     cpc: list[str] = field(default_factory=list)
     sectors: list[str] = field(default_factory=list)
