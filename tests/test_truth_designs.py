@@ -38,7 +38,7 @@ def _warnings(design) -> list[tuple[str | None, str]]:
 @pytest.mark.parametrize(
     "url",
     ["https://www.github.com/", "http://gitlab.com", "https://github.com/username/repo",
-     "https://example.com/project"],
+     "https://github.com/your-org/your-repo"],
 )  # fmt: skip
 def test_bare_hosts_and_placeholders_are_no_identity(url: str) -> None:
     assert repo_identity_problem(url) is not None

@@ -96,22 +96,19 @@ _PLACEHOLDER_SEGMENTS = frozenset(
         "projectname", "project-name", "example", "xxx", "foo", "bar", "name",
     }
 )  # fmt: skip
-_EXAMPLE_HOSTS = ("example.com", "example.org", "example.net", "localhost")
 
 
 def repo_identity_problem(repo: str) -> str | None:
     """Why a repository URL cannot identify a design, or None when it can.
 
     A bare host (``https://www.github.com/``) is every design's repository at once, and a
-    template's URL (``https://github.com/username/repo``, an example.com address) is
-    nobody's: either would merge unrelated designs into one key.
+    template's URL (``https://github.com/username/repo``) is
+    nobody's: either would merge unrelated designs into one key. (example.org addresses
+    stay identities: tests and documentation use them for real-looking repositories.)
     """
     parts = urlsplit(repo.strip())
     if not parts.scheme or not parts.netloc:
         return None  # not a URL: the text itself, as given, is the identity
-    host = (parts.hostname or "").removeprefix("www.")
-    if host in _EXAMPLE_HOSTS or host.endswith(tuple(f".{h}" for h in _EXAMPLE_HOSTS)):
-        return f"{repo.strip()!r} is an example address"
     segments = [seg for seg in parts.path.split("/") if seg]
     if not segments:
         return f"{repo.strip()!r} is a bare host, not a repository"
