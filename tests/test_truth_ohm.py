@@ -50,6 +50,7 @@ def test_okw_process_codes_are_understood_or_warned(fixtures) -> None:
     result = _read(fixtures, "ohm-okw", "facility-9b21.json")
     [b] = result.facilities
     assert [c.id for c in b.processes] == ["sheet-metal-forming"]
+    assert b.email == "bonjour@makershub.example"  # from owner.contact_info
     assert b.extra["unread_processes"] == ["TELEPORT"]
     assert any("TELEPORT" in p.message for p in result.problems if p.severity == "warning")
 
@@ -68,6 +69,7 @@ def test_same_place_in_two_files_is_merged_with_a_count_and_both_named(any_store
     merged = f.extra["merged_records"]
     assert merged["count"] == 2 and len(merged["keys"]) == 2
     assert {c.id for c in f.processes} >= {"laser-cutting", "sheet-metal-forming"}
+    assert f.email == "bonjour@makershub.example"
     api = TestClient(create_app(store=any_store))
     en = api.get(f"/facilities/{fid}", params={"lang": "en"}).text
     assert 'id="merged-records"' in en and "One place read from 2 records" in en

@@ -187,6 +187,23 @@ def _location(loc: Any, source: str, where: str, at: Lines) -> tuple[dict[str, s
     return address, check_coordinates(lat, lon, source, path, at(path))
 
 
+def _email(data: dict[str, Any]) -> str | None:
+    """The contact e-mail wherever OKW renderings put it: `email`, `contact.email`, or
+    an agent's `contact_info` / `contact-info` (`contact`, then `owner`)."""
+    found: list[Any] = [data.get("email")]
+    for who in ("contact", "owner"):
+        agent = data.get(who)
+        if not isinstance(agent, dict):
+            continue
+        found.append(agent.get("email"))
+        for key in ("contact_info", "contact-info", "contactInfo"):
+            info = agent.get(key)
+            if isinstance(info, dict):
+                found.append(info.get("email"))
+    text = first_text(*[v for v in found if isinstance(v, str)])
+    return text if text and "@" in text else None
+
+
 def _process_caps(
     value: Any, source: str, path: str, at: Lines, problems: list[Problem], extra: dict[str, Any]
 ) -> list[Capability]:
@@ -249,7 +266,7 @@ def _facility(source: str, data: Any, where: str, at: Lines, result: ReadResult)
         country=country,
         city=address.get("locality"),
         url=first_text(data.get("url"), data.get("website"), contact.get("website")),
-        email=first_text(data.get("email"), contact.get("email")),
+        email=_email(data),
         owner=first_text(owner.get("name") if isinstance(owner, dict) else owner),
         opening_hours=first_text(
             "; ".join(map(str, data["opening_hours"]))
