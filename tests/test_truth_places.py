@@ -102,6 +102,14 @@ def test_the_check_itself() -> None:
     assert check_pair(48.85, 2.35, "ZZ").status == "unchecked"
 
 
+def test_when_both_orders_fit_the_country_the_named_town_decides() -> None:
+    # Chelyabinsk is 55.16 N 61.40 E; 61.40 N 55.16 E is in Russia too (Komi).
+    assert check_pair(55.16, 61.40, "RU", "Chelyabinsk").status == "agrees"
+    swapped = check_pair(61.40, 55.16, "RU", "Chelyabinsk")
+    assert (swapped.status, swapped.latitude, swapped.longitude) == ("swapped", 55.16, 61.40)
+    assert check_pair(61.40, 55.16, "RU").status == "agrees"  # no town: nothing to decide by
+
+
 @pytest.mark.parametrize(
     ("name", "point", "address", "email"),
     [

@@ -3,8 +3,7 @@
 A pair read in the wrong order (a "latlng" list taken as GeoJSON's lon,lat) lands whole
 lists of labs thousands of kilometres away, in a place that still looks precise. Every
 facility reader ends here (via `finish_facility`): when the pair falls outside the named
-country (or far from the named town) and the swapped pair falls inside, the pair is
-swapped with a warning; when neither does, the pair is kept aside as *doubtful*
+country and the swapped pair falls inside, the pair is swapped with a warning; when neither does, the pair is kept aside as *doubtful*
 (``extra["doubtful_location"]``), the facility has no usable location, and so it is off
 every "near me" answer (facility search radius, match radius, map) until a manager
 states its location.
