@@ -138,7 +138,7 @@ def _run(store, *args: str):
     return CliRunner().invoke(cli, [*args, "--db", store.url])
 
 
-def test_doubtful_location_is_off_near_me_until_a_manager_confirms_it(labs) -> None:
+def test_doubtful_location_is_off_near_me_until_a_manager_confirms_it(labs, fixtures) -> None:
     fid, _ = get_facility(labs, "places-json:lab-sans-place@40.417,-3.704")
     api = TestClient(create_app(store=labs))
     near_madrid = api.get("/api/facilities", params={"near": MADRID, "radius_km": 100}).json()
@@ -171,6 +171,11 @@ def test_doubtful_location_is_off_near_me_until_a_manager_confirms_it(labs) -> N
     assert [i["id"] for i in near["items"]] == [fid]
     found = search_facilities(labs, near=(44.8378, -0.5792), radius_km=5)
     assert [i["id"] for i in found["items"]] == [fid]
+    # the source re-imported with its doubtful pair does not undo the manager's location
+    import_sources(labs, [str(fixtures / "truth" / "labs-latlng.json")])
+    again = api.get(f"/api/facilities/{fid}").json()
+    assert (again["latitude"], again["location_status"]) == (44.8378, "confirmed")
+    assert "doubtful_location" not in again["extra"]
     r = _run(
         labs, "facilities", "edit", str(fid), "--location", "0,0", "--as", "manager@example.org"
     )
