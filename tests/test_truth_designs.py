@@ -154,3 +154,14 @@ def _keys(store) -> list[str]:
 
     with store.engine.connect() as conn:
         return [r[0] for r in conn.execute(select(designs.c.key))]
+
+
+def test_losh_software_tables_keep_release_and_installation_guide(tmp_path) -> None:
+    path = tmp_path / "okh.toml"
+    path.write_text(
+        'okhv = "OKH-LOSHv1.0"\nname = "Scope"\nrepo = "https://github.com/a/scope"\n'
+        'version = "1"\nlicense = "CERN-OHL-S-2.0"\nlicensor = "A"\nfunction = "x"\n'
+        '[[software]]\nrelease = "2.3"\ninstallation-guide = "/docs/getting_started.md"\n'
+    )
+    [d] = read_source(str(path), path.read_bytes()).designs
+    assert d.software == ["2.3", "/docs/getting_started.md"]

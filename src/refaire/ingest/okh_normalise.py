@@ -119,6 +119,19 @@ def _parts(ctx: f.Ctx, rec: dict[str, Any]) -> list[Part]:
     return parts
 
 
+def _software(value: Any) -> Any:
+    """OKH-LOSH `[[software]]` tables ({release, installation-guide}) as their texts, both
+    kept: a release number alone says nothing of where the software is."""
+    items = value if isinstance(value, list) else [value]
+    out: list[Any] = []
+    for item in items:
+        if isinstance(item, dict):
+            out += [item[k] for k in ("release", "installation-guide") if item.get(k)]
+        elif item is not None:
+            out.append(item)
+    return out or None
+
+
 def build_design(rec: dict[str, Any], ctx: f.Ctx, fmt: str) -> Design | None:
     """The design described by a canonical record, or None (with an error) if unusable."""
     # without a usable name there is no design, but every other field is still read so
@@ -216,7 +229,7 @@ def build_design(rec: dict[str, Any], ctx: f.Ctx, fmt: str) -> Design | None:
         updated=updated,
         design_requirements=design_requirements(ctx, rec),
         schematics=f.texts(ctx, "schematics", rec.get("schematics")),
-        software=f.texts(ctx, "software", rec.get("software")),
+        software=f.texts(ctx, "software", _software(rec.get("software"))),
         original_name=original_name,
     )
     if given_name is None:
