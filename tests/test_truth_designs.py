@@ -165,3 +165,22 @@ def test_losh_software_tables_keep_release_and_installation_guide(tmp_path) -> N
     )
     [d] = read_source(str(path), path.read_bytes()).designs
     assert d.software == ["2.3", "/docs/getting_started.md"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["okh-bare-host.yml", "okh-placeholder-repo.yml", "okh-appropedia-slug.toml",
+     "ohm-okh.json", "ohm-okh-trl.json"],
+)  # fmt: skip
+def test_what_is_kept_survives_an_okh_toml_round_trip(fixtures, name) -> None:
+    from refaire.export.okh_toml import design_to_toml
+    from refaire.ingest.files import read_bytes
+
+    d = _design(fixtures, name)
+    [again] = read_bytes("exported/okh.toml", design_to_toml(d).encode()).designs
+    for field in ("name", "original_name", "trl", "schematics", "software"):
+        assert getattr(again, field) == getattr(d, field), field
+    assert [(r.kind, r.text, r.id) for r in again.design_requirements] == [
+        (r.kind, r.text, r.id) for r in d.design_requirements
+    ]
+    assert [p.dimensions_text for p in again.parts] == [p.dimensions_text for p in d.parts]
