@@ -144,12 +144,7 @@ async def import_upload(
             raise HTTPException(413, f"{name}: over the {MAX_BYTES:,}-byte limit")
         # Parsing and storing is CPU and database work: keep it off the event loop.
         one = await run_in_threadpool(import_bytes, store, f"upload:{name}", data)
-        for attr in (
-            "imported", "updated", "skipped", "rejected", "designs", "facilities", "conflicts"
-        ):  # fmt: skip
-            setattr(total, attr, getattr(total, attr) + getattr(one, attr))
-        total.problems.extend(one.problems)
-        total.merges.extend(one.merges)
+        total.add(one)
     counts = {k: v for k, v in total.to_dict().items() if isinstance(v, int)}
     record_write(store, actor, "import.upload", "import", "upload", None, counts)
     if request.app.state.prepare and (total.imported or total.updated):

@@ -94,7 +94,9 @@ def edit_facility(
         dict[str, Any],
         Body(
             description="Any of description, email, phone, url, access_type (public, "
-            "members, by-appointment), hours {time_zone, weekly, closures}, pricing; "
+            "members, by-appointment), hours {time_zone, weekly, closures}, pricing, "
+            "location (\"LAT,LON\" or {latitude, longitude}: the manager states where the "
+            "place is, which confirms a location the import found doubtful); "
             "empty text clears a field."
         ),
     ],

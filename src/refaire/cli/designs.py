@@ -88,10 +88,12 @@ def show_command(
     lic = d.get("licence") or {}
     lines = [
         f"[bold]{esc(d['name'])}[/bold]  (id {d['id']}, {esc(d['format'])})",
+        f"name as written: {esc(d['original_name'])}" if d.get("original_name") else "",
         esc(d.get("function") or d.get("description")),
         f"licence: {esc(lic.get('expression', '—'))} ({esc(lic.get('openness', 'unknown'))})",
         f"readiness: {esc(d.get('technology_readiness') or '—')} / "
         f"{esc(d.get('documentation_readiness') or '—')}",
+        f"NASA TRL (another scale, kept apart): {esc(d['trl'])}" if d.get("trl") else "",
         f"sectors: {esc(', '.join(d.get('sectors') or []) or '—')}",
         f"languages: {esc(', '.join(d.get('languages') or []) or '—')}",
         f"repo: {esc(d.get('repo') or '—')}",
@@ -107,6 +109,8 @@ def show_command(
             size = (
                 " x ".join(f"{v:g}" for v in (dims["width"], dims["depth"], dims["height"]))
                 if dims
+                else (esc(p.get("dimensions_text") or "") + " (as written, unread)")
+                if p.get("dimensions_text")
                 else ""
             )
             t.add_row(
@@ -117,6 +121,16 @@ def show_command(
                 str(p["quantity"]),
             )
         console.print(t)
+    for r in d.get("design_requirements") or []:
+        read = (
+            f"{esc(r['id'])} ({esc(r['origin'])}, {esc(r['rule'] or '')})"
+            if r["id"]
+            else "not understood"
+        )
+        console.print(f"design-level {esc(r['kind'])}: {esc(r['text'])} → {read}", soft_wrap=True)
+    for kind in ("schematics", "software"):
+        for path in d.get(kind) or []:
+            console.print(f"{kind}: {esc(path)}", soft_wrap=True)
     _print_requirements(d.get("requirements") or {})
     lin = d["lineage"]
     for link in lin["parents"]:

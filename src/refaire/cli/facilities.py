@@ -131,6 +131,15 @@ def show_command(
         located += (
             f" (approximate: the centre of {escape(str(town))}; the source gives no coordinates)"
         )
+    doubtful = (d.get("extra") or {}).get("doubtful_location")
+    if d.get("location_status") == "doubtful" and doubtful:
+        located += (
+            f" (doubtful as published: {doubtful.get('latitude')}, {doubtful.get('longitude')}, "
+            f"{escape(str(doubtful.get('reason') or ''))}; left out of 'near me' answers until "
+            "a manager confirms it: `refaire facilities edit ID --location LAT,LON`)"
+        )
+    elif d.get("location_status") == "confirmed":
+        located += " (stated by a manager)"
     lines = [
         f"[bold]{escape(d['name'])}[/bold]  (id {d['id']}, {escape(d.get('kind') or 'facility')})",
         escape(d.get("description") or ""),

@@ -72,6 +72,9 @@ def edit_command(
     phone: str | None = typer.Option(None, "--phone"),
     url: str | None = typer.Option(None, "--url", help="Website, http(s)."),
     access: str | None = typer.Option(None, "--access", help="public, members or by-appointment."),
+    location: str | None = typer.Option(
+        None, "--location", help="LAT,LON where the place is: states it, confirming a doubtful one."
+    ),
     prices: str | None = typer.Option(
         None, "--prices", help="Quote prices as JSON, or @FILE.json (see `refaire quote`)."
     ),
@@ -79,12 +82,13 @@ def edit_command(
     db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Change a facility's description, contact, website, access or prices (as its manager)."""
+    """Change a facility's description, contact, website, access, location or prices (as its
+    manager)."""
     changes: dict[str, Any] = {
         k: v
         for k, v in (
             ("description", description), ("email", email), ("phone", phone), ("url", url),
-            ("access_type", access),
+            ("access_type", access), ("location", location),
         )
         if v is not None
     }  # fmt: skip

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from refaire.cli._common import DbOption, JsonOption, console, esc, print_json
 from refaire.ingest.runner import ImportSummary, import_source_list
 from refaire.ingest.sources import expand
+from refaire.model import Problem
 from refaire.store import open_store
 
 
@@ -21,7 +24,7 @@ def import_command(
     """Import OKH manifests and facility lists; bad files are reported, never fatal."""
     store = open_store(db)
     sources, problems = expand(paths)
-    summary = ImportSummary(problems=list(problems), rejected=len(problems))
+    summary = ImportSummary(problems=list(problems), rejected=len(problems), read=len(problems))
     show_bar = not as_json and len(sources) > 20 and console.is_terminal
     if show_bar:
         with Progress(
@@ -46,43 +49,79 @@ def import_command(
     if as_json:
         print_json(summary.to_dict())
     else:
-        _print_summary(summary)
+        # Problems name a file as read (relative to the directory given); print its path.
+        _print_summary(summary, {s.name: str(s.path.resolve()) for s in sources if s.path})
     if summary.rejected and not (summary.imported or summary.updated):
         raise typer.Exit(1)
 
 
-def _print_summary(summary: ImportSummary) -> None:
+# Warnings listed one by one before the rest are summarised by message kind (--json has all).
+WARNINGS_LISTED = 20
+
+
+def _line(p: Problem, paths: dict[str, str]) -> str:
+    """One problem on its own line, the whole file name first: never cut by a table."""
+    where = paths.get(p.source, p.source) + (f":{p.line}" if p.line else "")
+    field = f" at {esc(p.field)}" if p.field else ""
+    return f"{esc(where)}{field}: {esc(p.message)}"
+
+
+def _print_summary(summary: ImportSummary, paths: dict[str, str] | None = None) -> None:
+    paths = paths or {}
+    errors = [p for p in summary.problems if p.severity == "error"]
+    warnings = [p for p in summary.problems if p.severity == "warning"]
+    # What was lost first, all of it: a person fixing a batch must see every rejected file.
+    if errors:
+        console.print(f"[red bold]{len(errors)} error(s)[/red bold]", highlight=False)
+        for p in errors:
+            console.print(f"[red]error[/red] {_line(p, paths)}", highlight=False, soft_wrap=True)
+    if warnings:
+        console.print(f"[yellow]{len(warnings)} warning(s)[/yellow]", highlight=False)
+        for p in warnings[:WARNINGS_LISTED]:
+            console.print(
+                f"[yellow]warning[/yellow] {_line(p, paths)}", highlight=False, soft_wrap=True
+            )
+        rest = warnings[WARNINGS_LISTED:]
+        if rest:
+            kinds = Counter(_kind(p.message) for p in rest)
+            console.print(f"… and {len(rest)} more warnings (--json lists them all):")
+            for kind, n in kinds.most_common(10):
+                console.print(f"  {n} × {esc(kind)}", highlight=False, soft_wrap=True)
+    _print_conflicts_and_merges(summary, paths)
+    check = "" if summary.accounted else " [red](does not add up: please report)[/red]"
     console.print(
-        f"[green]{summary.imported} imported[/green], {summary.updated} updated, "
-        f"{summary.skipped} skipped, [red]{summary.rejected} rejected[/red] "
-        f"({summary.designs} designs, {summary.facilities} facilities)"
+        f"{summary.read} records read: [green]{summary.imported} imported[/green], "
+        f"{summary.updated} updated, {summary.merged} merged, {summary.conflicts} kept as "
+        f"conflicts, {summary.skipped} skipped, [red]{summary.rejected} rejected[/red] "
+        f"({summary.designs} designs, {summary.facilities} facilities){check}",
+        highlight=False,
+        soft_wrap=True,
     )
-    _print_conflicts_and_merges(summary)
-    shown = [p for p in summary.problems if p.severity in ("error", "warning")]
-    if not shown:
-        return
-    table = Table("severity", "source", "field", "message", show_lines=False)
-    for p in shown[:50]:
-        where = p.source + (f":{p.line}" if p.line else "")
-        colour = "red" if p.severity == "error" else "yellow"
-        table.add_row(
-            f"[{colour}]{p.severity}[/{colour}]", esc(where), esc(p.field), esc(p.message)
-        )
-    console.print(table)
-    if len(shown) > 50:
-        console.print(f"… and {len(shown) - 50} more problems (use --json for all of them)")
 
 
-def _print_conflicts_and_merges(summary: ImportSummary) -> None:
+def _kind(message: str) -> str:
+    """A warning's message with its values blanked, to count warnings of one kind."""
+    return re.sub(r"'[^']*'|\"[^\"]*\"|-?\d+(?:\.\d+)?", "…", message)[:120]
+
+
+def _print_conflicts_and_merges(summary: ImportSummary, paths: dict[str, str]) -> None:
     if summary.conflicts:
         console.print(
             f"[red]{summary.conflicts} identity conflict(s)[/red]: manifests claiming a stored "
             "design from another source were kept aside (`refaire designs conflicts`)."
         )
     for m in summary.merges[:20]:
+        files = ""
+        if m.get("record_source"):
+            a, b = (
+                paths.get(m.get(k) or "", m.get(k) or "") for k in ("record_source", "into_source")
+            )
+            files = f" ({escape(a)} → {escape(b)})"
         console.print(
-            f"merged {escape(m['record'])} into {escape(m['into'])}: {escape(m['evidence'])}",
+            f"merged {escape(m['record'])} into {escape(m['into'])}{files}: "
+            f"{escape(m['evidence'])}",
             style="dim",
+            soft_wrap=True,
         )
     if len(summary.merges) > 20:
         console.print(f"… and {len(summary.merges) - 20} more merges (use --json)", style="dim")

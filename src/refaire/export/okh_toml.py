@@ -56,10 +56,17 @@ def _part(part: Part) -> dict[str, Any]:
         "material": part.materials or None,
         "quantity": part.quantity if part.quantity != 1 else None,
         "manifest": part.manifest,
-        "outer-dimensions": _dimensions(part.dimensions),
+        # a size the reader could not read goes back as written, to be kept again
+        "outer-dimensions": _dimensions(part.dimensions) or part.dimensions_text,
         "mass": {"value": part.mass_g, "unit": "g"} if part.mass_g is not None else None,
     }
     return table
+
+
+def _texts_of(design: Design, kind: str) -> list[str] | None:
+    """The design-level requirement texts of one kind, once each, as the source wrote them."""
+    texts = list(dict.fromkeys(r.text for r in design.design_requirements if r.kind == kind))
+    return texts or None
 
 
 def design_document(design: Design) -> dict[str, Any]:
@@ -74,7 +81,8 @@ def design_document(design: Design) -> dict[str, Any]:
         links.setdefault(link.kind, []).append(link.target)
     doc: dict[str, Any] = {
         "okhv": OKHV,
-        "name": design.name,
+        # the name as the source wrote it: re-reading normalises it again for display
+        "name": design.original_name or design.name,
         "repo": design.repo,
         "version": design.version,
         "license": design.licence.expression if design.licence else None,
@@ -85,6 +93,7 @@ def design_document(design: Design) -> dict[str, Any]:
         "image": _one_or_many(design.images),
         "documentation-language": _one_or_many(design.languages),
         "technology-readiness-level": design.technology_readiness,
+        "trl": design.trl,
         "documentation-readiness-level": design.documentation_readiness,
         "function": design.function,
         "description": design.description,
@@ -102,6 +111,10 @@ def design_document(design: Design) -> dict[str, Any]:
         "date-created": design.created,
         "date-updated": design.updated,
         "outer-dimensions": _dimensions(design.dimensions),
+        "manufacturing-processes": _texts_of(design, "process"),
+        "tool-list": _texts_of(design, "tool"),
+        "schematics": _one_or_many(design.schematics),
+        "software": _one_or_many(design.software),
         "part": [_part(p) for p in design.parts] or None,
     }
     return doc

@@ -23,6 +23,9 @@ class ReadResult:
     # them to their module by location (see `refaire.ingest.parts`).
     parts: list[Part] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Entries of a list rejected by the reader (each with its error in `problems`): the
+    # import summary counts entries, so a list of 8 with 6 bad ones says "rejected: 6".
+    rejected: int = 0
     skipped: bool = False
     skip_reason: str | None = None
 
@@ -42,6 +45,7 @@ def one_entry(
     except Exception as exc:  # noqa: BLE001 (any failure of one entry is that entry's)
         msg = f"{label}: could not be read ({type(exc).__name__}: {str(exc)[:200]}); rejected"
         result.problems.append(Problem(source, "error", field, msg, line))
+        result.rejected += 1
 
 
 # sniff(name, head) -> confidence in [0, 1] that the bytes are this reader's format.

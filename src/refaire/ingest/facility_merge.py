@@ -32,7 +32,7 @@ _SCALARS = (
 
 
 # extra keys `merge` handles itself rather than copying them over.
-_MERGED_APART = ("aka", "merged_keys", "located_by_town")
+_MERGED_APART = ("aka", "merged_keys", "located_by_town", "doubtful_location", "merged_records")
 
 
 def _trigrams(text: str) -> set[str]:
@@ -167,6 +167,9 @@ def merge(base: Facility, other: Facility) -> Facility:
             out.extra.pop("located_by_town", None)
         out.latitude, out.longitude = other.latitude, other.longitude
         out.location_origin = other.location_origin
+        out.location_status = other.location_status
+        # A source's doubtful pair is moot once another source locates the place.
+        out.extra.pop("doubtful_location", None)
         if "located_by_town" in other.extra:
             out.extra["located_by_town"] = copy.deepcopy(other.extra["located_by_town"])
         taken += ["latitude", "longitude"]
@@ -227,6 +230,11 @@ def _richness(f: Facility) -> int:
     return filled + 2 * len(f.equipment)
 
 
+def first_source(f: Facility) -> str:
+    """The file or URL a record was read from (its first FieldSource), or its key."""
+    return f.sources[0].source if f.sources else f.key
+
+
 def dedupe(
     facilities: list[Facility], merges: list[dict[str, str]] | None = None
 ) -> list[Facility]:
@@ -255,7 +263,13 @@ def dedupe(
             parent[max(ri, rj)] = min(ri, rj)
             if merges is not None:
                 merges.append(
-                    {"record": facilities[i].key, "into": facilities[j].key, "evidence": evidence}
+                    {
+                        "record": facilities[i].key,
+                        "into": facilities[j].key,
+                        "evidence": evidence,
+                        "record_source": first_source(facilities[i]),
+                        "into_source": first_source(facilities[j]),
+                    }
                 )
 
     cell_deg = NEAR_M / 111_320 * 1.1
@@ -287,5 +301,13 @@ def dedupe(
         result = facilities[ordered[0]]
         for i in ordered[1:]:
             result = merge(result, facilities[i])
+        if len(members) > 1:
+            # Said on the record, not only in the run's summary: N records (distinct ids,
+            # maybe distinct files) are now one place, and which ones.
+            result.extra["merged_records"] = {
+                "count": len(members),
+                "keys": [facilities[i].key for i in sorted(members)],
+                "sources": sorted({first_source(facilities[i]) for i in members}),
+            }
         merged.append((min(members), result))
     return [f for _, f in sorted(merged, key=lambda t: t[0])]

@@ -207,12 +207,17 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 # --- provenance --------------------------------------------------------------------------
 
-_NOT_PROVENANCED = {"key", "sources", "problems", "extra", "location_origin"}
+_NOT_PROVENANCED = {"key", "sources", "problems", "extra", "location_origin", "location_status"}
 
 
 def finish_facility(facility: Facility, source: str, fmt: str) -> Facility:
-    """The step every facility reader ends with: place an unlocated facility at its
-    town's centre when the gazetteer knows the town, then record who said what."""
+    """The step every facility reader ends with: check stated coordinates against the
+    country and town the record names (`place_check`: swap or set aside as doubtful),
+    place an unlocated facility at its town's centre when the gazetteer knows the town,
+    then record who said what."""
+    from refaire.ingest.place_check import check_location
+
+    check_location(facility, source)
     locate_by_town(facility)
     return record_sources(facility, source, fmt)
 
@@ -239,6 +244,10 @@ def locate_by_town(facility: Facility) -> bool:
     gazetteer, and ``extra["located_by_town"]`` says which town was matched.
     """
     if facility.latitude is not None and facility.longitude is not None:
+        return False
+    if facility.location_status == "doubtful":
+        # The source gave a place we could not trust: a town centre would put it back
+        # into "near me" answers before anyone confirmed where it is.
         return False
     town = find_town(
         facility.country,

@@ -13,7 +13,9 @@ Key rule (stable across imports of the same content):
   CJK, Arabic…) are transliterated (`anyascii`) and, as transliteration can merge
   distinct names, the slug then ends with a short hash of the name: two non-Latin
   names never share a key;
-- without a repository: ``source:<source>``, the path or URL the manifest was read from.
+- without a repository, or with one that identifies nothing (a bare host such as
+  ``https://www.github.com/``, a template's ``https://github.com/username/repo``; see
+  `repo_identity_problem`): ``source:<source>``, the path or URL the manifest was read from.
 
 A key longer than the store's 1,000 characters (a huge name or URL) keeps its start
 and ends with a hash of the whole, so it stays unique.
@@ -83,6 +85,36 @@ def bounded_key(key: str) -> str:
     if len(key) <= MAX_KEY:
         return key
     return f"{key[: MAX_KEY - 10]}~{_short_hash(key)}"
+
+
+# Path segments of template repository URLs ("https://github.com/username/repo").
+_PLACEHOLDER_SEGMENTS = frozenset(
+    {
+        "user", "username", "your-username", "yourusername", "your-name", "yourname",
+        "your-user", "org", "organisation", "organization", "your-org", "yourorg", "owner",
+        "repo", "repository", "your-repo", "yourrepo", "project", "your-project",
+        "projectname", "project-name", "example", "xxx", "foo", "bar", "name",
+    }
+)  # fmt: skip
+
+
+def repo_identity_problem(repo: str) -> str | None:
+    """Why a repository URL cannot identify a design, or None when it can.
+
+    A bare host (``https://www.github.com/``) is every design's repository at once, and a
+    template's URL (``https://github.com/username/repo``) is
+    nobody's: either would merge unrelated designs into one key. (example.org addresses
+    stay identities: tests and documentation use them for real-looking repositories.)
+    """
+    parts = urlsplit(repo.strip())
+    if not parts.scheme or not parts.netloc:
+        return None  # not a URL: the text itself, as given, is the identity
+    segments = [seg for seg in parts.path.split("/") if seg]
+    if not segments:
+        return f"{repo.strip()!r} is a bare host, not a repository"
+    if all(seg.lower() in _PLACEHOLDER_SEGMENTS for seg in segments[:2]):
+        return f"{repo.strip()!r} is a template placeholder"
+    return None
 
 
 def design_key(repo: str | None, name: str, source: str) -> str:

@@ -80,8 +80,18 @@ def texts(ctx: Ctx, fld: str, value: Any) -> list[str]:
 
 
 def names(ctx: Ctx, fld: str, value: Any) -> str | None:
-    """A person or organisation: text, list, or v1 ``{name, affiliation}``; joined by "; "."""
-    items = text_items(value if not isinstance(value, dict) else [value])
+    """A person or organisation: text, list, or v1 ``{name, affiliation}``; joined by "; ".
+
+    A table's `name` wins over its `url` (OHM's ``{"name": …, "url": …}``): an
+    organisation is stored by its name, never by its web address.
+    """
+    listed = value if isinstance(value, list) else [value] if isinstance(value, dict) else value
+    if isinstance(listed, list):
+        listed = [
+            item["name"] if isinstance(item, dict) and scalar_text(item.get("name")) else item
+            for item in listed
+        ]
+    items = text_items(listed)
     kept = []
     for raw in items:
         cleaned = raw.strip()
@@ -341,6 +351,19 @@ def part(ctx: Ctx, fld: str, rec: dict[str, Any], manifest: str | None = None) -
         processes = processes_for(tsdc)
     quantity = number(rec.get("quantity"))
     images = texts(ctx, f"{fld}.image", rec.get("image"))
+    size = dimensions(
+        ctx, f"{fld}.dimensions", rec.get("outer-dimensions"), rec.get("outer-dimensions-unit")
+    )
+    raw_size = rec.get("outer-dimensions")
+    size_text = None
+    if size is None and raw_size not in (None, "", {}, []):
+        # Unread, not lost: the text stays on the part beside the warning already given.
+        unit = scalar_text(rec.get("outer-dimensions-unit"))
+        size_text = (str(raw_size) + (f" {unit}" if unit else ""))[:500]
+        if not (isinstance(raw_size, str) and is_placeholder(raw_size)):
+            ctx.note(f"{fld}.dimensions", size_text, "", "size-kept-as-text")
+        else:
+            size_text = None
     return Part(
         name=name,
         processes=dedupe(processes),
@@ -348,9 +371,8 @@ def part(ctx: Ctx, fld: str, rec: dict[str, Any], manifest: str | None = None) -
         tsdc=tsdc,
         sources=texts(ctx, f"{fld}.source", rec.get("source")),
         exports=texts(ctx, f"{fld}.export", rec.get("export")),
-        dimensions=dimensions(
-            ctx, f"{fld}.dimensions", rec.get("outer-dimensions"), rec.get("outer-dimensions-unit")
-        ),
+        dimensions=size,
+        dimensions_text=size_text,
         quantity=int(quantity) if quantity and quantity >= 1 else 1,
         mass_g=mass_grams(ctx, f"{fld}.mass", rec.get("mass")),
         manifest=manifest or text(ctx, f"{fld}.manifest", rec.get("manifest")),

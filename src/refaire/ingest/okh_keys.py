@@ -43,6 +43,7 @@ _ALIAS_GROUPS: dict[str, tuple[str, ...]] = {
         "open-documentation-readiness-level",
     ),
     "development-stage": ("development-stage",),
+    "trl": ("trl", "nasa-trl", "technology-readiness"),
     "cpc-patent-class": ("cpc-patent-class", "patent-class", "cpc"),
     "tsdc": ("tsdc", "tsdc-id"),
     "image": ("image", "images"),
@@ -64,6 +65,11 @@ _ALIAS_GROUPS: dict[str, tuple[str, ...]] = {
     "part": ("part", "parts"),
     "sub": ("sub",),
     "mass": ("mass",),
+    # design-level requirements: OKH/OHM lists of processes, OKH v1 tool lists
+    "manufacturing-processes": ("manufacturing-processes",),
+    "tool-list": ("tool-list", "tools", "tool-lists"),
+    "schematics": ("schematics", "schematic"),
+    "software": ("software",),
     # part-level keys (also accepted at top level: a stand-alone part manifest)
     "material": ("material", "materials"),
     "process": ("manufacturing-process", "printing-process", "process"),

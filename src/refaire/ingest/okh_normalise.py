@@ -25,7 +25,8 @@ from typing import Any
 
 from refaire.ingest import okh_fields as f
 from refaire.ingest.base import ReadResult
-from refaire.ingest.identity import design_key, platform_of
+from refaire.ingest.identity import design_key, platform_of, repo_identity_problem
+from refaire.ingest.okh_design_level import design_requirements, display_name, nasa_trl
 from refaire.ingest.okh_lineage import LINEAGE_KEYS, appropedia_topics, lineage_targets
 from refaire.ingest.okh_values import dedupe, is_placeholder, scalar_text
 from refaire.model import Design, Licence, Link, Part, Problem, Provenance
@@ -118,17 +119,37 @@ def _parts(ctx: f.Ctx, rec: dict[str, Any]) -> list[Part]:
     return parts
 
 
+def _software(value: Any) -> Any:
+    """OKH-LOSH `[[software]]` tables ({release, installation-guide}) as their texts, both
+    kept: a release number alone says nothing of where the software is."""
+    items = value if isinstance(value, list) else [value]
+    out: list[Any] = []
+    for item in items:
+        if isinstance(item, dict):
+            out += [item[k] for k in ("release", "installation-guide") if item.get(k)]
+        elif item is not None:
+            out.append(item)
+    return out or None
+
+
 def build_design(rec: dict[str, Any], ctx: f.Ctx, fmt: str) -> Design | None:
     """The design described by a canonical record, or None (with an error) if unusable."""
     # without a usable name there is no design, but every other field is still read so
     # that a template reports all its placeholders at once
     given_name = f.text(ctx, "name", rec.get("name"))
-    name = given_name or ""
+    name, original_name = display_name(ctx, given_name) if given_name else ("", None)
     repo = f.text(ctx, "repo", rec.get("repo"))
     home = f.text(ctx, "documentation-home", rec.get("documentation-home"))
     if repo is None and home is not None:
         repo = home
         ctx.note("repo", home, home, "from-documentation-home")
+    stated_repo = repo
+    if repo is not None and (why := repo_identity_problem(repo)) is not None:
+        # Not an identity: the design is known by its source path/URL instead; the text
+        # stays in the notes (original kept) and the warning says why.
+        ctx.warn("repo", f"{why}: not used as the design's identity (its source is)")
+        ctx.note("repo", repo, "", "repo-not-an-identity")
+        repo = None
     readme = f.text(ctx, "readme", rec.get("readme"))
     if readme is None and home is not None and home != repo:
         readme = home
@@ -142,6 +163,9 @@ def build_design(rec: dict[str, Any], ctx: f.Ctx, fmt: str) -> Design | None:
         ctx.note("version", version, "", "unversioned-marker")
         version = None
     tech = rec.get("technology-readiness-level")
+    trl = nasa_trl(ctx, rec.get("trl"), tech)
+    if tech is not None and nasa_trl(None, None, tech) is not None:
+        tech = None  # the value was a TRL, kept as such: not an OTRL
     if tech is not None:
         technology = f.readiness(ctx, "technology_readiness", tech, "technology")
     else:
@@ -175,6 +199,7 @@ def build_design(rec: dict[str, Any], ctx: f.Ctx, fmt: str) -> Design | None:
         organisation=organisation,
         languages=languages,
         technology_readiness=technology,
+        trl=trl,
         documentation_readiness=f.readiness(
             ctx,
             "documentation_readiness",
@@ -199,9 +224,13 @@ def build_design(rec: dict[str, Any], ctx: f.Ctx, fmt: str) -> Design | None:
         parts=_parts(ctx, rec),
         links=links,
         categories=categories,
-        platform=platform_of(repo, ctx.source),
+        platform=platform_of(stated_repo, ctx.source),
         created=f.text(ctx, "created", rec.get("date-created")),
         updated=updated,
+        design_requirements=design_requirements(ctx, rec),
+        schematics=f.texts(ctx, "schematics", rec.get("schematics")),
+        software=f.texts(ctx, "software", _software(rec.get("software"))),
+        original_name=original_name,
     )
     if given_name is None:
         if any(p.field == "name" for p in ctx.problems):

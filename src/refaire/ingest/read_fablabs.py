@@ -48,12 +48,14 @@ def _row(source: str, index: int, row: Any, result: ReadResult) -> Facility | No
     if not isinstance(row, dict) or not isinstance(row.get("facility"), dict):
         msg = f"entry {index}: not a fablabs.io lab row (no 'facility' object); skipped"
         result.problems.append(Problem(source, "error", where, msg))
+        result.rejected += 1
         return None
     fac = row["facility"]
     name = clean_name(fac.get("name"))
     if not name:
         msg = f"entry {index}: lab without a name; skipped"
         result.problems.append(Problem(source, "error", f"{where}.facility.name", msg))
+        result.rejected += 1
         return None
     region = row.get("region") if isinstance(row.get("region"), dict) else {}
     addr = row.get("address") if isinstance(row.get("address"), dict) else {}

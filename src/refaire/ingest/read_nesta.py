@@ -190,6 +190,7 @@ def _row(source: str, line: int, row: dict[str, str], result: ReadResult) -> Fac
             result.problems.append(
                 Problem(source, "error", "Name of makerspace", "row without a name; skipped", line)
             )
+            result.rejected += 1
         return None
     address: dict[str, str] = {"country": "GB"}
     if col("Address"):

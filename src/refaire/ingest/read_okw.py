@@ -38,7 +38,7 @@ from refaire.ingest.facility_normalise import (
     set_sizes,
     wikipedia_title,
 )
-from refaire.model import Equipment, Facility, Problem
+from refaire.model import Capability, Equipment, Facility, Problem
 
 FORMAT = "okw"
 _OKW_KEYS = re.compile(
@@ -136,7 +136,10 @@ def _equipment(
     for proc in _as_list(data.get("manufacturing_process")) + _as_list(
         data.get("manufacturing_processes")
     ):
-        add_caps(eq.processes, resolve_caps(_term(proc), PROCESS))
+        add_caps(
+            eq.processes,
+            _process_caps(proc, source, f"{where}.manufacturing_process", at, problems, eq.extra),
+        )
     if eq_type:
         add_caps(eq.processes, resolve_caps(eq_type, PROCESS))
     for mat in _as_list(data.get("materials_worked")):
@@ -184,17 +187,58 @@ def _location(loc: Any, source: str, where: str, at: Lines) -> tuple[dict[str, s
     return address, check_coordinates(lat, lon, source, path, at(path))
 
 
+def _email(data: dict[str, Any]) -> str | None:
+    """The contact e-mail wherever OKW renderings put it: `email`, `contact.email`, or
+    an agent's `contact_info` / `contact-info` (`contact`, then `owner`)."""
+    found: list[Any] = [data.get("email")]
+    for who in ("contact", "owner"):
+        agent = data.get(who)
+        if not isinstance(agent, dict):
+            continue
+        found.append(agent.get("email"))
+        for key in ("contact_info", "contact-info", "contactInfo"):
+            info = agent.get(key)
+            if isinstance(info, dict):
+                found.append(info.get("email"))
+    text = first_text(*[v for v in found if isinstance(v, str)])
+    return text if text and "@" in text else None
+
+
+def _process_caps(
+    value: Any, source: str, path: str, at: Lines, problems: list[Problem], extra: dict[str, Any]
+) -> list[Capability]:
+    """A stated process: an OHM/TsDC code ("LASER", "SHEET") first, else the resolver.
+
+    One nothing understands is kept (``extra["unread_processes"]``) and warned, never
+    dropped silently.
+    """
+    from refaire.ingest.okh_design_level import process_code
+
+    text = _term(value)
+    coded = process_code(text) if isinstance(text, str) else None
+    if coded is not None:
+        return [Capability(coded[0], "stated", coded[1], 1.0)]
+    caps = resolve_caps(text, PROCESS)
+    if not caps and isinstance(text, str) and text.strip():
+        extra.setdefault("unread_processes", []).append(text.strip())
+        msg = f"process {text.strip()!r} not understood: kept as text, not matched"
+        problems.append(Problem(source, "warning", path, msg, at(path)))
+    return caps
+
+
 def _facility(source: str, data: Any, where: str, at: Lines, result: ReadResult) -> Facility | None:
     label = f"entry {where.strip('[].')}" if where else "document"
     if not isinstance(data, dict):
         msg = f"{label}: a {type(data).__name__}, expected an OKW facility mapping; rejected"
         path = where.rstrip(".") or None
         result.problems.append(Problem(source, "error", path, msg, at(where.rstrip("."))))
+        result.rejected += 1
         return None
     name = clean_name(first_text(data.get("name"), data.get("title")))
     if not name:
         msg = f"{label}: facility without a name; rejected"
         result.problems.append(Problem(source, "error", f"{where}name", msg, at(f"{where}name")))
+        result.rejected += 1
         return None
     address, coords = _location(data.get("location"), source, where, at)
     problems = list(coords.problems) if coords else []
@@ -222,7 +266,7 @@ def _facility(source: str, data: Any, where: str, at: Lines, result: ReadResult)
         country=country,
         city=address.get("locality"),
         url=first_text(data.get("url"), data.get("website"), contact.get("website")),
-        email=first_text(data.get("email"), contact.get("email")),
+        email=_email(data),
         owner=first_text(owner.get("name") if isinstance(owner, dict) else owner),
         opening_hours=first_text(
             "; ".join(map(str, data["opening_hours"]))
@@ -239,7 +283,10 @@ def _facility(source: str, data: Any, where: str, at: Lines, result: ReadResult)
         if eq is not None:
             facility.equipment.append(eq)
     for proc in _as_list(data.get("manufacturing_processes")):
-        add_caps(facility.processes, resolve_caps(_term(proc), PROCESS))
+        path = f"{where}manufacturing_processes"
+        add_caps(
+            facility.processes, _process_caps(proc, source, path, at, problems, facility.extra)
+        )
     for mat in _as_list(data.get("typical_materials")):
         add_caps(facility.materials, resolve_caps(_term(mat), MATERIAL))
     if data.get("pricing") not in (None, "", {}):

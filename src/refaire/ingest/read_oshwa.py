@@ -140,10 +140,12 @@ def row_to_design(
     if not _UID.match(uid):
         msg = f"OSHWA UID {row.get('oshwaUid')!r} is not two letters and six digits; row rejected"
         result.problems.append(Problem(source, "error", "oshwaUid", msg, line))
+        result.rejected += 1
         return None
     if not name:
         msg = f"{uid}: no projectName; row rejected"
         result.problems.append(Problem(source, "error", "projectName", msg, line))
+        result.rejected += 1
         return None
     notes: list[Note] = []
     problems: list[Problem] = []
@@ -257,12 +259,14 @@ def read(source: str, data: bytes) -> ReadResult:
         if None in row:  # more cells than the header has: a shifted row reads wrong
             msg = f"{len(row[None])} cells beyond the header's columns; row rejected"
             result.problems.append(Problem(source, "error", None, msg, line))
+            result.rejected += 1
         elif any((v or "").strip() for v in row.values()):
             try:
                 design = row_to_design(row, source, line, prov, result)
             except Exception as exc:  # one odd row must not stop the file
                 msg = f"internal error while mapping ({type(exc).__name__}: {exc})"
                 result.problems.append(Problem(source, "error", None, msg, line))
+                result.rejected += 1
                 design = None
             if design is not None:
                 first = seen.setdefault(design.key, line)

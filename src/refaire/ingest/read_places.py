@@ -3,7 +3,7 @@
 The fallback for the many home-made lists of makerspaces (spreadsheets, map exports,
 GeoJSON): a name, coordinates under whatever key is usual (lat/lon, lat/lng,
 latitude/longitude, a "lat,lon" string under latlng/gps/coordinates, geo {lat, lon},
-GeoJSON [lon, lat]), an address, a url, a description and maybe a list of equipment.
+GeoJSON [lon, lat], a "latlng" list [lat, lon]), an address, a url, a description and maybe a list of equipment.
 Equipment lists become Equipment entries; the description is read for capabilities that
 are marked inferred. Sniff scores stay below the specific formats' so those win.
 """
@@ -69,24 +69,33 @@ def _has(keys: set[str], names: frozenset[str]) -> bool:
     return bool(keys & names)
 
 
+# Where a bare [a, b] list follows GeoJSON's [lon, lat]; under every other key ("latlng",
+# "gps", "position", "location", "point") map libraries and spreadsheets write [lat, lon].
+# Either way the pair is then checked against the country and town the record names
+# (`place_check`), which swaps it back when only the other order fits.
+LON_FIRST = _aliases("coordinates", "geometry")
+
+
+def _list_pair(value: list[Any], lon_first: bool) -> tuple[Any, Any]:
+    return (value[1], value[0]) if lon_first else (value[0], value[1])
+
+
 def _coords(row: dict[str, Any]) -> tuple[Any, Any]:
     lat, lon = _pick(row, LAT), _pick(row, LON)
     if lat is not None or lon is not None:
         return lat, lon
-    pair = _pick(row, PAIR)
-    if isinstance(pair, str):
-        return parse_pair(pair)
-    point = pair if pair is not None else _pick(row, POINT)
-    if isinstance(point, dict):
-        if isinstance(point.get("coordinates"), list):
-            point = point["coordinates"]
-        else:
-            return _pick(point, LAT), _pick(point, LON)
-    if isinstance(point, str):
-        return parse_pair(point)
-    if isinstance(point, list) and len(point) >= 2:
-        # A bare list under 'coordinates'/'geometry' follows GeoJSON: [lon, lat].
-        return point[1], point[0]
+    for names in (PAIR, POINT):
+        for key, value in row.items():
+            if _fold(key) not in names or value in (None, "", [], {}):
+                continue
+            if isinstance(value, str):
+                return parse_pair(value)
+            if isinstance(value, dict):
+                if isinstance(value.get("coordinates"), list) and len(value["coordinates"]) >= 2:
+                    return _list_pair(value["coordinates"], lon_first=True)  # GeoJSON geometry
+                return _pick(value, LAT), _pick(value, LON)
+            if isinstance(value, list) and len(value) >= 2:
+                return _list_pair(value, lon_first=_fold(key) in LON_FIRST)
     return None, None
 
 
@@ -98,6 +107,7 @@ def place_to_facility(
     if not name:
         msg = f"{where}: place without a name; rejected"
         result.problems.append(Problem(source, "error", where, msg, line))
+        result.rejected += 1
         return None
     lat, lon = _coords(row)
     coords = check_coordinates(lat, lon, source, f"{where}.coordinates", line)
@@ -233,6 +243,7 @@ def read_json(source: str, data: bytes) -> ReadResult:
         if not isinstance(record, dict):
             msg = f"entry {index}: a {type(record).__name__}, expected an object; rejected"
             result.problems.append(Problem(source, "error", f"[{index}]", msg))
+            result.rejected += 1
             continue
         with one_entry(result, source, f"entry {index}", f"[{index}]"):
             fac = place_to_facility(record, "places-json", source, f"[{index}]", None, result)

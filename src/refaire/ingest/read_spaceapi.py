@@ -1,5 +1,7 @@
-"""Reader for SpaceAPI documents (hackerspace status endpoints), versions 0.13 and 14.
+"""Reader for SpaceAPI documents (hackerspace status endpoints), every published version.
 
+Versions 0.8 to 0.12 keep `lat`, `lon`, `address` at the top level; 0.13 and 14 keep
+them under `location` (both are read).
 A source is one document or a JSON list of them (a directory snapshot is read file by
 file by the import runner). v0.13 says ``"api": "0.13"``; v14 says
 ``"api_compatibility": ["14"]`` (some endpoints give both, some a bare string "14").
@@ -46,6 +48,26 @@ def api_version(doc: dict[str, Any]) -> str | None:
     return str(api).strip() if isinstance(api, str | int | float) and str(api).strip() else None
 
 
+# Every published version: 0.8 to 0.12 put `lat`, `lon` and `address` at the top level of
+# the document; 0.13 moved them into `location` (with `location.address`); 14 kept that and
+# added `location.country_code`.
+OLD_VERSIONS = ("0.8", "0.9", "0.11", "0.12")
+KNOWN_VERSIONS = (*OLD_VERSIONS, "0.13", "14")
+
+
+def _location(doc: dict[str, Any], location: dict[str, Any]) -> tuple[Any, Any, str | None, str]:
+    """(lat, lon, address, field read) from `location` (0.13, 14), else from the top level
+    (0.12 and before): an older document keeps its place instead of losing it silently."""
+    lat, lon = location.get("lat"), location.get("lon", location.get("lng"))
+    address = first_text(location.get("address"))
+    field = "location"
+    if lat is None and lon is None and ("lat" in doc or "lon" in doc or "lng" in doc):
+        lat, lon, field = doc.get("lat"), doc.get("lon", doc.get("lng")), "lat"
+    if address is None:
+        address = first_text(doc.get("address"))
+    return lat, lon, address, field
+
+
 def _site(url: str | None) -> str | None:
     """'https://www.techinc.nl/' -> 'techinc.nl'."""
     if not url:
@@ -65,6 +87,7 @@ def _entry(source: str, index: int | None, doc: Any, result: ReadResult) -> Faci
     def reject(field: str | None, message: str) -> None:
         path = f"{where}.{field}" if field and where else (field or where or None)
         result.problems.append(Problem(source, "error", path, f"{label}: {message}; rejected"))
+        result.rejected += 1
 
     if not isinstance(doc, dict):
         reject(None, f"not a SpaceAPI document (a JSON {type(doc).__name__})")
@@ -78,20 +101,20 @@ def _entry(source: str, index: int | None, doc: Any, result: ReadResult) -> Faci
         reject("space", "no space name")
         return None
     location = doc.get("location") if isinstance(doc.get("location"), dict) else {}
-    coords = check_coordinates(
-        location.get("lat"), location.get("lon"), source, f"{where}.location".lstrip(".")
-    )
+    lat, lon, address_text, field = _location(doc, location)
+    coords = check_coordinates(lat, lon, source, f"{where}.{field}".lstrip("."))
     if coords.status == "invalid":
-        reject("location", f"bad coordinates {location.get('lat')!r}, {location.get('lon')!r}")
+        reject(field, f"bad coordinates {lat!r}, {lon!r}")
         return None
     problems = list(coords.problems)
-    if version not in ("0.13", "14"):
+    if version not in KNOWN_VERSIONS:
         msg = f"{label}: SpaceAPI version {version!r} is read as 0.13/14"
         problems.append(Problem(source, "info", f"{where}.api".lstrip("."), msg))
 
-    address_text = first_text(location.get("address"))
     address = {"text": address_text} if address_text else {}
-    country = country_code(address_text) if address_text else None
+    stated_code = first_text(location.get("country_code"))
+    country = country_code(stated_code) if stated_code else None
+    country = country or (country_code(address_text) if address_text else None)
     if country:
         address["country"] = country
     contact = doc.get("contact") if isinstance(doc.get("contact"), dict) else {}
@@ -117,7 +140,7 @@ def _entry(source: str, index: int | None, doc: Any, result: ReadResult) -> Faci
         country=country,
         url=url,
         # Some spaces obfuscate ("hack AT techinc DOT nl"): kept as published.
-        email=first_text(contact.get("email")),
+        email=first_text(contact.get("email"), doc.get("email")),
         pricing=pricing,
         problems=problems,
         extra=extra,

@@ -42,7 +42,15 @@ INDEX_FLUSH = 20_000
 
 @dataclass
 class ImportSummary:
-    """Counts are of records (designs and facilities); `problems` excludes info notes."""
+    """Counts are of records: a file holding one record counts one, a list counts its entries.
+
+    Every record read is accounted for once: ``imported + updated + merged + conflicts +
+    skipped + rejected == read`` (`accounted`). `merged` counts the records that joined
+    another of the same batch (facilities of one place, named in `merges` with both files;
+    part manifests attached to their module; a row repeated in one file); `conflicts` the
+    manifests claiming a stored design's identity from another source (kept aside, named in
+    `problems`). `problems` excludes info notes.
+    """
 
     imported: int = 0
     updated: int = 0
@@ -52,22 +60,54 @@ class ImportSummary:
     facilities: int = 0
     # claims on a stored design's identity from another source, kept, not applied
     conflicts: int = 0
+    merged: int = 0
+    read: int = 0
     problems: list[Problem] = field(default_factory=list)
-    # facility records merged into another one: {record, into, evidence}
+    # facility records merged into another one: {record, into, evidence, record_source,
+    # into_source}
     merges: list[dict[str, str]] = field(default_factory=list)
+
+    COUNTS = ("imported", "updated", "skipped", "rejected", "designs", "facilities",
+              "conflicts", "merged", "read")  # fmt: skip
+
+    @property
+    def accounted(self) -> bool:
+        """Whether every record read has exactly one outcome."""
+        outcomes = (
+            self.imported + self.updated + self.merged + self.conflicts + self.skipped
+        ) + self.rejected
+        return outcomes == self.read
+
+    def add(self, other: ImportSummary) -> None:
+        """Fold another run's summary into this one (several uploads, one answer)."""
+        for name in self.COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.problems.extend(other.problems)
+        self.merges.extend(other.merges)
+
+    def errors_first(self) -> list[Problem]:
+        """Errors, then warnings, each in the order met: what was lost comes first."""
+        return [p for p in self.problems if p.severity == "error"] + [
+            p for p in self.problems if p.severity != "error"
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "read": self.read,
             "imported": self.imported,
             "updated": self.updated,
+            "merged": self.merged,
             "skipped": self.skipped,
             "rejected": self.rejected,
             "designs": self.designs,
             "facilities": self.facilities,
             "conflicts": self.conflicts,
+            "accounted": self.accounted,
+            "errors": sum(p.severity == "error" for p in self.problems),
+            "warnings": sum(p.severity == "warning" for p in self.problems),
             "problems": [
                 {k: v for k, v in p.to_dict().items() if k != "line" or v is not None}
-                for p in self.problems
+                for p in self.errors_first()
             ],
             "merges": list(self.merges),
         }
@@ -102,6 +142,7 @@ def import_sources(
     sources, problems = expand(inputs)
     summary = ImportSummary(problems=list(problems))
     summary.rejected += len(problems)
+    summary.read += len(problems)
     return import_source_list(store, sources, summary, progress)
 
 
@@ -123,6 +164,7 @@ def import_source_list(
     with relaxed_gc():
         for i, (src, problem, result, prepared) in enumerate(_read_all(sources), 1):
             if problem is not None:
+                run.summary.read += 1
                 run.summary.rejected += 1
                 run.summary.problems.append(problem)
             else:
@@ -203,7 +245,7 @@ class _Run:
     ) -> None:
         if prepared is None:
             prepared = [prepare_design(d) for d in result.designs]
-        if not _take(self.summary, name, result, bool(prepared), self.facilities, self.parts):
+        if not _take(self.summary, name, result, len(prepared), self.facilities, self.parts):
             return
         for p in prepared:
             self.design_sources[p.key] = p.row["source"]
@@ -230,6 +272,7 @@ class _Run:
             if count:
                 self.summary.imported += counts.imported
                 self.summary.updated += counts.updated
+                self.summary.merged += counts.merged
             self.keys.update(counts.keys)
             _report_saved(self.summary, counts)
         self.pending = []
@@ -256,7 +299,12 @@ class _Run:
             # repr, not len: a part manifest merged into an inline part (its files, its
             # measured mesh) changes the design without adding a part.
             before = {id(d): repr(d.parts) for d in modules}
-            self.summary.problems.extend(attach_parts(modules, self.parts))
+            orphans = attach_parts(modules, self.parts)
+            self.summary.problems.extend(orphans)
+            # A part manifest joins its module's record (merged); an orphan, warned, is
+            # stored nowhere (skipped).
+            self.summary.merged += len(self.parts) - len(orphans)
+            self.summary.skipped += len(orphans)
             grown = [d for d in modules if repr(d.parts) != before[id(d)]]
             if grown:  # already counted when first saved; saved again with their parts
                 self._save(grown, count=False)
@@ -270,6 +318,7 @@ class _Run:
             self.summary.imported += counts.imported
             self.summary.updated += counts.updated
             self.summary.facilities = counts.imported + counts.updated
+            self.summary.merged += counts.merged
             _report_saved(self.summary, counts)
             self.summary.merges += counts.merges
         _record_problems(self.store, self.summary.problems)
@@ -309,7 +358,7 @@ def _take(
     summary: ImportSummary,
     name: str,
     result: ReadResult,
-    has_designs: bool,
+    designs: int,
     facilities: list[Facility],
     parts: list[Part],
 ) -> bool:
@@ -325,16 +374,23 @@ def _take(
             seen.add(ident)
             summary.problems.append(p)
     if result.skipped:
+        summary.read += 1
         summary.skipped += 1
         summary.problems.append(
             Problem(name, "info", None, f"skipped: {result.skip_reason or 'not for Refaire'}")
         )
         return False
-    if not (has_designs or result.facilities or result.parts):
-        summary.rejected += 1
+    # The designs were prepared (and taken off `result`) in the reading worker.
+    records = designs + len(result.facilities) + len(result.parts)
+    if not records:
+        # A list whose every entry was rejected counts its entries; any other file, one.
+        summary.read += max(1, result.rejected)
+        summary.rejected += max(1, result.rejected)
         if not any(p.severity == "error" for p in result.problems):
             summary.problems.append(Problem(name, "error", None, "no record could be read"))
         return False
+    summary.read += records + result.rejected
+    summary.rejected += result.rejected
     facilities.extend(result.facilities)
     parts.extend(result.parts)
     return True

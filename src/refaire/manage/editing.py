@@ -22,7 +22,9 @@ from refaire.people.actor import Actor
 from refaire.store import Store
 
 ACCESS_TYPES = ("public", "members", "by-appointment")
-EDITABLE = ("description", "email", "phone", "url", "access_type", "hours", "pricing")
+EDITABLE = (
+    "description", "email", "phone", "url", "access_type", "hours", "pricing", "location",
+)  # fmt: skip
 # the record field each editable name is kept in
 FIELD_OF = {"phone": "extra.phone", "hours": "extra.hours"}
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
@@ -39,6 +41,51 @@ def _text(value: Any, field: str, limit: int, problems: list[tuple[str, str]]) -
     if len(value) > limit:
         problems.append((field, f"at most {limit} characters, got {len(value)}"))
     return value or None
+
+
+def _location(value: Any, problems: list[tuple[str, str]]) -> list[float] | None:
+    """[lat, lon] from "LAT,LON" or {latitude, longitude}; a location cannot be cleared."""
+    from refaire.geo import parse_point
+
+    if isinstance(value, dict):
+        value = f"{value.get('latitude')},{value.get('longitude')}"
+    if not isinstance(value, str) or not value.strip():
+        problems.append(("location", "expected LAT,LON in decimal degrees, e.g. 48.85,2.35"))
+        return None
+    try:
+        lat, lon = parse_point(value.strip())
+    except ValueError as exc:
+        problems.append(("location", str(exc)))
+        return None
+    if lat == 0 and lon == 0:
+        problems.append(("location", "0,0 is a placeholder, not a place"))
+        return None
+    return [lat, lon]
+
+
+def _apply_location(f: Facility, value: list[float], by: str, at: str) -> tuple[Any, Any]:
+    """The manager states where the place is: that confirms it, doubtful or not.
+
+    A doubtful pair set aside by the import (`ingest.place_check`) or a town centre the
+    gazetteer gave is replaced; the facility is back in "near me" answers.
+    """
+    old = {
+        "latitude": f.latitude,
+        "longitude": f.longitude,
+        "status": f.location_status,
+        "doubtful": f.extra.get("doubtful_location"),
+    }
+    if [f.latitude, f.longitude] == value and f.location_status == "confirmed":
+        return None, None
+    f.latitude, f.longitude = value
+    f.location_origin = "stated"
+    f.location_status = "confirmed"
+    f.extra.pop("doubtful_location", None)
+    f.extra.pop("located_by_town", None)
+    mark_stated(f, "latitude", by, old["latitude"], at)
+    mark_stated(f, "longitude", by, old["longitude"], at)
+    new = {"latitude": value[0], "longitude": value[1], "status": "confirmed"}
+    return old, new
 
 
 def check_changes(changes: dict[str, Any]) -> dict[str, Any]:
@@ -86,6 +133,8 @@ def check_changes(changes: dict[str, Any]) -> dict[str, Any]:
                 out[name] = check_hours(value)
             except ManageError as exc:
                 problems += [(f"hours.{f}", m) for f, m in exc.problems]
+        elif name == "location":
+            out[name] = _location(value, problems)
         elif name == "pricing":
             if not isinstance(value, dict):
                 problems.append((name, "expected a mapping of pricing keys"))
@@ -107,6 +156,11 @@ def apply_changes(f: Facility, changes: dict[str, Any], by: str, at: str) -> tup
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     for name, value in changes.items():
+        if name == "location":
+            old_loc, new_loc = _apply_location(f, value, by, at)
+            if new_loc is not None:
+                before[name], after[name] = old_loc, new_loc
+            continue
         field = FIELD_OF.get(name, name)
         old = copy.deepcopy(get_field(f, field))
         if name == "pricing":

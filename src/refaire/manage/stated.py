@@ -121,5 +121,12 @@ def keep_manager_fields(stored: Facility, incoming: Facility, merged: Facility) 
         "imported": imported,
         "removed": copy.deepcopy(block.get("removed") or []),
     }
+    if "latitude" in owned:
+        # A location the manager stated stays confirmed: the source's pair, doubtful or a
+        # town centre, does not take it back off "near me" answers.
+        merged.location_status = stored.location_status
+        merged.location_origin = "stated"
+        merged.extra.pop("doubtful_location", None)
+        merged.extra.pop("located_by_town", None)
     without_removed(merged)
     return merged

@@ -230,6 +230,18 @@ def _text(design: Design) -> str:
 def _design_level(design: Design) -> list[Requirement]:
     """Requirements of a design without usable parts: TsDC codes, files, then its text."""
     found: dict[tuple[str, ...], tuple[Origin, float, str]] = {}
+    # What the design states as a whole (its process list, its tool list) comes first:
+    # marked design-level in the basis, stated or inferred as the import read it.
+    for dr in design.design_requirements:
+        if dr.id and dr.kind == "process":
+            found.setdefault(
+                (dr.id,), (dr.origin, dr.confidence, f"design-level {dr.kind} {dr.text}")
+            )
+    for dr in design.design_requirements:
+        if dr.id and dr.kind == "tool":
+            found.setdefault(
+                (dr.id,), (dr.origin, dr.confidence, f"design-level {dr.kind} {dr.text}")
+            )
     for code in design.tsdc:
         head = _families().get(code.upper().split("-")[0])
         ids = [head[0]] if head else _single_tsdc(code)

@@ -1,6 +1,15 @@
 """Domain objects: plain typed dataclasses, no I/O."""
 
-from refaire.model.design import Design, Dimensions, Licence, Link, Note, Part, Provenance
+from refaire.model.design import (
+    Design,
+    DesignRequirement,
+    Dimensions,
+    Licence,
+    Link,
+    Note,
+    Part,
+    Provenance,
+)
 from refaire.model.facility import Capability, Equipment, Facility, FieldSource
 from refaire.model.problem import Problem, Severity
 
@@ -12,6 +21,7 @@ __all__ = [
     "Facility",
     "FieldSource",
     "Licence",
+    "DesignRequirement",
     "Link",
     "Note",
     "Part",

@@ -57,6 +57,9 @@ class Part:
     sources: list[str] = field(default_factory=list)
     exports: list[str] = field(default_factory=list)
     dimensions: Dimensions | None = None
+    # The size as the source wrote it when it could not be read as millimetres (a unit
+    # or form the reader does not parse yet): kept, and the import warned.
+    dimensions_text: str | None = None
     quantity: int = 1
     mass_g: float | None = None
     manifest: str | None = None
@@ -65,6 +68,26 @@ class Part:
     volume_mm3: float | None = None
     area_mm2: float | None = None
     mesh: str | None = None
+
+
+@dataclass(slots=True)
+class DesignRequirement:
+    """A requirement the design states as a whole, not through any part (design-level):
+    a process from its list of manufacturing processes, or a tool of its tool list.
+
+    `id` is the capability vocabulary id the resolver found (None: not understood, the
+    text is kept and the import warned); `origin` is "stated" for a process list entry or
+    a tool the resolver reads with the stated confidence, else "inferred"; `rule` and
+    `confidence` say how the text was read.
+    """
+
+    kind: Literal["process", "tool"]
+    text: str
+    id: str | None = None
+    origin: Literal["stated", "inferred"] = "stated"
+    rule: str | None = None
+    confidence: float = 1.0
+    level: str = "design"
 
 
 @dataclass(slots=True)
@@ -106,6 +129,9 @@ class Design:
     organisation: str | None = None
     languages: list[str] = field(default_factory=list)
     technology_readiness: str | None = None
+    # A NASA/ISO Technology Readiness Level ("TRL-6") as stated: a different scale from
+    # the open-hardware OTRL above, kept apart, never mapped onto it.
+    trl: str | None = None
     documentation_readiness: str | None = None
     cpc: list[str] = field(default_factory=list)
     sectors: list[str] = field(default_factory=list)
@@ -124,6 +150,15 @@ class Design:
     platform: str | None = None
     created: str | None = None
     updated: str | None = None
+    # Design-level processes and tools (see DesignRequirement): read even when parts
+    # state processes, used by matching when they state none.
+    design_requirements: list[DesignRequirement] = field(default_factory=list)
+    # Paths or URLs of schematics and software, as the manifest states them.
+    schematics: list[str] = field(default_factory=list)
+    software: list[str] = field(default_factory=list)
+    # The name as the source wrote it, when the display name was normalised from it (an
+    # Appropedia slug "Cold_Cathode_Fluorescent_Lamps", quotes around a name).
+    original_name: str | None = None
     notes: list[Note] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     provenance: Provenance | None = None
@@ -148,6 +183,9 @@ class Design:
             parts.append(Part(**p))
         d["parts"] = parts
         d["links"] = [Link(**x) for x in d.get("links") or []]
+        d["design_requirements"] = [
+            DesignRequirement(**x) for x in d.get("design_requirements") or []
+        ]
         d["notes"] = [Note(**x) for x in d.get("notes") or []]
         d["problems"] = [Problem(**x) for x in d.get("problems") or []]
         prov = d.get("provenance")

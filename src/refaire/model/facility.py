@@ -66,6 +66,11 @@ class Facility:
     longitude: float | None = None
     # "inferred": placed at its town's centre by the gazetteer, not by the source.
     location_origin: Origin = "stated"
+    # What the coordinates were checked against (`refaire.ingest.place_check`): "agrees"
+    # with the country and town the record names, "unchecked" (nothing to check them
+    # against), "doubtful" (they fit neither way: kept in extra["doubtful_location"], off
+    # every "near me" answer) or "confirmed" (a manager stated them).
+    location_status: str = "unchecked"
     address: dict[str, str] = field(default_factory=dict)
     country: str | None = None
     city: str | None = None

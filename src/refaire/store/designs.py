@@ -128,6 +128,9 @@ class SaveCounts:
     unchanged: list[tuple[str, int]] = field(default_factory=list)
     # Facility records merged into another place: {record, into, evidence}.
     merges: list[dict[str, str]] = field(default_factory=list)
+    # Records of the batch that joined another one of it, not stored on their own (a row
+    # repeated in one file: the later wins; a facility merged with another of the batch).
+    merged: int = 0
 
     def merge(self, other: SaveCounts) -> None:
         self.imported += other.imported
@@ -137,6 +140,7 @@ class SaveCounts:
         self.conflicts += other.conflicts
         self.unchanged += other.unchanged
         self.merges += other.merges
+        self.merged += other.merged
 
 
 def save_designs(
@@ -161,12 +165,14 @@ def save_designs(
     """
     batch: dict[str, PreparedDesign] = {}
     later: list[PreparedDesign] = []
+    repeated = 0
     for item in items:
         p = item if isinstance(item, PreparedDesign) else prepare_design(item)
         seen = batch.get(p.key)
         if seen is not None and seen.row["source"] != p.row["source"]:
             later.append(p)  # a second claim on one identity: judged once the first is stored
         else:
+            repeated += seen is not None
             batch[p.key] = p  # the same source twice in a batch: the last version wins
     counts = SaveCounts()
     if batch:
@@ -188,6 +194,7 @@ def save_designs(
             if index:
                 apply_index(conn, limit=None)
             bump(conn, "designs")
+    counts.merged += repeated
     if later:
         counts.merge(save_designs(store, later, index=index, takeover=takeover))
     return counts

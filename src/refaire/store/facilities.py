@@ -154,7 +154,10 @@ def save_facilities(store: Store, items: Iterable[Facility]) -> SaveCounts:
     from refaire.ingest.facility_merge import dedupe
 
     counts = SaveCounts()
-    batch = dedupe(list(items), counts.merges)
+    records = list(items)
+    batch = dedupe(records, counts.merges)
+    # Records that joined another of the batch (named, with both files, in `merges`).
+    counts.merged = len(records) - len(batch)
     now = datetime.now(UTC).isoformat(timespec="seconds")
     with writing(store.engine) as conn:
         for f in batch:
@@ -190,7 +193,17 @@ def _save_one(conn: Connection, f: Facility, now: str, counts: SaveCounts) -> No
         conn.execute(delete(facility_terms).where(facility_terms.c.facility_id == fid))
         counts.updated += 1
         if evidence is not None:
-            counts.merges.append({"record": f.key, "into": stored.key, "evidence": evidence})
+            from refaire.ingest.facility_merge import first_source
+
+            counts.merges.append(
+                {
+                    "record": f.key,
+                    "into": stored.key,
+                    "evidence": evidence,
+                    "record_source": first_source(f),
+                    "into_source": first_source(stored),
+                }
+            )
     _write_children(conn, fid, merged, f.key)
     counts.keys.append(merged.key)
 

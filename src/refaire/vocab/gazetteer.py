@@ -182,3 +182,23 @@ def read_qualifier(text: str) -> tuple[str | None, str | None]:
     or `Illinois` names; None for what it does not name."""
     folded = _fold(text)
     return _by_name()[2].get(folded), _indexes()[2].get(folded)
+
+
+def towns_in_country(country: str | None, town: str | None) -> list[Town]:
+    """Every gazetteer town of `country` that `town` may name (official names first),
+    largest first: a record's town is checked against all of them, since a name such as
+    Saint-Denis is several towns of one country and the record does not say which."""
+    if not country or not town or not town.strip():
+        return []
+    official, alternate, _ = _indexes()
+    code = country.strip().upper()
+    seen: set[int] = set()
+    out: list[Town] = []
+    for index in (official, alternate):
+        for name in _candidates(town):
+            for found in index.get((code, name), ()):
+                if found.geonameid not in seen:
+                    seen.add(found.geonameid)
+                    out.append(found)
+    return out
+

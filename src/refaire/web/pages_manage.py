@@ -71,6 +71,16 @@ def _attempt(request: Request, action: Callable[[], Any], done: str) -> Response
     return RedirectResponse(done, status_code=303)
 
 
+def _location_text(f: Any) -> str:
+    """The pair a manager may confirm or correct: the stated one, else the doubtful one."""
+    if f.latitude is not None and f.location_origin == "stated":
+        return f"{f.latitude:.6f},{f.longitude:.6f}"
+    doubtful = f.extra.get("doubtful_location") or {}
+    if doubtful.get("latitude") is not None:
+        return f"{doubtful['latitude']:.6f},{doubtful['longitude']:.6f}"
+    return ""
+
+
 def _page(request: Request, actor: Actor, fid: str, errors: Any = None, **extra: Any) -> Response:
     from refaire.manage.access import check_manager
     from refaire.manage.hours import closures_text, weekly_text
@@ -90,7 +100,7 @@ def _page(request: Request, actor: Actor, fid: str, errors: Any = None, **extra:
         "phone": f.extra.get("phone") or "", "url": f.url or "",
         "access_type": f.access_type or "", "time_zone": hours.get("time_zone", ""),
         "weekly": weekly_text(hours), "closures": closures_text(hours),
-        **_price_form(pricing),
+        "location": _location_text(f), **_price_form(pricing),
     }  # fmt: skip
     form.update(extra.pop("form", {}))
     from refaire.people.roles import managers_of
@@ -173,7 +183,7 @@ async def manage_save(request: Request, fid: str, actor: ActorDep) -> Response:
     form = await request.form()
     values = {k: str(form.get(k) or "") for k in (
         "description", "email", "phone", "url", "access_type", "time_zone", "weekly",
-        "closures", *PRICE_FIELDS)}  # fmt: skip
+        "closures", "location", *PRICE_FIELDS)}  # fmt: skip
     store = request.app.state.store
     try:
         _, f = find_facility(store, fid)
@@ -190,6 +200,10 @@ async def manage_save(request: Request, fid: str, actor: ActorDep) -> Response:
     elif f.extra.get("hours"):
         changes["hours"] = None
     changes["pricing"] = _pricing_from(values, f.pricing or {})
+    confirm = str(form.get("confirm_location") or "") == "1"
+    typed = values["location"].strip()
+    if typed and (confirm or typed != _location_text(f)):
+        changes["location"] = values["location"]
     try:
         editing.edit_facility(store, actor, fid, changes)
     except ManageError as exc:
