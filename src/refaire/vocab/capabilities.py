@@ -113,7 +113,10 @@ def _vocab(kind: str) -> _Vocab:
                 raise ValueError(f"ambiguous sense {sid!r} is not a {kind} id")
         for alias in block["aliases"]:
             # Replaces any plain alias: the word alone no longer decides its trade.
-            index[alias_key(alias)] = [_Entry("?", "ambiguous", False, len(ambiguous))]
+            weak = alias.startswith("~")
+            index[alias_key(alias.lstrip("~"))] = [
+                _Entry("?", "ambiguous", weak, len(ambiguous))
+            ]
         ambiguous.append(_Ambiguous(block.get("default"), senses))
     max_len = max(len(k.split()) for k in index)
     return _Vocab(
