@@ -348,9 +348,7 @@ def _catalogue_agrees(caps: list[Capability]) -> list[Capability]:
     """Drop a process inferred from a machine's name (catalogue model or maker) that the
     text's own words contradict ("CNC router Ender 3": the words say a router, the model
     name says a printer)."""
-    said = [
-        c.id for c in caps if not _from_machine_name(c) and c.confidence >= STATED_CONFIDENCE
-    ]
+    said = [c.id for c in caps if not _from_machine_name(c) and c.confidence >= STATED_CONFIDENCE]
     if not said:
         return caps
     return [c for c in caps if not _from_machine_name(c) or any(same_line(c.id, s) for s in said)]

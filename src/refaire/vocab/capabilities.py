@@ -114,9 +114,7 @@ def _vocab(kind: str) -> _Vocab:
         for alias in block["aliases"]:
             # Replaces any plain alias: the word alone no longer decides its trade.
             weak = alias.startswith("~")
-            index[alias_key(alias.lstrip("~"))] = [
-                _Entry("?", "ambiguous", weak, len(ambiguous))
-            ]
+            index[alias_key(alias.lstrip("~"))] = [_Entry("?", "ambiguous", weak, len(ambiguous))]
         ambiguous.append(_Ambiguous(block.get("default"), senses))
     max_len = max(len(k.split()) for k in index)
     return _Vocab(

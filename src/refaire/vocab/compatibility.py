@@ -58,6 +58,9 @@ def workable(process: str, materials: tuple[str, ...] | list[str]) -> tuple[str,
 def compatibility_rows() -> list[dict[str, object]]:
     """Every process with the materials it can work (None: not checked), for listings."""
     return [
-        {"process": p, "materials": sorted(m) if (m := compatible_materials(p)) is not None else None}
+        {
+            "process": p,
+            "materials": sorted(m) if (m := compatible_materials(p)) is not None else None,
+        }
         for p in all_ids("process")
     ]
