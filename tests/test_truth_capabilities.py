@@ -41,6 +41,7 @@ def test_stated_make_of_another_brand_vetoes_the_model():
     assert _caps(eq.processes) == [("cnc-routing", "stated")]
     assert eq.materials == [] and eq.build_volume_mm is None
     assert "catalogue" not in eq.extra
+    assert eq.extra["catalogue_vetoed"] == {"machine": "Creality Ender 3", "reason": "make"}
 
 
 def test_inferred_process_never_contradicts_the_stated_type():
@@ -151,3 +152,36 @@ def test_compatibility_table():
     assert compatible_materials("pcb-milling") == compatible_materials("pcb-fabrication")
     assert compatible_materials("assembly") is None and can_work("assembly", "glass")
     assert workable("sla", ("copper", "resin")) == ("resin",)
+
+
+def test_a_vetoed_catalogue_machine_is_named_on_every_interface(tmp_path):
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from refaire.app import create_app
+    from refaire.cli import app as cli
+    from refaire.model import Facility
+    from refaire.store import open_store
+    from refaire.store.facilities import save_facilities
+
+    eq = Equipment(equipment_type="CNC router", make="Shapeoko", model="Ender 3")
+    eq.processes = resolve_caps("CNC router", "process")
+    store = open_store(str(tmp_path / "veto.db"))
+    try:
+        save_facilities(
+            store, [Facility(key="t:veto", name="Veto Lab", equipment=[enrich_equipment(eq)])]
+        )
+        client = TestClient(create_app(store=store))
+        data = client.get("/api/facilities/t:veto").json()
+        assert data["equipment"][0]["catalogue_vetoed"]["reason"] == "make"
+        fid = data["id"]
+        page = client.get(f"/facilities/{fid}", params={"lang": "en"}).text
+        assert "Not the catalogue&#39;s Creality Ender 3: the stated make disagrees." in page
+        page = client.get(f"/facilities/{fid}", params={"lang": "fr"}).text
+        assert "la marque indiquée diffère" in page
+        res = CliRunner().invoke(
+            cli, ["facilities", "show", "t:veto", "--db", store.url], env={"COLUMNS": "250"}
+        )
+        assert "not the catalogue's Creality Ender 3" in res.output
+    finally:
+        store.close()

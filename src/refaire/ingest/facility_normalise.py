@@ -446,6 +446,11 @@ def enrich_equipment(eq: Equipment, lang: str = "en") -> Equipment:
         machine = catalogue.find_in_text(text) if text else None
         if machine is not None and not _names_model(machine, text):
             machine = None
+    if machine is None and eq.make and eq.model:
+        # The model alone names a machine the stated make refused: say so.
+        alone = catalogue.lookup(None, eq.model)
+        if alone is not None and not catalogue.make_agrees(alone, eq.make):
+            eq.extra["catalogue_vetoed"] = {"machine": alone.name, "reason": "make"}
     if machine is None:
         return eq
     veto = _veto(eq, machine)
