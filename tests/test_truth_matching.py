@@ -223,7 +223,7 @@ def test_unknown_parts_make_a_design_complete_for_n_of_m(store) -> None:
     assert [m["part"] for m in unknown] == ["Mystery widget"]
     assert "not known" in unknown[0]["reason"]
     fr = run(store, "t:half", "fr")["matches"][0]["parts"]["text"]
-    assert fr == "complet pour 1 pièce(s) sur 2 ; besoins inconnus pour : Mystery widget"
+    assert fr == "complet pour 1 des 2 pièces ; besoins inconnus pour : Mystery widget"
 
 
 def test_reverse_match_and_coverage_never_call_it_complete(store) -> None:
@@ -275,7 +275,7 @@ def test_cli_api_and_pages(store) -> None:
     page = client.get(f"/designs/{did}/match", params={"near": "48.8566,2.3522", "lang": "en"})
     assert "Never complete" in page.text and "Mystery widget" in page.text
     page = client.get(f"/designs/{did}/match", params={"near": "48.8566,2.3522", "lang": "fr"})
-    assert "Jamais complet" in page.text and "complet pour 1 pièce(s) sur 2" in page.text
+    assert "Jamais complet" in page.text and "complet pour 1 des 2 pièces" in page.text
     did = get_design(store, "t:bracket")[0]
     page = client.get(f"/designs/{did}/match", params={"near": "48.8566,2.3522", "lang": "fr"})
     assert "possible (déduit)" in page.text and "complet (en partie déduit)" in page.text

@@ -88,7 +88,7 @@ _T: dict[str, dict[str, str]] = {
         "mat_inferred": ", {material} déduit pour cette machine",
         "mat_unknown": ", matière non indiquée",
         "parts_all": "les {total} pièces",
-        "parts_some": "complet pour {n} pièce(s) sur {total}",
+        "parts_some": "complet pour {n} des {total} pièces",
         "parts_unknown": " ; besoins inconnus pour : {names}",
         "unknown_part": "{part} : on ne sait pas ce qu'il faut pour la fabriquer (aucun "
         "procédé, fichier ni matière indiqué) ; aucun lieu ne peut être dit capable de la faire.",
