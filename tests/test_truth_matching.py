@@ -279,3 +279,18 @@ def test_cli_api_and_pages(store) -> None:
     did = get_design(store, "t:bracket")[0]
     page = client.get(f"/designs/{did}/match", params={"near": "48.8566,2.3522", "lang": "fr"})
     assert "possible (déduit)" in page.text and "complet (en partie déduit)" in page.text
+
+
+def test_observatory_counts_unknown_parts_apart(store) -> None:
+    from refaire.observatory.coverage import coverage
+
+    result = coverage(store, radius_km=50.0)
+    assert result.makeable[get_design(store, "t:bracket")[0]]
+    assert not result.makeable[get_design(store, "t:half")[0]]
+    assert result.known_parts_only == 1 and result.with_unknown_parts == 1
+    assert result.makeable_stated == 2
+    client = TestClient(create_app(store=store))
+    page = client.get("/observatory", params={"lang": "en"}).text
+    assert 'id="coverage-truth"' in page and "Not counted: 1 designs" in page
+    page = client.get("/observatory", params={"lang": "fr"}).text
+    assert "Non comptés : 1 modèles" in page
