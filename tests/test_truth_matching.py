@@ -294,3 +294,30 @@ def test_observatory_counts_unknown_parts_apart(store) -> None:
     assert 'id="coverage-truth"' in page and "Not counted: 1 designs" in page
     page = client.get("/observatory", params={"lang": "fr"}).text
     assert "Non comptés : 1 modèles" in page
+
+
+def test_design_level_requirements_do_not_stand_for_unknown_parts() -> None:
+    """Parts that state nothing, a design that states a process: the design-level
+    requirement can be met, the parts stay unknown: never complete, 0 of 2 parts."""
+    from refaire.match.engine import match_requirements
+    from refaire.match.index import FacilityIndex
+
+    d = Design(
+        "t:dl",
+        "Design level",
+        "test",
+        tsdc=["3DP"],
+        parts=[part("Lid", None, None), part("Hinge", None, None)],
+    )
+    dr = requirements_of(d)
+    assert dr.design_level and dr.unknown_parts == ["Lid", "Hinge"]
+    idx = FacilityIndex.build(enumerate(FACILITIES, 1), lambda i: FACILITIES[i - 1])
+    result = match_requirements(idx, dr, *PARIS, 20.0)
+    assert result["complete"] == 0 and result["complete_known_parts"] >= 1
+    assert result["parts_total"] == 2
+    top = result["matches"][0]
+    assert top["parts"]["met"] == 0 and top["parts"]["total"] == 2
+    assert top["parts"]["text"] == (
+        "the design's own requirements are met, but complete for 0 of 2 parts; "
+        "requirements unknown for: Lid, Hinge"
+    )

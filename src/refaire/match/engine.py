@@ -130,8 +130,16 @@ def unit_matrix(dr: DesignRequirements, codes: np.ndarray) -> np.ndarray:
 def parts_of(dr: DesignRequirements, units_met: int, lang: str) -> dict[str, Any]:
     """{met, total, unknown, text}: how many of the design's parts a facility (or plan) makes.
 
-    Parts whose requirements are unknown count in the total and are never met.
+    Parts whose requirements are unknown count in the total and are never met. When the
+    units are the design's own requirements (no part states any), they are no parts: the
+    parts made are 0 of the parts listed, and the text says whether the design-level
+    requirements are met.
     """
+    if dr.design_level and dr.unknown_parts:
+        total = len(dr.unknown_parts)
+        design_met = units_met == len(dr.units)
+        text = parts_text(0, total, dr.unknown_parts, lang, design_level=design_met)
+        return {"met": 0, "total": total, "unknown": list(dr.unknown_parts), "text": text}
     total = len(dr.units) + len(dr.unknown_parts)
     return {
         "met": units_met,
@@ -166,7 +174,9 @@ def match_requirements(
         "complete_known_parts": 0,
         # complete, and on stated facts alone (no catalogue, prose or table inference)
         "complete_stated": 0,
-        "parts_total": len(dr.units) + len(dr.unknown_parts),
+        "parts_total": len(dr.unknown_parts)
+        if dr.design_level and dr.unknown_parts
+        else len(dr.units) + len(dr.unknown_parts),
         "unknown_parts": list(dr.unknown_parts),
         "probably_complete": 0,
         "matches": [],

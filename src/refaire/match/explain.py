@@ -46,6 +46,7 @@ _T: dict[str, dict[str, str]] = {
         "mat_unknown": ", material not stated",
         "parts_all": "all {total} parts",
         "parts_some": "complete for {n} of {total} parts",
+        "parts_design": "the design's own requirements are met, but ",
         "parts_unknown": "; requirements unknown for: {names}",
         "unknown_part": "{part}: what making it needs is not known (no process, file or "
         "material stated), so no facility can be said to make it.",
@@ -89,6 +90,7 @@ _T: dict[str, dict[str, str]] = {
         "mat_unknown": ", matière non indiquée",
         "parts_all": "les {total} pièces",
         "parts_some": "complet pour {n} des {total} pièces",
+        "parts_design": "les besoins du modèle lui-même sont couverts, mais ",
         "parts_unknown": " ; besoins inconnus pour : {names}",
         "unknown_part": "{part} : on ne sait pas ce qu'il faut pour la fabriquer (aucun "
         "procédé, fichier ni matière indiqué) ; aucun lieu ne peut être dit capable de la faire.",
@@ -257,12 +259,16 @@ def _met_text(
     )
 
 
-def parts_text(n: int, total: int, unknown: list[str], lang: str) -> str:
-    """ "complete for N of M parts; requirements unknown for: A, B" (or "all M parts")."""
+def parts_text(
+    n: int, total: int, unknown: list[str], lang: str, design_level: bool = False
+) -> str:
+    """'complete for N of M parts; requirements unknown for: A, B' (or 'all M parts');
+    `design_level`: the design's own requirements are met, its parts' are unknown."""
     lang = _lang(lang)
     if n >= total and not unknown:
         return _t(lang, "parts_all", total=total)
-    text = _t(lang, "parts_some", n=n, total=total)
+    text = _t(lang, "parts_design") if design_level else ""
+    text += _t(lang, "parts_some", n=n, total=total)
     if unknown:
         text += _t(lang, "parts_unknown", names=", ".join(unknown))
     return text

@@ -463,6 +463,7 @@ def design_requirements(store: Any, batch: int = 5000) -> Iterator[DesignRequire
             list(first.units),
             first.inferred,
             list(first.unknown_parts),
+            first.design_level,
         )
 
 
