@@ -23,6 +23,7 @@ import math
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -88,6 +89,12 @@ class _Offers:
         )
 
 
+@cache
+def _compat_mask(process: str) -> np.uint64:
+    """Bitmask of the materials a process can work (all ones when not checked)."""
+    return material_mask(compatible_materials(process))
+
+
 def _stated_mask(o: Offer) -> np.uint64:
     stated = (o.materials or frozenset()) - o.inferred_materials
     return material_mask(stated) if stated else np.uint64(0)
@@ -103,9 +110,7 @@ def _offer_arrays(rows: list[tuple[int, Offer]]) -> _Offers:
     stated = np.array([not o.inferred for _, o in rows], dtype=bool)
     size_inferred = np.array([o.size_inferred for _, o in rows], dtype=bool)
     smats = np.array([_stated_mask(o) for _, o in rows], dtype=np.uint64)
-    compat = np.array(
-        [material_mask(compatible_materials(o.process)) for _, o in rows], dtype=np.uint64
-    )
+    compat = np.array([_compat_mask(o.process) for _, o in rows], dtype=np.uint64)
     return _Offers(sig, env, mats, stated, size_inferred, smats, compat)
 
 
