@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import SHARED_DATA, percentile  # noqa: E402
 
 from refaire.ingest.runner import import_sources, read_source  # noqa: E402
-from refaire.match.capabilities import MET, evaluate_facility  # noqa: E402
+from refaire.match.capabilities import evaluate_facility, is_met  # noqa: E402
 from refaire.match.coverage import bulk_coverage, compute_coverage  # noqa: E402
 from refaire.match.engine import match_requirements  # noqa: E402
 from refaire.match.index import DesignIndex, FacilityIndex, design_index, facility_index, forget  # noqa: E402
@@ -131,7 +131,7 @@ def bench_pairs(store, sample: int) -> dict:
     counts = {}
     for dr in picked:
         counts[dr.design_id] = sum(
-            all(evaluate_facility(r, f) == MET for r in dr.requirements) for f in facilities
+            all(is_met(evaluate_facility(r, f)) for r in dr.requirements) for f in facilities
         )
     naive_s = time.perf_counter() - t
     for did, c in counts.items():

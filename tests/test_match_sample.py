@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from refaire.match.capabilities import MET, evaluate_facility
+from refaire.match.capabilities import MET, evaluate_facility, is_met
 from refaire.match.coverage import bulk_coverage
 from refaire.match.engine import match_requirements
 from refaire.match.index import design_index, facility_index
@@ -24,19 +24,29 @@ def test_coverage_agrees_with_engine_and_plain_code(sample_store) -> None:
         if not dr.requirements:
             assert not cov.makeable_anywhere[did] and cov.facility_count[did] == 0
             continue
-        makers = {
-            fid
+        codes = {
+            fid: [evaluate_facility(r, f) for r in dr.requirements]
             for fid, f in facilities.items()
-            if all(evaluate_facility(r, f) == MET for r in dr.requirements)
         }
+        makers = {fid for fid, c in codes.items() if all(is_met(x) for x in c)}
+        on_stated = {fid for fid, c in codes.items() if all(x == MET for x in c)}
+        result = match_requirements(fi, dr, 0.0, 0.0, 20037.6, limit=1000)
+        # The single-design engine over the whole Earth finds the located makers.
+        assert result["complete_known_parts"] == len(makers & located), dr.name
+        if dr.unknown_parts:
+            # Parts of unknown requirements: never makeable, only "N of M parts".
+            assert not cov.makeable_anywhere[did] and cov.facility_count[did] == 0
+            assert cov.known_parts_only_anywhere[did] == bool(makers)
+            assert result["complete"] == 0
+            continue
         assert cov.facility_count[did] == len(makers), dr.name
         assert cov.makeable_anywhere[did] == bool(makers)
+        assert cov.stated_anywhere[did] == bool(on_stated)
         assert cov.countries[did] == {
             facilities[m].country for m in makers if facilities[m].country
         }
-        # The single-design engine over the whole Earth finds the located makers.
-        result = match_requirements(fi, dr, 0.0, 0.0, 20037.6, limit=1000)
         assert result["complete"] == len(makers & located), dr.name
+        assert result["complete_stated"] == len(on_stated & located), dr.name
         checked += 1
     assert checked > 50
     assert 0 < sum(cov.makeable_anywhere.values()) < len(cov.makeable_anywhere)

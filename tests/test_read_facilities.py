@@ -116,8 +116,9 @@ def test_nesta_space_with_equipment_resolved() -> None:
     assert laser.bed_size_mm == (726.0, 432.0) and laser.size_origin == "inferred"
     assert ("acrylic", "inferred") in caps(laser.materials)
     printer = next(e for e in slm.equipment if e.text == "Ultimaker 2 3D printer")
-    assert caps(printer.processes) == [("fdm", "inferred")]
-    assert printer.processes[0].rule == "catalogue:Ultimaker 2"
+    # "3D printer" is what the source says; FDM is what the catalogue model adds.
+    assert caps(printer.processes) == [("3d-printing", "stated"), ("fdm", "inferred")]
+    assert printer.processes[1].rule == "catalogue:Ultimaker 2"
     assert printer.build_volume_mm == (223.0, 223.0, 205.0)
     assert printer.size_origin == "inferred"
 

@@ -28,7 +28,16 @@ def match(
     plans combining several facilities. Requirements only probably met (a Fab Lab's usual
     inventory) have status `probable` and rank after what is met; places that state no
     capability are listed apart in `unknown_capability`. `place` echoes the resolved
-    place; an ambiguous town name is a 400 listing the candidates."""
+    place; an ambiguous town name is a 400 listing the candidates.
+
+    Stated and inferred stay apart: a requirement met only through inferred machine data
+    (a catalogue model's process, size or materials, or a material the machine does not
+    list but its process can work) has status `met-inferred` and ranks after `met`; each
+    match says whether it is `stated` throughout. A material the process cannot work
+    (process–material table) is `missing` with constraint `material-incompatible`. A design
+    with parts of unknown requirements (`unknown_parts`) is never `complete`: each match
+    and plan gives `parts` (`met` of `total`, the `unknown` names, a sentence), and
+    `complete_known_parts` counts the places making every known part."""
     from refaire.match.engine import UnknownDesign, match_design
     from refaire.places import PlaceError, resolve_place
 
@@ -50,7 +59,11 @@ def match_coverage(
     radius_km: Annotated[float, Query(gt=0, le=20000)] = 50.0,
     per_design: Annotated[bool, Query(description="Include the per-design table.")] = False,
 ) -> dict[str, Any]:
-    """Share of designs some facility can make alone, by country, and within the radius."""
+    """Share of designs some facility can make alone, by country, and within the radius.
+
+    `makeable_anywhere_stated` counts those made on stated facts alone; designs with parts
+    of unknown requirements are never makeable (`with_unknown_parts`), those whose every
+    known part one facility makes are counted apart (`known_parts_only_anywhere`)."""
     from refaire.match.coverage import bulk_coverage
 
     cov = bulk_coverage(store, radius_km)
@@ -64,7 +77,11 @@ def match_facility_route(
     lang: Annotated[str, Query(pattern="^(en|fr)$")] = "en",
     limit: Annotated[int, limit_query(1000)] = 50,
 ) -> dict[str, Any]:
-    """Designs this facility can make completely, and those it misses by one requirement."""
+    """Designs this facility can make completely, and those it misses by one requirement.
+
+    Designs with parts of unknown requirements are never in `complete`: those whose every
+    known part it makes are in `complete_known_parts` ("complete for N of M parts").
+    `stated` is false when some requirement is only met (inferred)."""
     from refaire.match.engine import UnknownFacility, match_facility
 
     try:

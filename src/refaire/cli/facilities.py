@@ -155,8 +155,15 @@ def show_command(
     if d["equipment"]:
         t = Table("machine", "qty", "stated", "inferred (rule)", "size", title="Equipment")
         for e in d["equipment"]:
+            label = escape(e["label"])
+            if e.get("catalogue_vetoed"):
+                veto = e["catalogue_vetoed"]
+                label += (
+                    f"\n[dim]not the catalogue's {escape(veto['machine'])}: the stated "
+                    f"{'make' if veto['reason'] == 'make' else 'type'} disagrees[/dim]"
+                )
             t.add_row(
-                escape(e["label"]),
+                label,
                 str(e["quantity"]),
                 _caps(e["capabilities"]["stated"], False),
                 _caps(e["capabilities"]["inferred"], True),

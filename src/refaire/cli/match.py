@@ -11,7 +11,13 @@ from rich.table import Table
 from refaire.cli._common import DbOption, JsonOption, console, esc, fail, print_json
 from refaire.store import open_store
 
-_STATUS_STYLE = {"met": "green", "probable": "cyan", "near": "yellow", "missing": "red"}
+_STATUS_STYLE = {
+    "met": "green",
+    "met-inferred": "green",
+    "probable": "cyan",
+    "near": "yellow",
+    "missing": "red",
+}
 
 
 def match_command(
@@ -79,17 +85,33 @@ def _design(
         f"within {radius_km:g} km of {esc(result['place']['description'])}, "
         f"{result['matching']} can do part of it, {result['complete']} all of it"
         + (
+            f" ({result['complete_stated']} on stated facts alone)"
+            if result["complete"] != result["complete_stated"]
+            else ""
+        )
+        + (
             f", {result['probably_complete']} probably all of it (not stated: ask them)"
             if result["probably_complete"]
             else ""
         )
     )
+    if result["unknown_parts"]:
+        console.print(
+            f"[yellow]Never complete: requirements unknown for {len(result['unknown_parts'])} "
+            f"of {result['parts_total']} parts ({esc(', '.join(result['unknown_parts']))}); "
+            f"{result['complete_known_parts']} facilities make every other part.[/yellow]"
+        )
     if not result["requirements"]["items"]:
         console.print("[yellow]No requirements known for this design: nothing to match.[/yellow]")
         return
     for m in result["matches"]:
         f = m["facility"]
-        mark = "[green]complete[/green]" if m["complete"] else f"{m['coverage']:.0%}"
+        if m["complete"]:
+            mark = "[green]complete[/green]" + ("" if m["stated"] else " (met inferred)")
+        elif m["parts"]["unknown"]:
+            mark = esc(m["parts"]["text"])
+        else:
+            mark = f"{m['coverage']:.0%}"
         if m["probably_complete"]:
             mark += " [cyan](probably complete: ask them)[/cyan]"
         t = Table("part", "process", "material", "status", "reason", expand=True)
@@ -125,7 +147,7 @@ def _print_unknown(group: dict[str, Any]) -> None:
 def _print_plans(plans: list[dict[str, Any]]) -> None:
     for i, p in enumerate(plans, 1):
         names = ", ".join(f"{esc(f['name'])} ({f['distance_km']:g} km)" for f in p["facilities"])
-        state = "complete" if p["complete"] else "partial"
+        state = "complete" if p["complete"] else f"partial: {esc(p['parts']['text'])}"
         console.print(f"[bold]Plan {i}[/bold] ({state}, {p['method']}): {names or '—'}")
         for a in p["assignments"]:
             console.print(f"  • {esc(a['reason'])}")
@@ -152,9 +174,15 @@ def _facility(store: Any, ident: str, lang: str, limit: int, as_json: bool) -> N
     )
     t = Table("id", "design", "requirements", title="Made completely")
     for d in result["complete"]:
-        name = esc(d["name"]) + (" [dim](inferred)[/dim]" if d["inferred"] else "")
+        name = esc(d["name"]) + (" [dim](requirements inferred)[/dim]" if d["inferred"] else "")
+        name += "" if d["stated"] else " [dim](met inferred)[/dim]"
         t.add_row(str(d["id"]), name, str(d["requirements"]))
     console.print(t)
+    if result["complete_known_parts"]:
+        t = Table("id", "design", "parts", title="Every known part made; some parts unknown")
+        for d in result["complete_known_parts"]:
+            t.add_row(str(d["id"]), esc(d["name"]), esc(d["parts"]["text"]))
+        console.print(t)
     t = Table("id", "design", "missing", title="Missed by one requirement")
     for d in result["near"]:
         t.add_row(str(d["id"]), esc(d["name"]), esc(d["missing"]["reason"]))
@@ -179,6 +207,17 @@ def _coverage(store: Any, radius_km: float, as_json: bool) -> None:
         f"{summary['with_requirements']} designs have known requirements. "
         f"({summary['computed_in_s']:.2f} s)"
     )
+    if summary["makeable_anywhere_stated"] != summary["makeable_anywhere"]:
+        console.print(
+            f"Of these, {summary['makeable_anywhere_stated']} on stated facts alone; the others "
+            "rest on inferred machine data (catalogue, description, process–material table)."
+        )
+    if summary["known_parts_only_anywhere"]:
+        console.print(
+            f"Not counted: {summary['known_parts_only_anywhere']} designs whose every known "
+            f"part one facility makes, but {summary['with_unknown_parts']} designs have parts "
+            "of unknown requirements and are never counted complete."
+        )
     if summary["only_probably_makeable_anywhere"]:
         console.print(
             f"Beside these, not counted: {summary['only_probably_makeable_anywhere']} more "

@@ -87,6 +87,13 @@ def _print(d: dict[str, Any]) -> None:
     cov = d["coverage"]
     if not cov["computed"]:
         console.print(f"[yellow]local making not computed:[/yellow] {escape(cov['reason'] or '')}")
+    else:
+        console.print(
+            f"designs one facility can make: {cov['makeable']}, of which "
+            f"{cov['makeable_stated']} on stated facts alone; not counted: "
+            f"{cov['known_parts_only']} made for every known part only "
+            f"({cov['with_unknown_parts']} designs have parts of unknown requirements)"
+        )
     table = Table(
         "sector",
         "label",

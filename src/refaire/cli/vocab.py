@@ -71,13 +71,15 @@ def list_command(
     kind: Kind | None = typer.Option(None, "--kind", help="Only processes or only materials."),
     as_json: bool = JsonOption,
 ) -> None:
-    """List the vocabulary ids with their parent and English/French labels."""
+    """List the vocabulary ids with their parent, English/French labels, and for processes
+    the materials they can work (process–material compatibility)."""
     rows = [row for k in ((kind.value,) if kind else KINDS) for row in vocabulary(k)]
     if as_json:
         print_json(rows)
         return
-    table = Table("kind", "id", "parent", "TsDC", "label (en)", "label (fr)")
+    table = Table("kind", "id", "parent", "TsDC", "label (en)", "label (fr)", "works materials")
     for row in rows:
+        mats = row.get("compatible_materials")
         table.add_row(
             row["kind"],
             row["id"],
@@ -85,6 +87,7 @@ def list_command(
             ", ".join(row["tsdc"]),
             row["label_en"],
             row["label_fr"],
+            ", ".join(mats) if mats else ("any" if row["kind"] == "process" else ""),
         )
     console.print(table)
 

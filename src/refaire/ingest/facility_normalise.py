@@ -329,9 +329,38 @@ def resolve_caps(
             plain = _without_machine(text, kind, lang) if plain is None else plain
             if r.id in plain:
                 rule, conf = plain[r.id].rule, plain[r.id].confidence
+            else:
+                # The words may state a broader process the model narrows ('Prusa i3
+                # 3D printer': 3D printing stated, FDM inferred): keep both, apart.
+                for broader in plain.values():
+                    if broader.confidence >= STATED_CONFIDENCE and same_line(broader.id, r.id):
+                        caps.append(
+                            Capability(broader.id, origin, broader.rule, broader.confidence)
+                        )
         stated = conf >= STATED_CONFIDENCE and not rule.startswith("catalogue")
         caps.append(Capability(r.id, origin if stated else "inferred", rule, round(conf, 3)))
-    return caps
+    return _catalogue_agrees(caps) if kind == PROCESS else caps
+
+
+def same_line(a: str, b: str) -> bool:
+    """Whether two process ids are one the other's ancestor (or equal): not a contradiction."""
+    from refaire.vocab.capabilities import process_ancestors
+
+    return a == b or a in process_ancestors(b) or b in process_ancestors(a)
+
+
+def _from_machine_name(c: Capability) -> bool:
+    return (c.rule or "").startswith("catalogue") or c.rule == "brand"
+
+
+def _catalogue_agrees(caps: list[Capability]) -> list[Capability]:
+    """Drop a process inferred from a machine's name (catalogue model or maker) that the
+    text's own words contradict ("CNC router Ender 3": the words say a router, the model
+    name says a printer)."""
+    said = [c.id for c in caps if not _from_machine_name(c) and c.confidence >= STATED_CONFIDENCE]
+    if not said:
+        return caps
+    return [c for c in caps if not _from_machine_name(c) or any(same_line(c.id, s) for s in said)]
 
 
 def _without_machine(text: str, kind: str, lang: str) -> dict[str, Any]:
@@ -342,7 +371,11 @@ def _without_machine(text: str, kind: str, lang: str) -> dict[str, Any]:
     machine = find_in_text(text)
     if machine is None:
         return {}
-    drop = set(_fold(f"{machine.brand} {machine.model}").split())
+    from refaire.vocab.catalogue import _BRAND_NOISE, _MODEL_NOISE
+
+    # Words like "3D" or "laser" in a brand or model name still say what the machine is.
+    drop = set(_fold(machine.brand).split()) - _BRAND_NOISE
+    drop |= set(_fold(machine.model).split()) - _MODEL_NOISE
     rest = " ".join(w for w in _fold(text).split() if w not in drop)
     return {
         r.id: r for r in resolve(rest, kind=kind, lang=lang) if not r.rule.startswith("catalogue")
@@ -407,7 +440,10 @@ def enrich_equipment(eq: Equipment, lang: str = "en") -> Equipment:
     """Fill a known machine's process, materials and sizes from the catalogue, as inferred.
 
     The machine is looked up by make/model, else found in the equipment's text. Stated
-    values are never overwritten; everything added says `catalogue:<brand model>`.
+    values are never overwritten; everything added says `catalogue:<brand model>`. The
+    source vetoes the match: a stated make of another brand, or a stated process the
+    catalogue machine's contradicts (a CNC router is no FDM printer, whatever its model
+    is called); the vetoed machine is named in ``extra["catalogue_vetoed"]``.
     """
     from refaire.vocab import catalogue
 
@@ -419,7 +455,18 @@ def enrich_equipment(eq: Equipment, lang: str = "en") -> Equipment:
         machine = catalogue.find_in_text(text) if text else None
         if machine is not None and not _names_model(machine, text):
             machine = None
+    if machine is None and eq.make and eq.model:
+        # The model alone names a machine the stated make refused: say so.
+        alone = catalogue.lookup(None, eq.model)
+        if alone is not None and not catalogue.make_agrees(alone, eq.make):
+            eq.extra["catalogue_vetoed"] = {"machine": alone.name, "reason": "make"}
     if machine is None:
+        return eq
+    veto = _veto(eq, machine)
+    if veto is not None:
+        eq.extra["catalogue_vetoed"] = {"machine": machine.name, "reason": veto}
+        # what the catalogue alone put in the text's processes goes with it
+        eq.processes = [c for c in eq.processes if not _from_machine_name(c)]
         return eq
     rule = f"catalogue:{machine.name}"
     eq.extra.setdefault("catalogue", machine.name)
@@ -446,6 +493,18 @@ def enrich_equipment(eq: Equipment, lang: str = "en") -> Equipment:
     if not eq.make:
         eq.extra.setdefault("make_inferred", machine.brand)
     return eq
+
+
+def _veto(eq: Equipment, machine: Any) -> str | None:
+    """Why the source contradicts a catalogue machine ("make" or "process"), or None."""
+    from refaire.vocab.catalogue import make_agrees
+
+    if eq.make and not make_agrees(machine, eq.make):
+        return "make"
+    stated = [c.id for c in eq.processes if c.origin == "stated" and not _from_machine_name(c)]
+    if machine.process and stated and not any(same_line(machine.process, p) for p in stated):
+        return "process"
+    return None
 
 
 def _names_model(machine: Any, text: str) -> bool:

@@ -12,6 +12,14 @@ signature maps every process id to the offers that satisfy it:
   Lab usually has) that nothing stated or inferred covers: a PROBABLE verdict, ranked
   after MET and never counted as met.
 
+What is *inferred* stays apart from what is *stated*: an offer knows whether its process
+was inferred (a catalogue model, prose), whether its size came from the catalogue, and
+which of its materials are only inferred. A requirement met only through an inferred fact
+is MET_INFERRED ("met (inferred)"): it counts as met but ranks after MET. A material the
+machine does not list (or lists only by inference) but its process can work, by the
+process–material table of the vocabulary, is also met (inferred). A material the process
+cannot work at all is INCOMPATIBLE, whatever the machine's record says.
+
 Sizes: a build volume is sorted largest first, so a part fits in some axis-aligned
 orientation exactly when each of its sorted sides is within the matching side. A bed
 (laser, router without a stated height) is 2D: its two sides bound the part's two largest
@@ -33,18 +41,33 @@ from typing import Any
 from refaire.match.requirements import Requirement
 from refaire.model import Equipment, Facility
 from refaire.vocab.capabilities import all_ids, is_known, process_ancestors
+from refaire.vocab.compatibility import workable
 
-# Verdict codes, higher is better; the vectorised index uses the same numbers.
-MISSING, NEAR_SIZE, NEAR_MATERIAL, NEAR_WEAK, PROBABLE, MET = 0, 1, 2, 3, 4, 5
+# Verdict codes, higher is better; the vectorised index uses the same numbers. Anything
+# at or above MET_INFERRED is met (`is_met`); MET alone rests only on stated facts.
+MISSING, INCOMPATIBLE, NEAR_SIZE, NEAR_MATERIAL, NEAR_WEAK, PROBABLE, MET_INFERRED, MET = range(8)
 STATUS = {
     MET: "met",
+    MET_INFERRED: "met-inferred",
+    INCOMPATIBLE: "missing",
     PROBABLE: "probable",
     NEAR_WEAK: "near",
     NEAR_MATERIAL: "near",
     NEAR_SIZE: "near",
     MISSING: "missing",
 }
-CONSTRAINT = {NEAR_WEAK: "weak-process", NEAR_MATERIAL: "material", NEAR_SIZE: "size"}
+CONSTRAINT = {
+    NEAR_WEAK: "weak-process",
+    NEAR_MATERIAL: "material",
+    NEAR_SIZE: "size",
+    INCOMPATIBLE: "material-incompatible",
+}
+
+
+def is_met(code: Any) -> Any:
+    """Met, stated or inferred (works on a code or an array of codes)."""
+    return code >= MET_INFERRED
+
 
 Envelope = tuple[float, float, float]
 
@@ -58,11 +81,23 @@ class Offer:
     materials: frozenset[str] | None
     machine: int = -1  # index in facility.equipment; -1 for a facility-level process
     flat: bool = False
+    inferred: bool = False  # the process itself is inferred, not stated by the source
+    size_inferred: bool = False  # the envelope comes from the machine catalogue
+    inferred_materials: frozenset[str] = frozenset()  # of `materials`, those only inferred
 
     @property
     def key(self) -> tuple[Any, ...]:
         mats = tuple(sorted(self.materials)) if self.materials is not None else None
-        return (self.process, self.envelope, mats, self.flat)
+        guessed = tuple(sorted(self.inferred_materials))
+        return (
+            self.process,
+            self.envelope,
+            mats,
+            self.flat,
+            self.inferred,
+            self.size_inferred,
+            guessed,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,26 +166,57 @@ def _tree() -> _Tree:
     return _TREE
 
 
+def _materials(caps: list[Any]) -> tuple[frozenset[str] | None, frozenset[str]]:
+    """(every material, those only inferred) of a capability list; None when it has none."""
+    every = frozenset(c.id for c in caps if c.origin != "probable")
+    stated = frozenset(c.id for c in caps if c.origin == "stated")
+    return (every or None), every - stated
+
+
+def machine_offer(e: Equipment, c: Any, i: int) -> Offer:
+    """The offer of machine `e` (number `i`) through its process capability `c`."""
+    env, flat = envelope_of(e)
+    mats, guessed = _materials(e.materials)
+    return Offer(
+        c.id,
+        env,
+        mats,
+        i,
+        flat,
+        inferred=c.origin != "stated",
+        size_inferred=env is not None and e.size_origin != "stated",
+        inferred_materials=guessed,
+    )
+
+
 def caps_of(f: Facility) -> FacilityCaps:
     """The capability signature of a facility."""
     offers: list[Offer] = []
     probable: list[Any] = []
     for i, e in enumerate(f.equipment):
-        env, flat = envelope_of(e)
-        mats = frozenset(c.id for c in e.materials) or None
         for c in e.processes:
             if c.origin == "probable":
                 probable.append(c)
             elif known_process(c.id):
-                offers.append(Offer(c.id, env, mats, i, flat))
+                offers.append(machine_offer(e, c, i))
     covered = {a for o in offers for a in up(o.process)}
-    fac_mats = frozenset(c.id for c in f.materials) or None
+    fac_mats, fac_guessed = _materials(f.materials)
     for c in f.processes:
         if c.origin == "probable":
             probable.append(c)
         # A facility-level process no machine accounts for: met, size not stated.
         elif c.id not in covered and known_process(c.id):
-            offers.append(Offer(c.id, None, fac_mats, -1, False))
+            offers.append(
+                Offer(
+                    c.id,
+                    None,
+                    fac_mats,
+                    -1,
+                    False,
+                    inferred=c.origin != "stated",
+                    inferred_materials=fac_guessed,
+                )
+            )
             covered.update(up(c.id))
     likely: dict[str, str] = {}
     for c in probable:
@@ -181,10 +247,8 @@ def machine_map(f: Facility) -> dict[tuple[Any, ...], int]:
     """
     out: dict[tuple[Any, ...], int] = {}
     for i, e in enumerate(f.equipment):
-        env, flat = envelope_of(e)
-        mats = frozenset(c.id for c in e.materials) or None
         for c in e.processes:
-            out.setdefault(Offer(c.id, env, mats, i, flat).key, i)
+            out.setdefault(machine_offer(e, c, i).key, i)
     return out
 
 
@@ -196,6 +260,38 @@ def fits(size: Envelope | None, envelope: Envelope | None) -> bool:
 
 def material_ok(wanted: tuple[str, ...], offered: frozenset[str] | None) -> bool:
     return not wanted or offered is None or any(m in offered for m in wanted)
+
+
+def offer_code(req: Requirement, o: Offer) -> int:
+    """The verdict code of one offer that does the process (or a narrower one).
+
+    INCOMPATIBLE when the offer's process can work none of the wanted materials; MET when
+    the process, the size checked and the material are all stated; MET_INFERRED when one
+    of them rests on an inference (catalogue, prose, the process–material table).
+    """
+    size_ok = fits(req.size, o.envelope)
+    mat_ok = mat_stated = True
+    if req.materials:
+        usable = workable(o.process, req.materials)
+        if not usable:
+            return INCOMPATIBLE
+        if o.materials is None:
+            mat_stated = False  # only the process–material table says it can
+        else:
+            hits = [m for m in usable if m in o.materials]
+            mat_ok = bool(hits)
+            mat_stated = any(m not in o.inferred_materials for m in hits)
+    if not size_ok:
+        return NEAR_SIZE
+    if not mat_ok:
+        return NEAR_MATERIAL
+    size_guessed = req.size is not None and o.size_inferred
+    return MET if mat_stated and not o.inferred and not size_guessed else MET_INFERRED
+
+
+def weak_ok(req: Requirement, o: Offer) -> bool:
+    """Whether an offer of a broader process would do, size and material allowing."""
+    return offer_code(req, o) >= MET_INFERRED
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +306,10 @@ class Verdict:
     rule: str | None = None  # for a probable verdict: the rule that makes it probable
 
     @property
+    def met(self) -> bool:
+        return self.code >= MET_INFERRED
+
+    @property
     def status(self) -> str:
         return STATUS[self.code]
 
@@ -220,11 +320,21 @@ class Verdict:
     def notes(self, req: Requirement) -> list[str]:
         """What a met verdict rests on without knowing: size or material not stated."""
         out = []
-        if self.offer is not None and self.code in (MET, NEAR_WEAK):
-            if req.size is not None and self.offer.envelope is None:
+        if self.offer is not None and self.code in (MET, MET_INFERRED, NEAR_WEAK):
+            o = self.offer
+            if req.size is not None and o.envelope is None:
                 out.append("size-not-stated")
-            if req.materials and self.offer.materials is None:
+            if req.materials and o.materials is None:
                 out.append("material-not-stated")
+            if self.code == MET_INFERRED:
+                if o.inferred:
+                    out.append("process-inferred")
+                if req.size is not None and o.size_inferred:
+                    out.append("size-inferred")
+                if req.materials and o.materials is not None:
+                    hits = [m for m in req.materials if m in o.materials]
+                    if hits and all(m in o.inferred_materials for m in hits):
+                        out.append("material-inferred")
         return out
 
 
@@ -238,27 +348,30 @@ def _offer_rank(req: Requirement, o: Offer) -> int:
 def evaluate(req: Requirement, caps: FacilityCaps) -> Verdict:
     """The verdict of a facility signature on a requirement (reference implementation)."""
     best = Verdict(MISSING, process=req.processes[0])
-    met: list[tuple[int, Offer, str]] = []
+    met: list[tuple[int, int, Offer, str]] = []
     for p in req.processes:
         strong = caps.strong.get(p, ())
         for o in strong:
-            size_ok = fits(req.size, o.envelope)
-            mat_ok = material_ok(req.materials, o.materials)
-            if size_ok and mat_ok:
-                met.append((_offer_rank(req, o), o, p))
-            elif size_ok and best.code < NEAR_MATERIAL:
-                mats = frozenset().union(*(x.materials or () for x in strong))
-                best = Verdict(NEAR_MATERIAL, o, p, offered_materials=mats)
-            elif not size_ok and best.code < NEAR_SIZE:
-                best = Verdict(NEAR_SIZE, o, p, largest=_largest(strong))
+            code = offer_code(req, o)
+            if code >= MET_INFERRED:
+                # stated before inferred, then the offer stating most of what was checked
+                met.append((MET - code, _offer_rank(req, o), o, p))
+            elif code > best.code:
+                if code == NEAR_MATERIAL:
+                    mats = frozenset().union(*(x.materials or () for x in strong))
+                    best = Verdict(NEAR_MATERIAL, o, p, offered_materials=mats)
+                elif code == NEAR_SIZE:
+                    best = Verdict(NEAR_SIZE, o, p, largest=_largest(strong))
+                else:
+                    best = Verdict(code, o, p)
         if not met and best.code < NEAR_WEAK:
             for o in caps.weak.get(p, ()):
-                if fits(req.size, o.envelope) and material_ok(req.materials, o.materials):
+                if weak_ok(req, o):
                     best = Verdict(NEAR_WEAK, o, p)
                     break
     if met:
-        _, o, p = min(met, key=lambda t: t[0])
-        return Verdict(MET, o, p)
+        gap, _, o, p = min(met, key=lambda t: (t[0], t[1]))
+        return Verdict(MET - gap, o, p)
     if best.code < PROBABLE:
         for p in req.processes:
             if p in caps.probable:
@@ -279,19 +392,20 @@ def evaluate_facility(req: Requirement, f: Facility) -> int:
     """
     best = MISSING
     listed: set[str] = set()
-    for e in f.equipment:
-        env, _ = envelope_of(e)
-        mats = frozenset(c.id for c in e.materials) or None
+    for i, e in enumerate(f.equipment):
         for c in e.processes:
             if c.origin == "probable" or not is_known(c.id, "process"):
                 continue
             listed.update((c.id, *process_ancestors(c.id)))
-            best = max(best, _code(req, c.id, env, mats))
-    fac_mats = frozenset(c.id for c in f.materials) or None
+            best = max(best, _code(req, machine_offer(e, c, i)))
+    fac_mats, fac_guessed = _materials(f.materials)
     for c in f.processes:
         if c.origin != "probable" and c.id not in listed and is_known(c.id, "process"):
             listed.update((c.id, *process_ancestors(c.id)))
-            best = max(best, _code(req, c.id, None, fac_mats))
+            offer = Offer(
+                c.id, None, fac_mats, inferred=c.origin != "stated", inferred_materials=fac_guessed
+            )
+            best = max(best, _code(req, offer))
     if best < PROBABLE:
         for c in chain(f.processes, (c for e in f.equipment for c in e.processes)):
             if c.origin == "probable" and c.id not in listed and known_process(c.id):
@@ -301,14 +415,12 @@ def evaluate_facility(req: Requirement, f: Facility) -> int:
     return best
 
 
-def _code(req: Requirement, offered: str, env: Envelope | None, mats: frozenset[str] | None) -> int:
+def _code(req: Requirement, o: Offer) -> int:
     best = MISSING
-    ok = fits(req.size, env) and material_ok(req.materials, mats)
+    code = offer_code(req, o)
     for p in req.processes:
-        if p == offered or p in process_ancestors(offered):
-            if ok:
-                return MET
-            best = max(best, NEAR_MATERIAL if fits(req.size, env) else NEAR_SIZE)
-        elif offered in process_ancestors(p) and ok:
+        if p == o.process or p in process_ancestors(o.process):
+            best = max(best, code)
+        elif o.process in process_ancestors(p) and code >= MET_INFERRED:
             best = max(best, NEAR_WEAK)
     return best

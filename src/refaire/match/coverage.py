@@ -10,6 +10,12 @@ the design be made within `radius_km`, by one facility or several together (each
 someone within the radius of that place). It uses the neighbour pairs of the facilities,
 built once, and is computed once per distinct part.
 
+A design with parts of unknown requirements is never counted as makeable: when one
+facility makes every other part it counts in `known_parts_only_anywhere` ("complete for
+N of M parts"), beside the figures, never in them. Designs makeable anywhere only when
+inferred facts count (catalogue materials, prose, the process–material table) are
+counted apart too (`stated_anywhere` tells those made on stated facts alone).
+
 Public API (used by the observatory): `bulk_coverage(store, radius_km) -> Coverage`.
 """
 
@@ -22,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from refaire.match.capabilities import MET, PROBABLE
+from refaire.match.capabilities import MET, PROBABLE, is_met
 from refaire.match.index import DesignIndex, FacilityIndex, design_index, facility_index
 
 
@@ -40,6 +46,12 @@ class Coverage:
     # probable capabilities (a Fab Lab's usual inventory) are counted: shown beside,
     # never added to the figures above.
     only_probably_anywhere: dict[int, bool] = field(default_factory=dict)
+    # Every known part made by one facility, but some parts' requirements are unknown:
+    # "complete for N of M parts", never counted as makeable.
+    known_parts_only_anywhere: dict[int, bool] = field(default_factory=dict)
+    unknown_parts: dict[int, list[str]] = field(default_factory=dict)
+    # Makeable anywhere on stated facts alone (no inferred machine data).
+    stated_anywhere: dict[int, bool] = field(default_factory=dict)
     facilities: int = 0
     computed_in_s: float = 0.0
 
@@ -64,6 +76,9 @@ class Coverage:
             "makeable_locally": local,
             "share_makeable_locally": round(local / n, 4) if n else 0.0,
             "only_probably_makeable_anywhere": sum(self.only_probably_anywhere.values()),
+            "makeable_anywhere_stated": sum(self.stated_anywhere.values()),
+            "with_unknown_parts": sum(1 for v in self.unknown_parts.values() if v),
+            "known_parts_only_anywhere": sum(self.known_parts_only_anywhere.values()),
             "by_country": [{"country": c, "designs": k} for c, k in self.by_country()[:top]],
             "computed_in_s": round(self.computed_in_s, 3),
         }
@@ -77,6 +92,9 @@ class Coverage:
                 "facilities": self.facility_count[d],
                 "locally": self.makeable_locally[d],
                 "with_requirements": self.with_requirements[d],
+                "stated": self.stated_anywhere.get(d, False),
+                "unknown_parts": self.unknown_parts.get(d, []),
+                "known_parts_only": self.known_parts_only_anywhere.get(d, False),
             }
             for d in self.makeable_anywhere
         }
@@ -101,10 +119,11 @@ def compute_coverage(fi: FacilityIndex, di: DesignIndex, radius_km: float) -> Co
     cov = Coverage(radius_km=radius_km, facilities=len(fi))
     n_sig = len(fi.sigs)
     met = np.zeros((len(di.unique), n_sig), dtype=bool)
+    stated = np.zeros((len(di.unique), n_sig), dtype=bool)
     likely = np.zeros((len(di.unique), n_sig), dtype=bool)
     for u, req in enumerate(di.unique):
         status = fi.status(req)
-        met[u], likely[u] = status == MET, status >= PROBABLE
+        met[u], stated[u], likely[u] = is_met(status), status == MET, status >= PROBABLE
     sig_size = fi.sig_sizes
     sig_countries: list[set[str]] = [set() for _ in range(n_sig)]
     for s, c in zip(fi.sig_of.tolist(), fi.countries.tolist(), strict=True):
@@ -112,14 +131,20 @@ def compute_coverage(fi: FacilityIndex, di: DesignIndex, radius_km: float) -> Co
             sig_countries[s].add(c)
     src, dst = neighbour_pairs(fi, radius_km)
     located = ~np.isnan(fi.lat)
-    per_set: dict[bytes, tuple[bool, set[str], int, bool]] = {}
+    per_set: dict[bytes, tuple[bool, set[str], int, bool, bool]] = {}
     per_unit: dict[bytes, np.ndarray] = {}
     # Designs with the same requirements in the same units share every answer.
-    per_design: dict[tuple[bytes, tuple[int, ...]], tuple[bool, set[str], int, bool, int]] = {}
+    per_design: dict[
+        tuple[bytes, tuple[int, ...]], tuple[bool, set[str], int, bool, bool, int]
+    ] = {}
     for d in range(len(di)):
         did = int(di.ids[d])
         idx = di.flat[di.offsets[d] : di.offsets[d + 1]]
         cov.with_requirements[did] = bool(len(idx))
+        unknown = list(di.reqs[d].unknown_parts)
+        cov.unknown_parts[did] = unknown
+        cov.known_parts_only_anywhere[did] = False
+        cov.stated_anywhere[did] = False
         if not len(idx):
             cov.makeable_anywhere[did], cov.countries[did] = False, set()
             cov.facility_count[did], cov.makeable_locally[did] = 0, 0
@@ -134,7 +159,14 @@ def compute_coverage(fi: FacilityIndex, di: DesignIndex, radius_km: float) -> Co
                 ok = met[np.unique(idx)].all(axis=0)
                 places = set().union(*(sig_countries[s] for s in np.flatnonzero(ok)))
                 probably = not ok.any() and bool(likely[np.unique(idx)].all(axis=0).any())
-                hit = per_set[key] = (bool(ok.any()), places, int(sig_size[ok].sum()), probably)
+                by_stated = bool(stated[np.unique(idx)].all(axis=0).any())
+                hit = per_set[key] = (
+                    bool(ok.any()),
+                    places,
+                    int(sig_size[ok].sum()),
+                    probably,
+                    by_stated,
+                )
             local = located.copy()
             for unit_idx in _units(di, d, idx):
                 ukey = unit_idx.tobytes()
@@ -146,13 +178,21 @@ def compute_coverage(fi: FacilityIndex, di: DesignIndex, radius_km: float) -> Co
                     per_unit[ukey] = near
                 local &= near
             done = per_design[dkey] = (*hit, int(local.sum()))
+        if unknown:
+            # Some parts' requirements are unknown: never makeable, only "N of M parts".
+            cov.known_parts_only_anywhere[did] = done[0]
+            cov.makeable_anywhere[did], cov.countries[did] = False, set()
+            cov.facility_count[did], cov.makeable_locally[did] = 0, 0
+            cov.only_probably_anywhere[did] = False
+            continue
         cov.makeable_anywhere[did], cov.countries[did], cov.facility_count[did] = (
             done[0],
             set(done[1]),
             done[2],
         )
         cov.only_probably_anywhere[did] = done[3]
-        cov.makeable_locally[did] = done[4]
+        cov.stated_anywhere[did] = done[4]
+        cov.makeable_locally[did] = done[5]
     return cov
 
 

@@ -2,9 +2,14 @@
 
 `match_requirements` is the core: candidates come from the facility index's radius query;
 the verdict codes of every (requirement, candidate) pair come from the index, one array
-operation per distinct requirement; ranking is a lexsort (complete first, then coverage,
-then coverage counting probable capabilities, then distance): what is stated or inferred
-always ranks before what is only probable. Places that state no capability at all are
+operation per distinct requirement; ranking is a lexsort (every known part made first, and
+among those, made on stated facts alone before made only with inferred ones; then
+coverage, coverage on stated facts, coverage counting probable capabilities, distance):
+what is stated ranks before what is inferred, which ranks before what is only probable.
+
+A design some of whose parts have unknown requirements is never *complete*: a facility
+making every other part is "complete for N of M parts", and the unknown parts are named
+(in matches, plans, reverse matches and coverage alike). Places that state no capability at all are
 listed apart (`unknown_capability`), never as matches. Only the facilities shown are then loaded and explained with the reference
 `evaluate`, which gives the same codes plus the machine and sizes behind them.
 
@@ -27,9 +32,16 @@ from refaire.match.capabilities import (
     Verdict,
     caps_of,
     evaluate,
+    is_met,
     machine_map,
 )
-from refaire.match.explain import assigned_text, unit_missing_text, verdict_text
+from refaire.match.explain import (
+    assigned_text,
+    parts_text,
+    unit_missing_text,
+    unknown_part_text,
+    verdict_text,
+)
 from refaire.match.index import FacilityIndex, design_index, facility_index
 from refaire.match.plans import Plan, best_plans, candidates_from, units_of
 from refaire.match.requirements import DesignRequirements, Requirement, requirements_of
@@ -86,7 +98,7 @@ class _Explainer:
         if req.materials:
             offered = v.offer.materials if v.offer is not None else None
             hits = [m for m in req.materials if offered and m in offered]
-            material = hits[0] if v.code == MET and hits else "|".join(req.materials)
+            material = hits[0] if v.met and hits else "|".join(req.materials)
         return {
             "part": req.part,
             "process": v.process or req.processes[0],
@@ -111,8 +123,30 @@ def unit_matrix(dr: DesignRequirements, codes: np.ndarray) -> np.ndarray:
     """(units x candidates): whether each candidate meets every requirement of the unit."""
     out = np.ones((len(dr.units), codes.shape[1]), dtype=bool)
     for i, r in enumerate(dr.requirements):
-        out[r.unit] &= codes[i] == MET
+        out[r.unit] &= is_met(codes[i])
     return out
+
+
+def parts_of(dr: DesignRequirements, units_met: int, lang: str) -> dict[str, Any]:
+    """{met, total, unknown, text}: how many of the design's parts a facility (or plan) makes.
+
+    Parts whose requirements are unknown count in the total and are never met. When the
+    units are the design's own requirements (no part states any), they are no parts: the
+    parts made are 0 of the parts listed, and the text says whether the design-level
+    requirements are met.
+    """
+    if dr.design_level and dr.unknown_parts:
+        total = len(dr.unknown_parts)
+        design_met = units_met == len(dr.units)
+        text = parts_text(0, total, dr.unknown_parts, lang, design_level=design_met)
+        return {"met": 0, "total": total, "unknown": list(dr.unknown_parts), "text": text}
+    total = len(dr.units) + len(dr.unknown_parts)
+    return {
+        "met": units_met,
+        "total": total,
+        "unknown": list(dr.unknown_parts),
+        "text": parts_text(units_met, total, dr.unknown_parts, lang),
+    }
 
 
 def match_requirements(
@@ -136,6 +170,14 @@ def match_requirements(
         "candidates": int(len(rows)),
         "matching": 0,
         "complete": 0,
+        # make every part whose requirements are known (all of them when none is unknown)
+        "complete_known_parts": 0,
+        # complete, and on stated facts alone (no catalogue, prose or table inference)
+        "complete_stated": 0,
+        "parts_total": len(dr.unknown_parts)
+        if dr.design_level and dr.unknown_parts
+        else len(dr.units) + len(dr.unknown_parts),
+        "unknown_parts": list(dr.unknown_parts),
         "probably_complete": 0,
         "matches": [],
         "plans": [],
@@ -145,22 +187,39 @@ def match_requirements(
         return out
     out["unknown_capability"] = unknown_capability(index, rows, dist, radius_km, lang)
     codes = index.codes(dr.requirements, rows)
-    met = codes == MET
+    met = is_met(codes)
+    stated = codes == MET
     coverage = met.mean(axis=0)
-    complete = met.all(axis=0)
+    stated_cov = stated.mean(axis=0)
+    known_done = met.all(axis=0)  # every part whose requirements are known
+    all_stated = stated.all(axis=0)
+    unknown = bool(dr.unknown_parts)
+    complete = known_done & (not unknown)
     likely = codes >= PROBABLE
     likely_cov = likely.mean(axis=0)
-    likely_all = likely.all(axis=0) & ~complete
+    likely_all = likely.all(axis=0) & ~known_done
     relevant = np.flatnonzero((codes > MISSING).any(axis=0))
-    order = relevant[
+    r = relevant
+    order = r[
         np.lexsort(
-            (dist[relevant], -likely_cov[relevant], -coverage[relevant], ~complete[relevant])
+            (
+                dist[r],
+                -likely_cov[r],
+                -stated_cov[r],
+                -coverage[r],
+                ~all_stated[r],
+                ~known_done[r],
+            )
         )
     ]
     out["matching"] = int(len(relevant))
     out["complete"] = int(complete.sum())
+    out["complete_known_parts"] = int(known_done.sum())
+    out["complete_stated"] = int((complete & all_stated).sum())
     out["probably_complete"] = int(likely_all.sum())
     ex = _Explainer(index, lang)
+    units = unit_matrix(dr, codes)
+    units_met = units.sum(axis=0)
     for j in order[:limit]:
         row = int(rows[j])
         out["matches"].append(
@@ -170,18 +229,25 @@ def match_requirements(
                 "latitude": float(index.lat[row]),
                 "longitude": float(index.lon[row]),
                 "complete": bool(complete[j]),
+                # made on stated facts alone; otherwise some requirement is met (inferred)
+                "stated": bool(all_stated[j]),
+                "parts": parts_of(dr, int(units_met[j]), lang),
                 "coverage": round(float(coverage[j]), 4),
+                "stated_coverage": round(float(stated_cov[j]), 4),
                 # met or probable: never shown as met, ranked after what is met
                 "probably_complete": bool(likely_all[j]),
                 "probable_coverage": round(float(likely_cov[j]), 4),
                 "requirements": [ex.row_dict(r, row) for r in dr.requirements],
             }
         )
-    units = unit_matrix(dr, codes)
     plans, covered = best_plans(candidates_from(units, rows, dist), max_plans)
     full = (1 << len(dr.units)) - 1
     missing = [
         _missing_unit(dr, u, codes, rows, dist, radius_km, ex) for u in units_of(full & ~covered)
+    ]
+    missing += [
+        {"part": name, "processes": [], "unknown": True, "reason": unknown_part_text(name, lang)}
+        for name in dr.unknown_parts
     ]
     if not plans:
         plans = [Plan((), 0, "none")]
@@ -210,7 +276,9 @@ def _plan_dict(
             }
         )
     return {
-        "complete": plan.covered == full,
+        # every part made: never while some part's requirements are unknown
+        "complete": plan.covered == full and not dr.unknown_parts,
+        "parts": parts_of(dr, len(units_of(plan.covered)), ex.lang),
         "method": plan.method,
         "facilities": [
             {**ex.ref(m.row), "distance_km": round(m.distance, 2)} for m in plan.members
@@ -233,7 +301,7 @@ def _missing_unit(
     """Why no candidate makes a unit: its nearest best near miss, or who offers nothing."""
     idx = [i for i, r in enumerate(dr.requirements) if r.unit == unit]
     sub = codes[idx]
-    score = (sub == MET).sum(axis=0) * 10 + sub.min(axis=0)
+    score = is_met(sub).sum(axis=0) * 10 + sub.min(axis=0)
     part = dr.units[unit]
     processes = tuple(p for i in idx for p in dr.requirements[i].processes)
     if not len(rows) or score.max() <= 0:
@@ -241,7 +309,7 @@ def _missing_unit(
         return {"part": part, "processes": list(processes), "reason": text}
     best = int(np.flatnonzero(score == score.max())[0])  # rows are nearest first
     row = int(rows[best])
-    failing = next(dr.requirements[i] for i in idx if codes[i, best] != MET)
+    failing = next(dr.requirements[i] for i in idx if not is_met(codes[i, best]))
     f, _ = ex.load(row)
     verdict = ex.verdict(failing, row)
     reason = verdict_text(failing, verdict, f, ex.lang)
@@ -289,7 +357,13 @@ def match_design(
 def match_facility(
     store: Any, ident: int | str, lang: str = "en", limit: int = 50
 ) -> dict[str, Any]:
-    """Designs a facility can make alone, and those it misses by exactly one requirement."""
+    """Designs a facility can make alone, and those it misses by exactly one requirement.
+
+    A design with parts of unknown requirements is never in `complete`: when the facility
+    makes every other part it is listed in `complete_known_parts` ("complete for N of M
+    parts", the unknown parts named). Within each list, designs made on stated facts
+    alone come before those made only with inferred ones (`stated`).
+    """
     from refaire.store.facilities import get_facility
 
     found = get_facility(store, ident)
@@ -299,24 +373,33 @@ def match_facility(
     di = design_index(store)
     caps = caps_of(f)
     verdicts = [evaluate(u, caps) for u in di.unique]
-    met = np.array([v.code == MET for v in verdicts], dtype=bool)
+    met = np.array([v.met for v in verdicts], dtype=bool)
+    stated = np.array([v.code == MET for v in verdicts], dtype=bool)
     misses = di.misses(met)
+    all_stated = di.misses(stated) == 0
     has = di.n_requirements > 0
-    complete = np.flatnonzero(has & (misses == 0))
+    unknown = np.array([bool(dr.unknown_parts) for dr in di.reqs], dtype=bool)
+    done = has & (misses == 0)
+    complete = np.flatnonzero(done & ~unknown)
+    known_only = np.flatnonzero(done & unknown)
     near = np.flatnonzero(has & (misses == 1))
 
-    def sort_key(d: int) -> tuple[bool, str]:
-        return (di.reqs[d].inferred, di.names[d].casefold())
+    def sort_key(d: int) -> tuple[bool, bool, str]:
+        return (di.reqs[d].inferred, not all_stated[d], di.names[d].casefold())
 
-    made = [
-        {
+    def entry(d: int) -> dict[str, Any]:
+        dr = di.reqs[d]
+        return {
             "id": int(di.ids[d]),
             "name": di.names[d],
-            "inferred": di.reqs[d].inferred,
+            "inferred": dr.inferred,
+            "stated": bool(all_stated[d]),
             "requirements": int(di.n_requirements[d]),
+            "parts": parts_of(dr, len(dr.units), lang),
         }
-        for d in sorted(complete, key=sort_key)[:limit]
-    ]
+
+    made = [entry(d) for d in sorted(complete, key=sort_key)[:limit]]
+    made_known = [entry(d) for d in sorted(known_only, key=sort_key)[:limit]]
     near_out = []
     for d in sorted(near, key=sort_key)[:limit]:
         start = int(di.offsets[d])
@@ -328,6 +411,7 @@ def match_facility(
                 "id": int(di.ids[d]),
                 "name": di.names[d],
                 "inferred": di.reqs[d].inferred,
+                "unknown_parts": list(di.reqs[d].unknown_parts),
                 "missing": {
                     "part": req.part,
                     "process": v.process or req.processes[0],
@@ -344,8 +428,10 @@ def match_facility(
             "designs": len(di),
             "with_requirements": int(has.sum()),
             "complete": int(len(complete)),
+            "complete_known_parts": int(len(known_only)),
             "near": int(len(near)),
         },
         "complete": made,
+        "complete_known_parts": made_known,
         "near": near_out,
     }

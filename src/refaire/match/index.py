@@ -23,6 +23,7 @@ import math
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -30,7 +31,9 @@ from sqlalchemy import Text, func, select, type_coerce
 
 from refaire.geo import EARTH_RADIUS_KM, bounding_box
 from refaire.match.capabilities import (
+    INCOMPATIBLE,
     MET,
+    MET_INFERRED,
     MISSING,
     NEAR_MATERIAL,
     NEAR_SIZE,
@@ -44,6 +47,7 @@ from refaire.match.requirements import DesignRequirements, Requirement
 from refaire.model import Facility
 from refaire.store.paging import rows_by_id
 from refaire.vocab.capabilities import all_ids
+from refaire.vocab.compatibility import compatible_materials
 
 _MATERIAL_BIT = {m: i for i, m in enumerate(all_ids("material"))}
 _ANY_MATERIAL = np.uint64(0xFFFFFFFFFFFFFFFF)  # materials not stated: every bit set
@@ -66,6 +70,34 @@ class _Offers:
     sig: np.ndarray  # int32
     env: np.ndarray  # float64 (n, 3); inf where no size is stated
     mats: np.ndarray  # uint64 bitmask; all ones where no material is stated
+    # What rests on stated facts only (see capabilities): the process is stated, the
+    # envelope is not the catalogue's, and the stated (not inferred) materials.
+    stated: np.ndarray  # bool
+    size_inferred: np.ndarray  # bool
+    smats: np.ndarray  # uint64 bitmask; 0 where no material is stated
+    compat: np.ndarray  # uint64 bitmask of what the process can work; all ones if unchecked
+
+    def take(self, sel: np.ndarray) -> _Offers:
+        return _Offers(
+            self.sig[sel],
+            self.env[sel],
+            self.mats[sel],
+            self.stated[sel],
+            self.size_inferred[sel],
+            self.smats[sel],
+            self.compat[sel],
+        )
+
+
+@cache
+def _compat_mask(process: str) -> np.uint64:
+    """Bitmask of the materials a process can work (all ones when not checked)."""
+    return material_mask(compatible_materials(process))
+
+
+def _stated_mask(o: Offer) -> np.uint64:
+    stated = (o.materials or frozenset()) - o.inferred_materials
+    return material_mask(stated) if stated else np.uint64(0)
 
 
 def _offer_arrays(rows: list[tuple[int, Offer]]) -> _Offers:
@@ -75,7 +107,11 @@ def _offer_arrays(rows: list[tuple[int, Offer]]) -> _Offers:
         dtype=np.float64,
     ).reshape(len(rows), 3)
     mats = np.array([material_mask(o.materials) for _, o in rows], dtype=np.uint64)
-    return _Offers(sig, env, mats)
+    stated = np.array([not o.inferred for _, o in rows], dtype=bool)
+    size_inferred = np.array([o.size_inferred for _, o in rows], dtype=bool)
+    smats = np.array([_stated_mask(o) for _, o in rows], dtype=np.uint64)
+    compat = np.array([_compat_mask(o.process) for _, o in rows], dtype=np.uint64)
+    return _Offers(sig, env, mats, stated, size_inferred, smats, compat)
 
 
 @dataclass
@@ -200,8 +236,7 @@ class FacilityIndex:
             if table is None:
                 continue
             if sig_mask is not None:
-                sel = sig_mask[table.sig]
-                table = _Offers(table.sig[sel], table.env[sel], table.mats[sel])
+                table = table.take(sig_mask[table.sig])
             if not len(table.sig):
                 continue
             starts = np.flatnonzero(np.r_[True, table.sig[1:] != table.sig[:-1]])
@@ -227,12 +262,24 @@ class FacilityIndex:
             for table, sigs, starts, weak in self._tables(p, sig_mask, memo):
                 n = len(table.sig)
                 size_ok = (table.env >= size).all(axis=1) if size is not None else np.ones(n, bool)
-                mat_ok = (table.mats & want) != 0 if want is not None else np.ones(n, bool)
-                both = size_ok & mat_ok
+                if want is not None:
+                    usable = table.compat & want  # wanted materials the process can work
+                    incompatible = usable == 0
+                    mat_ok = (table.mats & usable) != 0
+                    mat_stated = (table.smats & usable) != 0
+                else:
+                    incompatible = np.zeros(n, bool)
+                    mat_ok = mat_stated = np.ones(n, bool)
+                both = size_ok & mat_ok & ~incompatible
                 if weak:
                     code = np.where(both, NEAR_WEAK, MISSING)
                 else:
-                    code = np.where(both, MET, np.where(size_ok, NEAR_MATERIAL, NEAR_SIZE))
+                    stated = table.stated & mat_stated
+                    if size is not None:
+                        stated &= ~table.size_inferred
+                    met = np.where(stated, MET, MET_INFERRED)
+                    code = np.where(both, met, np.where(size_ok, NEAR_MATERIAL, NEAR_SIZE))
+                    code = np.where(incompatible, INCOMPATIBLE, code)
                 best = np.maximum.reduceat(code.astype(np.int8), starts)
                 out[sigs] = np.maximum(out[sigs], best)
         for p in req.processes:
@@ -421,6 +468,7 @@ def design_requirements(store: Any, batch: int = 5000) -> Iterator[DesignRequire
             list(first.units),
             first.inferred,
             list(first.unknown_parts),
+            first.design_level,
         )
 
 

@@ -115,6 +115,9 @@ class DesignRequirements:
     units: list[str]
     inferred: bool = False
     unknown_parts: list[str] = field(default_factory=list)
+    # Units are the design's own requirements (no part states any): they do not stand for
+    # its parts, whose requirements stay unknown.
+    design_level: bool = False
 
     @property
     def key(self) -> tuple[Any, ...]:
@@ -126,6 +129,7 @@ class DesignRequirements:
             "units": self.units,
             "items": [r.to_dict() for r in self.requirements],
             "unknown_parts": self.unknown_parts,
+            "design_level": self.design_level,
         }
 
     @classmethod
@@ -140,6 +144,7 @@ class DesignRequirements:
             list(data["units"]),
             bool(data.get("inferred")),
             list(data.get("unknown_parts") or []),
+            bool(data.get("design_level")),
         )
 
 
@@ -302,7 +307,9 @@ def requirements_of(design: Design, design_id: int | None = None) -> DesignRequi
     reqs = _design_level(design)
     units = [r.part for r in reqs]
     inferred = any(r.origin != "stated" for r in reqs)
-    return DesignRequirements(design_id, design.name, reqs, units, inferred, unknown)
+    return DesignRequirements(
+        design_id, design.name, reqs, units, inferred, unknown, design_level=bool(reqs)
+    )
 
 
 def _unit_label(name: str, alts: tuple[str, ...]) -> str:

@@ -33,6 +33,11 @@ class CoverageResult:
     radius_km: float = 50.0
     computed_in_s: float | None = None
     reason: str | None = None
+    # Apart from `makeable`, never in it: made on stated facts alone; designs with parts of
+    # unknown requirements; those whose every known part one facility makes.
+    makeable_stated: int = 0
+    with_unknown_parts: int = 0
+    known_parts_only: int = 0
 
     @property
     def available(self) -> bool:
@@ -76,6 +81,9 @@ def coverage(store: Store, radius_km: float = 50.0) -> CoverageResult:
             judged={int(k): bool(v) for k, v in judged.items()},
             radius_km=radius_km,
             computed_in_s=round(getattr(cov, "computed_in_s", time.perf_counter() - start), 3),
+            makeable_stated=sum(getattr(cov, "stated_anywhere", {}).values()),
+            with_unknown_parts=sum(1 for v in getattr(cov, "unknown_parts", {}).values() if v),
+            known_parts_only=sum(getattr(cov, "known_parts_only_anywhere", {}).values()),
         )
         _cache.clear()
         _cache[key] = result

@@ -294,6 +294,10 @@ def _figures(
             "reason": cov.reason,
             "radius_km": cov.radius_km,
             "computed_in_s": cov.computed_in_s,
+            "makeable": sum(cov.makeable.values()),
+            "makeable_stated": cov.makeable_stated,
+            "with_unknown_parts": cov.with_unknown_parts,
+            "known_parts_only": cov.known_parts_only,
         },
     }
 

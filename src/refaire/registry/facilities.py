@@ -151,6 +151,8 @@ def _equipment(f: Facility) -> list[dict[str, Any]]:
                 "quantity": e.quantity,
                 "text": e.text,
                 "catalogue": extra.get("catalogue"),
+                # a catalogue model the source contradicts (its make or its stated type)
+                "catalogue_vetoed": extra.get("catalogue_vetoed"),
                 "build_volume_mm": list(e.build_volume_mm) if e.build_volume_mm else None,
                 "bed_size_mm": list(e.bed_size_mm) if e.bed_size_mm else None,
                 "laser_power_w": e.laser_power_w,

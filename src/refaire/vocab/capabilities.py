@@ -32,6 +32,9 @@ _CONF_BRAND = 0.75
 _CONF_CATALOGUE = 0.9
 _CONF_TSDC = 0.9
 _CONF_WIKIPEDIA = 0.9
+# An ambiguous word decided by another word of the whole text, not of its own list item:
+# likely, but below the threshold at which a reader treats a resolution as stated (0.8).
+_CONF_CONTEXT_TEXT = 0.7
 
 _WIKIPEDIA = re.compile(r"https?://([a-z\-]+)\.(?:m\.)?wikipedia\.org/wiki/([^\s?#<>\"']+)", re.I)
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
@@ -54,8 +57,17 @@ class Resolution:
 @dataclass(frozen=True)
 class _Entry:
     id: str
-    rule: str  # "alias:<lang>" or "brand"
+    rule: str  # "alias:<lang>", "brand" or "ambiguous"
     weak: bool
+    sense: int = -1  # for an ambiguous word: its number in `_Vocab.ambiguous`
+
+
+@dataclass(frozen=True)
+class _Ambiguous:
+    """A word of several trades: each sense (an id) with the words that select it."""
+
+    default: str | None
+    senses: tuple[tuple[str, frozenset[str]], ...]
 
 
 @dataclass
@@ -65,6 +77,7 @@ class _Vocab:
     index: dict[str, list[_Entry]]
     max_len: int
     starts: frozenset[str]  # first words of all aliases: most words start none
+    ambiguous: tuple[_Ambiguous, ...] = ()
 
 
 @cache
@@ -88,8 +101,25 @@ def _vocab(kind: str) -> _Vocab:
                     entries.append(_Entry(rid, rule, weak))
     for phrase in data.get("not_capabilities", {}).get("phrases", []):
         index.setdefault(alias_key(phrase), []).insert(0, _Entry("", "ignore", False))
+    ambiguous: list[_Ambiguous] = []
+    for block in data.get("ambiguous", []):
+        senses = tuple(
+            (sid, frozenset(alias_key(w) for w in words))
+            for sid, words in block.items()
+            if sid not in ("aliases", "default")
+        )
+        for sid, _ in senses:
+            if sid not in records:
+                raise ValueError(f"ambiguous sense {sid!r} is not a {kind} id")
+        for alias in block["aliases"]:
+            # Replaces any plain alias: the word alone no longer decides its trade.
+            weak = alias.startswith("~")
+            index[alias_key(alias.lstrip("~"))] = [_Entry("?", "ambiguous", weak, len(ambiguous))]
+        ambiguous.append(_Ambiguous(block.get("default"), senses))
     max_len = max(len(k.split()) for k in index)
-    return _Vocab(kind, records, index, max_len, frozenset(k.split()[0] for k in index))
+    return _Vocab(
+        kind, records, index, max_len, frozenset(k.split()[0] for k in index), tuple(ambiguous)
+    )
 
 
 def _kinds(kind: str | None) -> tuple[str, ...]:
@@ -177,6 +207,7 @@ def _match_piece(
     pos: int,
     lang: str,
     rule_override: str | None = None,
+    text: str = "",
 ) -> None:
     """Look up every alias in one list item; weak aliases only where nothing stronger is.
 
@@ -221,6 +252,12 @@ def _match_piece(
     for s, start, n, e in hits:
         if e.weak and (s in strong_subs or branded):
             continue
+        if e.sense >= 0:
+            own = toks[:start] + toks[start + n :]
+            picked = _sense(vocab.ambiguous[e.sense], own, text)
+            if picked is not None:
+                _add(found, picked[0], picked[1], picked[2], pos * 10_000 + start)
+            continue
         if e.weak:
             conf = _CONF_WEAK + (0.1 if n >= n_words else 0.0)
         elif e.rule == "brand":
@@ -231,6 +268,23 @@ def _match_piece(
         if rule_override is not None:
             rule, conf = rule_override, min(conf, _CONF_WIKIPEDIA)
         _add(found, e.id, conf, rule, pos * 10_000 + start)
+
+
+def _sense(amb: _Ambiguous, own: list[str], text: str) -> tuple[str, float, str] | None:
+    """(id, confidence, rule) of an ambiguous word: the sense its own list item's other
+    words name, else the sense the rest of the text names, else the default (weak)."""
+    for words, conf, rule in ((own, _CONF_PART, "context"), (None, _CONF_CONTEXT_TEXT, "text")):
+        said = set(words) if words is not None else set(tokens(text))
+        votes = [(sid, sorted(said & ctx)) for sid, ctx in amb.senses]
+        votes = [(sid, hit) for sid, hit in votes if hit]
+        if len(votes) == 1:
+            sid, hit = votes[0]
+            return sid, conf, f"{rule}:{hit[0]}"
+        if len(votes) > 1:
+            break  # both trades named: only the default, weakly
+    if amb.default is None:
+        return None
+    return amb.default, _CONF_WEAK, "ambiguous-default"
 
 
 def _preferred(entries: list[_Entry], lang: str) -> list[_Entry]:
@@ -269,7 +323,7 @@ def _resolve_kind(
     for piece in pieces(body):
         pos += 1
         item: dict[str, tuple[float, str, int]] = {}
-        _match_piece(piece, vocab, item, pos, lang)
+        _match_piece(piece, vocab, item, pos, lang, text=body)
         if kind == "process":
             if machines:
                 _match_machine(piece, item, pos)
@@ -340,9 +394,16 @@ def resolve_words(text: str, kind: str | None = None) -> list[str]:
 
 
 def vocabulary(kind: str) -> list[dict[str, Any]]:
-    """Id, parent, TsDC codes and en/fr labels of every id of one kind, for listings."""
-    return [
-        {
+    """Id, parent, TsDC codes and en/fr labels of every id of one kind, for listings.
+
+    Process rows also carry `compatible_materials`: the materials the process can work
+    (`vocab.compatibility`), None when that is not checked.
+    """
+    from refaire.vocab.compatibility import compatible_materials
+
+    rows = []
+    for rid, rec in _vocab(kind).records.items():
+        row: dict[str, Any] = {
             "id": rid,
             "kind": kind,
             "parent": rec.get("parent"),
@@ -350,5 +411,8 @@ def vocabulary(kind: str) -> list[dict[str, Any]]:
             "label_en": label(rid, "en"),
             "label_fr": label(rid, "fr"),
         }
-        for rid, rec in _vocab(kind).records.items()
-    ]
+        if kind == "process":
+            mats = compatible_materials(rid)
+            row["compatible_materials"] = sorted(mats) if mats is not None else None
+        rows.append(row)
+    return rows

@@ -205,6 +205,25 @@ def _brand_named(m: MachineModel, toks: list[str]) -> bool:
     return bool(brand) and brand[0] in toks
 
 
+def make_agrees(m: MachineModel, make: str | None) -> bool:
+    """Whether a stated make is the catalogue machine's brand (True when none is stated).
+
+    Tolerates a make written with its company suffix or glued to a word ("Creality3D",
+    "Prusa Research"): some make word starts with the brand's first word or the reverse.
+    """
+    make_toks = [t for t in catalogue_tokens(make or "") if t not in _BRAND_NOISE]
+    if not make_toks:
+        return True
+    brand = _brand_tokens(m.brand)
+    if not brand:
+        return True
+    head = brand[0]
+    return any(
+        t == head or (len(t) >= 4 and len(head) >= 4 and (t.startswith(head) or head.startswith(t)))
+        for t in make_toks
+    )
+
+
 def find_in_text(text: str) -> MachineModel | None:
     """The catalogue machine named in a free text ("Ultimaker 2+ 3D printer"), if any."""
     toks = catalogue_tokens(text or "")
@@ -232,7 +251,11 @@ def find_in_text(text: str) -> MachineModel | None:
 
 
 def lookup(make: str | None, model: str | None) -> MachineModel | None:
-    """The catalogue entry of an equipment record's make and model, tolerant of spelling."""
+    """The catalogue entry of an equipment record's make and model, tolerant of spelling.
+
+    A stated make vetoes a model of another brand: a "Shapeoko" router whose model is
+    written like a Creality printer's is not that printer.
+    """
     make_toks = catalogue_tokens(make or "")
     toks = [t for t in catalogue_tokens(model or "") if t != "original"]
     index, _, _ = _index()
@@ -249,8 +272,9 @@ def lookup(make: str | None, model: str | None) -> MachineModel | None:
             branded = [m for m in hits if _brand_named(m, make_toks)]
             if branded:
                 return branded[0]
-        if len({m.brand.lower() for m in hits}) == 1:
+        if len({m.brand.lower() for m in hits}) == 1 and make_agrees(hits[0], make):
             return hits[0]
     if make or model:
-        return find_in_text(f"{make or ''} {model or ''}")
+        found = find_in_text(f"{make or ''} {model or ''}")
+        return found if found is not None and make_agrees(found, make) else None
     return None
