@@ -28,8 +28,8 @@ def _usage_error(message: str) -> None:
     raise typer.Exit(2)
 
 
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.0f}%"
+def _pct(value: float | None, digits: int = 0) -> str:
+    return "–" if value is None else f"{100 * value:.{digits}f}%"
 
 
 def observe_command(
@@ -91,28 +91,40 @@ def _print(d: dict[str, Any]) -> None:
         "sector",
         "label",
         "designs",
-        "inferred",
-        "V",
+        "declared/inferred",
+        "L (probable)",
+        "Mo",
+        "C",
         "M",
         "D",
-        "L",
-        "index",
-        title="Transformation potential by sector (index = 100 × mean of V, M, D, L computed)",
+        "index [95 % interval]",
+        "rank",
+        title="Transformation potential by sector: 100 × mean of the percentile ranks of "
+        "local making L, momentum Mo, community C, maturity M, documentation D (raw values shown)",
     )
     for s in d["sectors"]:
         if s["level"] != "section":
             continue
-        c = s["components"]
+        r = s["raw"]
+        if s["too_few"]:
+            shown = "too few to say"
+        elif s["index"] is None:
+            shown = "–"
+        else:
+            lo, hi = s["interval"]
+            shown = f"{s['index']:.1f} [{lo:.1f}–{hi:.1f}]"
         table.add_row(
             escape(s["id"]),
             escape(s["label"]),
             str(s["designs"]),
-            str(s["inferred"]),
-            f"{c['volume']:.2f}",
-            _pct(c["maturity"]),
-            _pct(c["documentation"]),
-            _pct(c["local_making"]),
-            "–" if s["index"] is None else f"{s['index']:.1f}",
+            f"{s['declared']}/{s['inferred']}",
+            f"{_pct(r['local_making'], 1)} ({_pct(r['local_making_probable'], 1)})",
+            _pct(r["momentum"]),
+            f"{r['community']:.2f}" if r["community"] is not None else "–",
+            _pct(r["maturity"]),
+            _pct(r["documentation"]),
+            shown,
+            str(s["rank"] or "–"),
         )
     console.print(table)
     countries = Table("country", "facilities", "per million", "designs", title="Countries (top 15)")

@@ -30,8 +30,16 @@ def _sector_options(lang: str) -> list[dict[str, str]]:
     return [{"id": s, "label": f"{s} · {sector_label(s, lang)}"} for s in known_sectors()]
 
 
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.0f} %"
+def _formatters(lang: str) -> dict[str, Any]:
+    """num, pct, country_name and day in the page's language (Babel, see web.numbers)."""
+    from refaire.web import numbers
+
+    return {
+        "num": lambda v, digits=0: numbers.num(v, digits, lang),
+        "pct": lambda v, digits=0: numbers.pct(v, digits, lang),
+        "country_name": lambda code: numbers.country(code, lang),
+        "day": lambda v: numbers.date(v, lang),
+    }
 
 
 @router.get("/observatory", response_class=HTMLResponse)
@@ -57,7 +65,7 @@ def observatory_page(
         sectors=_sector_options(lang),
         tables=list(TABLES),
         query=query,
-        pct=_pct,
+        **_formatters(lang),
         sector=d["filters"]["sector"] or "",
         country=d["filters"]["country"] or (country or ""),
     )
