@@ -58,6 +58,12 @@ def observe_command(
                 with_coverage=not no_coverage,
                 radius_km=radius_km,
             )
+        if d["filters"]["sector"]:
+            from refaire.observatory.sector_report import sector_report
+
+            d["sector_report"] = sector_report(
+                store, d["filters"]["sector"], with_coverage=not no_coverage
+            )
     except FilterError as exc:
         _usage_error(str(exc))
         return
@@ -65,6 +71,51 @@ def observe_command(
         print_json(d)
         return
     _print(d)
+    if "sector_report" in d:
+        _print_sector(d["sector_report"])
+
+
+def _print_sector(r: dict[str, Any]) -> None:
+    """The sector's report: index and components, best documented designs, where made."""
+    s = r["index"]
+    console.rule(f"sector {escape(r['sector'])} · {escape(r['label'])}")
+    if s is None:
+        console.print("no design belongs to this sector yet")
+        return
+    if s["too_few"]:
+        console.print(f"index: too few to say ({s['designs']} designs)")
+    elif s["index"] is not None:
+        lo, hi = s["interval"]
+        console.print(
+            f"index [bold]{s['index']:.1f}[/bold] [95 % interval {lo:.1f}–{hi:.1f}], "
+            f"rank {s['rank']} of {r['ranked_in_level']}"
+        )
+    comps = Table("component", "value", "percentile rank", "rank without it")
+    loo = r["leave_one_out"] or {"without": {}}
+    for c in ("local_making", "momentum", "community", "maturity", "documentation"):
+        raw = s["raw"][c]
+        shown = "–" if raw is None else (f"{raw:.2f}" if c == "community" else _pct(raw, 1))
+        if c == "local_making" and s["raw"]["local_making_probable"] is not None:
+            shown += f" (probable {_pct(s['raw']['local_making_probable'], 1)})"
+        comps.add_row(c, shown, _pct(s["components"][c]), str(loo["without"].get(c) or "–"))
+    console.print(comps)
+    designs = Table("id", "design", "completeness", "OTRL", "sector", title="best documented")
+    for x in r["designs"]["items"][:15]:
+        conf = x["sector_confidence"]
+        designs.add_row(
+            str(x["id"]),
+            escape(x["name"]),
+            _pct(x["completeness"]),
+            str(x["otrl"] or "–"),
+            "declared" if conf is None else f"inferred {conf:.2f}",
+        )
+    console.print(designs)
+    where = r["where_made"]
+    if where and where["computed"]:
+        console.print(
+            "where made (designs one facility can make alone): "
+            + escape(", ".join(f"{c['country']} {c['designs']}" for c in where["countries"][:12]))
+        )
 
 
 class _nothing:

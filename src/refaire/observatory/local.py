@@ -67,6 +67,21 @@ def towns(country: str | None = None) -> Towns:
     return Towns(allt.lat[keep], allt.lon[keep], allt.pop[keep], allt.country[keep])
 
 
+@lru_cache(maxsize=1)
+def country_centres() -> dict[str, tuple[float, float]]:
+    """Population-weighted centre of each country's towns (for placing a country on a map)."""
+    t = _all_towns()
+    out = {}
+    for code in np.unique(t.country):
+        keep = t.country == code
+        w = t.pop[keep] + 1.0
+        out[str(code)] = (
+            round(float(np.average(t.lat[keep], weights=w)), 3),
+            round(float(np.average(t.lon[keep], weights=w)), 3),
+        )
+    return out
+
+
 def _xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     la, lo = np.radians(lat), np.radians(lon)
     return np.column_stack((np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)))

@@ -71,6 +71,29 @@ def observatory_page(
     )
 
 
+@router.get("/observatory/sectors/{sector_id}", response_class=HTMLResponse)
+def sector_page(request: Request, sector_id: str) -> HTMLResponse:
+    """One sector as a printable report (see observatory.sector_report)."""
+    from refaire.observatory.local import country_centres
+    from refaire.observatory.sector_report import sector_report
+
+    lang = choose_language(request)
+    try:
+        r = sector_report(request.app.state.store, sector_id, lang=lang)
+    except FilterError as exc:
+        return render(request, "error.html", status_code=404, message=str(exc))
+    points = []
+    if r["where_made"] and r["where_made"]["computed"]:
+        centres = country_centres()
+        from refaire.web.numbers import country
+
+        for c in r["where_made"]["countries"]:
+            if c["country"] in centres:
+                lat, lon = centres[c["country"]]
+                points.append([lat, lon, c["designs"], country(c["country"], lang)])
+    return render(request, "observatory_sector.html", r=r, where_points=points, **_formatters(lang))
+
+
 def _signals_context(
     request: Request, lang: str, sector: str | None, tag: str | None
 ) -> dict[str, Any]:
