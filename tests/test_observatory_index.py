@@ -157,3 +157,57 @@ def test_babel_numbers_in_both_languages() -> None:
     assert numbers.pct(None) == "–"
     assert numbers.country("DE", "fr") == "Allemagne" and numbers.country("DE") == "Germany"
     assert numbers.date("2026-12-01", "fr") == "1 déc. 2026"
+
+
+def test_sector_truth_has_enough_labels_and_scores_pairs() -> None:
+    from refaire.observatory.sector_accuracy import score, truth
+
+    labelled = truth()
+    bases = [b for _s, b in labelled.values()]
+    assert len(labelled) >= 200 and bases.count("cpc") >= 30
+    pairs = {
+        "a": (frozenset({"H"}), {"H": 0.8, "G": 0.55}),
+        "b": (frozenset({"A", "B"}), {"A": 0.65}),
+        "c": (frozenset(), {"F": 0.9}),  # not a design of any sector: any guess is wrong
+    }
+    low = score(pairs, 0.5)
+    assert (low["true_positive"], low["false_positive"], low["false_negative"]) == (2, 2, 1)
+    assert low["precision"] == 0.5 and low["recall"] == pytest.approx(2 / 3, abs=1e-3)
+    high = score(pairs, 0.7)
+    assert (high["true_positive"], high["false_positive"], high["false_negative"]) == (1, 1, 2)
+
+
+def test_sector_accuracy_measured_on_labelled_designs_in_the_registry(tmp_path) -> None:
+    from refaire.model import Design, Note, Provenance
+    from refaire.observatory.figures import dashboard
+    from refaire.store import open_store
+    from refaire.store.designs import save_designs
+
+    def design(key: str, **kw) -> Design:
+        prov = Provenance(source=key, format="okh-losh", checksum=key, imported_at="2025-01-01")
+        return Design(key=key, name=kw.pop("name"), format="okh-losh", provenance=prov, **kw)
+
+    store = open_store(str(tmp_path / "acc.db"))
+    notes = [Note("sectors", "t", "H (confidence 0.80)", "inferred"),
+             Note("sectors", "t", "G (confidence 0.55)", "inferred")]  # fmt: skip
+    save_designs(
+        store,
+        [
+            # labelled H by hand; inferred H (0.80) and G (0.55)
+            design("oshwa:US001010", name="Bluetooth modem", sectors=["H", "G"], notes=notes),
+            # declared CPC D03D (section D): the classifier is run on its text
+            design(
+                "https://gitlab.com/OSEGermany/ohloom#ohloom",
+                name="OHLOOM",
+                description="a loom for weaving textiles",
+                cpc=["D03D 35/00"],
+                sectors=["D03", "D"],
+            ),
+        ],
+    )
+    acc = dashboard(store, with_coverage=False)["index_method"]["sector_accuracy"]
+    assert (acc["in_registry"], acc["hand_labelled"], acc["cpc_declared"]) == (2, 1, 1)
+    at = {a["threshold"]: a for a in acc["by_threshold"]}
+    assert at[0.5]["false_positive"] >= 1  # G at 0.55 is wrong
+    assert at[0.6]["true_positive"] >= 1 and at[0.9]["true_positive"] <= at[0.5]["true_positive"]
+    store.close()

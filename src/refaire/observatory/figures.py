@@ -26,8 +26,9 @@ from refaire.observatory.coverage import CoverageResult, coverage
 from refaire.observatory.index import COMPONENTS as COMPONENT_NAMES
 from refaire.observatory.index import MIN_DESIGNS, RESAMPLES
 from refaire.observatory.local import LocalResult, local_reach
-from refaire.observatory.members import sector_index_table
+from refaire.observatory.members import MIN_SECTOR_CONFIDENCE, in_sector, sector_index_table
 from refaire.observatory.methods import methods
+from refaire.observatory.sector_accuracy import measure as measure_sectors
 from refaire.observatory.population import country_name, population, population_source
 from refaire.observatory.signals import PRACTICES, SignalError, check_sector
 from refaire.store.db import Store
@@ -76,10 +77,11 @@ def check_filters(sector: str | None, country: str | None) -> tuple[str | None, 
 
 def _design_filter(column: Any, sector: str | None, country: str | None) -> list[Any]:
     conds = []
-    for kind, value in (("sector", sector), ("country", country)):
-        if value:
-            sub = select(t.c.design_id).where(t.c.kind == kind, t.c.value == value)
-            conds.append(column.in_(sub))
+    if sector:
+        conds.append(column.in_(select(t.c.design_id).where(in_sector(sector))))
+    if country:
+        sub = select(t.c.design_id).where(t.c.kind == "country", t.c.value == country)
+        conds.append(column.in_(sub))
     return conds
 
 
@@ -150,7 +152,7 @@ def _figures(
             func.sum(o.c.completeness),
         )
         .select_from(t.join(o, o.c.design_id == t.c.design_id))
-        .where(t.c.kind == "sector", *flt_o)
+        .where(in_sector(), *flt_o)
         .group_by(t.c.value)
     )
     sector_rows = conn.execute(q).all()
@@ -311,6 +313,8 @@ def _figures(
                 "computed_in_s": round(local.computed_in_s, 3),
             },
             "leave_one_out": table["leave_one_out"],
+            "min_sector_confidence": MIN_SECTOR_CONFIDENCE,
+            "sector_accuracy": measure_sectors(store),
         },
         "coverage": {
             "computed": cov.available,
@@ -328,7 +332,7 @@ def _none_last(k: int | None) -> tuple[bool, int]:
 def _sector_coverage(conn: Any, flt_o: list[Any], cov: Any) -> dict[str, tuple[int, int]]:
     """sector -> (designs judged, designs makeable) from the engine's per-design answers."""
     rows = conn.execute(
-        select(t.c.design_id, t.c.value).where(t.c.kind == "sector", *_retarget(flt_o))
+        select(t.c.design_id, t.c.value).where(in_sector(), *_retarget(flt_o))
     ).all()
     if not rows:
         return {}

@@ -22,6 +22,20 @@ o = design_observations
 t = design_observation_tags
 FIRST_KNOWN = ("created", "certified")
 
+# Inferred sectors below this confidence are not counted: chosen on the labelled designs
+# (`sector_accuracy`), where 0.6 gives the best balance of precision and recall (F1).
+MIN_SECTOR_CONFIDENCE = 0.6
+
+
+def in_sector(value: Any = None) -> Any:
+    """Condition on the tags table: a sector membership, declared or inferred with enough
+    confidence (`MIN_SECTOR_CONFIDENCE`); of one sector when `value` is given."""
+    cond = (t.c.kind == "sector") & (
+        t.c.confidence.is_(None) | (t.c.confidence >= MIN_SECTOR_CONFIDENCE)
+    )
+    return cond if value is None else cond & (t.c.value == value)
+
+
 _lock = threading.Lock()
 _cache: dict[tuple[Any, ...], dict[str, Any]] = {}
 
@@ -34,9 +48,7 @@ def gather(conn: Any, flt_o: list[Any], local: LocalResult) -> tuple[Members, di
     """The membership rows, and per-sector counts shown beside the index (vectorised: at
     100,000 designs a loop over memberships would cost more than the bootstrap)."""
     in_filter = [t.c.design_id.in_(select(o.c.design_id).where(*flt_o))] if flt_o else []
-    pairs = conn.execute(
-        select(t.c.design_id, t.c.value).where(t.c.kind == "sector", *in_filter)
-    ).all()
+    pairs = conn.execute(select(t.c.design_id, t.c.value).where(in_sector(), *in_filter)).all()
     obs = conn.execute(
         select(o.c.design_id, o.c.otrl, o.c.completeness, o.c.year, o.c.date_kind).where(*flt_o)
     ).all()

@@ -12,11 +12,21 @@ METHODS: dict[str, dict[str, str]] = {
     "sectors": {
         "en": "Designs per sector: CPC section/class when the manifest gives a CPC class "
         "(declared), otherwise inferred from name, keywords, description (and OSHWA project "
-        "type) with a confidence ≥ 0.5 (inferred). A design may count in several sectors.",
+        "type) with a confidence ≥ 0.6 (inferred). A design may count in several sectors. "
+        "Measured accuracy of the inferred sections on 210 labelled designs of the bundled "
+        "corpus (170 labelled by hand, 40 with a declared CPC class): precision 0.45 and "
+        "recall 0.77 at 0.6 (0.43 and 0.83 at 0.5, 0.56 and 0.29 at 0.8); 0.6 gives the "
+        "best balance. Fewer than half the inferred memberships are right: read inferred "
+        "counts as indications, declared ones as facts.",
         "fr": "Conceptions par secteur : section/classe CPC quand le manifeste en donne une "
         "(déclaré), sinon déduit du nom, des mots-clés, de la description (et du type de "
-        "projet OSHWA) avec une confiance ≥ 0,5 (déduit). Une conception peut compter dans "
-        "plusieurs secteurs.",
+        "projet OSHWA) avec une confiance ≥ 0,6 (déduit). Une conception peut compter dans "
+        "plusieurs secteurs. Exactitude mesurée des sections déduites sur 210 conceptions "
+        "étiquetées du corpus fourni (170 à la main, 40 avec une classe CPC déclarée) : "
+        "précision 0,45 et rappel 0,77 à 0,6 (0,43 et 0,83 à 0,5 ; 0,56 et 0,29 à 0,8) ; "
+        "0,6 donne le meilleur équilibre. Moins de la moitié des appartenances déduites "
+        "sont justes : lire les comptes déduits comme des indications, les déclarés comme "
+        "des faits.",
     },
     "index": {
         "en": "Transformation potential = 100 × mean of the percentile ranks of five "

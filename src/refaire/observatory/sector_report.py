@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from refaire.observatory.figures import FilterError, check_filters, dashboard
+from refaire.observatory.figures import FilterError, check_filters, dashboard, in_sector
 from refaire.store.db import Store
 from refaire.store.tables import design_observation_tags, design_observations, designs
 
@@ -45,14 +45,14 @@ def sector_report(
     peers = [s for s in whole["sectors"] if s["level"] == (row or {}).get("level")]
     ranked = sum(1 for s in peers if s["rank"])
     with store.engine.connect() as conn:
-        in_sector = select(t.c.design_id).where(t.c.kind == "sector", t.c.value == sector)
-        total = conn.execute(select(func.count()).select_from(in_sector.subquery())).scalar()
+        members = select(t.c.design_id).where(in_sector(sector))
+        total = conn.execute(select(func.count()).select_from(members.subquery())).scalar()
         rows = conn.execute(
             select(
                 designs.c.id, designs.c.name, o.c.completeness, o.c.otrl, o.c.year, o.c.date_kind
             )
             .join(o, o.c.design_id == designs.c.id)
-            .where(designs.c.id.in_(in_sector))
+            .where(designs.c.id.in_(members))
             .order_by(o.c.completeness.desc(), o.c.otrl.desc().nulls_last(), designs.c.id)
             .limit(limit)
             .offset(offset)
@@ -126,12 +126,7 @@ def _where_made(store: Store, sector: str) -> dict[str, Any]:
     if not cov.available:
         return {"computed": False, "reason": cov.reason, "countries": []}
     with store.engine.connect() as conn:
-        ids = [
-            r[0]
-            for r in conn.execute(
-                select(t.c.design_id).where(t.c.kind == "sector", t.c.value == sector)
-            )
-        ]
+        ids = [r[0] for r in conn.execute(select(t.c.design_id).where(in_sector(sector)))]
     counts: Counter[str] = Counter()
     judged = 0
     for did in ids:
