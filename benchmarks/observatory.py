@@ -190,6 +190,11 @@ def index_figures(store) -> dict:
     from refaire.observatory.index import RESAMPLES, compute
 
     t0 = time.perf_counter()
+    import scipy.sparse  # noqa: F401  (imported once per process, timed apart)
+    import scipy.spatial  # noqa: F401
+
+    scipy_import_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
     towns = local.towns()
     towns_load_s = time.perf_counter() - t0
     fi, di = facility_index(store), design_index(store)
@@ -242,6 +247,7 @@ def index_figures(store) -> dict:
     return {
         "towns": len(towns.lat),
         "towns_load_s": round(towns_load_s, 3),
+        "scipy_import_s": round(scipy_import_s, 3),
         "local_making_s": round(local_s, 3),
         "per_pair_local_s_scaled": round(per_pair_s, 1),
         "local_ratio": round(per_pair_s / local_s, 1),

@@ -24,8 +24,8 @@ share of 3 % and one of 90 % are thus made comparable. index = 100 × mean of th
 the components that could be computed.
 
 Uncertainty: `RESAMPLES` Poisson-bootstrap resamples of each sector's designs (fixed
-seed, so the same data gives the same interval; see `_bootstrap`); each resample's raw components are ranked against the
-other sectors' point values; the interval is the 2.5th–97.5th percentile of the resampled
+seed, so the same data gives the same interval; see `_bootstrap`); each resample's raw
+components are ranked against the other sectors' point values; the interval is the 2.5th–97.5th percentile of the resampled
 index. A leave-one-component-out table gives each sector's rank with each component left
 out. Sectors with fewer than `MIN_DESIGNS` designs are "too few to say": no rank, no index.
 """
@@ -122,12 +122,13 @@ def compute(
     index[~ranked | np.all(np.isnan(point), axis=1)] = np.nan
     rng = np.random.default_rng(SEED)
     interval = np.full((len(members.names), 2), np.nan)
+    table, groups = _distinct_per_sector(members)
     for s in np.flatnonzero(~np.isnan(index)):
-        rows = rows_of[s]
+        distinct, counts = groups[s]
         used = [c for c in range(k) if not np.isnan(point[s, c])]
         others = [_others(refs[(level[s], c)], raw[s, c]) for c in used]
-        samples = _bootstrap(members.values[rows][:, used], members.masks[rows][:, used], rng,
-                             resamples)  # fmt: skip
+        rows = table[distinct]
+        samples = _bootstrap(rows[:, used], rows[:, k:][:, used] > 0, counts, rng, resamples)
         ranks = np.column_stack([_ranks(samples[:, j], others[j]) for j in range(len(used))])
         ranks[np.isnan(samples)] = np.nan
         boot = 100 * _row_mean(ranks)
@@ -162,24 +163,45 @@ def _others(ref: np.ndarray, x: float) -> np.ndarray:
     return np.delete(ref, i) if i < len(ref) and ref[i] == x else ref
 
 
-def _distinct_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(distinct rows, how many times each occurs), by a mixed-radix key of column codes
-    (`np.unique(axis=0)` sorts rows as opaque bytes, tens of times slower)."""
+def _distinct_per_sector(
+    members: Members,
+) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+    """(distinct rows of values-then-masks, per sector (distinct row numbers, counts)).
+
+    Rows are coded once for all memberships by a mixed-radix key of per-column codes
+    (`np.unique(axis=0)` sorts rows as opaque bytes, tens of times slower), then counted
+    per (sector, key) with one sort: each sector's bootstrap touches only its distinct
+    rows (a few hundred), however many designs it has.
+    """
+    x = np.hstack((np.where(members.masks, members.values, 0.0), members.masks))
     key = np.zeros(len(x), dtype=np.int64)
     radix = 1
     for j in range(x.shape[1]):
         _, code = np.unique(x[:, j], return_inverse=True)
         size = int(code.max()) + 1 if len(code) else 1
-        if radix * size >= 2**62:  # too many combinations for one key: no grouping
-            return x, np.ones(len(x), dtype=np.int64)
+        if radix * size >= 2**40:  # too many combinations for one key: each row its own
+            key, radix = np.arange(len(x), dtype=np.int64), len(x) + 1
+            break
         key += code.reshape(-1) * radix
         radix *= size
-    _, first, counts = np.unique(key, return_index=True, return_counts=True)
-    return x[first], counts
+    distinct, first, row_of = np.unique(key, return_index=True, return_inverse=True)
+    table = x[first]
+    pair = members.sector.astype(np.int64) * len(distinct) + row_of.reshape(-1)
+    keys, counts = np.unique(pair, return_counts=True)
+    sec = keys // len(distinct)
+    bounds = np.searchsorted(sec, np.arange(len(members.names) + 1))
+    groups = [
+        (keys[bounds[i] : bounds[i + 1]] % len(distinct), counts[bounds[i] : bounds[i + 1]])
+        for i in range(len(members.names))
+    ]
+    return table, groups
 
 
-def _bootstrap(values: np.ndarray, masks: np.ndarray, rng: Any, resamples: int) -> np.ndarray:
-    """Per resample, the mean of each column over the resampled rows where the mask holds.
+def _bootstrap(
+    values: np.ndarray, masks: np.ndarray, counts: np.ndarray, rng: Any, resamples: int
+) -> np.ndarray:
+    """Per resample, the mean of each column over the resampled rows where the mask holds;
+    `values`/`masks` are distinct rows, `counts` how many designs share each.
 
     Poisson bootstrap: each design comes out Poisson(1) times in a resample (the limit of
     drawing n of n with replacement, which gives each a Binomial(n, 1/n) count; the
@@ -188,13 +210,12 @@ def _bootstrap(values: np.ndarray, masks: np.ndarray, rng: Any, resamples: int) 
     them comes out Poisson(c) times: the cost is that of the distinct rows, not of n.
     """
     k = values.shape[1]
-    rows, counts = _distinct_rows(np.hstack((np.where(masks, values, 0.0), masks)))
-    v, m = rows[:, :k], rows[:, k:]
+    v, m = np.where(masks, values, 0.0), masks.astype(np.float64)
     out = np.empty((resamples, k))
-    step = max(1, _CHUNK_CELLS // max(1, len(rows)))
+    step = max(1, _CHUNK_CELLS // max(1, len(counts)))
     for b in range(0, resamples, step):
         count = min(step, resamples - b)
-        weights = rng.poisson(counts.astype(np.float64), size=(count, len(rows)))
+        weights = rng.poisson(counts.astype(np.float64), size=(count, len(counts)))
         weights = weights.astype(np.float64)
         s, c = weights @ v, weights @ m
         with np.errstate(invalid="ignore", divide="ignore"):

@@ -147,36 +147,43 @@ def reach(fi: Any, di: Any, t: Towns, radius_km: float = 50.0) -> LocalResult:
     for u, req in enumerate(di.unique):
         status = fi.status(req)
         met[u], likely[u] = status == MET, status >= PROBABLE
-    per_pattern: dict[bytes, float] = {}
+    # distinct "able signatures" patterns first, then every pattern's population at once
+    patterns: dict[bytes, int] = {}
+    columns: list[np.ndarray] = []
 
-    def share(ok: np.ndarray) -> float:
+    def pattern(ok: np.ndarray) -> int:
         key = np.packbits(ok).tobytes()
-        hit = per_pattern.get(key)
-        if hit is None:
-            sigs = np.flatnonzero(ok)
-            if not len(sigs):
-                hit = 0.0
-            else:
-                covered = np.asarray(inc[sigs].sum(axis=0)).ravel() > 0
-                hit = float(t.pop[covered].sum() / total)
-            per_pattern[key] = hit
-        return hit
+        n = patterns.get(key)
+        if n is None:
+            n = patterns[key] = len(columns)
+            columns.append(ok)
+        return n
 
-    per_set: dict[bytes, tuple[float, float]] = {}
+    per_set: dict[bytes, tuple[int, int]] = {}
+    done: list[tuple[int, int, int]] = []
     ids = di.ids.tolist()
     offsets = di.offsets.tolist()
     for d, did in enumerate(ids):
+        if offsets[d + 1] == offsets[d]:
+            continue  # no requirement the engine reads: not judged
         idx = di.flat[offsets[d] : offsets[d + 1]]
-        if not len(idx):
-            continue
         key = idx.tobytes()
         hit = per_set.get(key)
         if hit is None:
             u = np.unique(idx)
             ok = met[u].all(axis=0)
-            prob = ok | likely[u].all(axis=0)
-            hit = per_set[key] = (share(ok), share(prob))
-        out.stated[int(did)], out.probable[int(did)] = hit
+            hit = per_set[key] = (pattern(ok), pattern(ok | likely[u].all(axis=0)))
+        done.append((int(did), *hit))
+    shares = np.zeros(len(columns))
+    if columns:
+        # only towns with some facility near can be reached: the others add nothing
+        near = np.flatnonzero(inc.getnnz(axis=0) > 0)
+        inc_t = inc[:, near].T.tocsr().astype(np.float32)
+        # (town × signature) @ (signature × pattern): towns reached by each pattern, O(nnz)
+        reached = inc_t @ np.column_stack(columns).astype(np.float32)
+        shares = (t.pop[near] @ (reached > 0)) / total
+    for did, stated, probable in done:
+        out.stated[did], out.probable[did] = float(shares[stated]), float(shares[probable])
     out.computed_in_s = time.perf_counter() - start
     return out
 
