@@ -337,3 +337,24 @@ def test_served_app_prepares_the_observatory_in_the_background(tmp_path, monkeyp
         if thread is not None:
             thread.join(timeout=60)
         assert derived() == imported  # derived without any request to /observatory
+
+
+def test_charts_are_readable_on_a_phone_and_the_report_has_a_title_block(small_store) -> None:
+    """Charts keep their text as text, sized so that it is at least 12 px when the chart is
+    shown in a phone's column (390 px screen: ~324 px of chart); the page says when, with
+    which filters and from which sources it was made (the printed report's title block)."""
+    import re
+
+    client = TestClient(create_app(store=small_store))
+    page = client.get("/observatory?lang=fr&country=FR").text
+    svgs = re.findall(r"<svg.*?</svg>", page, flags=re.DOTALL)
+    assert len(svgs) >= 5
+    for svg in svgs:
+        width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))
+        sizes = [float(x) for x in re.findall(r"font-size: ([\d.]+)px", svg)]
+        assert sizes, "chart text drawn as outlines: its size cannot be known"
+        assert min(sizes) * 324 / width >= 12
+    block = re.search(r'<dl id="report-title-block">(.*?)</dl>', page, flags=re.DOTALL).group(1)
+    assert "Date" in block and "Filtres" in block and "GeoNames" in block and "FR" in block
+    # numbers in French: comma decimals and French country names
+    assert "Suisse" in page and re.search(r"\d,\d", page)

@@ -28,8 +28,8 @@ from refaire.observatory.index import MIN_DESIGNS, RESAMPLES
 from refaire.observatory.local import LocalResult, local_reach
 from refaire.observatory.members import MIN_SECTOR_CONFIDENCE, in_sector, sector_index_table
 from refaire.observatory.methods import methods
-from refaire.observatory.sector_accuracy import measure as measure_sectors
 from refaire.observatory.population import country_name, population, population_source
+from refaire.observatory.sector_accuracy import measure as measure_sectors
 from refaire.observatory.signals import PRACTICES, SignalError, check_sector
 from refaire.store.db import Store
 from refaire.store.tables import (
