@@ -135,7 +135,8 @@ def get_observatory_table(
         raise HTTPException(404, f"unknown table {name!r}; tables: {', '.join(TABLES)}")
     if ext not in ("csv", "json"):
         raise HTTPException(404, f"unknown format {ext!r}: use .csv or .json")
-    data = table(_dashboard(store, sector, country, lang, name == "sectors"), name)
+    with_coverage = name in ("sectors", "index_leave_one_out")  # the index needs the engine
+    data = table(_dashboard(store, sector, country, lang, with_coverage), name)
     if ext == "json":
         return JSONResponse(data)
     suffix = "".join(f"-{v}" for v in data["filters"].values() if v)
