@@ -357,4 +357,5 @@ def test_charts_are_readable_on_a_phone_and_the_report_has_a_title_block(small_s
     block = re.search(r'<dl id="report-title-block">(.*?)</dl>', page, flags=re.DOTALL).group(1)
     assert "Date" in block and "Filtres" in block and "GeoNames" in block and "FR" in block
     # numbers in French: comma decimals and French country names
-    assert "Suisse" in page and re.search(r"\d,\d", page)
+    whole = client.get("/observatory?lang=fr").text
+    assert "Suisse" in whole and "Switzerland" not in whole and re.search(r"\d,\d", whole)

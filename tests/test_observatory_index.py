@@ -9,10 +9,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from refaire import localise as numbers
 from refaire.match.capabilities import MET, MISSING, PROBABLE
 from refaire.observatory.index import COMPONENTS, MIN_DESIGNS, Members, compute, percentile_rank
 from refaire.observatory.local import Towns, reach
-from refaire.web import numbers
 
 
 def _members(spec: dict[str, tuple[int, list[float]]], seed: int = 0) -> Members:

@@ -250,7 +250,7 @@ def _figures(
         countries_out.append(
             {
                 "country": cc,
-                "name": country_name(cc),
+                "name": country_name(cc, lang),
                 "facilities": nf,
                 "designs": design_countries.get(cc, 0),
                 "population": pop,

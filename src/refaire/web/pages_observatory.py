@@ -31,8 +31,8 @@ def _sector_options(lang: str) -> list[dict[str, str]]:
 
 
 def _formatters(lang: str) -> dict[str, Any]:
-    """num, pct, country_name and day in the page's language (Babel, see web.numbers)."""
-    from refaire.web import numbers
+    """num, pct, country_name and day in the page's language (Babel, see refaire.localise)."""
+    from refaire import localise as numbers
 
     return {
         "num": lambda v, digits=0: numbers.num(v, digits, lang),
@@ -85,7 +85,7 @@ def sector_page(request: Request, sector_id: str) -> HTMLResponse:
     points = []
     if r["where_made"] and r["where_made"]["computed"]:
         centres = country_centres()
-        from refaire.web.numbers import country
+        from refaire.localise import country
 
         for c in r["where_made"]["countries"]:
             if c["country"] in centres:
