@@ -69,3 +69,41 @@ def test_signals_page_filters(browser, server: str) -> None:
     page.click("form.sig-filter button")
     assert "sector=A61" in page.url
     page.close()
+
+
+def test_index_table_sorts_and_charts_read_on_a_phone(browser, server: str) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.set_default_timeout(120_000)  # the first visit computes the index: slow on a busy CI
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server + "/observatory?lang=fr")
+    # the smallest chart text as displayed, in CSS pixels
+    smallest = page.evaluate(
+        """() => Math.min(...[...document.querySelectorAll('.obs-chart svg')].flatMap(svg => {
+            const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            return [...svg.querySelectorAll('text')].map(
+                t => parseFloat(t.style.fontSize) * scale);
+        }))"""
+    )
+    assert smallest >= 12, smallest
+    charts = page.locator(".obs-chart").all()
+    tops = {round(c.bounding_box()["x"]) for c in charts}
+    assert len(tops) == 1  # one chart per row on a phone
+    table = page.locator("#index-table")
+    assert table.get_attribute("data-sortable") == "ready"
+    header = page.locator("#index-table thead th").nth(1)  # designs
+    header.locator("button").click()
+    assert header.get_attribute("aria-sort") == "descending"
+    counts = [
+        int(x.replace("\u202f", "").replace("\u00a0", ""))
+        for x in page.locator("#index-table tbody tr td:nth-child(2)").all_text_contents()
+    ]
+    assert counts == sorted(counts, reverse=True) and len(counts) > 2
+    header.locator("button").click()
+    assert header.get_attribute("aria-sort") == "ascending"
+    # a sector's report, with its title block and where-made map
+    page.goto(server + "/observatory/sectors/H?lang=fr")
+    assert page.locator("#report-title-block").is_visible()
+    page.wait_for_selector("#where-map path.leaflet-interactive", timeout=15000)
+    assert not errors, errors
+    page.close()

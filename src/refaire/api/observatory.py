@@ -54,6 +54,60 @@ def get_observatory(
     return _dashboard(store, sector, country, lang, coverage)
 
 
+def _sector_report(store: Store, sector_id: str, lang: str, coverage: bool) -> dict[str, Any]:
+    from refaire.observatory.sector_report import sector_report
+
+    try:
+        return sector_report(store, sector_id, lang=lang, with_coverage=coverage)
+    except FilterError as exc:
+        raise HTTPException(404, str(exc)) from None
+
+
+# the .csv route first: the JSON one would otherwise take "A61.csv" as a sector id
+@router.get(
+    "/observatory/sectors/{sector_id}.csv",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The sector's designs, best documented first, as CSV.",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        },
+        **error_responses(404),
+    },
+)
+def get_sector_report_csv(
+    sector_id: str, store: Annotated[Store, Depends(get_store)], lang: LangQuery = "en"
+) -> Response:
+    """The sector's designs as CSV (the index and its components travel in headers)."""
+    r = _sector_report(store, sector_id, lang, True)
+    idx = r["index"] or {}
+    rows = [{"sector": r["sector"], **d} for d in r["designs"]["items"]]
+    interval = idx.get("interval") or [None, None]
+    return Response(
+        to_csv(rows).encode(CSV_ENCODING),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="refaire-sector-{r["sector"]}.csv"',
+            "X-Refaire-Index": f"{idx.get('index')} [{interval[0]}-{interval[1]}]",
+            "X-Refaire-Method": r["methods"]["index"].encode("ascii", "replace").decode("ascii"),
+        },
+    )
+
+
+@router.get("/observatory/sectors/{sector_id}", responses=error_responses(404))
+def get_sector_report(
+    sector_id: str,
+    store: Annotated[Store, Depends(get_store)],
+    lang: LangQuery = "en",
+    coverage: Annotated[
+        bool, Query(description="Ask the matching engine for local making and where-made.")
+    ] = True,
+) -> dict[str, Any]:
+    """One sector as a report: index with interval and components, designs (best
+    documented first), maturity, actors, where its designs can be made, signals by year."""
+    return _sector_report(store, sector_id, lang, coverage)
+
+
 @router.get(
     "/observatory/{name}.{ext}",
     response_class=Response,
@@ -81,7 +135,8 @@ def get_observatory_table(
         raise HTTPException(404, f"unknown table {name!r}; tables: {', '.join(TABLES)}")
     if ext not in ("csv", "json"):
         raise HTTPException(404, f"unknown format {ext!r}: use .csv or .json")
-    data = table(_dashboard(store, sector, country, lang, name == "sectors"), name)
+    with_coverage = name in ("sectors", "index_leave_one_out")  # the index needs the engine
+    data = table(_dashboard(store, sector, country, lang, with_coverage), name)
     if ext == "json":
         return JSONResponse(data)
     suffix = "".join(f"-{v}" for v in data["filters"].values() if v)

@@ -28,8 +28,8 @@ def _usage_error(message: str) -> None:
     raise typer.Exit(2)
 
 
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.0f}%"
+def _pct(value: float | None, digits: int = 0) -> str:
+    return "–" if value is None else f"{100 * value:.{digits}f}%"
 
 
 def observe_command(
@@ -58,6 +58,12 @@ def observe_command(
                 with_coverage=not no_coverage,
                 radius_km=radius_km,
             )
+        if d["filters"]["sector"]:
+            from refaire.observatory.sector_report import sector_report
+
+            d["sector_report"] = sector_report(
+                store, d["filters"]["sector"], with_coverage=not no_coverage
+            )
     except FilterError as exc:
         _usage_error(str(exc))
         return
@@ -65,6 +71,51 @@ def observe_command(
         print_json(d)
         return
     _print(d)
+    if "sector_report" in d:
+        _print_sector(d["sector_report"])
+
+
+def _print_sector(r: dict[str, Any]) -> None:
+    """The sector's report: index and components, best documented designs, where made."""
+    s = r["index"]
+    console.rule(f"sector {escape(r['sector'])} · {escape(r['label'])}")
+    if s is None:
+        console.print("no design belongs to this sector yet")
+        return
+    if s["too_few"]:
+        console.print(f"index: too few to say ({s['designs']} designs)")
+    elif s["index"] is not None:
+        lo, hi = s["interval"]
+        console.print(
+            f"index [bold]{s['index']:.1f}[/bold] [95 % interval {lo:.1f}–{hi:.1f}], "
+            f"rank {s['rank']} of {r['ranked_in_level']}"
+        )
+    comps = Table("component", "value", "percentile rank", "rank without it")
+    loo = r["leave_one_out"] or {"without": {}}
+    for c in ("local_making", "momentum", "community", "maturity", "documentation"):
+        raw = s["raw"][c]
+        shown = "–" if raw is None else (f"{raw:.2f}" if c == "community" else _pct(raw, 1))
+        if c == "local_making" and s["raw"]["local_making_probable"] is not None:
+            shown += f" (probable {_pct(s['raw']['local_making_probable'], 1)})"
+        comps.add_row(c, shown, _pct(s["components"][c]), str(loo["without"].get(c) or "–"))
+    console.print(comps)
+    designs = Table("id", "design", "completeness", "OTRL", "sector", title="best documented")
+    for x in r["designs"]["items"][:15]:
+        conf = x["sector_confidence"]
+        designs.add_row(
+            str(x["id"]),
+            escape(x["name"]),
+            _pct(x["completeness"]),
+            str(x["otrl"] or "–"),
+            "declared" if conf is None else f"inferred {conf:.2f}",
+        )
+    console.print(designs)
+    where = r["where_made"]
+    if where and where["computed"]:
+        console.print(
+            "where made (designs one facility can make alone): "
+            + escape(", ".join(f"{c['country']} {c['designs']}" for c in where["countries"][:12]))
+        )
 
 
 class _nothing:
@@ -98,28 +149,40 @@ def _print(d: dict[str, Any]) -> None:
         "sector",
         "label",
         "designs",
-        "inferred",
-        "V",
+        "declared/inferred",
+        "L (probable)",
+        "Mo",
+        "C",
         "M",
         "D",
-        "L",
-        "index",
-        title="Transformation potential by sector (index = 100 × mean of V, M, D, L computed)",
+        "index [95 % interval]",
+        "rank",
+        title="Transformation potential by sector: 100 × mean of the percentile ranks of "
+        "local making L, momentum Mo, community C, maturity M, documentation D (raw values shown)",
     )
     for s in d["sectors"]:
         if s["level"] != "section":
             continue
-        c = s["components"]
+        r = s["raw"]
+        if s["too_few"]:
+            shown = "too few to say"
+        elif s["index"] is None:
+            shown = "–"
+        else:
+            lo, hi = s["interval"]
+            shown = f"{s['index']:.1f} [{lo:.1f}–{hi:.1f}]"
         table.add_row(
             escape(s["id"]),
             escape(s["label"]),
             str(s["designs"]),
-            str(s["inferred"]),
-            f"{c['volume']:.2f}",
-            _pct(c["maturity"]),
-            _pct(c["documentation"]),
-            _pct(c["local_making"]),
-            "–" if s["index"] is None else f"{s['index']:.1f}",
+            f"{s['declared']}/{s['inferred']}",
+            f"{_pct(r['local_making'], 1)} ({_pct(r['local_making_probable'], 1)})",
+            _pct(r["momentum"]),
+            f"{r['community']:.2f}" if r["community"] is not None else "–",
+            _pct(r["maturity"]),
+            _pct(r["documentation"]),
+            shown,
+            str(s["rank"] or "–"),
         )
     console.print(table)
     countries = Table("country", "facilities", "per million", "designs", title="Countries (top 15)")

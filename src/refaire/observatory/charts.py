@@ -14,16 +14,25 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from matplotlib import rc_context
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 
 COLOURS = ("#2f6f5e", "#c2703d", "#4a6fa5", "#9a8c3a")
+# Drawn at the width they are shown (a phone's column is ~324 px, a desktop column a bit
+# more): 384 px wide, every text 11 pt (14.7 px), so text stays >= 12 px as displayed.
+WIDTH_IN = 4.0
+FONT = 11
+TITLE = 12
 _HEADER = re.compile(r"^.*?(<svg)", re.DOTALL)
 
 
 def _svg(fig: Figure, title: str) -> str:
     buf = io.StringIO()
-    FigureCanvasSVG(fig).print_svg(buf)
+    # text stays text (not glyph outlines): selectable, read by screen readers, and its
+    # size is stated in the SVG, so a test can check what a reader will see
+    with rc_context({"svg.fonttype": "none"}):
+        FigureCanvasSVG(fig).print_svg(buf)
     text = _HEADER.sub(r"\1", buf.getvalue(), count=1)
     # a title element makes the chart readable by screen readers
     return text.replace(
@@ -40,28 +49,30 @@ def _attr(text: str) -> str:
 
 
 def _figure(height: float) -> Figure:
-    fig = Figure(figsize=(7.2, height), dpi=96)
+    fig = Figure(figsize=(WIDTH_IN, height), dpi=96)
     fig.patch.set_alpha(0)
     return fig
 
 
 def _hbar(items: list[tuple[str, float]], title: str, xlabel: str, gid: str) -> str:
     items = items[::-1]  # largest on top
-    fig = _figure(0.9 + 0.32 * max(len(items), 1))
+    fig = _figure(1.1 + 0.3 * max(len(items), 1))
     ax = fig.add_subplot()
     bars = ax.barh([k for k, _ in items], [v for _, v in items], color=COLOURS[0])
     for bar in bars:
         bar.set_gid(gid)
-    ax.bar_label(bars, fmt="%g", padding=3, fontsize=8)
-    ax.set_xlabel(xlabel)
-    ax.set_title(title, loc="left", fontsize=11)
+    ax.bar_label(bars, fmt="%g", padding=3, fontsize=FONT)
+    ax.set_xlabel(xlabel, fontsize=FONT)
+    ax.set_title(title, loc="left", fontsize=TITLE)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.tick_params(labelsize=8)
+    ax.tick_params(labelsize=FONT)
+    if items:
+        ax.set_xlim(0, max(v for _, v in items) * 1.25)  # room for the value labels
     fig.tight_layout()
     return _svg(fig, title)
 
 
-def _short(text: str, n: int = 38) -> str:
+def _short(text: str, n: int = 22) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
@@ -73,24 +84,25 @@ def sectors_chart(d: dict[str, Any], labels: Mapping[str, str]) -> str:
 
 def countries_chart(d: dict[str, Any], labels: Mapping[str, str], top: int = 15) -> str:
     rows = [r for r in d["countries"] if r["facilities"]][:top]
-    items = [(f"{r['country']} · {_short(r['name'], 24)}", r["facilities"]) for r in rows]
+    items = [(f"{r['country']} · {_short(r['name'], 16)}", r["facilities"]) for r in rows]
     return _hbar(items, labels["countries"], labels["facilities"], "bar-countries")
 
 
 def maturity_chart(d: dict[str, Any], labels: Mapping[str, str]) -> str:
     """OTRL and ODRL levels side by side; "not stated" last."""
-    fig = _figure(2.8)
-    axes = fig.subplots(1, 2)
+    fig = _figure(5.2)
+    axes = fig.subplots(2, 1)  # one above the other: side by side is too narrow to read
     for ax, scale, colour in zip(axes, ("otrl", "odrl"), COLOURS[:2], strict=True):
         rows = d["readiness"][scale]
         names = [str(r["level"]) if r["level"] is not None else labels["not_stated"] for r in rows]
         bars = ax.bar(names, [r["designs"] for r in rows], color=colour)
         for bar in bars:
             bar.set_gid(f"bar-{scale}")
-        ax.bar_label(bars, fmt="%g", padding=2, fontsize=7)
-        ax.set_title(labels[scale], loc="left", fontsize=10)
+        ax.bar_label(bars, fmt="%g", padding=2, fontsize=FONT)
+        ax.set_title(labels[scale], loc="left", fontsize=TITLE)
         ax.spines[["top", "right"]].set_visible(False)
-        ax.tick_params(labelsize=8)
+        ax.tick_params(labelsize=FONT)
+        ax.margins(y=0.2)
     fig.tight_layout()
     return _svg(fig, labels["maturity"])
 
@@ -98,7 +110,7 @@ def maturity_chart(d: dict[str, Any], labels: Mapping[str, str]) -> str:
 def growth_chart(d: dict[str, Any], labels: Mapping[str, str]) -> str:
     """Designs per year by kind of date (stacked), signals as a line."""
     rows = d["growth"]
-    fig = _figure(3.0)
+    fig = _figure(3.6)
     ax = fig.add_subplot()
     years = [r["year"] for r in rows]
     bottom = [0] * len(rows)
@@ -117,11 +129,12 @@ def growth_chart(d: dict[str, Any], labels: Mapping[str, str]) -> str:
             label=labels["signals"],
         )
         line.set_gid("line-signals")
-    ax.set_title(labels["growth"], loc="left", fontsize=11)
-    ax.set_ylabel(labels["designs"])
-    ax.legend(fontsize=8, frameon=False)
+    ax.set_title(labels["growth"], loc="left", fontsize=TITLE)
+    ax.set_ylabel(labels["designs"], fontsize=FONT)
+    ax.legend(fontsize=FONT, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.tick_params(labelsize=8)
+    ax.tick_params(labelsize=FONT)
+    ax.xaxis.get_major_locator().set_params(integer=True, nbins=5)
     fig.tight_layout()
     return _svg(fig, labels["growth"])
 

@@ -30,6 +30,8 @@ class CoverageResult:
 
     makeable: dict[int, bool] = field(default_factory=dict)
     judged: dict[int, bool] = field(default_factory=dict)
+    # countries where one facility can make the design alone (stated capabilities)
+    countries: dict[int, frozenset[str]] = field(default_factory=dict)
     radius_km: float = 50.0
     computed_in_s: float | None = None
     reason: str | None = None
@@ -79,6 +81,11 @@ def coverage(store: Store, radius_km: float = 50.0) -> CoverageResult:
         result = CoverageResult(
             makeable=makeable,
             judged={int(k): bool(v) for k, v in judged.items()},
+            countries={
+                int(k): frozenset(v)
+                for k, v in (getattr(cov, "countries", None) or {}).items()
+                if v
+            },
             radius_km=radius_km,
             computed_in_s=round(getattr(cov, "computed_in_s", time.perf_counter() - start), 3),
             makeable_stated=sum(getattr(cov, "stated_anywhere", {}).values()),

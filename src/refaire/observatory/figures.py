@@ -23,9 +23,13 @@ from sqlalchemy import case, func, select
 from refaire.observatory import derive
 from refaire.observatory.completeness import COMPONENTS
 from refaire.observatory.coverage import CoverageResult, coverage
-from refaire.observatory.index import sector_index
+from refaire.observatory.index import COMPONENTS as COMPONENT_NAMES
+from refaire.observatory.index import MIN_DESIGNS, RESAMPLES
+from refaire.observatory.local import LocalResult, local_reach
+from refaire.observatory.members import MIN_SECTOR_CONFIDENCE, in_sector, sector_index_table
 from refaire.observatory.methods import methods
 from refaire.observatory.population import country_name, population, population_source
+from refaire.observatory.sector_accuracy import measure as measure_sectors
 from refaire.observatory.signals import PRACTICES, SignalError, check_sector
 from refaire.store.db import Store
 from refaire.store.tables import (
@@ -73,10 +77,11 @@ def check_filters(sector: str | None, country: str | None) -> tuple[str | None, 
 
 def _design_filter(column: Any, sector: str | None, country: str | None) -> list[Any]:
     conds = []
-    for kind, value in (("sector", sector), ("country", country)):
-        if value:
-            sub = select(t.c.design_id).where(t.c.kind == kind, t.c.value == value)
-            conds.append(column.in_(sub))
+    if sector:
+        conds.append(column.in_(select(t.c.design_id).where(in_sector(sector))))
+    if country:
+        sub = select(t.c.design_id).where(t.c.kind == "country", t.c.value == country)
+        conds.append(column.in_(sub))
     return conds
 
 
@@ -100,11 +105,14 @@ def dashboard(
     derived = derive.refresh(store)
     derived_s = time.perf_counter() - start
     cov = coverage(store, radius_km) if with_coverage else CoverageResult(reason="not asked")
+    local = (
+        local_reach(store, country, radius_km) if with_coverage else LocalResult(reason="not asked")
+    )
     cov_s = time.perf_counter() - start - derived_s
     figures_start = time.perf_counter()
     flt_o = _design_filter(o.c.design_id, sector, country)
     with store.engine.connect() as conn:
-        out = _figures(conn, flt_o, sector, country, lang, cov)
+        out = _figures(store, conn, flt_o, sector, country, lang, cov, local)
     out["filters"] = {"sector": sector, "country": country}
     out["generated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     out["timings_s"] = {
@@ -118,7 +126,14 @@ def dashboard(
 
 
 def _figures(
-    conn: Any, flt_o: list[Any], sector: str | None, country: str | None, lang: str, cov: Any
+    store: Store,
+    conn: Any,
+    flt_o: list[Any],
+    sector: str | None,
+    country: str | None,
+    lang: str,
+    cov: Any,
+    local: LocalResult,
 ) -> dict[str, Any]:
     mature = func.sum(case((o.c.otrl >= 4, 1), else_=0))
     total, completeness_sum, mature_n = conn.execute(
@@ -137,26 +152,17 @@ def _figures(
             func.sum(o.c.completeness),
         )
         .select_from(t.join(o, o.c.design_id == t.c.design_id))
-        .where(t.c.kind == "sector", *flt_o)
+        .where(in_sector(), *flt_o)
         .group_by(t.c.value)
     )
     sector_rows = conn.execute(q).all()
     per_sector_cov = _sector_coverage(conn, flt_o, cov) if cov.available else {}
-    max_by_level: dict[int, int] = defaultdict(int)
-    for value, n, *_ in sector_rows:
-        max_by_level[len(value)] = max(max_by_level[len(value)], n)
+    table = sector_index_table(store, conn, flt_o, (sector, country), local)
     sectors_out = []
-    for value, n, declared, conf, mat, comp in sector_rows:
+    for value, n, declared, conf, mat, _comp in sector_rows:
         judged, makeable = per_sector_cov.get(value, (0, 0)) if cov.available else (None, None)
-        idx = sector_index(
-            n,
-            max_by_level[len(value)],
-            int(mat or 0),
-            float(comp or 0.0),
-            judged,
-            makeable,
-            cov.reason,
-        )
+        idx = table["rows"][value]
+        idx["raw"]["makeable_anywhere"] = round(makeable / judged, 4) if judged else None
         sectors_out.append(
             {
                 "id": value,
@@ -244,7 +250,7 @@ def _figures(
         countries_out.append(
             {
                 "country": cc,
-                "name": country_name(cc),
+                "name": country_name(cc, lang),
                 "facilities": nf,
                 "designs": design_countries.get(cc, 0),
                 "population": pop,
@@ -289,6 +295,27 @@ def _figures(
         "bookings": bookings_out,
         "signals": signal_out,
         "density": _density(coords),
+        "index_method": {
+            "components": list(COMPONENT_NAMES),
+            "normalisation": "percentile rank among sectors of the same level",
+            "min_designs": MIN_DESIGNS,
+            "resamples": RESAMPLES,
+            "recent_years": table["recent_years"],
+            "bootstrap_computed_in_s": table["computed_in_s"],
+            "cached": table["cached"],
+            "local_making": {
+                "computed": local.available,
+                "reason": local.reason,
+                "radius_km": local.radius_km,
+                "towns": local.towns,
+                "population": local.population,
+                "source": local.source,
+                "computed_in_s": round(local.computed_in_s, 3),
+            },
+            "leave_one_out": table["leave_one_out"],
+            "min_sector_confidence": MIN_SECTOR_CONFIDENCE,
+            "sector_accuracy": measure_sectors(store),
+        },
         "coverage": {
             "computed": cov.available,
             "reason": cov.reason,
@@ -309,7 +336,7 @@ def _none_last(k: int | None) -> tuple[bool, int]:
 def _sector_coverage(conn: Any, flt_o: list[Any], cov: Any) -> dict[str, tuple[int, int]]:
     """sector -> (designs judged, designs makeable) from the engine's per-design answers."""
     rows = conn.execute(
-        select(t.c.design_id, t.c.value).where(t.c.kind == "sector", *_retarget(flt_o))
+        select(t.c.design_id, t.c.value).where(in_sector(), *_retarget(flt_o))
     ).all()
     if not rows:
         return {}

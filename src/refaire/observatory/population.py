@@ -31,9 +31,16 @@ def population(country: str) -> int | None:
     return entry[1] if entry and entry[1] > 0 else None
 
 
-def country_name(country: str) -> str:
-    """English name of a country code (the code itself when unknown)."""
-    entry = _table()[1].get((country or "").upper())
+def country_name(country: str, lang: str = "en") -> str:
+    """Name of a country code in the language (Babel's CLDR names; else the table's English
+    name; else the code itself)."""
+    from refaire.localise import country as cldr_name
+
+    code = (country or "").upper()
+    named = cldr_name(code, lang) if code else ""
+    if named and named != code:
+        return named
+    entry = _table()[1].get(code)
     return entry[0] if entry else country
 
 

@@ -25,14 +25,18 @@ def _sectors(d: dict[str, Any]) -> list[Row]:
                 "inferred": s["inferred"],
                 "mean_inferred_confidence": s["mean_inferred_confidence"],
                 "mature_otrl4_plus": s["mature"],
+                "too_few_to_say": s["too_few"],
                 "index": s["index"],
-                "volume": comps["volume"],
-                "maturity": comps["maturity"],
-                "documentation": comps["documentation"],
-                "local_making": comps["local_making"],
+                "interval_low": s["interval"][0] if s["interval"] else None,
+                "interval_high": s["interval"][1] if s["interval"] else None,
+                "rank": s["rank"],
+                **{f"rank_{k}": v for k, v in comps.items()},
+                **{f"raw_{k}": v for k, v in s["raw"].items()},
                 "local_making_not_computed": s["not_computed"].get("local_making"),
                 "judged_for_making": s["judged_for_making"],
-                "makeable": s["makeable"],
+                "first_known_dated": s["dated"]["first_known"],
+                "recent_first_known": s["dated"]["recent"],
+                "update_only_dated": s["dated"]["update_only"],
             }
         )
     return rows
@@ -53,9 +57,19 @@ def _density(d: dict[str, Any]) -> list[Row]:
     ]
 
 
+def _leave_one_out(d: dict[str, Any]) -> list[Row]:
+    return [
+        {"sector": r["sector"], "level": r["level"], "rank": r["rank"],
+         **{f"rank_without_{k}": v for k, v in r["without"].items()},
+         "largest_move": r["largest_move"]}
+        for r in d["index_method"]["leave_one_out"]
+    ]  # fmt: skip
+
+
 # table name -> (method key, rows from the dashboard)
 TABLES: dict[str, tuple[str, Callable[[dict[str, Any]], list[Row]]]] = {
     "sectors": ("index", _sectors),
+    "index_leave_one_out": ("index", _leave_one_out),
     "countries": ("countries", lambda d: d["countries"]),
     "openness": ("openness", lambda d: d["openness"]),
     "platforms": ("platforms", lambda d: d["platforms"]),

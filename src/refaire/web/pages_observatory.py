@@ -30,8 +30,16 @@ def _sector_options(lang: str) -> list[dict[str, str]]:
     return [{"id": s, "label": f"{s} · {sector_label(s, lang)}"} for s in known_sectors()]
 
 
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.0f} %"
+def _formatters(lang: str) -> dict[str, Any]:
+    """num, pct, country_name and day in the page's language (Babel, see refaire.localise)."""
+    from refaire import localise as numbers
+
+    return {
+        "num": lambda v, digits=0: numbers.num(v, digits, lang),
+        "pct": lambda v, digits=0: numbers.pct(v, digits, lang),
+        "country_name": lambda code: numbers.country(code, lang),
+        "day": lambda v: numbers.date(v, lang),
+    }
 
 
 @router.get("/observatory", response_class=HTMLResponse)
@@ -57,10 +65,33 @@ def observatory_page(
         sectors=_sector_options(lang),
         tables=list(TABLES),
         query=query,
-        pct=_pct,
+        **_formatters(lang),
         sector=d["filters"]["sector"] or "",
         country=d["filters"]["country"] or (country or ""),
     )
+
+
+@router.get("/observatory/sectors/{sector_id}", response_class=HTMLResponse)
+def sector_page(request: Request, sector_id: str) -> HTMLResponse:
+    """One sector as a printable report (see observatory.sector_report)."""
+    from refaire.observatory.local import country_centres
+    from refaire.observatory.sector_report import sector_report
+
+    lang = choose_language(request)
+    try:
+        r = sector_report(request.app.state.store, sector_id, lang=lang)
+    except FilterError as exc:
+        return render(request, "error.html", status_code=404, message=str(exc))
+    points = []
+    if r["where_made"] and r["where_made"]["computed"]:
+        centres = country_centres()
+        from refaire.localise import country
+
+        for c in r["where_made"]["countries"]:
+            if c["country"] in centres:
+                lat, lon = centres[c["country"]]
+                points.append([lat, lon, c["designs"], country(c["country"], lang)])
+    return render(request, "observatory_sector.html", r=r, where_points=points, **_formatters(lang))
 
 
 def _signals_context(
