@@ -212,7 +212,11 @@ _NOT_PROVENANCED = {"key", "sources", "problems", "extra", "location_origin"}
 
 def finish_facility(facility: Facility, source: str, fmt: str) -> Facility:
     """The step every facility reader ends with: place an unlocated facility at its
-    town's centre when the gazetteer knows the town, then record who said what."""
+    town's centre when the gazetteer knows the town, repair text garbled by a wrong
+    decoding upstream, then record who said what."""
+    from refaire.ingest.text_repair import repair_facility
+
+    repair_facility(facility, source)
     locate_by_town(facility)
     return record_sources(facility, source, fmt)
 

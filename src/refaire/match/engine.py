@@ -287,9 +287,14 @@ def match_design(
 
 
 def match_facility(
-    store: Any, ident: int | str, lang: str = "en", limit: int = 50
+    store: Any, ident: int | str, lang: str = "en", limit: int = 50, offset: int = 0
 ) -> dict[str, Any]:
-    """Designs a facility can make alone, and those it misses by exactly one requirement."""
+    """Designs a facility can make alone, and those it misses by exactly one requirement.
+
+    Best first: designs whose requirements are stated before inferred ones, then those
+    with the most requirements met (the most demanding work the place can take on), then
+    by name; `limit` and `offset` page both lists, `counts` gives their full sizes.
+    """
     from refaire.store.facilities import get_facility
 
     found = get_facility(store, ident)
@@ -305,8 +310,10 @@ def match_facility(
     complete = np.flatnonzero(has & (misses == 0))
     near = np.flatnonzero(has & (misses == 1))
 
-    def sort_key(d: int) -> tuple[bool, str]:
-        return (di.reqs[d].inferred, di.names[d].casefold())
+    def sort_key(d: int) -> tuple[bool, int, str]:
+        return (di.reqs[d].inferred, -int(di.n_requirements[d]), di.names[d].casefold())
+
+    window = slice(offset, offset + limit)
 
     made = [
         {
@@ -315,10 +322,10 @@ def match_facility(
             "inferred": di.reqs[d].inferred,
             "requirements": int(di.n_requirements[d]),
         }
-        for d in sorted(complete, key=sort_key)[:limit]
+        for d in sorted(complete, key=sort_key)[window]
     ]
     near_out = []
-    for d in sorted(near, key=sort_key)[:limit]:
+    for d in sorted(near, key=sort_key)[window]:
         start = int(di.offsets[d])
         k = next(k for k in range(int(di.n_requirements[d])) if not met[di.flat[start + k]])
         req = di.reqs[d].requirements[k]
@@ -346,6 +353,8 @@ def match_facility(
             "complete": int(len(complete)),
             "near": int(len(near)),
         },
+        "limit": limit,
+        "offset": offset,
         "complete": made,
         "near": near_out,
     }

@@ -150,6 +150,8 @@ def _equipment(f: Facility) -> list[dict[str, Any]]:
                 "model": e.model,
                 "quantity": e.quantity,
                 "text": e.text,
+                # a price the source wrote after the machine's name (kept out of the name)
+                "price": extra.get("price"),
                 "catalogue": extra.get("catalogue"),
                 "build_volume_mm": list(e.build_volume_mm) if e.build_volume_mm else None,
                 "bed_size_mm": list(e.bed_size_mm) if e.bed_size_mm else None,

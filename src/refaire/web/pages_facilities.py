@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from refaire.contract.params import Page, page_offset
+from refaire.contract.params import Page, RowId, page_offset
 from refaire.places import parse_radius
 from refaire.registry.facilities import (
     FilterError,
@@ -124,6 +124,35 @@ def facilities_page(
         processes=_options("process", lang),
         materials=_options("material", lang),
         **_helpers(lang),
+    )
+
+
+HERE_PAGE = 50
+
+
+@router.get("/facilities/{fid}/designs", response_class=HTMLResponse)
+def facility_designs_page(
+    request: Request,
+    fid: RowId,
+    which_list: Annotated[str | None, Query(alias="list")] = None,
+    page: Page = 1,
+) -> HTMLResponse:
+    """Every design the place can make (or misses by one requirement), best first, paged."""
+    from refaire.match.engine import UnknownFacility as NoFacility
+    from refaire.match.engine import match_facility
+
+    lang = choose_language(request)
+    which = "near" if which_list == "near" else "complete"
+    try:
+        here = match_facility(
+            request.app.state.store, fid, lang, HERE_PAGE, page_offset(page, HERE_PAGE)
+        )
+    except NoFacility:
+        message = translate(lang, "facility.not_found", ident=fid)
+        return render(request, "error.html", status_code=404, message=message)
+    pages = max(1, -(-here["counts"][which] // HERE_PAGE))
+    return render(
+        request, "facility_designs.html", here=here, which=which, page=page, pages=pages
     )
 
 

@@ -39,7 +39,7 @@ def match_presets() -> list[dict[str, Any]]:
     return [{"name": n, "value": f"{lat},{lon}"} for n, lat, lon in PRESETS]
 
 
-def match_made_here(request: Request, facility_id: int, limit: int = 30) -> dict[str, Any]:
+def match_made_here(request: Request, facility_id: int, limit: int = 12) -> dict[str, Any]:
     """Reverse match for the facility page, in the page language."""
     from refaire.match.engine import match_facility
 
