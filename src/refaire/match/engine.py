@@ -163,10 +163,13 @@ def match_requirements(
     ex = _Explainer(index, lang)
     for j in order[:limit]:
         row = int(rows[j])
+        website, email = index.contacts[row] if row < len(index.contacts) else (None, None)
         out["matches"].append(
             {
                 "facility": ex.ref(row),
                 "distance_km": round(float(dist[j]), 2),
+                "website": website,
+                "email": email,
                 "latitude": float(index.lat[row]),
                 "longitude": float(index.lon[row]),
                 "complete": bool(complete[j]),

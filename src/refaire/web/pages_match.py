@@ -33,6 +33,8 @@ PRESETS: tuple[tuple[str, float, float], ...] = (
     ("New York", 40.7128, -74.006),
 )
 DEFAULT_RADIUS_KM = 50.0
+# Beyond this, getting a part made means a trip or a parcel: the quote panel says so.
+FAR_KM = 80.0
 
 
 def match_presets() -> list[dict[str, Any]]:
@@ -57,6 +59,7 @@ def design_match_page(
     near: str | None = None,
     preset: str | None = None,
     radius_km: str | None = None,
+    quote_at: int | None = None,
 ) -> HTMLResponse:
     from refaire.match.engine import UnknownDesign, match_design
     from refaire.places import PlaceError, parse_radius, resolve_place
@@ -117,4 +120,22 @@ def design_match_page(
         points=points,
         centre=[lat, lon],
         radius=radius,
+        quote=quote_choice(result["matches"], quote_at),
     )
+
+
+def quote_choice(matches: list[dict[str, Any]], chosen: int | None) -> dict[str, Any]:
+    """The place the quote panel of the results is for, and how far the nearest capable
+    place is: the one the user chose ("quote here"), else the nearest place that can make
+    everything, else the nearest match. `far` is set when even the nearest capable place
+    is over `FAR_KM` away, or none within the radius can make everything."""
+    capable = [m for m in matches if m["complete"]]
+    nearest = min(capable, key=lambda m: m["distance_km"]) if capable else None
+    picked = next((m for m in matches if m["facility"]["id"] == chosen), None)
+    picked = picked or nearest or (matches[0] if matches else None)
+    return {
+        "match": picked,
+        "nearest_capable": nearest,
+        "far": nearest is None or nearest["distance_km"] > FAR_KM,
+        "far_km": FAR_KM,
+    }
