@@ -219,10 +219,12 @@ def parse_radius(text: str | None, default: float | None) -> float | None:
     """
     if text is None or not str(text).strip():
         return default
+    from refaire.said import SaidError
+
     try:
         value = float(str(text).strip().replace(",", "."))
     except ValueError:
-        raise ValueError(f"radius: expected a number of km, got {text!r}") from None
+        raise SaidError("place.error_radius_number", given=repr(text)) from None
     if not 0 < value <= MAX_RADIUS_KM:
-        raise ValueError(f"radius: between 0 and {MAX_RADIUS_KM:g} km, got {text!r}")
+        raise SaidError("place.error_radius_range", top=f"{MAX_RADIUS_KM:g}", given=repr(text))
     return value

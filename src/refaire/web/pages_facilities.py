@@ -16,6 +16,7 @@ from refaire.registry.facilities import (
     facility_detail,
     search,
 )
+from refaire.said import error_text
 from refaire.store.facility_search import facility_points
 from refaire.web import render
 from refaire.web.i18n import catalogue, choose_language, translate
@@ -107,7 +108,7 @@ def facilities_page(
             lang,
         )
     except ValueError as exc:  # FilterError, or a radius that is not a number
-        error = str(exc)
+        error = error_text(exc, lang)
     else:
         offset = page_offset(page, PAGE_SIZE)
         result = search(store, filters, lang, q=q, limit=PAGE_SIZE, offset=offset)

@@ -14,8 +14,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from refaire.said import error_text
 from refaire.web import render, templates
-from refaire.web.i18n import choose_language
+from refaire.web.i18n import choose_language, translate
 
 router = APIRouter()
 
@@ -62,7 +63,7 @@ def design_match_page(
     quote_at: int | None = None,
 ) -> HTMLResponse:
     from refaire.match.engine import UnknownDesign, match_design
-    from refaire.places import PlaceError, parse_radius, resolve_place
+    from refaire.places import parse_radius, resolve_place
 
     store = request.app.state.store
     lang = choose_language(request)
@@ -82,22 +83,22 @@ def design_match_page(
 
         try:
             d = design_detail(store, ident, with_manifest=False)
-        except UnknownDetail as missing:
-            return render(request, "error.html", status_code=404, message=str(missing))
+        except UnknownDetail:
+            return _not_found(request, ident)
         return render(
             request,
             "match.html",
             status_code=400 if where else 200,
             d={"id": d["id"], "name": d["name"], "requirements": d["requirements"]},
             result=None,
-            error=(exc.text(lang) if isinstance(exc, PlaceError) else str(exc)) or None,
+            error=error_text(exc, lang) or None,
             form=form,
         )
     try:
         lat, lon = place.point
         result = match_design(store, ident, lat, lon, radius, lang, place=place)
-    except UnknownDesign as exc:
-        return render(request, "error.html", status_code=404, message=str(exc))
+    except UnknownDesign:
+        return _not_found(request, ident)
     points = [
         {
             "id": m["facility"]["id"],
@@ -122,6 +123,11 @@ def design_match_page(
         radius=radius,
         quote=quote_choice(result["matches"], quote_at),
     )
+
+
+def _not_found(request: Request, ident: str) -> HTMLResponse:
+    message = translate(choose_language(request), "designs.not_found", ident=ident)
+    return render(request, "error.html", status_code=404, message=message)
 
 
 def quote_choice(matches: list[dict[str, Any]], chosen: int | None) -> dict[str, Any]:
