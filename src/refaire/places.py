@@ -52,7 +52,7 @@ class Place:
 
     def describe(self, lang: str = "en") -> str:
         """ "Lyon, FR (town centre)" — the echo shown beside results."""
-        from refaire.web.i18n import translate
+        from refaire.catalogue import translate
 
         if self.origin == "coordinates":
             return translate(lang, "place.echo_coordinates", label=self.label)
@@ -105,7 +105,7 @@ class PlaceError(ValueError):
         super().__init__(self.text("en"))
 
     def text(self, lang: str = "en") -> str:
-        from refaire.web.i18n import translate
+        from refaire.catalogue import translate
 
         listed = "; ".join(
             translate(

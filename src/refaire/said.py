@@ -18,7 +18,7 @@ class Said:
     values: dict[str, Any] = field(default_factory=dict)
 
     def text(self, lang: str = "en") -> str:
-        from refaire.web.i18n import translate
+        from refaire.catalogue import translate
 
         return translate(lang, self.key, **self.values)
 
