@@ -177,9 +177,12 @@ def map_page(request: Request, process: str | None = None) -> HTMLResponse:
     except FilterError:
         chosen = None
     located = len(facility_points(store, process=chosen))
+    from refaire.web.map_layers import tile_settings
+
     return render(
         request,
         "map.html",
+        tiles=tile_settings(),
         processes=_options("process", lang),
         process=chosen or "",
         located=located,
