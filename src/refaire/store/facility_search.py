@@ -252,14 +252,26 @@ def facility_points(store: Store, process: str | None = None) -> list[list[Any]]
             # stated (or inferred from what is stated) outranks probable
             if origin != "probable" or fid not in known:
                 known[fid] = "stated" if origin != "probable" else "probable"
-        return [
-            [
-                r.id,
-                r.name,
-                round(r.latitude, 5),
-                round(r.longitude, 5),
-                int(r.location_origin == "inferred"),
-                known.get(r.id, "unknown"),
-            ]
-            for r in conn.execute(stmt)
+        rows = list(conn.execute(stmt))
+        # Probable capabilities stay out of the searchable table (searches count only what
+        # is stated): read them from the records of the places with nothing stated.
+        rest = [r.id for r in rows if r.id not in known]
+        for start in range(0, len(rest), 500):
+            chunk = select(facilities.c.id, facilities.c.record).where(
+                facilities.c.id.in_(rest[start : start + 500])
+            )
+            for fid, record in conn.execute(chunk):
+                caps = (record or {}).get("processes") or []
+                if any(c.get("origin") == "probable" for c in caps):
+                    known[fid] = "probable"
+    return [
+        [
+            r.id,
+            r.name,
+            round(r.latitude, 5),
+            round(r.longitude, 5),
+            int(r.location_origin == "inferred"),
+            known.get(r.id, "unknown"),
         ]
+        for r in rows
+    ]
