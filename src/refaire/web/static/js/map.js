@@ -27,7 +27,8 @@
   var towns = L.layerGroup([], { pane: "towns" });
   var townRows = [];
   function minPopulation(z) {
-    return z <= 4 ? 2000000 : z === 5 ? 500000 : z === 6 ? 200000 : z === 7 ? 100000 : 50000;
+    // few names on a whole-world view, more as one zooms in
+    return z <= 2 ? 6000000 : z <= 4 ? 2000000 : z === 5 ? 500000 : z === 6 ? 200000 : z === 7 ? 100000 : 50000;
   }
   function drawTowns() {
     if (!map.hasLayer(towns)) return;
