@@ -99,7 +99,12 @@ def test_marker_popup_links_to_the_facility(server, page):
         except Exception:  # noqa: BLE001 (Playwright's TimeoutError; retried)
             continue
     link.wait_for(timeout=5_000)
-    assert link.inner_text() == name
+    # the popup: the place's name, what kind of capability data is known, a link
+    assert page.locator(".leaflet-popup-content strong").inner_text() == name
+    assert page.locator(".leaflet-popup-content [class^='data-']").inner_text().startswith(
+        "Capabilities"
+    )
+    assert link.inner_text() == "Open its page"
     link.click()
     page.wait_for_selector("h1")
     assert page.locator("h1").inner_text() == name

@@ -69,6 +69,7 @@ def _pages(design_id: int, facility_id: int) -> list[str]:
         "/", "/designs", "/designs?q=lamp", f"/designs/{design_id}", "/facilities",
         f"/facilities/{facility_id}", "/map", f"/designs/{design_id}/match?near=45.764,4.8357",
         "/quote", "/observatory", "/observatory/signals", "/login", "/signup", "/account",
+        "/designs?view=list", f"/facilities/{facility_id}/designs",
     ]
 
 

@@ -237,8 +237,14 @@ def test_api_points_for_maps(client, records):
     located = {fid for fid, f in records.items() if f.latitude is not None}
     pts = client.get("/api/facilities/points").json()
     assert {p[0] for p in pts} == located
-    assert all(len(p) == 5 and isinstance(p[1], str) for p in pts)
-    fid, name, lat, lon, approximate = next(p for p in pts if p[0] == next(iter(located)))
+    assert all(len(p) == 6 and isinstance(p[1], str) for p in pts)
+    fid, name, lat, lon, approximate, _ = next(p for p in pts if p[0] == next(iter(located)))
+    # what is known of each place's capabilities: stated (or inferred), only probable, none
+    for p in pts:
+        f = records[p[0]]
+        probable = any(c.origin == "probable" for c in f.processes)
+        expected = "stated" if f.all_processes() else "probable" if probable else "unknown"
+        assert p[5] == expected, (f.name, p[5], expected)
     assert (name, lat, lon) == (
         records[fid].name,
         round(records[fid].latitude, 5),

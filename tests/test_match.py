@@ -533,8 +533,12 @@ def test_pages(store) -> None:
     ).text
     assert "Plans sur plusieurs lieux" in page
     assert client.get(f"/designs/{did}/match", params={"near": "nowhere"}).status_code == 400
-    page = client.get(f"/facilities/{ids(store)['Makerspace Vénissieux']}?lang=en").text
+    fid = ids(store)["Makerspace Vénissieux"]
+    page = client.get(f"/facilities/{fid}?lang=en").text
     assert "What can be made here" in page and "Alu bracket" in page
+    # the reasons of the near misses are on the full list, linked from the page
+    assert f'href="/facilities/{fid}/designs?list=near"' in page
+    page = client.get(f"/facilities/{fid}/designs?list=near&lang=en").text
     assert "Missing: no FDM / FFF 3D printing here." in page
 
 

@@ -52,7 +52,7 @@ class Place:
 
     def describe(self, lang: str = "en") -> str:
         """ "Lyon, FR (town centre)" — the echo shown beside results."""
-        from refaire.web.i18n import translate
+        from refaire.catalogue import translate
 
         if self.origin == "coordinates":
             return translate(lang, "place.echo_coordinates", label=self.label)
@@ -105,7 +105,7 @@ class PlaceError(ValueError):
         super().__init__(self.text("en"))
 
     def text(self, lang: str = "en") -> str:
-        from refaire.web.i18n import translate
+        from refaire.catalogue import translate
 
         listed = "; ".join(
             translate(
@@ -219,10 +219,12 @@ def parse_radius(text: str | None, default: float | None) -> float | None:
     """
     if text is None or not str(text).strip():
         return default
+    from refaire.said import SaidError
+
     try:
         value = float(str(text).strip().replace(",", "."))
     except ValueError:
-        raise ValueError(f"radius: expected a number of km, got {text!r}") from None
+        raise SaidError("place.error_radius_number", given=repr(text)) from None
     if not 0 < value <= MAX_RADIUS_KM:
-        raise ValueError(f"radius: between 0 and {MAX_RADIUS_KM:g} km, got {text!r}")
+        raise SaidError("place.error_radius_range", top=f"{MAX_RADIUS_KM:g}", given=repr(text))
     return value

@@ -56,8 +56,10 @@ def facilities_points(
     store: Annotated[Store, Depends(get_store)],
     process: Annotated[str | None, Query(description="Only facilities offering it.")] = None,
 ) -> list[list[Any]]:
-    """`[id, name, latitude, longitude, approximate]` of every located facility, compact
-    for maps; `approximate` is 1 when the point is its town's centre, not a stated place."""
+    """`[id, name, latitude, longitude, approximate, data]` of every located facility,
+    compact for maps; `approximate` is 1 when the point is its town's centre, not a stated
+    place; `data` is the kind of capability data known: `stated`, `probable` (only what
+    such places usually have) or `unknown`."""
     try:
         filters = check_filters(process=process)
     except FilterError as exc:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 
 from refaire.api._deps import get_store
 from refaire.contract.errors import error_responses
-from refaire.contract.params import limit_query
+from refaire.contract.params import Offset, limit_query
 from refaire.store import Store
 
 router = APIRouter(tags=["match"])
@@ -76,8 +76,11 @@ def match_facility_route(
     store: Annotated[Store, Depends(get_store)],
     lang: Annotated[str, Query(pattern="^(en|fr)$")] = "en",
     limit: Annotated[int, limit_query(1000)] = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
-    """Designs this facility can make completely, and those it misses by one requirement.
+    """Designs this facility can make completely, and those it misses by one requirement;
+    best first (stated requirements, then the most requirements), `limit`/`offset` page
+    both lists, `counts` gives their sizes.
 
     Designs with parts of unknown requirements are never in `complete`: those whose every
     known part it makes are in `complete_known_parts` ("complete for N of M parts").
@@ -85,6 +88,6 @@ def match_facility_route(
     from refaire.match.engine import UnknownFacility, match_facility
 
     try:
-        return match_facility(store, ident, lang, limit)
+        return match_facility(store, ident, lang, limit, offset)
     except UnknownFacility as exc:
         raise HTTPException(404, str(exc)) from None

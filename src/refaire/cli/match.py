@@ -34,6 +34,9 @@ def match_command(
     ),
     lang: str = typer.Option("en", "--lang", help="Language of the reasons: en or fr."),
     limit: int = typer.Option(20, "--limit", min=1, max=500, help="How many results to list."),
+    offset: int = typer.Option(
+        0, "--offset", min=0, help="With --facility: skip this many designs of each list."
+    ),
     db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -45,7 +48,7 @@ def match_command(
     if coverage:
         _coverage(store, radius_km, as_json)
     elif facility is not None:
-        _facility(store, facility, lang, limit, as_json)
+        _facility(store, facility, lang, limit, as_json, offset)
     else:
         _design(store, design or "", near, radius_km, lang, limit, as_json)
 
@@ -155,11 +158,13 @@ def _print_plans(plans: list[dict[str, Any]]) -> None:
             console.print(f"  [red]✗[/red] {esc(m['reason'])}")
 
 
-def _facility(store: Any, ident: str, lang: str, limit: int, as_json: bool) -> None:
+def _facility(
+    store: Any, ident: str, lang: str, limit: int, as_json: bool, offset: int = 0
+) -> None:
     from refaire.match.engine import UnknownFacility, match_facility
 
     try:
-        result = match_facility(store, ident, lang, limit)
+        result = match_facility(store, ident, lang, limit, offset)
     except UnknownFacility as exc:
         fail(f"{exc}; `refaire facilities list` finds ids")
         return

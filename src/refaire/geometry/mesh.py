@@ -41,6 +41,9 @@ class MeshReport:
     watertight: bool | None = None
     units_assumed: str = "mm"
     problems: list[dict[str, str]] = field(default_factory=list)
+    # base64 PNG of the mesh (geometry.thumbnail) when asked for; not part of `to_dict`,
+    # which is the measurement report.
+    thumbnail: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -114,7 +117,7 @@ def _read(report: MeshReport, kind: str, data: bytes, max_triangles: int) -> np.
     raise MeshError(f"unknown format {kind}")
 
 
-def _fill(report: MeshReport, tris: np.ndarray) -> None:
+def _fill(report: MeshReport, tris: np.ndarray, picture: bool = False) -> None:
     report.triangles = len(tris)
     # min and max propagate NaN and show infinities: two flat reductions clear the common
     # case; the per-triangle count is only needed to word the error.
@@ -150,10 +153,19 @@ def _fill(report: MeshReport, tris: np.ndarray) -> None:
     suspicion = unit_suspicion(m.bbox_size)
     if suspicion:
         report.warn(suspicion)
+    if picture:
+        from .thumbnail import thumbnail_text
+
+        report.thumbnail = thumbnail_text(tris)
 
 
-def measure_bytes(name: str, data: bytes, max_triangles: int = DEFAULT_MAX_TRIANGLES) -> MeshReport:
-    """Measure a mesh given as bytes; `name` names it in the report and hints the format."""
+def measure_bytes(
+    name: str, data: bytes, max_triangles: int = DEFAULT_MAX_TRIANGLES, picture: bool = False
+) -> MeshReport:
+    """Measure a mesh given as bytes; `name` names it in the report and hints the format.
+
+    With `picture`, a successful measurement also draws `report.thumbnail`.
+    """
     report = MeshReport(file=name)
     try:
         if not data:
@@ -172,7 +184,7 @@ def measure_bytes(name: str, data: bytes, max_triangles: int = DEFAULT_MAX_TRIAN
                 f"{len(data):,} bytes is too large for {max_triangles:,} triangles: refused"
             )
             return report
-        _fill(report, _read(report, kind, data, max_triangles))
+        _fill(report, _read(report, kind, data, max_triangles), picture)
     except MeshError as exc:
         report.error(str(exc))
     except MemoryError:
@@ -182,7 +194,9 @@ def measure_bytes(name: str, data: bytes, max_triangles: int = DEFAULT_MAX_TRIAN
     return report
 
 
-def measure_file(path: str | Path, max_triangles: int = DEFAULT_MAX_TRIANGLES) -> MeshReport:
+def measure_file(
+    path: str | Path, max_triangles: int = DEFAULT_MAX_TRIANGLES, picture: bool = False
+) -> MeshReport:
     """Measure a mesh file; files too large for `max_triangles` are refused unread."""
     name = str(path)
     try:
@@ -209,7 +223,7 @@ def measure_file(path: str | Path, max_triangles: int = DEFAULT_MAX_TRIANGLES) -
         report = MeshReport(file=name)
         report.error(f"cannot read file: {exc.strerror or exc}")
         return report
-    return measure_bytes(name, data, max_triangles)
+    return measure_bytes(name, data, max_triangles, picture)
 
 
 def _significant(value: float, digits: int = 10) -> float:

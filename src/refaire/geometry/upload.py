@@ -36,8 +36,9 @@ def measure_upload(
 
 
 def measure_mesh_upload(name: str, data: bytes) -> MeshReport:
-    """A mesh report under the upload triangle bound (for attaching meshes to parts)."""
-    return measure_bytes(name, data, UPLOAD_MAX_TRIANGLES)
+    """A mesh report under the upload triangle bound (for attaching meshes to parts),
+    with the part's picture drawn here, in the worker."""
+    return measure_bytes(name, data, UPLOAD_MAX_TRIANGLES, picture=True)
 
 
 def failed_upload(name: str, message: str, drawing: bool) -> dict[str, Any]:

@@ -211,12 +211,15 @@ _NOT_PROVENANCED = {"key", "sources", "problems", "extra", "location_origin", "l
 
 
 def finish_facility(facility: Facility, source: str, fmt: str) -> Facility:
-    """The step every facility reader ends with: check stated coordinates against the
-    country and town the record names (`place_check`: swap or set aside as doubtful),
-    place an unlocated facility at its town's centre when the gazetteer knows the town,
-    then record who said what."""
+    """The step every facility reader ends with: repair text garbled by a wrong decoding
+    upstream, check stated coordinates against the country and town the record names
+    (`place_check`: swap or set aside as doubtful; after the repair, so town names read
+    right), place an unlocated facility at its town's centre when the gazetteer knows the
+    town, then record who said what."""
     from refaire.ingest.place_check import check_location
+    from refaire.ingest.text_repair import repair_facility
 
+    repair_facility(facility, source)
     check_location(facility, source)
     locate_by_town(facility)
     return record_sources(facility, source, fmt)

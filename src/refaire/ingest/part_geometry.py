@@ -123,7 +123,7 @@ class MeshFinder:
                 severity="warning",
                 reason=f"mesh {ref!r} is {size:,} bytes, over the {self.max_bytes:,}-byte limit",
             )
-        return Found(report=measure_file(target))
+        return Found(report=measure_file(target, picture=True))
 
 
 def _sizes_disagree(a: Dimensions, b: Dimensions) -> bool:
@@ -169,6 +169,7 @@ def apply_report(
     part.volume_mm3 = report.volume_mm3
     part.area_mm2 = report.area_mm2
     part.mesh = mesh
+    part.thumbnail = report.thumbnail
     suspicion = unit_suspicion(report.bbox_mm)
     for p in report.problems:
         # A unit mix-up makes the size wrong for matching and quotes: worth a warning.

@@ -159,15 +159,49 @@ def equipment_from_item(item: str, category: str | None = None) -> Equipment | N
     return enrich_equipment(eq)
 
 
-def tools_to_equipment(text: str, category: str | None = None) -> tuple[list[Equipment], list[str]]:
-    """Equipment for the tools of a list, and the prose lines that are not single tools."""
+_MONEY = re.compile(r"[£€$]\s*\d")
+# a tariff line rather than a machine: "X Small under 30 min = £5", "e.g. 1:45 print = £17.50"
+_TARIFF = re.compile(r"=|^e\.?g\.?\b|^(x\s*)?(small|medium|large)\b|^\W*$", re.IGNORECASE)
+
+
+def split_price(item: str) -> tuple[str, str | None]:
+    """(the machine's name, its price text) of a listed tool whose price is written after
+    it: "Epilog Zing (406x305mm) (£1/min)" → ("Epilog Zing (406x305mm)", "£1/min")."""
+    money = _MONEY.search(item)
+    if money is None:
+        return item, None
+    cut = money.start()
+    opened = item.rfind("(", 0, cut)
+    if opened != -1 and item.find(")", opened, cut) == -1:
+        cut = opened  # the price is inside brackets: cut before them
+    name = item[:cut].rstrip(" -–=:,/(")
+    price = item[cut:].strip()
+    if price.startswith("(") and price.endswith(")"):
+        price = price[1:-1].strip()
+    return name, price or None
+
+
+def tools_to_equipment(
+    text: str, category: str | None = None, prices: list[str] | None = None
+) -> tuple[list[Equipment], list[str]]:
+    """Equipment for the tools of a list, and the prose lines that are not single tools.
+
+    A price written after a machine's name is kept apart (`extra["price"]`), not in its
+    name; a line that is only a tariff goes to `prices` when given (else it is prose).
+    """
     equipment, prose = [], []
     for item in split_items(text):
-        if len(item.split()) > PROSE_WORDS or _SENTENCE.search(item):
+        name, price = split_price(item)
+        if price is not None and _TARIFF.search(name):
+            (prices if prices is not None else prose).append(item)
+            continue
+        if len(name.split()) > PROSE_WORDS or _SENTENCE.search(name):
             prose.append(item)
             continue
-        eq = equipment_from_item(item, category)
+        eq = equipment_from_item(name, category)
         if eq is not None:
+            if price is not None:
+                eq.extra["price"] = price
             equipment.append(eq)
     return equipment, prose
 
@@ -237,12 +271,13 @@ def _row(source: str, line: int, row: dict[str, str], result: ReadResult) -> Fac
         extra=extra,
     )
     prose: list[str] = []
+    prices: list[str] = []
     for column in TOOL_COLUMNS:
         if (col(column) or "").lower().strip(" .!") == "yes":
             # 'Woodwork: Yes' claims the practice, not a machine: a weaker, inferred claim.
             add_caps(facility.processes, resolve_caps(column, PROCESS, origin="inferred"))
         elif col(column):
-            equipment, rest = tools_to_equipment(col(column), column)
+            equipment, rest = tools_to_equipment(col(column), column, prices)
             facility.equipment.extend(equipment)
             prose.extend(rest)
     prose.extend(t for t in (col(c) for c in PROSE_COLUMNS) if t)
@@ -250,11 +285,36 @@ def _row(source: str, line: int, row: dict[str, str], result: ReadResult) -> Fac
     for item in split_items(col("Types of materials used in the space") or ""):
         add_caps(facility.materials, resolve_caps(item, MATERIAL, origin="stated"))
     facility.extra["line"] = line
+    if prices:
+        facility.extra["prices"] = prices  # tariff lines found among the tools
     return finish_facility(facility, source, FORMAT)
 
 
-def read(source: str, data: bytes) -> ReadResult:
+# Bytes of this survey export that Windows-1252 leaves undefined or reads as the wrong
+# sign, each identified from its contexts in the file: "Frederick\x90s Place", "lab\xdb
+# for free", "\r\x82 Open access", "Impact Driver 1\xd62\"", "18\xee diam", "Lots of \xb4em".
+_EXPORT_BYTES = {0x90: "’", 0xDB: "…", 0x82: "•", 0xD6: "/", 0xEE: '"', 0xB4: "‘"}
+_EXPORT_TABLE = {
+    b: _EXPORT_BYTES.get(b) or bytes([b]).decode("cp1252", errors="replace")
+    for b in range(0x80, 0x100)
+}
+
+
+def decode_export(source: str, data: bytes) -> tuple[str, list[Problem]]:
+    """UTF-8 when it is; else Windows-1252 with the export's own bytes read as above."""
     text, problems = decode_text(source, data)
+    if not problems:
+        return text, problems
+    text = data.decode("latin-1").translate(_EXPORT_TABLE)
+    line = problems[0].line
+    message = "not valid UTF-8: read as Windows-1252, with this export's own bytes for " + (
+        " ".join(sorted(set(_EXPORT_BYTES.values())))
+    )
+    return text, [Problem(source, "warning", None, message, line)]
+
+
+def read(source: str, data: bytes) -> ReadResult:
+    text, problems = decode_export(source, data)
     result = ReadResult(problems=problems)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:

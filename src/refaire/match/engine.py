@@ -222,10 +222,13 @@ def match_requirements(
     units_met = units.sum(axis=0)
     for j in order[:limit]:
         row = int(rows[j])
+        website, email = index.contacts[row] if row < len(index.contacts) else (None, None)
         out["matches"].append(
             {
                 "facility": ex.ref(row),
                 "distance_km": round(float(dist[j]), 2),
+                "website": website,
+                "email": email,
                 "latitude": float(index.lat[row]),
                 "longitude": float(index.lon[row]),
                 "complete": bool(complete[j]),
@@ -355,14 +358,17 @@ def match_design(
 
 
 def match_facility(
-    store: Any, ident: int | str, lang: str = "en", limit: int = 50
+    store: Any, ident: int | str, lang: str = "en", limit: int = 50, offset: int = 0
 ) -> dict[str, Any]:
     """Designs a facility can make alone, and those it misses by exactly one requirement.
 
+    Best first: designs whose requirements are stated before inferred ones, then those
+    made on stated facts alone before those made only with inferred ones (`stated`), then
+    those with the most requirements met (the most demanding work the place can take on),
+    then by name; `limit` and `offset` page the lists, `counts` gives their full sizes.
     A design with parts of unknown requirements is never in `complete`: when the facility
     makes every other part it is listed in `complete_known_parts` ("complete for N of M
-    parts", the unknown parts named). Within each list, designs made on stated facts
-    alone come before those made only with inferred ones (`stated`).
+    parts", the unknown parts named).
     """
     from refaire.store.facilities import get_facility
 
@@ -384,8 +390,11 @@ def match_facility(
     known_only = np.flatnonzero(done & unknown)
     near = np.flatnonzero(has & (misses == 1))
 
-    def sort_key(d: int) -> tuple[bool, bool, str]:
-        return (di.reqs[d].inferred, not all_stated[d], di.names[d].casefold())
+    def sort_key(d: int) -> tuple[bool, bool, int, str]:
+        return (di.reqs[d].inferred, not all_stated[d], -int(di.n_requirements[d]),
+                di.names[d].casefold())  # fmt: skip
+
+    window = slice(offset, offset + limit)
 
     def entry(d: int) -> dict[str, Any]:
         dr = di.reqs[d]
@@ -398,10 +407,10 @@ def match_facility(
             "parts": parts_of(dr, len(dr.units), lang),
         }
 
-    made = [entry(d) for d in sorted(complete, key=sort_key)[:limit]]
-    made_known = [entry(d) for d in sorted(known_only, key=sort_key)[:limit]]
+    made = [entry(d) for d in sorted(complete, key=sort_key)[window]]
+    made_known = [entry(d) for d in sorted(known_only, key=sort_key)[window]]
     near_out = []
-    for d in sorted(near, key=sort_key)[:limit]:
+    for d in sorted(near, key=sort_key)[window]:
         start = int(di.offsets[d])
         k = next(k for k in range(int(di.n_requirements[d])) if not met[di.flat[start + k]])
         req = di.reqs[d].requirements[k]
@@ -431,6 +440,8 @@ def match_facility(
             "complete_known_parts": int(len(known_only)),
             "near": int(len(near)),
         },
+        "limit": limit,
+        "offset": offset,
         "complete": made,
         "complete_known_parts": made_known,
         "near": near_out,

@@ -18,19 +18,9 @@ from refaire.match.index import FacilityIndex
 
 UNKNOWN_LIMIT = 10
 
-_NOTE = {
-    "en": "{n} place(s) within {radius} km state no capability in Refaire's sources: "
-    "they may be able to make it. Ask them.",
-    "fr": "{n} lieu(x) à moins de {radius} km n'indiquent aucune capacité dans les sources "
-    "de Refaire : ils peuvent peut-être le faire. Demandez-leur.",
-}
-_NOTE_PROCESS = {
-    "en": "{n} place(s) within {radius} km do not state {process}: it is unknown, or only "
-    "probable (usual Fab Lab inventory), whether they offer it. Ask them.",
-    "fr": "{n} lieu(x) à moins de {radius} km n'indiquent pas « {process} » : on ne sait "
-    "pas s'ils le font, ou ce n'est que probable (inventaire habituel des Fab Labs). "
-    "Demandez-leur.",
-}
+# The notes are worded from the pages' catalogue (keys match.unknown.note*), with the
+# singular form when there is one place ("1 lieu", not "1 lieu(x)").
+_LANGS = ("en", "fr")
 
 
 def _entry(index: FacilityIndex, row: int, distance: float, capability: str) -> dict[str, Any]:
@@ -60,10 +50,11 @@ def unknown_capability(
 ) -> dict[str, Any]:
     """{total, items, note}: the places among `rows` (nearest first) that state no
     capability; with `process`, also those that do not state it but probably have it."""
+    from refaire.catalogue import translate
     from refaire.match.explain import term
     from refaire.text import decimal
 
-    lang = lang if lang in _NOTE else "en"
+    lang = lang if lang in _LANGS else "en"
     sigs = index.sig_of[rows] if len(rows) else np.zeros(0, dtype=np.int32)
     unknown = index.unknown_sig[sigs] if len(sigs) else np.zeros(0, dtype=bool)
     probable = np.zeros(len(rows), dtype=bool)
@@ -80,7 +71,8 @@ def unknown_capability(
     ]
     n, radius = int(len(chosen)), decimal(round(radius_km, 1), "g", lang)
     if process is None:
-        note = _NOTE[lang].format(n=n, radius=radius)
+        note = translate(lang, "match.unknown.note", n=n, radius=radius)
     else:
-        note = _NOTE_PROCESS[lang].format(n=n, radius=radius, process=term(process, lang))
+        process_name = term(process, lang)
+        note = translate(lang, "match.unknown.note_process", n=n, radius=radius, process=process_name)
     return {"total": n, "items": items, "note": note if n else None}

@@ -68,6 +68,8 @@ class Part:
     volume_mm3: float | None = None
     area_mm2: float | None = None
     mesh: str | None = None
+    # base64 PNG drawn from that mesh (geometry.thumbnail); served as an image, not shown.
+    thumbnail: str | None = None
 
 
 @dataclass(slots=True)

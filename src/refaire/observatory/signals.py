@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, insert, select
 
 from refaire.people.actor import Actor
+from refaire.said import Said
 from refaire.store.db import Store
 from refaire.store.tables import signal_tags, signals
 
@@ -27,11 +28,16 @@ MAX_LIMIT = 500
 
 
 class SignalError(ValueError):
-    """Bad signal input: `errors` lists (field, message) for every mistake found."""
+    """Bad signal input: `errors` lists (field, message) for every mistake found, in
+    English; `texts(lang)` words them in a page's language."""
 
-    def __init__(self, errors: list[tuple[str, str]]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(f"{f}: {m}" for f, m in errors))
+    def __init__(self, errors: list[tuple[str, str | Said]]) -> None:
+        self.said = errors
+        self.errors = [(f, str(m)) for f, m in errors]
+        super().__init__("; ".join(f"{f}: {m}" for f, m in self.errors))
+
+    def texts(self, lang: str) -> list[tuple[str, str]]:
+        return [(f, m.text(lang) if isinstance(m, Said) else m) for f, m in self.said]
 
     def to_list(self) -> list[dict[str, str]]:
         return [{"field": f, "message": m} for f, m in self.errors]
@@ -52,7 +58,15 @@ def check_sector(sector: str) -> str:
     value = sector.strip().upper()
     if value not in known_sectors():
         raise SignalError(
-            [("sectors", f"unknown sector {sector!r}; known: {', '.join(known_sectors())}")]
+            [
+                (
+                    "sectors",
+                    Said(
+                        "signal.error.sector",
+                        {"given": repr(sector), "known": ", ".join(known_sectors())},
+                    ),
+                )
+            ]
         )
     return value
 
@@ -67,40 +81,41 @@ def validate(
     actors: Iterable[str] | str | None = None,
 ) -> dict[str, Any]:
     """A clean signal, or SignalError with every (field, message) found wrong."""
-    errors: list[tuple[str, str]] = []
+    errors: list[tuple[str, str | Said]] = []
     title = (title or "").strip()
     if not title:
-        errors.append(("title", "a title is required"))
+        errors.append(("title", Said("signal.error.title_required")))
     elif len(title) > 500:
-        errors.append(("title", f"at most 500 characters, got {len(title)}"))
+        errors.append(("title", Said("signal.error.too_long", {"most": 500, "n": len(title)})))
     url = (url or "").strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
-        errors.append(
-            ("url", f"expected an http(s) URL such as https://example.org/news, got {url!r}")
-        )
+        errors.append(("url", Said("signal.error.url", {"given": repr(url)})))
     elif len(url) > 2000:
-        errors.append(("url", "at most 2000 characters"))
+        errors.append(("url", Said("signal.error.too_long", {"most": 2000, "n": len(url)})))
     text = (published or "").strip()
     try:
         day = dt.date.fromisoformat(text) if len(text) == 10 else None
     except ValueError:
         day = None
     if day is None:
-        errors.append(("published", f"expected a date as YYYY-MM-DD, got {text!r}"))
+        errors.append(("published", Said("signal.error.date", {"given": repr(text)})))
     summary = (summary or "").strip() or None
     if summary and len(summary) > 5000:
-        errors.append(("summary", f"at most 5000 characters, got {len(summary)}"))
+        errors.append(("summary", Said("signal.error.too_long", {"most": 5000, "n": len(summary)})))
     clean_sectors = []
     for s in _items(sectors):
         try:
             clean_sectors.append(check_sector(s))
         except SignalError as exc:
-            errors.extend(exc.errors)
+            errors.extend(exc.said)
     clean_practices = []
     for p in _items(practices):
         if p.lower() not in PRACTICES:
-            errors.append(("practices", f"unknown practice {p!r}; known: {', '.join(PRACTICES)}"))
+            known = ", ".join(PRACTICES)
+            errors.append(
+                ("practices", Said("signal.error.practice", {"given": repr(p), "known": known}))
+            )
         else:
             clean_practices.append(p.lower())
     clean_actors = [a[:300] for a in _items(actors)]

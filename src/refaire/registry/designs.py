@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from refaire.pictures import detail_pictures
 from refaire.public_source import public_problems, public_source
 from refaire.store import Store
 from refaire.store.designs import get_design, lineage
@@ -29,6 +30,7 @@ def design_detail(store: Store, ident: str | int, with_manifest: bool = True) ->
             data["provenance"].pop("text", None)
     data["problems"] = public_problems(data.get("problems"))
     data["id"] = design_id
+    detail_pictures(design_id, data)
     data["lineage"] = lineage(store, design_id, design)
     from refaire.match.requirements import requirements_of
 

@@ -12,6 +12,7 @@ from typing import Any
 from refaire.model import Facility
 from refaire.model.facility import Capability
 from refaire.public_source import public_problems, public_source
+from refaire.said import SaidError
 from refaire.store import Store
 from refaire.store.facilities import get_facility
 
@@ -24,8 +25,9 @@ class UnknownFacility(LookupError):
         )
 
 
-class FilterError(ValueError):
-    """A search filter that cannot be used; the message says what was expected."""
+class FilterError(SaidError):
+    """A search filter that cannot be used; the message says what was expected (in English
+    by `str`, in the page's language by `text(lang)`)."""
 
 
 def check_filters(
@@ -50,30 +52,24 @@ def check_filters(
         try:
             place = resolve_place(near)
         except PlaceError as exc:
-            raise FilterError(f"near: {exc.text(lang)}") from None
+            raise FilterError("facilities.error.near", message=exc.text(lang)) from None
         out["near"], out["place"] = place.point, place
     if radius_km is not None:
         if not radius_km > 0 or radius_km > 20_000:
-            raise FilterError(f"radius_km: expected a distance in km above 0, got {radius_km}")
+            raise FilterError("facilities.error.radius", given=radius_km)
         if not near:
-            raise FilterError("radius_km needs near=PLACE (the centre of the circle)")
+            raise FilterError("facilities.error.radius_needs_near")
         out["radius_km"] = float(radius_km)
     for kind, value in (("process", process), ("material", material)):
         if value:
             value = value.strip().lower()
             if not is_known(value, kind):
-                example = "fdm, laser-cutting" if kind == "process" else "pla, plywood"
-                raise FilterError(
-                    f"unknown {kind} id {value!r} (e.g. {example}); "
-                    f"`refaire vocab list --kind {kind}` lists every id"
-                )
+                raise FilterError(f"facilities.error.unknown_{kind}", given=repr(value))
             out[kind] = value
     if country:
         cc = country.strip().upper()
         if len(cc) != 2 or not cc.isalpha():
-            raise FilterError(
-                f"country: expected a two-letter ISO code such as FR, got {country!r}"
-            )
+            raise FilterError("facilities.error.country", given=repr(country))
         out["country"] = cc
     return out
 
@@ -150,6 +146,8 @@ def _equipment(f: Facility) -> list[dict[str, Any]]:
                 "model": e.model,
                 "quantity": e.quantity,
                 "text": e.text,
+                # a price the source wrote after the machine's name (kept out of the name)
+                "price": extra.get("price"),
                 "catalogue": extra.get("catalogue"),
                 # a catalogue model the source contradicts (its make or its stated type)
                 "catalogue_vetoed": extra.get("catalogue_vetoed"),

@@ -91,7 +91,9 @@ def _attach_one(
         names = ", ".join(repr(p.name) for p in design.parts)
         out.reason = f"no part lists this file or is named after it (parts: {names})"
         return out
-    report = measured if measured is not None else measure_bytes(name, data, UPLOAD_MAX_TRIANGLES)
+    report = measured if measured is not None else measure_bytes(
+        name, data, UPLOAD_MAX_TRIANGLES, picture=True
+    )
     out.measurement = report.to_dict()
     if not report.ok:
         errors = [p["message"] for p in report.problems if p["severity"] == "error"]

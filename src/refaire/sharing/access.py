@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from refaire.contract.said import Said
 from refaire.manage.access import NotAllowed
 from refaire.people.actor import Actor
+from refaire.said import Said
 from refaire.store import Store
 
 BOOK_SCOPE = "write:bookings"

@@ -20,10 +20,10 @@ from typing import Any
 from icalendar import vText
 from sqlalchemy import delete, insert, select
 
-from refaire.contract.said import Said
 from refaire.people import audit
 from refaire.people._common import digest, stamp
 from refaire.people.actor import Actor
+from refaire.said import Said
 from refaire.sharing.access import NotAllowed, require_member
 from refaire.store import Store
 from refaire.store import sharing as q

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from refaire.contract.said import Said
 from refaire.people.actor import Actor
+from refaire.said import Said
 from refaire.sharing.access import NotAllowed, SharingError, manages_resource, require_member
 from refaire.sharing.resources import get_resource
 from refaire.sharing.service import STATUSES, _load, _owner_or_manager, as_dict

@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy import insert, update
 
-from refaire.contract.said import Said
 from refaire.people import audit
 from refaire.people._common import stamp
 from refaire.people.actor import Actor
+from refaire.said import Said
 from refaire.sharing.access import (
     MANAGE_SCOPE,
     NotAllowed,

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr
 
-from refaire.contract.said import Said
+from refaire.said import Said
 
 DEFAULTS: dict[str, Any] = {
     "availability": [],

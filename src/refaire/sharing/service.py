@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from refaire.contract.said import Said
 from refaire.people import audit
 from refaire.people._common import stamp
 from refaire.people.actor import Actor
+from refaire.said import Said
 from refaire.sharing.access import (
     BOOK_SCOPE,
     BookingConflict,

@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import delete, func, insert, select, update
 
-from refaire.contract.said import Said
 from refaire.people import audit
 from refaire.people._common import stamp
 from refaire.people.actor import Actor
+from refaire.said import Said
 from refaire.sharing.access import (
     MANAGE_SCOPE,
     NotAllowed,

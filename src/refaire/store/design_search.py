@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 
+from refaire.pictures import summary_pictures
 from refaire.store.db import Store
 from refaire.store.designs import FACETS
 from refaire.store.facet_index import facet_index
@@ -104,4 +105,5 @@ def summary_item(design_id: int, record: dict[str, Any]) -> dict[str, Any]:
         "repo": record.get("repo"),
         "parts": len(record.get("parts") or []),
         "image": (record.get("images") or [None])[0],
+        **summary_pictures(design_id, record),
     }

@@ -222,8 +222,11 @@ def _capabilities_of(conn: Connection, ids: list[int]) -> dict[int, dict[str, se
 
 
 def facility_points(store: Store, process: str | None = None) -> list[list[Any]]:
-    """[id, name, lat, lon, approximate] of every located facility (optionally offering a
-    process), for maps; `approximate` is 1 when the point is the centre of its town."""
+    """[id, name, lat, lon, approximate, data] of every located facility (optionally
+    offering a process), for maps; `approximate` is 1 when the point is the centre of its
+    town; `data` is the kind of capability data known: "stated" (the source names
+    processes or machines, some possibly inferred from them), "probable" (only what such
+    places usually have) or "unknown" (nothing)."""
     stmt = select(
         facilities.c.id,
         facilities.c.name,
@@ -240,14 +243,35 @@ def facility_points(store: Store, process: str | None = None) -> list[list[Any]]
                 )
             )
         )
+    origins = select(facility_capabilities.c.facility_id, facility_capabilities.c.origin).where(
+        facility_capabilities.c.kind == "process"
+    ).distinct()
     with store.engine.connect() as conn:
-        return [
-            [
-                r.id,
-                r.name,
-                round(r.latitude, 5),
-                round(r.longitude, 5),
-                int(r.location_origin == "inferred"),
-            ]
-            for r in conn.execute(stmt)
+        known: dict[int, str] = {}
+        for fid, origin in conn.execute(origins):
+            # stated (or inferred from what is stated) outranks probable
+            if origin != "probable" or fid not in known:
+                known[fid] = "stated" if origin != "probable" else "probable"
+        rows = list(conn.execute(stmt))
+        # Probable capabilities stay out of the searchable table (searches count only what
+        # is stated): read them from the records of the places with nothing stated.
+        rest = [r.id for r in rows if r.id not in known]
+        for start in range(0, len(rest), 500):
+            chunk = select(facilities.c.id, facilities.c.record).where(
+                facilities.c.id.in_(rest[start : start + 500])
+            )
+            for fid, record in conn.execute(chunk):
+                caps = (record or {}).get("processes") or []
+                if any(c.get("origin") == "probable" for c in caps):
+                    known[fid] = "probable"
+    return [
+        [
+            r.id,
+            r.name,
+            round(r.latitude, 5),
+            round(r.longitude, 5),
+            int(r.location_origin == "inferred"),
+            known.get(r.id, "unknown"),
         ]
+        for r in rows
+    ]

@@ -4,8 +4,9 @@ The pages carry no inline script and no inline event handler: their scripts are 
 /static, so the policy can refuse every script the server did not ship. Styles keep
 'unsafe-inline' because the observatory's charts are matplotlib SVG drawn inline, whose
 elements are styled by `style` attributes; record text never reaches an attribute unescaped,
-so this allows no injection. Map tiles are the one outside resource (OpenStreetMap, opt-in
-layer). A response that already sets one of these headers keeps its own value.
+so this allows no injection. Images may come from any https host: the pictures that
+manifests name (shown with `referrerpolicy="no-referrer"`, see `refaire.pictures`) and the
+map tiles of the configured tile server; no other kind of outside resource is loaded. A response that already sets one of these headers keeps its own value.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: https://tile.openstreetmap.org",
+        "img-src 'self' data: https:",
         "connect-src 'self'",
         "font-src 'self'",
         "object-src 'none'",

@@ -6,35 +6,12 @@ browser's Accept-Language, then English.
 
 from __future__ import annotations
 
-import json
-from functools import cache
-from pathlib import Path
-
 from starlette.requests import Request
 
-LANGUAGES = ("en", "fr")
-LOCALES = Path(__file__).parent / "locales"
+# one catalogue for pages and services (refaire.catalogue); re-exported for the pages
+from refaire.catalogue import LANGUAGES, LOCALES, catalogue, translate
 
-
-@cache
-def catalogue(lang: str) -> dict[str, str]:
-    return json.loads((LOCALES / f"{lang}.json").read_text(encoding="utf-8"))
-
-
-def _singular(lang: str, n: object) -> bool:
-    # French counts 0 and 1 as singular ("0 signal", "1 lieu"); English only 1.
-    return isinstance(n, int) and (n in (0, 1) if lang == "fr" else n == 1)
-
-
-def translate(lang: str, key: str, **values: object) -> str:
-    """The message for `key` in `lang`, falling back to English, then to the key itself.
-
-    With a count `n`, a `key.one` message, when there is one, is used for the singular.
-    """
-    if _singular(lang, values.get("n")) and (catalogue(lang).get(key + ".one")):
-        key = key + ".one"
-    text = catalogue(lang).get(key) or catalogue("en").get(key) or key
-    return text.format(**values) if values else text
+__all__ = ["LANGUAGES", "LOCALES", "catalogue", "choose_language", "translate"]
 
 
 def parse_accept_language(header: str | None) -> str | None:

@@ -31,7 +31,9 @@ def home(request: Request) -> HTMLResponse:
 
 
 @router.get("/designs", response_class=HTMLResponse)
-def designs_page(request: Request, q: str | None = None, page: Page = 1) -> HTMLResponse:
+def designs_page(
+    request: Request, q: str | None = None, page: Page = 1, view: str | None = None
+) -> HTMLResponse:
     store = request.app.state.store
     filters = {
         f: request.query_params.getlist(f) for f in FACETS if request.query_params.getlist(f)
@@ -55,6 +57,8 @@ def designs_page(request: Request, q: str | None = None, page: Page = 1) -> HTML
         q=q or "",
         tried=tried,
         browse_sectors=sectors,
+        # cards with pictures by default; ?view=list is the plain list (no images)
+        view="list" if view == "list" else "grid",
     )
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from refaire.contract.params import Page, page_offset
+from refaire.contract.params import Page, RowId, page_offset
 from refaire.places import parse_radius
 from refaire.registry.facilities import (
     FilterError,
@@ -16,6 +16,7 @@ from refaire.registry.facilities import (
     facility_detail,
     search,
 )
+from refaire.said import error_text
 from refaire.store.facility_search import facility_points
 from refaire.web import render
 from refaire.web.i18n import catalogue, choose_language, translate
@@ -107,7 +108,7 @@ def facilities_page(
             lang,
         )
     except ValueError as exc:  # FilterError, or a radius that is not a number
-        error = str(exc)
+        error = error_text(exc, lang)
     else:
         offset = page_offset(page, PAGE_SIZE)
         result = search(store, filters, lang, q=q, limit=PAGE_SIZE, offset=offset)
@@ -124,6 +125,35 @@ def facilities_page(
         processes=_options("process", lang),
         materials=_options("material", lang),
         **_helpers(lang),
+    )
+
+
+HERE_PAGE = 50
+
+
+@router.get("/facilities/{fid}/designs", response_class=HTMLResponse)
+def facility_designs_page(
+    request: Request,
+    fid: RowId,
+    which_list: Annotated[str | None, Query(alias="list")] = None,
+    page: Page = 1,
+) -> HTMLResponse:
+    """Every design the place can make (or misses by one requirement), best first, paged."""
+    from refaire.match.engine import UnknownFacility as NoFacility
+    from refaire.match.engine import match_facility
+
+    lang = choose_language(request)
+    which = "near" if which_list == "near" else "complete"
+    try:
+        here = match_facility(
+            request.app.state.store, fid, lang, HERE_PAGE, page_offset(page, HERE_PAGE)
+        )
+    except NoFacility:
+        message = translate(lang, "facility.not_found", ident=fid)
+        return render(request, "error.html", status_code=404, message=message)
+    pages = max(1, -(-here["counts"][which] // HERE_PAGE))
+    return render(
+        request, "facility_designs.html", here=here, which=which, page=page, pages=pages
     )
 
 
@@ -147,9 +177,12 @@ def map_page(request: Request, process: str | None = None) -> HTMLResponse:
     except FilterError:
         chosen = None
     located = len(facility_points(store, process=chosen))
+    from refaire.web.map_layers import tile_settings
+
     return render(
         request,
         "map.html",
+        tiles=tile_settings(),
         processes=_options("process", lang),
         process=chosen or "",
         located=located,

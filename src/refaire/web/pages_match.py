@@ -14,8 +14,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from refaire.said import error_text
 from refaire.web import render, templates
-from refaire.web.i18n import choose_language
+from refaire.web.i18n import choose_language, translate
 
 router = APIRouter()
 
@@ -33,13 +34,15 @@ PRESETS: tuple[tuple[str, float, float], ...] = (
     ("New York", 40.7128, -74.006),
 )
 DEFAULT_RADIUS_KM = 50.0
+# Beyond this, getting a part made means a trip or a parcel: the quote panel says so.
+FAR_KM = 80.0
 
 
 def match_presets() -> list[dict[str, Any]]:
     return [{"name": n, "value": f"{lat},{lon}"} for n, lat, lon in PRESETS]
 
 
-def match_made_here(request: Request, facility_id: int, limit: int = 30) -> dict[str, Any]:
+def match_made_here(request: Request, facility_id: int, limit: int = 12) -> dict[str, Any]:
     """Reverse match for the facility page, in the page language."""
     from refaire.match.engine import match_facility
 
@@ -57,9 +60,10 @@ def design_match_page(
     near: str | None = None,
     preset: str | None = None,
     radius_km: str | None = None,
+    quote_at: int | None = None,
 ) -> HTMLResponse:
     from refaire.match.engine import UnknownDesign, match_design
-    from refaire.places import PlaceError, parse_radius, resolve_place
+    from refaire.places import parse_radius, resolve_place
 
     store = request.app.state.store
     lang = choose_language(request)
@@ -79,22 +83,22 @@ def design_match_page(
 
         try:
             d = design_detail(store, ident, with_manifest=False)
-        except UnknownDetail as missing:
-            return render(request, "error.html", status_code=404, message=str(missing))
+        except UnknownDetail:
+            return _not_found(request, ident)
         return render(
             request,
             "match.html",
             status_code=400 if where else 200,
             d={"id": d["id"], "name": d["name"], "requirements": d["requirements"]},
             result=None,
-            error=(exc.text(lang) if isinstance(exc, PlaceError) else str(exc)) or None,
+            error=error_text(exc, lang) or None,
             form=form,
         )
     try:
         lat, lon = place.point
         result = match_design(store, ident, lat, lon, radius, lang, place=place)
-    except UnknownDesign as exc:
-        return render(request, "error.html", status_code=404, message=str(exc))
+    except UnknownDesign:
+        return _not_found(request, ident)
     points = [
         {
             "id": m["facility"]["id"],
@@ -117,4 +121,27 @@ def design_match_page(
         points=points,
         centre=[lat, lon],
         radius=radius,
+        quote=quote_choice(result["matches"], quote_at),
     )
+
+
+def _not_found(request: Request, ident: str) -> HTMLResponse:
+    message = translate(choose_language(request), "designs.not_found", ident=ident)
+    return render(request, "error.html", status_code=404, message=message)
+
+
+def quote_choice(matches: list[dict[str, Any]], chosen: int | None) -> dict[str, Any]:
+    """The place the quote panel of the results is for, and how far the nearest capable
+    place is: the one the user chose ("quote here"), else the nearest place that can make
+    everything, else the nearest match. `far` is set when even the nearest capable place
+    is over `FAR_KM` away, or none within the radius can make everything."""
+    capable = [m for m in matches if m["complete"]]
+    nearest = min(capable, key=lambda m: m["distance_km"]) if capable else None
+    picked = next((m for m in matches if m["facility"]["id"] == chosen), None)
+    picked = picked or nearest or (matches[0] if matches else None)
+    return {
+        "match": picked,
+        "nearest_capable": nearest,
+        "far": nearest is None or nearest["distance_km"] > FAR_KM,
+        "far_km": FAR_KM,
+    }

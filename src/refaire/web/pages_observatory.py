@@ -102,7 +102,7 @@ def _signals_context(
     try:
         result = list_signals(store, sector=sector, tag=tag, limit=200)
     except SignalError as exc:
-        error = str(exc)
+        error = "; ".join(m for _, m in exc.texts(lang))
         result = list_signals(store, limit=200)
     return {
         "result": result,
@@ -159,7 +159,7 @@ async def signals_post(request: Request) -> HTMLResponse:
         )
     except SignalError as exc:
         errors: dict[str, str] = {}
-        for fld, msg in exc.errors:
+        for fld, msg in exc.texts(lang):
             errors[fld] = f"{errors[fld]}; {msg}" if fld in errors else msg
         ctx["errors"] = errors
         return render(request, "signals.html", status_code=422, added=None, **ctx)

@@ -31,8 +31,9 @@ def _design_page(
 ) -> HTMLResponse:
     try:
         d = design_detail(request.app.state.store, ident)
-    except UnknownDesign as exc:
-        return render(request, "error.html", status_code=404, message=str(exc))
+    except UnknownDesign:
+        message = translate(choose_language(request), "designs.not_found", ident=ident)
+        return render(request, "error.html", status_code=404, message=message)
     licence_info = None
     if d.get("licence"):
         from refaire.vocab.licences import licence_summary
@@ -84,8 +85,9 @@ async def mesh_upload_submit(request: Request, ident: str) -> HTMLResponse:
         result = await run_in_threadpool(
             attach_meshes, request.app.state.store, ident, uploads, cap - 1, reports
         )
-    except UnknownDesign as exc:
-        return render(request, "error.html", status_code=404, message=str(exc))
+    except UnknownDesign:
+        message = translate(choose_language(request), "designs.not_found", ident=ident)
+        return render(request, "error.html", status_code=404, message=message)
     files = [name for name, _ in uploads]
     record_write(
         request.app.state.store, actor, "design.meshes", "design", ident, None, {"files": files}

@@ -19,11 +19,11 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from refaire.contract.params import RowId
-from refaire.contract.said import in_language
 from refaire.people._common import NotAllowed as PeopleNotAllowed
 from refaire.people._common import PeopleError
 from refaire.people.actor import Actor
 from refaire.people.auth import current_actor
+from refaire.said import error_text, in_language
 from refaire.sharing import calendar, listing, resources, service, trainings
 from refaire.sharing.access import BookingConflict, SharingError, manages_resource
 from refaire.web import render
@@ -48,16 +48,7 @@ def _refused(request: Request, exc: Exception) -> Response:
         status = 404
     elif isinstance(exc, PeopleError):
         status = 409
-    return render(request, "error.html", status_code=status, message=_said(request, exc))
-
-
-def _said(request: Request, exc: Exception) -> str:
-    """What the service said, in the page's language (sharing errors carry their keys)."""
-    lang = choose_language(request)
-    problems = getattr(exc, "problems", None)
-    if problems:
-        return "; ".join(in_language(lang, m) for _, m in problems)
-    return in_language(lang, exc.args[0] if exc.args else exc).strip("'\"")
+    return render(request, "error.html", status_code=status, message=error_text(exc, choose_language(request)))
 
 
 def _attempt(request: Request, action: Callable[[], Any], done: Callable[[Any], str]) -> Response:

@@ -22,14 +22,55 @@
   fetch("/static/vendor/world-atlas/countries-110m.geo.json")
     .then(function (r) { return r.json(); })
     .then(function (g) { outline.addData(g); el.dataset.outline = String(g.features.length); });
-  var osm = L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
-    maxZoom: 19,
-    attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
-  });
-  // Leaflet writes layer names as HTML: give it the translations as escaped text.
+  // Towns with names, from the app (offline gazetteer): the largest at small zooms.
+  map.createPane("towns").style.zIndex = 450;
+  var towns = L.layerGroup([], { pane: "towns" });
+  var townRows = [];
+  function minPopulation(z) {
+    // few names on a whole-world view, more as one zooms in
+    return z <= 2 ? 6000000 : z <= 4 ? 2000000 : z === 5 ? 500000 : z === 6 ? 200000 : z === 7 ? 100000 : 50000;
+  }
+  function drawTowns() {
+    if (!map.hasLayer(towns)) return;
+    towns.clearLayers();
+    var bounds = map.getBounds().pad(0.1), least = minPopulation(map.getZoom()), shown = 0;
+    for (var i = 0; i < townRows.length && shown < 250; i++) {
+      var t = townRows[i];
+      if (t[3] < least) break;  // rows come largest first
+      if (!bounds.contains([t[1], t[2]])) continue;
+      var label = document.createElement("span");
+      label.textContent = t[0];  // record text: never HTML
+      L.circleMarker([t[1], t[2]], { pane: "towns", radius: 2.5, weight: 1, color: "#3a4348", fillOpacity: 1, interactive: false })
+        .bindTooltip(label, { permanent: true, direction: "right", className: "town-label", pane: "towns" })
+        .addTo(towns);
+      shown++;
+    }
+    el.dataset.towns = String(shown);
+  }
+  fetch("/api/map/towns")
+    .then(function (r) { return r.json(); })
+    .then(function (rows) { townRows = rows; drawTowns(); });
+  map.on("moveend zoomend overlayadd", drawTowns);
+
+  // Leaflet writes layer names and attributions as HTML: give it escaped text.
   var overlays = {};
   overlays[escapeHtml(T.outline)] = outline;
-  overlays[escapeHtml(T.osm)] = osm;
+  overlays[escapeHtml(T.towns)] = towns;
+  var tiles = null;
+  if (T.tiles && T.tiles.url) {
+    tiles = L.tileLayer(T.tiles.url, { maxZoom: 19, attribution: escapeHtml(T.tiles.attribution || "") });
+    overlays[escapeHtml(T.osm)] = tiles;
+    tiles.addTo(map);
+    // Offline or blocked: the first tile that fails puts the towns back over the outline.
+    tiles.once("tileerror", function () {
+      map.removeLayer(tiles);
+      towns.addTo(map);
+      el.dataset.tiles = "failed";
+    });
+    tiles.once("tileload", function () { el.dataset.tiles = "loaded"; });
+  } else {
+    towns.addTo(map);  // no tile server: the bundled layers are the map
+  }
   L.control.layers(null, overlays, { collapsed: false }).addTo(map);
 
   var cluster = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false });
@@ -43,9 +84,17 @@
 
   function popup(p) {
     var box = document.createElement("div");
+    box.className = "map-popup";
+    var name = document.createElement("strong");
+    name.textContent = p[1];
+    box.appendChild(name);
+    var data = document.createElement("div");
+    data.className = "data-" + (p[5] || "unknown");
+    data.textContent = (T.data && T.data[p[5] || "unknown"]) || "";
+    box.appendChild(data);
     var a = document.createElement("a");
     a.href = "/facilities/" + encodeURIComponent(p[0]);
-    a.textContent = p[1];
+    a.textContent = T.open;
     box.appendChild(a);
     if (p[4]) {
       var note = document.createElement("div");

@@ -1,0 +1,63 @@
+"""Messages for people, said once by a service and worded by every interface in its reader's
+language.
+
+A service says a refusal as a `Said`: an English sentence (a `str`, so the API, the CLI and
+the audit trail use it as it is) that also keeps its catalogue key and values, so a page can
+word the same thing in French (`text(lang)`, `in_language`). A service that refuses input
+raises a `SaidError`, or puts `Said` messages in its own error's problems. The words live in
+the one message catalogue of the pages (`web/locales/*.json`, read by `refaire.catalogue`),
+so no second dictionary of sentences grows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Said(str):
+    """An English sentence (a str) that knows its message key and values."""
+
+    key: str
+    values: dict[str, Any]
+
+    def __new__(cls, key: str, values: dict[str, Any] | None = None, /, **more: Any) -> Said:
+        from refaire.catalogue import translate
+
+        values = {**(values or {}), **more}
+        text = super().__new__(cls, translate("en", key, **values))
+        text.key, text.values = key, values
+        return text
+
+    def text(self, lang: str = "en") -> str:
+        from refaire.catalogue import translate
+
+        return translate(lang, self.key, **{k: in_language(lang, v) for k, v in self.values.items()})
+
+
+def in_language(lang: str, text: object) -> Any:
+    """`text` worded in `lang` when it is a `Said` (its values too), else as it is."""
+    return text.text(lang) if isinstance(text, Said) else text
+
+
+class SaidError(ValueError):
+    """A refusal worded from the catalogue: `str()` is English, `text(lang)` any language."""
+
+    def __init__(self, key: str, **values: Any) -> None:
+        self.said = Said(key, values)
+        super().__init__(self.said)
+
+    def text(self, lang: str = "en") -> str:
+        return self.said.text(lang)
+
+
+def error_text(exc: Exception, lang: str) -> str:
+    """The message of `exc` in `lang`: a `SaidError`, an error whose `problems` are
+    (field, message) pairs, or whose message is a `Said`; else its own text."""
+    text = getattr(exc, "text", None)
+    if callable(text):
+        return text(lang)
+    problems = getattr(exc, "problems", None)
+    if problems:
+        return "; ".join(str(in_language(lang, m)) for _, m in problems)
+    first = exc.args[0] if exc.args else str(exc)
+    return str(in_language(lang, first)).strip("'\"")
