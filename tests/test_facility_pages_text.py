@@ -163,7 +163,7 @@ def test_made_here_counts_best_designs_and_full_list(store):
     assert f'href="/facilities/{fid}/designs"' in section
     # best first: stated requirements, most of them first
     first = client.get(f"/api/match/facility/{fid}?limit=1000").json()["complete"]
-    order = [(d["inferred"], -d["requirements"]) for d in first]
+    order = [(d["inferred"], not d["stated"], -d["requirements"]) for d in first]
     assert order == sorted(order)
     # the full list, paged by 50, in the same order
     full = client.get(f"/facilities/{fid}/designs?page=2")
