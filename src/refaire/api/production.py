@@ -175,8 +175,13 @@ async def post_message(oid: RowId, request: Request, store: StoreDep, actor: Act
     from refaire import limits
     from refaire.jobs import JobError, JobsBusy, run_job
 
-    # who may write is known before a byte of the body is read
-    await run_in_threadpool(answer, lambda: orders.order_detail(store, actor, oid))
+    from refaire.production.access import require_member
+
+    def party() -> Any:  # who may write is known before a byte of the body is read
+        require_member(actor, "write on an order")
+        return orders.order_detail(store, actor, oid)
+
+    await run_in_threadpool(answer, party)
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise HTTPException(400, "send the message as multipart/form-data (body, file)")
     form = await request.form(max_files=1, max_fields=5)

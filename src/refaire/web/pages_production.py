@@ -313,7 +313,8 @@ def offer_create(request: Request, actor: ActorDep, facility: Opt = "", design: 
     breaks = [{"min_qty": 1, "unit_price": price}]
     if break_qty.strip() or break_price.strip():
         breaks.append({"min_qty": break_qty, "unit_price": break_price})
-    data = {**form, "variants": [{"material": material, "colour": colour, "size": size}],
+    variant = {"material": material, "colour": colour, "size": size}
+    data = {**form, "variants": [variant] if any(v.strip() for v in variant.values()) else [],
             "price_breaks": breaks, "countries": [c for c in countries.replace(";", ",")
                                                   .split(",") if c.strip()]}  # fmt: skip
     try:
