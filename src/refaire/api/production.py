@@ -174,7 +174,6 @@ async def post_message(oid: RowId, request: Request, store: StoreDep, actor: Act
     text; checked by its bytes in a worker process; the size limit applies before reading)."""
     from refaire import limits
     from refaire.jobs import JobError, JobsBusy, run_job
-
     from refaire.production.access import require_member
 
     def party() -> Any:  # who may write is known before a byte of the body is read
