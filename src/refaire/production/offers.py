@@ -211,16 +211,20 @@ def search_offers(store: Store, q: str | None = None, sector: str | None = None,
                                 .order_by(t.c.id.desc()).limit(limit).offset(offset)).all()  # fmt: skip
             items = [_dict(r) for r in rows]
         else:
-            rows = conn.execute(select(*_COLUMNS).select_from(_FROM).where(*where)).all()
+            # the bounding box on the indexed coordinates first, with only what the exact
+            # distance needs; the page's offers are then read whole
             found = []
-            for r in rows:
-                dist = haversine_km(near[0], near[1], r.latitude, r.longitude)
-                if dist <= radius_km and dist <= r.radius_km:
-                    found.append((dist, r))
-            found.sort(key=lambda x: x[0])
+            for oid, lat, lon, reach in conn.execute(select(
+                    t.c.id, t.c.latitude, t.c.longitude, t.c.radius_km).where(*where)):  # fmt: skip
+                dist = haversine_km(near[0], near[1], lat, lon)
+                if dist <= radius_km and dist <= reach:
+                    found.append((dist, oid))
+            found.sort()
             total = len(found)
-            items = [{**_dict(r), "distance_km": round(dist, 1)}
-                     for dist, r in found[offset:offset + limit]]  # fmt: skip
+            page = found[offset:offset + limit]
+            rows = {r.id: r for r in conn.execute(select(*_COLUMNS).select_from(_FROM).where(
+                t.c.id.in_([oid for _, oid in page] or [-1])))}  # fmt: skip
+            items = [{**_dict(rows[oid]), "distance_km": round(dist, 1)} for dist, oid in page]
     return {"total": total, "limit": limit, "offset": offset, "items": items}
 
 

@@ -17,13 +17,34 @@ from sqlalchemy import select
 
 from refaire.geo import haversine_km
 from refaire.match.engine import match_requirements
-from refaire.match.index import facility_index
-from refaire.match.requirements import requirements_of
+from refaire.match.index import FacilityIndex, facility_index
+from refaire.match.requirements import DesignRequirements, requirements_of
 from refaire.store import Store
 from refaire.store.designs import get_design
 from refaire.store.tables import facility_managers, production_offers
 
 LIMIT = 50
+
+
+def capable_facilities(index: FacilityIndex, dr: DesignRequirements, lat: float, lon: float,
+                       radius_km: float, lang: str = "en",
+                       limit: int = LIMIT) -> list[dict[str, Any]]:  # fmt: skip
+    """Facilities of the index that can make `dr` within the radius: complete on stated (or
+    inferred) capabilities ("stated"), then complete only with probable ones ("probable")."""
+    result = match_requirements(index, dr, lat, lon, radius_km, lang, limit)
+    out = []
+    for m in result["matches"]:
+        if m["complete"]:
+            basis = "stated"
+        elif m["probably_complete"]:
+            basis = "probable"
+        else:
+            continue  # partial: it cannot make the whole design
+        fid = m["facility"]["id"]
+        out.append({"kind": "facility", "id": fid, "name": m["facility"]["name"],
+                    "basis": basis, "distance_km": m["distance_km"],
+                    "target": f"facility:{fid}"})  # fmt: skip
+    return out
 
 
 def capable(store: Store, design_id: int, lat: float, lon: float, radius_km: float,
@@ -33,10 +54,9 @@ def capable(store: Store, design_id: int, lat: float, lon: float, radius_km: flo
     if found is None:
         return []
     did, design = found
-    result = match_requirements(facility_index(store), requirements_of(design, did), lat, lon,
-                                radius_km, lang, limit)  # fmt: skip
-    out: list[dict[str, Any]] = []
-    fids = [m["facility"]["id"] for m in result["matches"]]
+    out = capable_facilities(facility_index(store), requirements_of(design, did), lat, lon,
+                             radius_km, lang, limit)  # fmt: skip
+    fids = [c["id"] for c in out]
     with store.engine.connect() as conn:
         managed = set(conn.execute(select(facility_managers.c.facility_id).where(
             facility_managers.c.facility_id.in_(fids))).scalars()) if fids else set()  # fmt: skip
@@ -46,17 +66,8 @@ def capable(store: Store, design_id: int, lat: float, lon: float, radius_km: flo
             production_offers.c.id, production_offers.c.title,
         ).where(production_offers.c.design_id == did, production_offers.c.active.is_(True),
                 production_offers.c.maker_user_id.is_not(None))).all()  # fmt: skip
-    for m in result["matches"]:
-        if m["complete"]:
-            basis = "stated"
-        elif m["probably_complete"]:
-            basis = "probable"
-        else:
-            continue
-        fid = m["facility"]["id"]
-        out.append({"kind": "facility", "id": fid, "name": m["facility"]["name"],
-                    "basis": basis, "distance_km": m["distance_km"],
-                    "has_managers": fid in managed, "target": f"facility:{fid}"})  # fmt: skip
+    for c in out:
+        c["has_managers"] = c["id"] in managed
     seen: set[int] = set()
     for uid, olat, olon, oradius, oid, title in offers:
         d = haversine_km(lat, lon, olat, olon)
