@@ -36,6 +36,7 @@ def as_(browser, prod, url: str, name: str, **options):
         "viewport": {"width": 1200, "height": 900}}))  # fmt: skip
     context.add_cookies([{"name": COOKIE, "value": create_session(
         prod.store, prod.users[name]["id"]), "url": url}])  # fmt: skip
+    context.set_default_timeout(120_000)  # a shared, loaded machine: routing builds an index
     return context.new_page()
 
 

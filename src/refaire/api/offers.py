@@ -16,6 +16,7 @@ from refaire.production import offers, reviews, valueflows
 from refaire.store import Store
 
 router = APIRouter(tags=["made-to-order offers and Valueflows"])
+IdQuery = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Record id.")]
 StoreDep = Annotated[Store, Depends(get_store)]
 
 
@@ -62,10 +63,11 @@ def _near(near: str | None) -> tuple[float, float] | None:
 
 
 @router.get("/offers")
-def search(store: StoreDep, q: str | None = None, sector: str | None = None,
+def search(store: StoreDep, q: Annotated[str | None, Query(max_length=200)] = None,
+           sector: Annotated[str | None, Query(max_length=10)] = None,
            near: Annotated[str | None, Query(description="Town or 'LAT,LON'")] = None,
            radius_km: Annotated[float, Query(gt=0, le=20000)] = offers.DEFAULT_NEAR_KM,
-           design: int | None = None, maker: int | None = None, facility: int | None = None,
+           design: IdQuery = None, maker: IdQuery = None, facility: IdQuery = None,
            limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:  # fmt: skip
     """Active offers by words, sector, design, seller, and near a place (they deliver there)."""
     point = _near(near)

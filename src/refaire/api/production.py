@@ -122,7 +122,8 @@ def send_request(rid: RowId, body: SendIn, store: StoreDep, actor: ActorDep) -> 
 
 
 @router.get("/production/requests/{rid}/quote-draft")
-def quote_draft(rid: RowId, store: StoreDep, actor: ActorDep, facility: int | None = None,
+def quote_draft(rid: RowId, store: StoreDep, actor: ActorDep,
+                facility: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
                 lang: Literal["en", "fr"] = "en") -> dict[str, Any]:  # fmt: skip
     """Price lines from the instant-quote engine with the facility's prices, to edit."""
     return answer(lambda: quotes.suggest(store, actor, rid, facility, lang))

@@ -130,7 +130,8 @@ def submit_quote(store: Store, actor: Actor, rid: int, data: dict[str, Any]) -> 
     require_member(actor, "quote a request")
     req, recips = load_readable(store, actor, rid)
     fid = row_id(data.get("facility")) if data.get("facility") not in (None, "") else None
-    if fid is not None and fid not in managed_facility_ids(store, actor):
+    if data.get("facility") not in (None, "") and (fid is None or fid not in
+                                                   managed_facility_ids(store, actor)):
         raise ProductionError([("facility", "you do not manage that facility")], status=403)
     if actor.user_id == req["requester_id"]:
         raise ProductionError([("", "you cannot quote your own request")], status=403)
