@@ -103,8 +103,12 @@ def bench_offers(n: int, queries: int) -> dict:
                      "latitude": max(-89.9, min(89.9, lat + rng.uniform(-0.3, 0.3))),
                      "longitude": lon + rng.uniform(-0.3, 0.3),
                      "radius_km": rng.uniform(10, 200), "countries": [], "shipping": "0",
-                     "search_text": f"offer {i}", "active": True,
+                     "search_text": f"offer {i}", "active": True, "cell": 0,
                      "created_at": "2026-12-01T00:00:00+00:00"})  # fmt: skip
+    from refaire.geo import grid_cell
+
+    for row in rows:
+        row["cell"] = grid_cell(row["latitude"], row["longitude"])
     with store.engine.begin() as conn:
         for k in range(0, n, 5000):
             conn.execute(insert(t), rows[k:k + 5000])

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
-from refaire.geo import bounding_box, haversine_km
+from refaire.geo import bounding_box, cells_covering, grid_cell, haversine_km
 from refaire.people import audit
 from refaire.people._common import stamp
 from refaire.people.actor import Actor
@@ -130,6 +130,7 @@ def _check(store: Store, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     v["countries"] = countries
     if problems:
         raise ProductionError(problems)
+    v["cell"] = grid_cell(v["latitude"], v["longitude"])
     v["search_text"] = fold(" ".join(filter(None, [title, design_name, v["description"],
                                                    " ".join(x["material"] for x in variants)])))
     return v
@@ -202,8 +203,11 @@ def search_offers(store: Store, q: str | None = None, sector: str | None = None,
     if facility is not None:
         where.append(t.c.facility_id == facility)
     if near is not None:
-        a, b, c, d = bounding_box(near[0], near[1], radius_km)
-        where += [t.c.latitude.between(a, b), t.c.longitude.between(c, d)]
+        box = bounding_box(near[0], near[1], radius_km)
+        cells = cells_covering(box)  # the few grid cells around, on their index
+        if cells is not None:
+            where.append(t.c.cell.in_(cells))
+        where += [t.c.latitude.between(box[0], box[1]), t.c.longitude.between(box[2], box[3])]
     with store.engine.connect() as conn:
         if near is None:
             total = conn.execute(select(func.count()).select_from(t).where(*where)).scalar() or 0

@@ -676,6 +676,9 @@ production_offers = Table(
     Column("search_text", Text, nullable=False),
     Column("active", Boolean, nullable=False),
     Column("created_at", String(40), nullable=False),
+    # refaire.geo.grid_cell of the offer's place: "near me" reads the few cells around
+    Column("cell", Integer, nullable=False),
+    Index("ix_production_offers_cell", "cell"),
     Index("ix_production_offers_place", "latitude", "longitude"),
     Index("ix_production_offers_design", "design_id"),
     Index("ix_production_offers_maker", "maker_user_id"),

@@ -107,7 +107,9 @@ def upgrade() -> None:
         sa.Column("search_text", sa.Text, nullable=False),
         sa.Column("active", sa.Boolean, nullable=False),
         sa.Column("created_at", sa.String(40), nullable=False),
+        sa.Column("cell", sa.Integer, nullable=False),
     )
+    op.create_index("ix_production_offers_cell", "production_offers", ["cell"])
     op.create_index("ix_production_offers_place", "production_offers", ["latitude", "longitude"])
     op.create_index("ix_production_offers_design", "production_offers", ["design_id"])
     op.create_index("ix_production_offers_maker", "production_offers", ["maker_user_id"])
