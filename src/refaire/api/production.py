@@ -34,7 +34,7 @@ StoreDep = Annotated[Store, Depends(get_store)]
 ActorDep = Annotated[Actor, Depends(current_actor)]
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
-CONFLICT = error_responses(409, 413)
+CONFLICT = error_responses(409, 413, 503)
 
 
 def answer(fn: Callable[[], Any]) -> Any:

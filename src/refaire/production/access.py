@@ -46,6 +46,8 @@ def require_member(actor: Actor, what: str) -> None:
         raise NotAllowed(f"sign in to {what}", status=401)
     if not actor.has_scope(SCOPE):
         raise NotAllowed(f"this API token lacks the '{SCOPE}' scope needed to {what}")
+    if actor.user_id is None:  # the bootstrap token or the operator: nobody to answer to
+        raise NotAllowed(f"to {what}, act as a member account (--as EMAIL, or a member's token)")
 
 
 @cache
