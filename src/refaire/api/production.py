@@ -35,6 +35,7 @@ ActorDep = Annotated[Actor, Depends(current_actor)]
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 CONFLICT = error_responses(409, 413, 503)
+MEMBERS = error_responses(403)  # reads that need a member (not the bootstrap token)
 
 
 def answer(fn: Callable[[], Any]) -> Any:
@@ -100,7 +101,7 @@ def create_request(body: RequestIn, store: StoreDep, actor: ActorDep) -> dict[st
     return answer(lambda: prequests.create_request(store, actor, body.model_dump()))
 
 
-@router.get("/production/requests")
+@router.get("/production/requests", responses=MEMBERS)
 def list_requests(store: StoreDep, actor: ActorDep, mine: bool = False, limit: Limit = 50,
                   offset: Offset = 0) -> dict[str, Any]:  # fmt: skip
     """Open public requests, or (`mine`) those I made or that were sent to me."""
@@ -141,7 +142,7 @@ def accept_quote(qid: RowId, store: StoreDep, actor: ActorDep) -> dict[str, Any]
     return answer(lambda: orders.accept_quote(store, actor, qid))
 
 
-@router.get("/orders")
+@router.get("/orders", responses=MEMBERS)
 def list_orders(store: StoreDep, actor: ActorDep, limit: Limit = 50,
                 offset: Offset = 0) -> dict[str, Any]:  # fmt: skip
     return answer(lambda: orders.list_orders(store, actor, limit, offset))
@@ -217,7 +218,7 @@ def attachment(oid: RowId, mid: RowId, store: StoreDep, actor: ActorDep) -> Resp
         "X-Content-Type-Options": "nosniff"})  # fmt: skip
 
 
-@router.get("/inbox")
+@router.get("/inbox", responses=MEMBERS)
 def inbox(store: StoreDep, actor: ActorDep, limit: Limit = 50, offset: Offset = 0) -> dict:
     """My notices: requests sent to me, quotes, order moves, messages."""
     return answer(lambda: messages.inbox(store, actor, limit, offset))
