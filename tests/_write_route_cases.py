@@ -363,3 +363,76 @@ CASES += [
     Case("POST", "/admin/sources/{source_id}/remove", (401, 403, 403, 403, 303),
          url=lambda s, r: f"/admin/sources/{_fresh_source(s, r)}/remove"),
 ]  # fmt: skip
+
+# --- production: requests, quotes, orders, offers (tests/_production_write_cases.py) ---------
+# Members act with a session (the scenario's tokens carry no `write:production`). Requests
+# and orders belong to the scenario's member; `target` quotes and sells as a maker. A
+# non-party gets 404 on an order (existence does not leak); the site admin is a party only
+# to settle disputes, so a move it may not make is a 409 naming the allowed ones.
+from _production_write_cases import (  # noqa: E402
+    PLACE,
+    member_order,
+    member_request,
+    offer_form,
+    offer_json,
+    offer_of,
+    quote_form,
+    request_form,
+    target_quote,
+)
+
+QUOTE = {"lines": [{"item": "probe", "amount": "10"}], "currency": "EUR", "lead_days": 2}
+
+CASES += [
+    Case("POST", "/api/production/requests", (401, 201, 201, 201, 201), via="session",
+         send=lambda s, r: {"json": {"design": str(s.design), "quantity": 1, "place": PLACE}}),
+    Case("POST", "/api/production/requests/{rid}/send", (401, 422, 403, 403, 403), via="session",
+         url=lambda s, r: f"/api/production/requests/{member_request(s)}/send",
+         send=lambda s, r: {"json": {"send_to": ["facility:999999"]}}),
+    Case("POST", "/api/production/requests/{rid}/quotes", (401, 403, 201, 201, 201),
+         via="session", url=lambda s, r: f"/api/production/requests/{member_request(s)}/quotes",
+         send=lambda s, r: {"json": QUOTE}),
+    Case("POST", "/api/production/quotes/{qid}/accept", (401, 201, 403, 403, 403), via="session",
+         url=lambda s, r: f"/api/production/quotes/{target_quote(s)}/accept"),
+    Case("POST", "/api/orders/{oid}/transition", (401, 200, 404, 404, 409), via="session",
+         url=lambda s, r: f"/api/orders/{member_order(s)}/transition",
+         send=lambda s, r: {"json": {"to": "cancelled", "note": "probe"}}),
+    Case("POST", "/api/orders/{oid}/reviews", (401, 201, 404, 404, 403), via="session",
+         url=lambda s, r: f"/api/orders/{member_order(s, state='received')}/reviews",
+         send=lambda s, r: {"json": {"rating": 4}}),
+    Case("POST", "/api/orders/{oid}/messages", (401, 201, 404, 404, 201), via="session",
+         url=lambda s, r: f"/api/orders/{member_order(s)}/messages",
+         send=lambda s, r: {"files": {"body": (None, "hello")}}),
+    Case("POST", "/api/inbox/read", (401, 200, 200, 200, 200), via="session"),
+    Case("POST", "/api/offers", (401, 201, 201, 201, 201), via="session", send=offer_json),
+    Case("POST", "/api/offers/{oid}/withdraw", (401, 200, 403, 403, 200), via="session",
+         url=lambda s, r: f"/api/offers/{offer_of(s, 'member')}/withdraw"),
+    Case("POST", "/api/offers/{oid}/orders", (401, 201, 201, 201, 201), via="session",
+         url=lambda s, r: f"/api/offers/{offer_of(s, 'target')}/orders",
+         send=lambda s, r: {"json": {"quantity": 2}}),
+    # pages: a refusal to nobody signed in leads to the log-in page (303)
+    Case("POST", "/production/requests", (303, 303, 303, 303, 303), send=request_form),
+    Case("POST", "/production/requests/{rid}/send", (303, 422, 403, 403, 403),
+         url=lambda s, r: f"/production/requests/{member_request(s)}/send",
+         send=lambda s, r: {"data": {"to": "facility:999999"}}),
+    Case("POST", "/production/requests/{rid}/quotes", (303, 403, 303, 303, 303),
+         url=lambda s, r: f"/production/requests/{member_request(s)}/quotes", send=quote_form),
+    Case("POST", "/production/quotes/{qid}/accept", (303, 303, 403, 403, 403),
+         url=lambda s, r: f"/production/quotes/{target_quote(s)}/accept"),
+    Case("POST", "/orders/{oid}/move", (303, 303, 404, 404, 409),
+         url=lambda s, r: f"/orders/{member_order(s)}/move",
+         send=lambda s, r: {"data": {"to": "cancelled", "note": "probe"}}),
+    Case("POST", "/orders/{oid}/review", (303, 303, 404, 404, 403),
+         url=lambda s, r: f"/orders/{member_order(s, state='received')}/review",
+         send=lambda s, r: {"data": {"rating": "5"}}),
+    Case("POST", "/orders/{oid}/messages", (401, 303, 404, 404, 303),
+         url=lambda s, r: f"/orders/{member_order(s)}/messages",
+         send=lambda s, r: {"files": {"body": (None, "hello")}}),
+    Case("POST", "/inbox/read", (303, 303, 303, 303, 303)),
+    Case("POST", "/offers", (303, 303, 303, 303, 303), send=offer_form),
+    Case("POST", "/offers/{oid}/order", (303, 303, 303, 303, 303),
+         url=lambda s, r: f"/offers/{offer_of(s, 'target')}/order",
+         send=lambda s, r: {"data": {"quantity": "2"}}),
+    Case("POST", "/offers/{oid}/withdraw", (303, 303, 403, 403, 303),
+         url=lambda s, r: f"/offers/{offer_of(s, 'member')}/withdraw"),
+]  # fmt: skip

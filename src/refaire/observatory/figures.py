@@ -262,6 +262,9 @@ def _figures(
     from refaire.sharing.figures import bookings_figures
 
     bookings_out = bookings_figures(conn, country)
+    from refaire.production.figures import production_figures
+
+    production_out = production_figures(conn, country)
     return {
         "totals": {
             "designs": total,
@@ -291,8 +294,10 @@ def _figures(
         "lineage": lineage,
         "categories": [{"category": v, "designs": n} for v, n in tops["category"]],
         "actors": [{"actor": v, "designs": n} for v, n in tops["actor"]],
-        "practices": _practices(total, facility_total, bookings_out["bookings"]),
+        "practices": _practices(total, facility_total, bookings_out["bookings"],
+                                production_out["offers"] + production_out["orders"]),
         "bookings": bookings_out,
+        "production": production_out,
         "signals": signal_out,
         "density": _density(coords),
         "index_method": {
@@ -471,12 +476,12 @@ def _signals(conn: Any, sector: str | None) -> dict[str, Any]:
     }
 
 
-def _practices(designs_n: int, facilities_n: int, bookings_n: int) -> list[dict[str, Any]]:
-    missing = "not in the registry yet"
+def _practices(designs_n: int, facilities_n: int, bookings_n: int,
+               offers_n: int) -> list[dict[str, Any]]:  # fmt: skip
     return [
         {"practice": "open-design", "count": designs_n, "not_computed": None},
         {"practice": "fabrication-place", "count": facilities_n, "not_computed": None},
-        {"practice": "offers", "count": None, "not_computed": missing},
+        {"practice": "offers", "count": offers_n, "not_computed": None},
         {"practice": "bookings", "count": bookings_n, "not_computed": None},
     ]
 

@@ -132,11 +132,11 @@ METHODS: dict[str, dict[str, str]] = {
     },
     "practices": {
         "en": "Practices followed: open design (designs), fabrication places (facilities), "
-        "machine bookings (confirmed or completed bookings made in Refaire); offers are not "
-        "in the registry yet (not computed).",
+        "machine bookings (confirmed or completed bookings made in Refaire), offers "
+        "(made-to-order offers and orders made in Refaire).",
         "fr": "Pratiques suivies : conception ouverte (conceptions), lieux de fabrication "
         "(lieux), réservation de machines (réservations confirmées ou terminées faites dans "
-        "Refaire) ; les offres ne sont pas encore dans le registre (non calculé).",
+        "Refaire), offres (offres sur commande et commandes faites dans Refaire).",
     },
     "bookings": {
         "en": "Hours booked in Refaire: bookings confirmed or completed (pending, refused, "

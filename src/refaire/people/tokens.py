@@ -22,7 +22,8 @@ from refaire.people.users import get_user
 from refaire.store.db import Store
 from refaire.store.tables import api_tokens, facility_managers, users
 
-SCOPES = ("read", "write:facilities", "write:designs", "write:bookings", "admin")
+SCOPES = ("read", "write:facilities", "write:designs", "write:bookings", "write:production",
+          "admin")
 PREFIX = "rf_"
 # last_used_at is refreshed at most this often, so reads with a token rarely write.
 _TOUCH_EVERY = timedelta(minutes=1)

@@ -655,3 +655,199 @@ crawl_history = Table(
     Column("errors", JSONText, nullable=False),
     Index("ix_crawl_history_source", "source_id", "started_at"),
 )
+
+# --- production (issue 15): requests, routing, quotes, orders, reviews, offers, inbox ---------
+# Money is kept as the exact decimal text (`Decimal` → str) with its ISO 4217 currency, so
+# neither SQLite (no decimal type) nor a float rounds an amount; no payment is processed.
+# visibility: public | recipients. status: open | ordered | closed | cancelled.
+production_requests = Table(
+    "production_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("requester_id", Integer, nullable=False),
+    Column("design_id", Integer, ForeignKey("designs.id", ondelete="SET NULL")),
+    Column("title", String(300), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("materials", JSONText, nullable=False),
+    Column("deadline", String(10)),
+    Column("place", String(300), nullable=False),
+    Column("latitude", Float, nullable=False),
+    Column("longitude", Float, nullable=False),
+    Column("radius_km", Float, nullable=False),
+    Column("budget", String(32)),
+    Column("currency", String(3)),
+    Column("visibility", String(12), nullable=False),
+    Column("note", Text),
+    Column("status", String(12), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Index("ix_production_requests_requester", "requester_id"),
+    Index("ix_production_requests_design", "design_id"),
+)
+
+# Whom a request was sent to: a facility (its managers are told) or a maker (a member).
+# basis: stated | probable — how the facility's capability for it is known.
+production_recipients = Table(
+    "production_recipients",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("request_id", Integer, ForeignKey("production_requests.id", ondelete="CASCADE"),
+           nullable=False),  # fmt: skip
+    Column("facility_id", Integer, ForeignKey("facilities.id", ondelete="CASCADE")),
+    Column("maker_user_id", Integer),
+    Column("basis", String(10), nullable=False),
+    Column("distance_km", Float),
+    Column("notified", Integer, nullable=False),
+    Index("ix_production_recipients_request", "request_id"),
+    Index("ix_production_recipients_facility", "facility_id"),
+    Index("ix_production_recipients_maker", "maker_user_id"),
+)
+
+# status: open | accepted | declined (another quote was accepted) | withdrawn
+production_quotes = Table(
+    "production_quotes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("request_id", Integer, ForeignKey("production_requests.id", ondelete="CASCADE"),
+           nullable=False),  # fmt: skip
+    Column("facility_id", Integer, ForeignKey("facilities.id", ondelete="CASCADE")),
+    Column("maker_user_id", Integer),
+    Column("author_id", Integer, nullable=False),
+    Column("lines", JSONText, nullable=False),
+    Column("total", String(32), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("lead_days", Integer, nullable=False),
+    Column("conditions", Text),
+    Column("valid_until", String(10), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Index("ix_production_quotes_request", "request_id"),
+)
+
+# A standing made-to-order offer of a maker (member) or a facility.
+production_offers = Table(
+    "production_offers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("facility_id", Integer, ForeignKey("facilities.id", ondelete="CASCADE")),
+    Column("maker_user_id", Integer),
+    Column("author_id", Integer, nullable=False),
+    Column("design_id", Integer, ForeignKey("designs.id", ondelete="SET NULL")),
+    Column("title", String(300), nullable=False),
+    Column("description", Text),
+    Column("okh_url", String(500)),
+    Column("variants", JSONText, nullable=False),
+    Column("price_breaks", JSONText, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("lead_days", Integer, nullable=False),
+    Column("place", String(300), nullable=False),
+    Column("latitude", Float, nullable=False),
+    Column("longitude", Float, nullable=False),
+    Column("radius_km", Float, nullable=False),
+    Column("countries", JSONText, nullable=False),
+    Column("shipping", String(32), nullable=False),
+    Column("sector", String(10)),
+    Column("search_text", Text, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    # refaire.geo.grid_cell of the offer's place: "near me" reads the few cells around
+    Column("cell", Integer, nullable=False),
+    Index("ix_production_offers_cell", "cell"),
+    Index("ix_production_offers_place", "latitude", "longitude"),
+    Index("ix_production_offers_design", "design_id"),
+    Index("ix_production_offers_maker", "maker_user_id"),
+)
+
+# state: see refaire.production.orders.TRANSITIONS. `version` grows with each transition so
+# two concurrent moves cannot both succeed (compare-and-set on it).
+production_orders = Table(
+    "production_orders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("request_id", Integer, ForeignKey("production_requests.id", ondelete="SET NULL")),
+    Column("quote_id", Integer, ForeignKey("production_quotes.id", ondelete="SET NULL"),
+           unique=True),  # fmt: skip
+    Column("offer_id", Integer, ForeignKey("production_offers.id", ondelete="SET NULL")),
+    Column("buyer_id", Integer, nullable=False),
+    Column("facility_id", Integer, ForeignKey("facilities.id", ondelete="SET NULL")),
+    Column("maker_user_id", Integer),
+    Column("title", String(300), nullable=False),
+    Column("design_id", Integer),
+    Column("quantity", Integer, nullable=False),
+    Column("details", JSONText, nullable=False),
+    Column("total", String(32), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("lead_days", Integer, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("cancelled_by", String(10)),
+    Column("reason", Text),
+    Column("created_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    Index("ix_production_orders_buyer", "buyer_id"),
+    Index("ix_production_orders_facility", "facility_id"),
+    Index("ix_production_orders_maker", "maker_user_id"),
+)
+
+production_order_events = Table(
+    "production_order_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("order_id", Integer, ForeignKey("production_orders.id", ondelete="CASCADE"),
+           nullable=False),  # fmt: skip
+    Column("from_state", String(16)),
+    Column("to_state", String(16), nullable=False),
+    Column("party", String(10), nullable=False),
+    Column("actor", String(60), nullable=False),
+    Column("note", Text),
+    Column("at", String(40), nullable=False),
+    Index("ix_production_order_events_order", "order_id"),
+)
+
+production_messages = Table(
+    "production_messages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("order_id", Integer, ForeignKey("production_orders.id", ondelete="CASCADE"),
+           nullable=False),  # fmt: skip
+    Column("author_id", Integer),
+    Column("party", String(10), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("file_name", String(200)),
+    Column("file_type", String(100)),
+    Column("file_data", LargeBinary),
+    Column("at", String(40), nullable=False),
+    Index("ix_production_messages_order", "order_id"),
+)
+
+# One review per party per order, of the other party (a facility or a member).
+production_reviews = Table(
+    "production_reviews",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("order_id", Integer, ForeignKey("production_orders.id", ondelete="CASCADE"),
+           nullable=False),  # fmt: skip
+    Column("author_id", Integer, nullable=False),
+    Column("subject_facility_id", Integer),
+    Column("subject_user_id", Integer),
+    Column("rating", Integer, nullable=False),
+    Column("text", Text),
+    Column("at", String(40), nullable=False),
+    CheckConstraint("rating BETWEEN 1 AND 5", name="ck_production_reviews_rating"),
+    Index("ux_production_reviews_once", "order_id", "author_id", unique=True),
+    Index("ix_production_reviews_facility", "subject_facility_id"),
+    Index("ix_production_reviews_user", "subject_user_id"),
+)
+
+# The in-app inbox: one row per notice to one member.
+production_inbox = Table(
+    "production_inbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("link", String(300), nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("read_at", String(40)),
+    Index("ix_production_inbox_user", "user_id", "id"),
+)

@@ -1,0 +1,303 @@
+"""`refaire requests|quotes|orders|offers …` and `refaire export valueflows`.
+
+The operator at the command line acts as site admin; `--as EMAIL` acts as that member
+(asking, quoting and ordering need a member). Each command calls one service of
+refaire.production and prints its dict with --json. No payment is processed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from refaire.cli._common import DbOption, JsonOption, console, esc, fail, print_json
+from refaire.people._common import NotAllowed as PeopleNotAllowed
+from refaire.people._common import PeopleError
+from refaire.production import offers, orders, quotes, reviews, valueflows
+from refaire.production import requests as prequests
+from refaire.production.access import ProductionError
+from refaire.store import open_store
+
+requests_app = typer.Typer(help="Production requests: ask for a design to be made nearby.",
+                           no_args_is_help=True)  # fmt: skip
+quotes_app = typer.Typer(help="Quotes on production requests.", no_args_is_help=True)
+orders_app = typer.Typer(help="Orders: state, moves, messages, reviews.", no_args_is_help=True)
+offers_app = typer.Typer(help="Made-to-order offers (the storefront).", no_args_is_help=True)
+AsOption = typer.Option(None, "--as", help="Act as this account (default: the operator, admin).")
+
+
+def run_as(db: str | None, as_email: str | None, fn: Callable[..., Any]) -> Any:
+    """Open the store, find the actor, call the service; refusals become one clear line."""
+    from refaire.people import cli_actor
+
+    store = open_store(db)
+    try:
+        return fn(store, cli_actor(store, as_email))
+    except ProductionError as exc:
+        fail(str(exc))  # a move out of order names the allowed ones and who makes them
+    except (PeopleNotAllowed, LookupError, PeopleError) as exc:
+        fail(str(exc).strip("'\""))
+    return None
+
+
+def _json_arg(text: str | None, name: str) -> Any:
+    if text is None:
+        return None
+    try:
+        raw = Path(text[1:]).read_text(encoding="utf-8") if text.startswith("@") else text
+        return json.loads(raw)
+    except (OSError, json.JSONDecodeError) as exc:
+        fail(f"{name}: expected JSON or @FILE.json ({exc})", code=2)
+    return None
+
+
+def _out(data: dict[str, Any], as_json: bool, line: Callable[[dict[str, Any]], str]) -> None:
+    if as_json:
+        print_json(data)
+    else:
+        console.print(line(data))
+
+
+def _listing(data: dict[str, Any], as_json: bool, line: Callable[[dict[str, Any]], str]) -> None:
+    if as_json:
+        print_json(data)
+        return
+    console.print(f"{data['total']} in all")
+    for item in data["items"]:
+        console.print(line(item))
+
+
+# --- requests ---------------------------------------------------------------------------------
+
+@requests_app.command("create")
+def request_create(
+    design: str = typer.Argument(..., help="Registry design id or key."),
+    quantity: int = typer.Option(..., "--qty"),
+    place: str = typer.Option(..., "--place", help="Town or LAT,LON."),
+    material: str = typer.Option("", "--material", help="One material for every part."),
+    radius_km: float = typer.Option(50, "--radius"),
+    deadline: str = typer.Option(None, "--deadline", help="YYYY-MM-DD"),
+    budget: str = typer.Option(None, "--budget"),
+    currency: str = typer.Option(None, "--currency"),
+    private: bool = typer.Option(False, "--private", help="Only its recipients read it."),
+    send_all: bool = typer.Option(False, "--send-all", help="Send to all capable within R km."),
+    as_email: str = AsOption, as_json: bool = JsonOption, db: str = DbOption,
+) -> None:  # fmt: skip
+    """Ask for a registry design to be made near a place."""
+    data = {"design": design, "quantity": quantity, "place": place, "materials": material,
+            "radius_km": radius_km, "deadline": deadline, "budget": budget, "currency": currency,
+            "visibility": "recipients" if private else "public",
+            "send_to": "all" if send_all else None}  # fmt: skip
+    r = run_as(db, as_email, lambda s, a: prequests.create_request(s, a, data))
+    _out(r, as_json, lambda r: f"request {r['id']}: {r['quantity']} × {esc(r['title'])} near "
+         f"{esc(r['place'])}, sent to {len(r['recipients'])}")  # fmt: skip
+
+
+@requests_app.command("list")
+def request_list(mine: bool = typer.Option(False, "--mine"), as_email: str = AsOption,
+                 as_json: bool = JsonOption, db: str = DbOption) -> None:  # fmt: skip
+    """Open public requests, or (--mine) mine and those sent to me."""
+    data = run_as(db, as_email, lambda s, a: prequests.list_requests(s, a, mine, 200))
+    _listing(data, as_json, lambda r: f"{r['id']}: {r['quantity']} × {esc(r['title'])} near "
+             f"{esc(r['place'])} [{r['status']}] {r['quotes']} quotes")  # fmt: skip
+
+
+@requests_app.command("show")
+def request_show(rid: int, as_email: str = AsOption, as_json: bool = JsonOption,
+                 db: str = DbOption) -> None:  # fmt: skip
+    """A request with its recipients, compared quotes and (for its requester) capable makers."""
+    r = run_as(db, as_email, lambda s, a: prequests.request_detail(s, a, rid))
+
+    def text(r: dict[str, Any]) -> str:
+        rows = [f"request {r['id']}: {r['quantity']} × {esc(r['title'])} [{r['status']}]"]
+        rows += [f"  capable: {esc(c['name'])} ({c['kind']} {c['id']}, {c['basis']}, "
+                 f"{c['distance_km']} km)" for c in r.get("capable", [])]  # fmt: skip
+        rows += [f"  quote {q['id']}: {esc(q['seller_name'])} {q['total']} {q['currency']}, "
+                 f"{q['lead_days']} days [{q['status']}]" for q in r["quotes"]]  # fmt: skip
+        return "\n".join(rows)
+
+    _out(r, as_json, text)
+
+
+@requests_app.command("send")
+def request_send(rid: int, to: list[str] = typer.Option(None, "--to", help="facility:ID or maker:ID"),
+                 all_: bool = typer.Option(False, "--all"), as_email: str = AsOption,
+                 as_json: bool = JsonOption, db: str = DbOption) -> None:  # fmt: skip
+    """Send a request to chosen capable facilities/makers, or to all of them."""
+    r = run_as(db, as_email, lambda s, a: prequests.send_request(s, a, rid, "all" if all_ else to))
+    _out(r, as_json, lambda r: f"sent to {r['added']} more; mails {r['mails']}")
+
+
+# --- quotes -----------------------------------------------------------------------------------
+
+@quotes_app.command("draft")
+def quote_draft(rid: int, facility: int = typer.Option(None, "--facility"),
+                as_email: str = AsOption, as_json: bool = JsonOption,
+                db: str = DbOption) -> None:  # fmt: skip
+    """Price lines from the instant-quote engine with the facility's prices."""
+    r = run_as(db, as_email, lambda s, a: quotes.suggest(s, a, rid, facility))
+    _out(r, as_json, lambda r: "\n".join([f"{esc(x['item'])}: {x['amount']} {r['currency']}"
+                                          for x in r["lines"]] + r["notes"]))  # fmt: skip
+
+
+@quotes_app.command("create")
+def quote_create(
+    rid: int, lines: str = typer.Option(..., "--lines", help='JSON [{"item","amount"}] or @FILE'),
+    currency: str = typer.Option(..., "--currency"), lead_days: int = typer.Option(..., "--lead-days"),
+    facility: int = typer.Option(None, "--facility"), valid_until: str = typer.Option(None, "--valid-until"),
+    conditions: str = typer.Option(None, "--conditions"),
+    as_email: str = AsOption, as_json: bool = JsonOption, db: str = DbOption,
+) -> None:  # fmt: skip
+    """Quote a request (as a manager of --facility, or as a maker)."""
+    data = {"lines": _json_arg(lines, "--lines"), "currency": currency, "lead_days": lead_days,
+            "facility": facility, "valid_until": valid_until, "conditions": conditions}  # fmt: skip
+    r = run_as(db, as_email, lambda s, a: quotes.submit_quote(s, a, rid, data))
+    _out(r, as_json, lambda r: f"quote {r['id']}: {r['total']} {r['currency']}")
+
+
+@quotes_app.command("accept")
+def quote_accept(qid: int, as_email: str = AsOption, as_json: bool = JsonOption,
+                 db: str = DbOption) -> None:  # fmt: skip
+    """Accept a quote of my request: it becomes an order."""
+    r = run_as(db, as_email, lambda s, a: orders.accept_quote(s, a, qid))
+    _out(r, as_json, lambda r: f"order {r['id']} [{r['state']}] {r['total']} {r['currency']}")
+
+
+# --- orders -----------------------------------------------------------------------------------
+
+@orders_app.command("list")
+def order_list(as_email: str = AsOption, as_json: bool = JsonOption, db: str = DbOption) -> None:
+    """Orders I bought or sold."""
+    data = run_as(db, as_email, lambda s, a: orders.list_orders(s, a, 200))
+    _listing(data, as_json, lambda o: f"{o['id']}: {o['quantity']} × {esc(o['title'])} "
+             f"[{o['state']}] {o['total']} {o['currency']} ({o['role']})")  # fmt: skip
+
+
+@orders_app.command("show")
+def order_show(oid: int, as_email: str = AsOption, as_json: bool = JsonOption,
+               db: str = DbOption) -> None:  # fmt: skip
+    r = run_as(db, as_email, lambda s, a: orders.order_detail(s, a, oid))
+    _out(r, as_json, lambda r: f"order {r['id']} [{r['state']}] {r['total']} {r['currency']}; "
+         f"my moves: {', '.join(m['to'] for m in r['my_moves']) or 'none'}")  # fmt: skip
+
+
+@orders_app.command("move")
+def order_move(oid: int, to: str = typer.Argument(..., help=", ".join(orders.STATES)),
+               note: str = typer.Option(None, "--note"), as_email: str = AsOption,
+               as_json: bool = JsonOption, db: str = DbOption) -> None:  # fmt: skip
+    """Move an order to another state (only the allowed party)."""
+    r = run_as(db, as_email, lambda s, a: orders.transition(s, a, oid, to, note))
+    _out(r, as_json, lambda r: f"order {r['id']} now {r['state']}")
+
+
+@orders_app.command("review")
+def order_review(oid: int, rating: int = typer.Option(..., "--rating"),
+                 text: str = typer.Option(None, "--text"), as_email: str = AsOption,
+                 as_json: bool = JsonOption, db: str = DbOption) -> None:  # fmt: skip
+    """Review the other party of a received order (once, 1–5)."""
+    r = run_as(db, as_email, lambda s, a: reviews.review(s, a, oid, rating, text))
+    _out(r, as_json, lambda r: f"review {r['id']}: {r['rating']}/5")
+
+
+@orders_app.command("message")
+def order_message(oid: int, body: str = typer.Argument(...),
+                  file: Path = typer.Option(None, "--file", exists=True, dir_okay=False),
+                  as_email: str = AsOption, as_json: bool = JsonOption,
+                  db: str = DbOption) -> None:  # fmt: skip
+    """Write on the order thread, optionally with an attachment (checked by its bytes)."""
+    from refaire import limits
+    from refaire.production.attachments import attachment_type
+    from refaire.production.messages import post_message
+
+    attachment = None
+    if file is not None:
+        if file.stat().st_size > limits.max_upload_bytes():
+            fail(f"{file.name}: over the upload limit")
+        data = file.read_bytes()
+        try:
+            attachment = (file.name, data, attachment_type(file.name, data))
+        except ValueError as exc:
+            fail(str(exc))
+    r = run_as(db, as_email, lambda s, a: post_message(s, a, oid, body, attachment))
+    _out(r, as_json, lambda r: f"message {r['id']} on order {r['order_id']}")
+
+
+# --- offers -----------------------------------------------------------------------------------
+
+@offers_app.command("create")
+def offer_create(spec: str = typer.Argument(..., help="The offer as JSON or @FILE.json (see API)"),
+                 as_email: str = AsOption, as_json: bool = JsonOption,
+                 db: str = DbOption) -> None:  # fmt: skip
+    """Publish a made-to-order offer."""
+    data = _json_arg(spec, "offer")
+    r = run_as(db, as_email, lambda s, a: offers.create_offer(s, a, data))
+    _out(r, as_json, lambda r: f"offer {r['id']}: {esc(r['title'])} from {r['from_price']} "
+         f"{r['currency']}")  # fmt: skip
+
+
+@offers_app.command("search")
+def offer_search(q: str = typer.Option(None, "--q"), sector: str = typer.Option(None, "--sector"),
+                 near: str = typer.Option(None, "--near", help="Town or LAT,LON"),
+                 radius_km: float = typer.Option(offers.DEFAULT_NEAR_KM, "--radius"),
+                 design: int = typer.Option(None, "--design"), as_json: bool = JsonOption,
+                 db: str = DbOption) -> None:  # fmt: skip
+    """Offers by words, sector, design, and near a place (those that deliver there)."""
+    from refaire.places import PlaceError, resolve_place
+
+    point = None
+    if near:
+        try:
+            point = resolve_place(near).point
+        except PlaceError as exc:
+            fail(exc.text("en"), code=2)
+    data = offers.search_offers(open_store(db), q, sector, point, radius_km, design, limit=200)
+    _listing(data, as_json, lambda o: f"{o['id']}: {esc(o['title'])} by {esc(o['seller_name'])} "
+             f"from {o['from_price']} {o['currency']}"
+             + (f", {o['distance_km']} km" if "distance_km" in o else ""))  # fmt: skip
+
+
+@offers_app.command("order")
+def offer_order(oid: int, quantity: int = typer.Option(..., "--qty"),
+                variant: int = typer.Option(0, "--variant"), as_email: str = AsOption,
+                as_json: bool = JsonOption, db: str = DbOption) -> None:  # fmt: skip
+    """Order an offer: an order with the same lifecycle as an accepted quote."""
+    r = run_as(db, as_email, lambda s, a: offers.order_offer(
+        s, a, oid, {"quantity": quantity, "variant": variant}))
+    _out(r, as_json, lambda r: f"order {r['id']} [{r['state']}] {r['total']} {r['currency']}")
+
+
+@offers_app.command("withdraw")
+def offer_withdraw(oid: int, as_email: str = AsOption, as_json: bool = JsonOption,
+                   db: str = DbOption) -> None:  # fmt: skip
+    r = run_as(db, as_email, lambda s, a: offers.withdraw_offer(s, a, oid))
+    _out(r, as_json, lambda r: f"offer {r['id']} withdrawn")
+
+
+def valueflows_command(
+    out: Path = typer.Option(None, "--out", help="Write here instead of stdout."),
+    day: str = typer.Option(None, "--day", help="Only what happened that day (YYYY-MM-DD)."),
+    base: str = typer.Option("urn:refaire:", "--base", help="Base of the record IRIs."),
+    as_email: str = AsOption, db: str = DbOption,
+) -> None:  # fmt: skip
+    """Requests, offers, orders and deliveries as Valueflows JSON-LD."""
+    doc = run_as(db, as_email, lambda s, a: valueflows.document(s, a, base, day))
+    text = json.dumps(doc, ensure_ascii=False, indent=1)
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"wrote {len(doc['@graph'])} nodes to {esc(out)}")
+
+
+def register(app: typer.Typer) -> None:
+    from refaire.cli.designs import export_app
+
+    export_app.command("valueflows")(valueflows_command)
+    app.add_typer(requests_app, name="requests")
+    app.add_typer(quotes_app, name="quotes")
+    app.add_typer(orders_app, name="orders")
+    app.add_typer(offers_app, name="offers")

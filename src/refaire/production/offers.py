@@ -1,0 +1,278 @@
+"""Made-to-order offers: "I make this open design, in these materials, at this price".
+
+An offer belongs to a maker (a member) or to a facility its managers speak for; it names a
+registry design, or the maker's own product with its OKH manifest URL; variants (material,
+colour, size), a unit price per quantity break, lead time, where it delivers (a radius
+around its place, and/or whole countries) and a shipping cost. Search is by words, sector
+(the design's) and "near me": a bounding-box query on the indexed coordinates, then the
+exact distance, keeping offers whose delivery radius reaches the searcher. Ordering an
+offer makes an order with the same lifecycle as an accepted quote.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+
+from refaire.geo import bounding_box, cells_covering, grid_cell, haversine_km
+from refaire.people import audit
+from refaire.people._common import stamp
+from refaire.people.actor import Actor
+from refaire.places import PlaceError, resolve_place
+from refaire.production.access import (
+    ProductionError,
+    UnknownRecord,
+    amount,
+    currency,
+    managed_facility_ids,
+    quantity,
+    require_member,
+    row_id,
+    seller_side,
+)
+from refaire.store import Store
+from refaire.store.tables import facilities, production_offers, users
+from refaire.text import fold
+
+MAX_VARIANTS = 50
+MAX_BREAKS = 20
+DEFAULT_NEAR_KM = 100.0
+
+
+def _check(store: Store, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+    from refaire.store.designs import get_design
+    from refaire.store.facilities import get_facility
+
+    problems: list[tuple[str, str]] = []
+    v: dict[str, Any] = {}
+    fid = row_id(data.get("facility")) if data.get("facility") not in (None, "") else None
+    if data.get("facility") not in (None, "") and (fid is None or fid not in managed_facility_ids(store, actor)):
+        problems.append(("facility", "you do not manage that facility"))
+    v["facility_id"], v["maker_user_id"] = fid, None if fid else actor.user_id
+    design_name = ""
+    if data.get("design") not in (None, ""):
+        found = get_design(store, str(data["design"]).strip())
+        if found is None:
+            problems.append(("design", f"no design {data['design']!r} in the registry"))
+        else:
+            v["design_id"], d = found
+            design_name = d.name
+            v["sector"] = d.sectors[0] if d.sectors else None
+    title = str(data.get("title") or design_name).strip()[:300]
+    if not title:
+        problems.append(("title", "name what you make (or choose a registry design)"))
+    v["title"] = title
+    v["description"] = str(data.get("description") or "").strip()[:5000] or None
+    okh = str(data.get("okh_url") or "").strip()
+    if okh and not okh.startswith(("https://", "http://")):
+        problems.append(("okh_url", "the OKH manifest is an http(s) address"))
+    if not okh and "design_id" not in v:
+        problems.append(("design", "an offer is for a registry design or has its OKH manifest URL"))
+    v["okh_url"] = okh or None
+    variants = []
+    for i, x in enumerate((data.get("variants") or [])[:MAX_VARIANTS]):
+        var = {k: str(x.get(k) or "").strip()[:80] for k in ("material", "colour", "size")}
+        if not any(var.values()):
+            problems.append((f"variants.{i}", "a variant names a material, colour or size"))
+        variants.append(var)
+    v["variants"] = variants or [{"material": "", "colour": "", "size": ""}]
+    breaks = []
+    raw = data.get("price_breaks") or []
+    if not raw or len(raw) > MAX_BREAKS:
+        problems.append(("price_breaks", f"from 1 to {MAX_BREAKS} prices (quantity from, unit price)"))
+    for i, b in enumerate(raw[:MAX_BREAKS]):
+        try:
+            breaks.append({"min_qty": quantity(b.get("min_qty", 1), f"price_breaks.{i}.min_qty"),
+                           "unit_price": str(amount(b.get("unit_price"),
+                                                    f"price_breaks.{i}.unit_price", allow_zero=False))})
+        except ProductionError as exc:
+            problems += exc.problems
+    breaks.sort(key=lambda b: b["min_qty"])
+    if breaks and breaks[0]["min_qty"] != 1:
+        problems.append(("price_breaks", "the first price applies from 1 piece"))
+    v["price_breaks"] = breaks
+    for field, check in (("currency", lambda: currency(data.get("currency"))),
+                         ("shipping", lambda: str(amount(data.get("shipping") or 0, "shipping")))):
+        try:
+            v[field] = check()
+        except ProductionError as exc:
+            problems += exc.problems
+    try:
+        lead = int(str(data.get("lead_days")).strip())
+        if not 0 <= lead <= 730:
+            raise ValueError
+        v["lead_days"] = lead
+    except (TypeError, ValueError):
+        problems.append(("lead_days", "a whole number of days from 0 to 730"))
+    place = str(data.get("place") or "").strip()
+    if not place and fid:
+        f = get_facility(store, fid)[1]
+        if f.latitude is not None and f.longitude is not None:
+            place = f"{f.latitude},{f.longitude}"
+    try:
+        p = resolve_place(place)
+        v.update(place=p.label[:300], latitude=p.latitude, longitude=p.longitude)
+    except PlaceError as exc:
+        problems.append(("place", exc.text("en")))
+    try:
+        radius = float(data.get("radius_km") or 50)
+        if not 0 <= radius <= 20000:
+            raise ValueError
+        v["radius_km"] = radius
+    except (TypeError, ValueError):
+        problems.append(("radius_km", "a delivery radius from 0 to 20000 km"))
+    countries = [str(c).strip().upper() for c in (data.get("countries") or []) if str(c).strip()]
+    bad = [c for c in countries if len(c) != 2 or not c.isalpha()]
+    if bad:
+        problems.append(("countries", f"ISO 3166 two-letter codes, not {', '.join(bad)}"))
+    v["countries"] = countries
+    if problems:
+        raise ProductionError(problems)
+    v["cell"] = grid_cell(v["latitude"], v["longitude"])
+    v["search_text"] = fold(" ".join(filter(None, [title, design_name, v["description"],
+                                                   " ".join(x["material"] for x in variants)])))
+    return v
+
+
+def create_offer(store: Store, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+    require_member(actor, "publish an offer")
+    values = _check(store, actor, data)
+    values.update(author_id=actor.user_id, active=True, created_at=stamp())
+    with store.engine.begin() as conn:
+        oid = conn.execute(insert(production_offers).values(**values)).inserted_primary_key[0]
+        audit.record(conn, actor, "offer.create", "offer", str(oid), None,
+                     {"title": values["title"], "design_id": values.get("design_id")})
+    return offer_detail(store, oid)
+
+
+def withdraw_offer(store: Store, actor: Actor, oid: int) -> dict[str, Any]:
+    require_member(actor, "withdraw an offer")
+    o = offer_detail(store, oid)
+    if not seller_side(store, actor, o["facility_id"], o["maker_user_id"]) and not actor.is_admin:
+        raise ProductionError([("", "only the maker or the facility's managers withdraw it")],
+                              status=403)  # fmt: skip
+    with store.engine.begin() as conn:
+        conn.execute(update(production_offers).where(production_offers.c.id == oid)
+                     .values(active=False))  # fmt: skip
+        audit.record(conn, actor, "offer.withdraw", "offer", str(oid), {"active": True},
+                     {"active": False})  # fmt: skip
+    return offer_detail(store, oid)
+
+
+_COLUMNS = (production_offers, facilities.c.name.label("facility_name"),
+            users.c.display_name.label("maker_name"))  # fmt: skip
+_FROM = production_offers.outerjoin(facilities, facilities.c.id == production_offers.c.facility_id
+                                    ).outerjoin(users, users.c.id == production_offers.c.maker_user_id)
+
+
+def _dict(row: Any) -> dict[str, Any]:
+    o = dict(row._mapping)
+    o.pop("search_text", None)
+    o["seller_name"] = o["facility_name"] or o["maker_name"] or f"maker {o['maker_user_id']}"
+    o["from_price"] = o["price_breaks"][0]["unit_price"] if o["price_breaks"] else None
+    return o
+
+
+def offer_detail(store: Store, oid: int) -> dict[str, Any]:
+    with store.engine.connect() as conn:
+        row = conn.execute(select(*_COLUMNS).select_from(_FROM)
+                           .where(production_offers.c.id == oid)).first()  # fmt: skip
+    if row is None:
+        raise UnknownRecord(f"no offer {oid}")
+    return _dict(row)
+
+
+def search_offers(store: Store, q: str | None = None, sector: str | None = None,
+                  near: tuple[float, float] | None = None, radius_km: float = DEFAULT_NEAR_KM,
+                  design: int | None = None, maker: int | None = None,
+                  facility: int | None = None, limit: int = 50,
+                  offset: int = 0) -> dict[str, Any]:  # fmt: skip
+    """Active offers by words, sector, design, seller, and "near me" (they deliver there)."""
+    t = production_offers
+    where = [t.c.active.is_(True)]
+    for word in fold(q or "").split()[:8]:
+        where.append(t.c.search_text.contains(word, autoescape=True))
+    if sector:
+        where.append(t.c.sector == sector)
+    if design is not None:
+        where.append(t.c.design_id == design)
+    if maker is not None:
+        where.append(t.c.maker_user_id == maker)
+    if facility is not None:
+        where.append(t.c.facility_id == facility)
+    if near is not None:
+        box = bounding_box(near[0], near[1], radius_km)
+        cells = cells_covering(box)  # the few grid cells around, on their index
+        if cells is not None:
+            where.append(t.c.cell.in_(cells))
+        where += [t.c.latitude.between(box[0], box[1]), t.c.longitude.between(box[2], box[3])]
+    with store.engine.connect() as conn:
+        if near is None:
+            total = conn.execute(select(func.count()).select_from(t).where(*where)).scalar() or 0
+            rows = conn.execute(select(*_COLUMNS).select_from(_FROM).where(*where)
+                                .order_by(t.c.id.desc()).limit(limit).offset(offset)).all()  # fmt: skip
+            items = [_dict(r) for r in rows]
+        else:
+            # the bounding box on the indexed coordinates first, with only what the exact
+            # distance needs; the page's offers are then read whole
+            found = []
+            for oid, lat, lon, reach in conn.execute(select(
+                    t.c.id, t.c.latitude, t.c.longitude, t.c.radius_km).where(*where)):  # fmt: skip
+                dist = haversine_km(near[0], near[1], lat, lon)
+                if dist <= radius_km and dist <= reach:
+                    found.append((dist, oid))
+            found.sort()
+            total = len(found)
+            page = found[offset:offset + limit]
+            rows = {r.id: r for r in conn.execute(select(*_COLUMNS).select_from(_FROM).where(
+                t.c.id.in_([oid for _, oid in page] or [-1])))}  # fmt: skip
+            items = [{**_dict(rows[oid]), "distance_km": round(dist, 1)} for dist, oid in page]
+    return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+
+def unit_price(offer: dict[str, Any], qty: int) -> Decimal:
+    """The price of the largest quantity break not above `qty`."""
+    price = Decimal(offer["price_breaks"][0]["unit_price"])
+    for b in offer["price_breaks"]:
+        if qty >= b["min_qty"]:
+            price = Decimal(b["unit_price"])
+    return price
+
+
+def order_offer(store: Store, actor: Actor, oid: int, data: dict[str, Any]) -> dict[str, Any]:
+    """Order an offer: an accepted order at the offer's price for that quantity."""
+    from refaire.production.messages import send_all
+    from refaire.production.orders import open_order, order_detail
+
+    require_member(actor, "order")
+    offer = offer_detail(store, oid)
+    if not offer["active"]:
+        raise ProductionError([("offer", "this offer was withdrawn")], status=409)
+    if seller_side(store, actor, offer["facility_id"], offer["maker_user_id"]):
+        raise ProductionError([("offer", "you cannot order your own offer")], status=403)
+    qty = quantity(data.get("quantity"))
+    try:
+        variant = int(data.get("variant") or 0)
+        chosen = offer["variants"][variant]
+        if variant < 0:
+            raise IndexError
+    except (ValueError, IndexError):
+        raise ProductionError([("variant", f"a variant from 0 to {len(offer['variants']) - 1}")]) from None
+    unit = unit_price(offer, qty)
+    shipping = Decimal(offer["shipping"])
+    total = (unit * qty + shipping).quantize(Decimal("0.01"))
+    place = str(data.get("place") or "").strip()[:300] or None
+    with store.engine.begin() as conn:
+        order_id, mails = open_order(conn, actor, {
+            "offer_id": oid, "buyer_id": actor.user_id, "facility_id": offer["facility_id"],
+            "maker_user_id": offer["maker_user_id"], "title": offer["title"],
+            "design_id": offer["design_id"], "quantity": qty,
+            "details": {"variant": chosen, "unit_price": str(unit), "shipping": str(shipping),
+                        "place": place, "lines": [
+                            {"item": f"{qty} × {offer['title']}", "amount": str(unit * qty)},
+                            {"item": "shipping", "amount": str(shipping)}]},
+            "total": str(total), "currency": offer["currency"], "lead_days": offer["lead_days"]})
+    send_all(mails)
+    return order_detail(store, actor, order_id)

@@ -1,0 +1,240 @@
+"""Production requests: a member asks for a registry design to be made near a place.
+
+A request names the design, the quantity, a material per part (or one for all), an
+optional deadline and budget, the delivery or pick-up place (a town or coordinates,
+resolved by `places.resolve_place`), the radius to search, and its visibility: `public`
+(anyone reads it, any capable maker may quote) or `recipients` (only the requester and
+those it was sent to; anyone else gets "not found"). Sending it (to chosen facilities and
+makers, or "all" capable within the radius) notifies each recipient: inbox and mail.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, or_, select, update
+
+from refaire.people import audit
+from refaire.people._common import stamp
+from refaire.people.actor import Actor
+from refaire.places import PlaceError, resolve_place
+from refaire.production import routing
+from refaire.production.access import (
+    ProductionError,
+    UnknownRecord,
+    amount,
+    currency,
+    managed_facility_ids,
+    quantity,
+    require_member,
+)
+from refaire.production.messages import notify, people_of_facility, send_all
+from refaire.store import Store
+from refaire.store.designs import get_design
+from refaire.store.tables import (
+    facilities,
+    production_quotes,
+    production_recipients,
+    production_requests,
+)
+
+VISIBILITIES = ("public", "recipients")
+MAX_RADIUS_KM = 500.0
+
+
+def _check(store: Store, data: dict[str, Any]) -> dict[str, Any]:
+    """The stored values of a new request, or every problem at once."""
+    problems: list[tuple[str, str]] = []
+    values: dict[str, Any] = {}
+    design = get_design(store, str(data.get("design") or "").strip()) if data.get("design") else None
+    if design is None:
+        problems.append(("design", f"no design {data.get('design')!r} in the registry"))
+    else:
+        values["design_id"], d = design
+        values["title"] = d.name[:300]
+    for field, check in (("quantity", lambda: quantity(data.get("quantity"))),):
+        try:
+            values[field] = check()
+        except ProductionError as exc:
+            problems += exc.problems
+    materials = data.get("materials") or {}
+    if isinstance(materials, str):
+        materials = {"*": materials}
+    values["materials"] = {str(k)[:100]: str(v).strip().lower()[:40] for k, v in materials.items()
+                           if str(v).strip()}  # fmt: skip
+    deadline = str(data.get("deadline") or "").strip()
+    if deadline:
+        try:
+            day = date.fromisoformat(deadline)
+            if day < date.today():
+                problems.append(("deadline", f"{deadline} is in the past"))
+            values["deadline"] = day.isoformat()
+        except ValueError:
+            problems.append(("deadline", f"{deadline!r} is not a date (YYYY-MM-DD)"))
+    try:
+        place = resolve_place(data.get("place"))
+        values.update(place=place.label[:300], latitude=place.latitude, longitude=place.longitude)
+    except PlaceError as exc:
+        problems.append(("place", exc.text("en")))
+    try:
+        radius = float(data.get("radius_km") or 50)
+        if not 0 < radius <= MAX_RADIUS_KM:
+            raise ValueError
+        values["radius_km"] = radius
+    except (TypeError, ValueError):
+        problems.append(("radius_km", f"a radius from 1 to {MAX_RADIUS_KM:g} km"))
+    if data.get("budget") not in (None, ""):
+        try:
+            values["budget"] = str(amount(data["budget"], "budget"))
+            values["currency"] = currency(data.get("currency"))
+        except ProductionError as exc:
+            problems += exc.problems
+    visibility = data.get("visibility") or "public"
+    if visibility not in VISIBILITIES:
+        problems.append(("visibility", f"one of {', '.join(VISIBILITIES)}"))
+    values["visibility"] = visibility
+    values["note"] = (str(data.get("note") or "").strip()[:5000]) or None
+    if problems:
+        raise ProductionError(problems)
+    return values
+
+
+def create_request(store: Store, actor: Actor, data: dict[str, Any],
+                   lang: str = "en") -> dict[str, Any]:  # fmt: skip
+    """Store a request; with `send_to` ("all" or ["facility:ID", "maker:ID", …]) send it too."""
+    require_member(actor, "request production")
+    values = _check(store, data)
+    values.update(requester_id=actor.user_id, status="open", created_at=stamp())
+    with store.engine.begin() as conn:
+        rid = conn.execute(insert(production_requests).values(**values)).inserted_primary_key[0]
+        audit.record(conn, actor, "request.create", "request", str(rid), None,
+                     {k: values[k] for k in ("design_id", "quantity", "visibility")})  # fmt: skip
+    if data.get("send_to"):
+        send_request(store, actor, rid, data["send_to"], lang)
+    return request_detail(store, actor, rid, lang)
+
+
+def _row(conn: Connection, rid: int) -> dict[str, Any] | None:
+    row = conn.execute(select(production_requests).where(production_requests.c.id == rid)).first()
+    return dict(row._mapping) if row else None
+
+
+def recipients_of(conn: Connection, rid: int) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(production_recipients, facilities.c.name.label("facility_name"))
+        .select_from(production_recipients.outerjoin(
+            facilities, facilities.c.id == production_recipients.c.facility_id))
+        .where(production_recipients.c.request_id == rid).order_by(production_recipients.c.id)
+    ).all()  # fmt: skip
+    return [dict(r._mapping) for r in rows]
+
+
+def can_read(store: Store, actor: Actor, req: dict[str, Any], recips: list[dict]) -> bool:
+    if req["visibility"] == "public" or (actor.is_admin and actor.has_scope("admin")):
+        return True
+    if actor.user_id is None:
+        return False
+    if actor.user_id == req["requester_id"]:
+        return True
+    mine = managed_facility_ids(store, actor)
+    return any(r["maker_user_id"] == actor.user_id or r["facility_id"] in mine for r in recips)
+
+
+def load_readable(store: Store, actor: Actor, rid: int) -> tuple[dict, list[dict]]:
+    with store.engine.connect() as conn:
+        req = _row(conn, rid)
+        recips = recipients_of(conn, rid) if req else []
+    if req is None or not can_read(store, actor, req, recips):
+        raise UnknownRecord(f"no request {rid}")
+    return req, recips
+
+
+def request_detail(store: Store, actor: Actor, rid: int, lang: str = "en") -> dict[str, Any]:
+    """The request, its recipients, its quotes compared, and (for its requester) the routing."""
+    from refaire.production.quotes import compare
+
+    req, recips = load_readable(store, actor, rid)
+    out = {**req, "recipients": recips, "quotes": compare(store, actor, req),
+           "is_requester": actor.user_id == req["requester_id"]}  # fmt: skip
+    if out["is_requester"] and req["status"] == "open" and req["design_id"]:
+        sent = {f"facility:{r['facility_id']}" if r["facility_id"] else f"maker:{r['maker_user_id']}"
+                for r in recips}  # fmt: skip
+        out["capable"] = [dict(c, sent=c["target"] in sent) for c in routing.capable(
+            store, req["design_id"], req["latitude"], req["longitude"], req["radius_km"], lang)]
+    return out
+
+
+def send_request(store: Store, actor: Actor, rid: int, targets: Any,
+                 lang: str = "en") -> dict[str, Any]:  # fmt: skip
+    """Send to chosen facilities/makers ("facility:ID", "maker:ID") or "all" capable ones."""
+    require_member(actor, "send a request")
+    req, recips = load_readable(store, actor, rid)
+    if actor.user_id != req["requester_id"]:
+        raise UnknownRecord(f"no request {rid}") if req["visibility"] != "public" else \
+            ProductionError([("", "only the requester sends a request")], status=403)
+    if req["status"] != "open":
+        raise ProductionError([("status", f"the request is {req['status']}")], status=409)
+    capable = {c["target"]: c for c in routing.capable(
+        store, req["design_id"], req["latitude"], req["longitude"], req["radius_km"], lang)}
+    wanted = list(capable) if targets == "all" or targets == ["all"] else list(targets or [])
+    unknown = [t for t in wanted if t not in capable]
+    if unknown:
+        raise ProductionError([("send_to", f"{t!r} is not among the capable makers within "
+                                f"{req['radius_km']:g} km") for t in unknown])  # fmt: skip
+    if not wanted:
+        raise ProductionError([("send_to", f"nobody capable within {req['radius_km']:g} km "
+                                "to send it to; widen the radius")])  # fmt: skip
+    already = {f"facility:{r['facility_id']}" if r["facility_id"] else f"maker:{r['maker_user_id']}"
+               for r in recips}  # fmt: skip
+    mails = []
+    added = 0
+    with store.engine.begin() as conn:
+        for t in wanted:
+            if t in already:
+                continue
+            c = capable[t]
+            fid = c["id"] if c["kind"] == "facility" else None
+            uid = c["id"] if c["kind"] == "maker" else None
+            people = people_of_facility(conn, fid) if fid else [uid]
+            conn.execute(insert(production_recipients).values(
+                request_id=rid, facility_id=fid, maker_user_id=uid, basis=c["basis"],
+                distance_km=c["distance_km"], notified=len(people)))  # fmt: skip
+            mails += notify(conn, people, f"Production request: {req['title']}",
+                            f"{req['quantity']} × {req['title']} near {req['place']}"
+                            f" ({c['distance_km']:g} km). Quote it on Refaire.",
+                            f"/production/requests/{rid}")  # fmt: skip
+            added += 1
+        audit.record(conn, actor, "request.send", "request", str(rid), None,
+                     {"targets": [t for t in wanted if t not in already]})  # fmt: skip
+    mailed = send_all(mails)
+    return {"request_id": rid, "added": added, "mails": mailed}
+
+
+def list_requests(store: Store, actor: Actor, mine: bool = False, limit: int = 50,
+                  offset: int = 0) -> dict[str, Any]:  # fmt: skip
+    """Public open requests, or (mine) those I made or that were sent to me."""
+    t = production_requests
+    if mine:
+        require_member(actor, "list your requests")
+        fids = managed_facility_ids(store, actor)
+        sent = select(production_recipients.c.request_id).where(or_(
+            production_recipients.c.maker_user_id == actor.user_id,
+            production_recipients.c.facility_id.in_(fids or [-1])))  # fmt: skip
+        where = [or_(t.c.requester_id == actor.user_id, t.c.id.in_(sent))]
+    else:
+        where = [t.c.visibility == "public", t.c.status == "open"]
+    with store.engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(t).where(*where)).scalar()
+        rows = conn.execute(select(t).where(*where).order_by(t.c.id.desc())
+                            .limit(limit).offset(offset)).all()  # fmt: skip
+        counts = dict(conn.execute(select(production_quotes.c.request_id, func.count()).where(
+            production_quotes.c.request_id.in_([r.id for r in rows] or [-1])).group_by(
+            production_quotes.c.request_id)).all())  # fmt: skip
+    return {"total": total or 0, "limit": limit, "offset": offset,
+            "items": [{**dict(r._mapping), "quotes": counts.get(r.id, 0)} for r in rows]}  # fmt: skip
+
+
+def set_status(conn: Connection, rid: int, status: str) -> None:
+    conn.execute(update(production_requests).where(production_requests.c.id == rid)
+                 .values(status=status))  # fmt: skip

@@ -1,0 +1,82 @@
+"""Who can make a request near its place: facilities from the matching engine, then makers.
+
+Facilities come from `match.engine.match_requirements` within the request's radius, in
+its order: those whose stated (or inferred) capabilities cover every requirement first
+(`basis: "stated"`), then those that can only probably make it (`basis: "probable"`, a
+capability known only from a facility type's usual inventory, `ingest/probable.py`), never
+shown as the stronger. Partial matches are not proposed. Makers are members with an active
+offer for the same design whose delivery radius reaches the place (`basis: "stated"`: they
+said they make it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from refaire.geo import haversine_km
+from refaire.match.engine import match_requirements
+from refaire.match.index import FacilityIndex, facility_index
+from refaire.match.requirements import DesignRequirements, requirements_of
+from refaire.store import Store
+from refaire.store.designs import get_design
+from refaire.store.tables import facility_managers, production_offers
+
+LIMIT = 50
+
+
+def capable_facilities(index: FacilityIndex, dr: DesignRequirements, lat: float, lon: float,
+                       radius_km: float, lang: str = "en",
+                       limit: int = LIMIT) -> list[dict[str, Any]]:  # fmt: skip
+    """Facilities of the index that can make `dr` within the radius: complete on stated (or
+    inferred) capabilities ("stated"), then complete only with probable ones ("probable")."""
+    result = match_requirements(index, dr, lat, lon, radius_km, lang, limit)
+    out = []
+    for m in result["matches"]:
+        if m["complete"]:
+            basis = "stated"
+        elif m["probably_complete"]:
+            basis = "probable"
+        else:
+            continue  # partial: it cannot make the whole design
+        fid = m["facility"]["id"]
+        out.append({"kind": "facility", "id": fid, "name": m["facility"]["name"],
+                    "basis": basis, "distance_km": m["distance_km"],
+                    "target": f"facility:{fid}"})  # fmt: skip
+    return out
+
+
+def capable(store: Store, design_id: int, lat: float, lon: float, radius_km: float,
+            lang: str = "en", limit: int = LIMIT) -> list[dict[str, Any]]:  # fmt: skip
+    """Facilities and makers able to make the design within `radius_km`, stated first."""
+    found = get_design(store, design_id)
+    if found is None:
+        return []
+    did, design = found
+    out = capable_facilities(facility_index(store), requirements_of(design, did), lat, lon,
+                             radius_km, lang, limit)  # fmt: skip
+    fids = [c["id"] for c in out]
+    with store.engine.connect() as conn:
+        managed = set(conn.execute(select(facility_managers.c.facility_id).where(
+            facility_managers.c.facility_id.in_(fids))).scalars()) if fids else set()  # fmt: skip
+        offers = conn.execute(select(
+            production_offers.c.maker_user_id, production_offers.c.latitude,
+            production_offers.c.longitude, production_offers.c.radius_km,
+            production_offers.c.id, production_offers.c.title,
+        ).where(production_offers.c.design_id == did, production_offers.c.active.is_(True),
+                production_offers.c.maker_user_id.is_not(None))).all()  # fmt: skip
+    for c in out:
+        c["has_managers"] = c["id"] in managed
+    seen: set[int] = set()
+    for uid, olat, olon, oradius, oid, title in offers:
+        d = haversine_km(lat, lon, olat, olon)
+        if uid in seen or d > min(oradius, radius_km):
+            continue
+        seen.add(uid)
+        out.append({"kind": "maker", "id": uid, "name": title, "basis": "stated",
+                    "distance_km": round(d, 2), "has_managers": True, "offer_id": oid,
+                    "target": f"maker:{uid}"})  # fmt: skip
+    # stated before probable, then nearest: the engine's order within each basis
+    out.sort(key=lambda c: (c["basis"] != "stated", c["distance_km"]))
+    return out
