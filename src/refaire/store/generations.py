@@ -13,7 +13,7 @@ import contextlib
 import os
 import secrets
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, insert, select, update
 
@@ -46,10 +46,11 @@ class _Probe:
 
     def __init__(self, store: Store) -> None:
         fairy = store.engine.raw_connection()
+        self.conn: Any = fairy.dbapi_connection
         fairy.detach()  # ours for good, never handed out by the pool
-        self.conn = fairy
         if store.dialect == "postgresql":
-            fairy.driver_connection.autocommit = True  # type: ignore[union-attr]
+            self.conn.rollback()  # the pool's pre-ping may have opened a transaction
+            self.conn.autocommit = True
         mark = "?" if store.dialect == "sqlite" else "%s"
         self.sql = f"SELECT generation FROM store_generations WHERE name = {mark}"
         self.pid = os.getpid()
