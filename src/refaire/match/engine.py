@@ -33,6 +33,7 @@ from refaire.match.explain import assigned_text, unit_missing_text, verdict_text
 from refaire.match.index import FacilityIndex, design_index, facility_index
 from refaire.match.plans import Plan, best_plans, candidates_from, units_of
 from refaire.match.requirements import DesignRequirements, Requirement, requirements_of
+from refaire.match.select import top_lexsort
 from refaire.match.unknown import unknown_capability
 from refaire.model import Facility
 from refaire.places import Place
@@ -126,7 +127,8 @@ def match_requirements(
     max_plans: int = 3,
 ) -> dict[str, Any]:
     """Facilities near a point that can make (part of) a design, ranked and explained."""
-    rows, dist = index.near(lat, lon, radius_km)
+    # Unordered: only the rows shown are selected (partially) below, never all sorted.
+    rows, dist = index.near(lat, lon, radius_km, ordered=False)
     out: dict[str, Any] = {
         "design": {"id": dr.design_id, "name": dr.name},
         "near": [lat, lon],
@@ -153,8 +155,9 @@ def match_requirements(
     likely_all = likely.all(axis=0) & ~complete
     relevant = np.flatnonzero((codes > MISSING).any(axis=0))
     order = relevant[
-        np.lexsort(
-            (dist[relevant], -likely_cov[relevant], -coverage[relevant], ~complete[relevant])
+        top_lexsort(
+            (dist[relevant], -likely_cov[relevant], -coverage[relevant], ~complete[relevant]),
+            limit,
         )
     ]
     out["matching"] = int(len(relevant))
@@ -239,7 +242,7 @@ def _missing_unit(
     if not len(rows) or score.max() <= 0:
         text = unit_missing_text(part, radius_km, ex.lang, processes=processes)
         return {"part": part, "processes": list(processes), "reason": text}
-    best = int(np.flatnonzero(score == score.max())[0])  # rows are nearest first
+    best = _nearest_of(np.flatnonzero(score == score.max()), dist)
     row = int(rows[best])
     failing = next(dr.requirements[i] for i in idx if codes[i, best] != MET)
     f, _ = ex.load(row)
@@ -257,6 +260,11 @@ def _missing_unit(
     if probable:
         out["probable"] = True
     return out
+
+
+def _nearest_of(cands: np.ndarray, dist: np.ndarray) -> int:
+    """The nearest of `cands` (the first of them on equal distances): rows are unordered."""
+    return int(cands[int(np.argmin(dist[cands]))])
 
 
 def match_design(

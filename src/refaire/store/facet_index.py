@@ -134,3 +134,9 @@ def _build(store: Store, generation: int) -> FacetIndex:
         values=list(values),
         offsets=offsets,
     )
+
+
+def forget(store: Store) -> None:
+    """Drop this store's index: the next search loads it, as after a server start."""
+    with _LOCK:
+        _CACHE.pop(store.url, None)

@@ -236,7 +236,9 @@ def _build(store: Store, generation: int) -> NearIndex:
         sets[p].setdefault(kind, set()).add(value)
         known = codes.setdefault(kind, {})
         code = known.setdefault(value, len(known))
-        row_bits = bits_py.setdefault(kind, [0] * len(located))
+        row_bits = bits_py.get(kind)
+        if row_bits is None:
+            row_bits = bits_py[kind] = [0] * len(located)
         row_bits[p] |= 1 << code
     bits = {}
     for kind, row_bits in bits_py.items():
