@@ -136,7 +136,8 @@ def fulltext(cur, dialect: str, q: str) -> tuple[int, Counter, list]:
     )
     counts = Counter({(f, v): n for f, v, n in cur.fetchall()})
     cur.execute(page_sql, (expr,) if dialect == "sqlite" else (expr, expr))
-    return total, counts, cur.fetchall()
+    # the records parsed, as Refaire returns them
+    return total, counts, [(i, json.loads(r)) for i, r in cur.fetchall()]
 
 
 def measure(store, base: list, n: int, queries: list[str], reuse: bool) -> dict:
