@@ -112,8 +112,7 @@ def _prefix_hits(conn: Connection, w: str) -> tuple[np.ndarray, np.ndarray]:
     # index range it reads, several times per search.
     mark = "%s" if conn.dialect.name == "postgresql" else "?"
     rows = conn.exec_driver_sql(
-        f"SELECT ids, weights FROM {design_postings.name} "
-        f"WHERE term >= {mark} AND term < {mark}",
+        f"SELECT ids, weights FROM {design_postings.name} WHERE term >= {mark} AND term < {mark}",
         (w, w + _PREFIX_END),
     ).all()
     if not rows:
