@@ -30,7 +30,7 @@ from refaire.match.capabilities import (
     machine_map,
 )
 from refaire.match.explain import assigned_text, unit_missing_text, verdict_text
-from refaire.match.index import FacilityIndex, design_index, facility_index
+from refaire.match.index import FacilityIndex, dense_unique, design_index, facility_index
 from refaire.match.plans import Plan, best_plans, candidates_from, units_of
 from refaire.match.requirements import DesignRequirements, Requirement, requirements_of
 from refaire.match.select import top_lexsort
@@ -146,14 +146,18 @@ def match_requirements(
     if not dr.requirements or not len(rows):
         return out
     out["unknown_capability"] = unknown_capability(index, rows, dist, radius_km, lang)
-    codes = index.codes(dr.requirements, rows)
+    # Codes per facility signature (a few thousand columns for 100,000 rows), each per-row
+    # figure then taken from its signature's column through `inv`.
+    present, inv = dense_unique(index.sig_of[rows], len(index.sigs))
+    codes = index.sig_codes(dr.requirements, present)
     met = codes == MET
-    coverage = met.mean(axis=0)
-    complete = met.all(axis=0)
+    coverage = met.mean(axis=0)[inv]
+    complete_sig = met.all(axis=0)
+    complete = complete_sig[inv]
     likely = codes >= PROBABLE
-    likely_cov = likely.mean(axis=0)
-    likely_all = likely.all(axis=0) & ~complete
-    relevant = np.flatnonzero((codes > MISSING).any(axis=0))
+    likely_cov = likely.mean(axis=0)[inv]
+    likely_all = (likely.all(axis=0) & ~complete_sig)[inv]
+    relevant = np.flatnonzero((codes > MISSING).any(axis=0)[inv])
     order = relevant[
         top_lexsort(
             (dist[relevant], -likely_cov[relevant], -coverage[relevant], ~complete[relevant]),
@@ -180,12 +184,12 @@ def match_requirements(
                 "requirements": [ex.row_dict(r, row) for r in dr.requirements],
             }
         )
-    units = unit_matrix(dr, codes)
+    units = unit_matrix(dr, codes)[:, inv]
     plans, covered = best_plans(candidates_from(units, rows, dist), max_plans)
     full = (1 << len(dr.units)) - 1
-    missing = [
-        _missing_unit(dr, u, codes, rows, dist, radius_km, ex) for u in units_of(full & ~covered)
-    ]
+    lacking = units_of(full & ~covered)
+    row_codes = codes[:, inv] if lacking else codes
+    missing = [_missing_unit(dr, u, row_codes, rows, dist, radius_km, ex) for u in lacking]
     if not plans:
         plans = [Plan((), 0, "none")]
     out["plans"] = [_plan_dict(p, dr, ex, full, missing) for p in plans]
