@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
 
 from refaire.geo import CELL_DEG, EARTH_RADIUS_KM, bounding_box, haversine_km
 from refaire.store.db import Store
@@ -199,33 +198,25 @@ def near_index(store: Store, generation: int | None = None) -> NearIndex:
 
 
 def _build(store: Store, generation: int) -> NearIndex:
-    f = facilities.c
+    # Plain driver SQL and tuples: at 100,000 facilities SQLAlchemy's row objects and
+    # attribute access were most of the build.
     with store.engine.connect() as conn:
-        located = conn.execute(
-            select(
-                f.id,
-                f.name,
-                f.latitude,
-                f.longitude,
-                f.location_origin,
-                f.country,
-                f.city,
-                f.kind,
-                f.name_sort,
-            ).where(f.latitude.is_not(None), f.longitude.is_not(None))
-        ).all()
-        cap_rows = conn.execute(
-            select(
-                facility_capabilities.c.facility_id,
-                facility_capabilities.c.kind,
-                facility_capabilities.c.value,
+        located = [
+            tuple(r)
+            for r in conn.exec_driver_sql(
+                "SELECT id, name, latitude, longitude, location_origin, country, city, kind,"
+                f" name_sort FROM {facilities.name}"
+                " WHERE latitude IS NOT NULL AND longitude IS NOT NULL"
             )
-        ).all()
-    located.sort(key=lambda r: (_band(r.latitude), r.longitude, r.id))
-    by_name = sorted(range(len(located)), key=lambda i: (located[i].name_sort, located[i].id))
+        ]
+        cap_rows = conn.exec_driver_sql(
+            f"SELECT facility_id, kind, value FROM {facility_capabilities.name}"
+        ).fetchall()
+    located.sort(key=lambda r: (_band(r[2]), r[3], r[0]))
+    by_name = sorted(range(len(located)), key=lambda i: (located[i][8], located[i][0]))
     name_rank = np.empty(len(located), dtype=np.int64)
     name_rank[np.asarray(by_name, dtype=np.int64)] = np.arange(len(located), dtype=np.int64)
-    position = {r.id: i for i, r in enumerate(located)}
+    position = {r[0]: i for i, r in enumerate(located)}
     sets: list[dict[str, set[str]]] = [{} for _ in located]
     codes: dict[str, dict[str, int]] = {}
     bits_py: dict[str, list[int]] = {}
@@ -246,8 +237,8 @@ def _build(store: Store, generation: int) -> NearIndex:
         bits[kind] = np.array(
             [[(b >> (64 * i)) & _WORD for i in range(words)] for b in row_bits], dtype=np.uint64
         ).reshape(len(located), words)
-    lat_list = [r.latitude for r in located]
-    lon_list = [r.longitude for r in located]
+    lat_list = [r[2] for r in located]
+    lon_list = [r[3] for r in located]
     return NearIndex(
         generation=generation,
         key_list=[
@@ -256,7 +247,7 @@ def _build(store: Store, generation: int) -> NearIndex:
         lat=np.asarray(lat_list, dtype=np.float64),
         lon=np.asarray(lon_list, dtype=np.float64),
         name_rank=name_rank,
-        country=np.array([r.country for r in located], dtype=object),
+        country=np.array([r[5] for r in located], dtype=object),
         rows=[tuple(r[:8]) for r in located],
         caps=[{k: sorted(v) for k, v in s.items()} for s in sets],
         codes=codes,
