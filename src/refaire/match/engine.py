@@ -42,9 +42,10 @@ from refaire.match.explain import (
     unknown_part_text,
     verdict_text,
 )
-from refaire.match.index import FacilityIndex, design_index, facility_index
+from refaire.match.index import FacilityIndex, dense_unique, design_index, facility_index
 from refaire.match.plans import Plan, best_plans, candidates_from, units_of
 from refaire.match.requirements import DesignRequirements, Requirement, requirements_of
+from refaire.match.select import top_lexsort
 from refaire.match.unknown import unknown_capability
 from refaire.model import Facility
 from refaire.places import Place
@@ -160,7 +161,8 @@ def match_requirements(
     max_plans: int = 3,
 ) -> dict[str, Any]:
     """Facilities near a point that can make (part of) a design, ranked and explained."""
-    rows, dist = index.near(lat, lon, radius_km)
+    # Unordered: only the rows shown are selected (partially) below, never all sorted.
+    rows, dist = index.near(lat, lon, radius_km, ordered=False)
     out: dict[str, Any] = {
         "design": {"id": dr.design_id, "name": dr.name},
         "near": [lat, lon],
@@ -186,22 +188,26 @@ def match_requirements(
     if not dr.requirements or not len(rows):
         return out
     out["unknown_capability"] = unknown_capability(index, rows, dist, radius_km, lang)
-    codes = index.codes(dr.requirements, rows)
-    met = is_met(codes)
-    stated = codes == MET
-    coverage = met.mean(axis=0)
-    stated_cov = stated.mean(axis=0)
-    known_done = met.all(axis=0)  # every part whose requirements are known
-    all_stated = stated.all(axis=0)
+    # Codes per facility signature (a few thousand columns for 100,000 rows), each per-row
+    # figure then taken from its signature's column through `inv`.
+    present, inv = dense_unique(index.sig_of[rows], len(index.sigs))
+    codes = index.sig_codes(dr.requirements, present)
+    met_sig = is_met(codes)
+    stated_sig = codes == MET
+    known_sig = met_sig.all(axis=0)  # every part whose requirements are known
+    coverage = met_sig.mean(axis=0)[inv]
+    stated_cov = stated_sig.mean(axis=0)[inv]
+    known_done = known_sig[inv]
+    all_stated = stated_sig.all(axis=0)[inv]
     unknown = bool(dr.unknown_parts)
     complete = known_done & (not unknown)
     likely = codes >= PROBABLE
-    likely_cov = likely.mean(axis=0)
-    likely_all = likely.all(axis=0) & ~known_done
-    relevant = np.flatnonzero((codes > MISSING).any(axis=0))
+    likely_cov = likely.mean(axis=0)[inv]
+    likely_all = (likely.all(axis=0) & ~known_sig)[inv]
+    relevant = np.flatnonzero((codes > MISSING).any(axis=0)[inv])
     r = relevant
     order = r[
-        np.lexsort(
+        top_lexsort(
             (
                 dist[r],
                 -likely_cov[r],
@@ -209,7 +215,8 @@ def match_requirements(
                 -coverage[r],
                 ~all_stated[r],
                 ~known_done[r],
-            )
+            ),
+            limit,
         )
     ]
     out["matching"] = int(len(relevant))
@@ -218,7 +225,7 @@ def match_requirements(
     out["complete_stated"] = int((complete & all_stated).sum())
     out["probably_complete"] = int(likely_all.sum())
     ex = _Explainer(index, lang)
-    units = unit_matrix(dr, codes)
+    units = unit_matrix(dr, codes)[:, inv]
     units_met = units.sum(axis=0)
     for j in order[:limit]:
         row = int(rows[j])
@@ -245,9 +252,9 @@ def match_requirements(
         )
     plans, covered = best_plans(candidates_from(units, rows, dist), max_plans)
     full = (1 << len(dr.units)) - 1
-    missing = [
-        _missing_unit(dr, u, codes, rows, dist, radius_km, ex) for u in units_of(full & ~covered)
-    ]
+    lacking = units_of(full & ~covered)
+    row_codes = codes[:, inv] if lacking else codes
+    missing = [_missing_unit(dr, u, row_codes, rows, dist, radius_km, ex) for u in lacking]
     missing += [
         {"part": name, "processes": [], "unknown": True, "reason": unknown_part_text(name, lang)}
         for name in dr.unknown_parts
@@ -310,7 +317,7 @@ def _missing_unit(
     if not len(rows) or score.max() <= 0:
         text = unit_missing_text(part, radius_km, ex.lang, processes=processes)
         return {"part": part, "processes": list(processes), "reason": text}
-    best = int(np.flatnonzero(score == score.max())[0])  # rows are nearest first
+    best = _nearest_of(np.flatnonzero(score == score.max()), dist)
     row = int(rows[best])
     failing = next(dr.requirements[i] for i in idx if not is_met(codes[i, best]))
     f, _ = ex.load(row)
@@ -328,6 +335,11 @@ def _missing_unit(
     if probable:
         out["probable"] = True
     return out
+
+
+def _nearest_of(cands: np.ndarray, dist: np.ndarray) -> int:
+    """The nearest of `cands` (the first of them on equal distances): rows are unordered."""
+    return int(cands[int(np.argmin(dist[cands]))])
 
 
 def match_design(

@@ -137,6 +137,10 @@ class FacilityIndex:
     row_of: dict[int, int] = field(default_factory=dict)
     _by_lat: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     _lat_sorted: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # radians of lat/lon and cos(lat) of every row, computed once instead of every query
+    _rad_lat: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    _rad_lon: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    _cos_lat: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @classmethod
     def build(
@@ -200,6 +204,9 @@ class FacilityIndex:
         order = np.argsort(self.lat[located], kind="stable")
         self._by_lat = located[order]
         self._lat_sorted = self.lat[self._by_lat]
+        self._rad_lat = np.radians(self.lat)
+        self._rad_lon = np.radians(self.lon)
+        self._cos_lat = np.cos(self._rad_lat)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -208,8 +215,14 @@ class FacilityIndex:
     def sig_sizes(self) -> np.ndarray:
         return np.bincount(self.sig_of, minlength=len(self.sigs))
 
-    def near(self, lat: float, lon: float, radius_km: float) -> tuple[np.ndarray, np.ndarray]:
-        """(rows, distances in km) of facilities within the radius, nearest first."""
+    def near(
+        self, lat: float, lon: float, radius_km: float, ordered: bool = True
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, distances in km) of facilities within the radius, nearest first.
+
+        With `ordered=False` they come in index order (a stable sort by distance of that
+        gives the ordered answer): for callers that select only a few of them.
+        """
         min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, radius_km)
         lo = np.searchsorted(self._lat_sorted, min_lat, side="left")
         hi = np.searchsorted(self._lat_sorted, max_lat, side="right")
@@ -217,11 +230,21 @@ class FacilityIndex:
         if min_lon > -180.0 or max_lon < 180.0:
             lons = self.lon[rows]
             rows = rows[(lons >= min_lon) & (lons <= max_lon)]
-        dist = haversine_many(lat, lon, self.lat[rows], self.lon[rows])
+        dist = self._haversine(lat, lon, rows)
         keep = dist <= radius_km
         rows, dist = rows[keep], dist[keep]
+        if not ordered:
+            return rows, dist
         order = np.argsort(dist, kind="stable")
         return rows[order], dist[order]
+
+    def _haversine(self, lat: float, lon: float, rows: np.ndarray) -> np.ndarray:
+        """`haversine_many` to these rows, from the precomputed radians and cosines."""
+        p1 = math.radians(lat)
+        half_dp = (self._rad_lat[rows] - p1) * 0.5
+        half_dl = (self._rad_lon[rows] - math.radians(lon)) * 0.5
+        a = np.sin(half_dp) ** 2 + math.cos(p1) * self._cos_lat[rows] * np.sin(half_dl) ** 2
+        return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
 
     def _tables(
         self, p: str, sig_mask: np.ndarray | None, memo: dict[Any, Any] | None
@@ -293,20 +316,37 @@ class FacilityIndex:
     def codes(self, reqs: list[Requirement], rows: np.ndarray) -> np.ndarray:
         """Verdict codes (requirements x facility rows), each distinct requirement once."""
         sigs = self.sig_of[rows]
+        present, inv = dense_unique(sigs, len(self.sigs))
+        return self.sig_codes(reqs, present)[:, inv]
+
+    def sig_codes(self, reqs: list[Requirement], present: np.ndarray) -> np.ndarray:
+        """Verdict codes (requirements x the signatures `present`): rows sharing a
+        signature share their codes, so 100,000 rows are a few thousand columns."""
         mask = np.zeros(len(self.sigs), dtype=bool)
-        mask[sigs] = True
-        out = np.empty((len(reqs), len(rows)), dtype=np.int8)
+        mask[present] = True
+        out = np.empty((len(reqs), len(present)), dtype=np.int8)
         done: dict[tuple[Any, ...], np.ndarray] = {}
         memo: dict[Any, Any] = {}
         for i, r in enumerate(reqs):
             per_sig = done.get(r.key)
             if per_sig is None:
-                per_sig = done[r.key] = self.status(r, mask, memo)
-            out[i] = per_sig[sigs]
+                per_sig = done[r.key] = self.status(r, mask, memo)[present]
+            out[i] = per_sig
         return out
 
     def facility(self, row: int) -> Facility | None:
         return self.loader(int(self.ids[row]))
+
+
+def dense_unique(values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct values ascending, position of each value among them) for values in
+    0..size-1: `np.unique(..., return_inverse=True)` without its sort."""
+    seen = np.zeros(size, dtype=bool)
+    seen[values] = True
+    present = np.flatnonzero(seen)
+    number = np.empty(size, dtype=np.int64)
+    number[present] = np.arange(len(present))
+    return present, number[values]
 
 
 def haversine_many(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:

@@ -49,7 +49,8 @@ class Plan:
 
 
 def candidates_from(unit_met: np.ndarray, rows: np.ndarray, dist: np.ndarray) -> list[Candidate]:
-    """One candidate per distinct unit set, the nearest (rows are given nearest first)."""
+    """One candidate per distinct unit set: the nearest (the first of them on equal
+    distances; rows may come in any order)."""
     if unit_met.size == 0 or unit_met.shape[1] == 0:
         return []
     cols = unit_met.T
@@ -58,10 +59,24 @@ def candidates_from(unit_met: np.ndarray, rows: np.ndarray, dist: np.ndarray) ->
         return []
     # Unit sets as bytes (8 units a byte): a 1-D key, much cheaper to deduplicate than rows.
     packed = np.packbits(cols[useful], axis=1, bitorder="little")
-    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
-    _, first = np.unique(keys, return_index=True)
+    if packed.shape[1] <= 8:
+        # up to 64 units: the set is one integer, far cheaper to sort than bytes
+        wide = np.zeros((len(packed), 8), dtype=np.uint8)
+        wide[:, : packed.shape[1]] = packed
+        keys = wide.view(np.uint64).ravel()
+    else:
+        keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+    _, group = np.unique(keys, return_inverse=True)
+    group = group.ravel()
+    # The nearest of each group, linear: the group's minimum, then its first row at it.
+    d = dist[useful]
+    least = np.full(int(group.max()) + 1, np.inf)
+    np.minimum.at(least, group, d)
+    at_min = np.flatnonzero(d == least[group])
+    _, first = np.unique(group[at_min], return_index=True)
     out = []
-    for j in sorted(useful[first].tolist()):
+    # nearest first, as when the rows came sorted by distance
+    for j in sorted(useful[at_min[first]].tolist(), key=lambda j: (float(dist[j]), j)):
         mask = int.from_bytes(np.packbits(cols[j], bitorder="little").tobytes(), "little")
         out.append(Candidate(int(rows[j]), float(dist[j]), mask))
     return out

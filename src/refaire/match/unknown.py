@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from refaire.match.index import FacilityIndex
+from refaire.match.select import nearest
 
 UNKNOWN_LIMIT = 10
 
@@ -48,7 +49,7 @@ def unknown_capability(
     limit: int = UNKNOWN_LIMIT,
     process: str | None = None,
 ) -> dict[str, Any]:
-    """{total, items, note}: the places among `rows` (nearest first) that state no
+    """{total, items, note}: the places among `rows` (any order) that state no
     capability; with `process`, also those that do not state it but probably have it."""
     from refaire.catalogue import translate
     from refaire.match.explain import term
@@ -67,7 +68,7 @@ def unknown_capability(
     chosen = np.flatnonzero(unknown | probable)
     items = [
         _entry(index, int(rows[j]), float(dist[j]), "probable" if probable[j] else "unknown")
-        for j in chosen[:limit]
+        for j in chosen[nearest(dist[chosen], limit)]
     ]
     n, radius = int(len(chosen)), decimal(round(radius_km, 1), "g", lang)
     if process is None:

@@ -23,10 +23,15 @@ _AGAIN: set[str] = set()
 
 
 def prepare(store: Store) -> None:
-    """Derive what is stale and compute the coverage, here and now."""
+    """Derive what is stale and compute the coverage, here and now; load the search
+    indexes (design facets, facility places) so the first search does not wait for them."""
     from refaire.observatory import derive
     from refaire.observatory.coverage import coverage
+    from refaire.store.facet_index import facet_index
+    from refaire.store.facility_near import near_index
 
+    facet_index(store)
+    near_index(store)
     derive.refresh(store)
     coverage(store)
 

@@ -115,6 +115,9 @@ class Store:
         return self.engine.dialect.name
 
     def close(self) -> None:
+        from refaire.store.generations import drop_probe
+
+        drop_probe(self.url)
         self.engine.dispose()
 
 
@@ -125,6 +128,10 @@ def open_store(url_or_path: str | None = None, migrate: bool = True) -> Store:
     if migrate and current_revision(engine) != head_revision():
         upgrade(engine)
     store = Store(url=url, engine=engine)
+    # A probe kept from an earlier store at this URL may read a file since replaced.
+    from refaire.store.generations import drop_probe
+
+    drop_probe(url)
     if migrate:
         # A killed import may have left designs whose words are not indexed yet.
         from refaire.store.index_queue import catch_up

@@ -17,7 +17,7 @@ import numpy as np
 from sqlalchemy import func, select
 
 from refaire.store.db import Store
-from refaire.store.generations import current
+from refaire.store.generations import current_fast
 from refaire.store.tables import design_facets, designs
 
 
@@ -79,8 +79,7 @@ _LOCK = threading.Lock()
 
 def facet_index(store: Store) -> FacetIndex:
     """The current index for this store, rebuilt only when designs were written since."""
-    with store.engine.connect() as conn:
-        generation = current(conn, "designs")
+    generation = current_fast(store, "designs")
     cached = _CACHE.get(store.url)
     if cached is not None and cached.generation == generation:
         return cached
@@ -134,3 +133,9 @@ def _build(store: Store, generation: int) -> FacetIndex:
         values=list(values),
         offsets=offsets,
     )
+
+
+def forget(store: Store) -> None:
+    """Drop this store's index: the next search loads it, as after a server start."""
+    with _LOCK:
+        _CACHE.pop(store.url, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Select, func, select
@@ -16,9 +17,15 @@ MAX_LIMIT = 500
 
 def expand_process(process_id: str) -> list[str]:
     """The id and every narrower id: asking for 3d-printing also finds fdm printers."""
+    return list(_expanded(process_id))
+
+
+@lru_cache(maxsize=512)
+def _expanded(process_id: str) -> tuple[str, ...]:
+    # The vocabulary is fixed for the life of the process: walk it once per id.
     from refaire.vocab.capabilities import all_ids, process_ancestors
 
-    return [process_id] + [p for p in all_ids("process") if process_id in process_ancestors(p)]
+    return (process_id, *(p for p in all_ids("process") if process_id in process_ancestors(p)))
 
 
 def _offers(kind: str, values: list[str]):  # noqa: ANN202 (a SQL expression)
@@ -54,8 +61,12 @@ def search_facilities(
     offset = max(0, int(offset))
     if near is not None and radius_km is None:
         radius_km = 50.0
-    matched = match_subquery(facility_terms, "facility_id", q)
     processes = expand_process(process) if process else None
+    matched = match_subquery(facility_terms, "facility_id", q)
+    if near is not None and matched is None:
+        return _near_in_memory(
+            store, near, radius_km or 0.0, processes, material, country, limit, offset
+        )
     with store.engine.connect() as conn:
         if near is not None:
             total, rows = _near(
@@ -115,6 +126,26 @@ def search_facilities(
             item["distance_km"] = dist
         items.append(item)
     return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+
+def _near_in_memory(
+    store: Store,
+    near: tuple[float, float],
+    radius_km: float,
+    processes: list[str] | None,
+    material: str | None,
+    country: str | None,
+    limit: int,
+    offset: int,
+) -> dict[str, Any]:
+    """A radius query without words, answered by the in-memory `NearIndex`."""
+    from refaire.store.facility_near import near_index
+
+    index = near_index(store)
+    pos, dist = index.near(near[0], near[1], radius_km, processes, material, country)
+    page = range(offset, min(len(pos), offset + limit))
+    items = [index.item(int(pos[i]), float(dist[i])) for i in page]
+    return {"total": int(len(pos)), "limit": limit, "offset": offset, "items": items}
 
 
 _COLUMNS = (

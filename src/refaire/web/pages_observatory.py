@@ -8,7 +8,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from refaire.contract.nul import refuse_nul_in_form
-from refaire.observatory.charts import all_charts
 from refaire.observatory.figures import FilterError, dashboard
 from refaire.observatory.signals import PRACTICES, SignalError, add_signal, list_signals
 from refaire.observatory.tables import TABLES
@@ -61,7 +60,7 @@ def observatory_page(
         status_code=400 if error else 200,
         d=d,
         error=error,
-        charts=all_charts(d, labels),
+        charts=_charts(d, labels),
         sectors=_sector_options(lang),
         tables=list(TABLES),
         query=query,
@@ -165,3 +164,10 @@ async def signals_post(request: Request) -> HTMLResponse:
         return render(request, "signals.html", status_code=422, added=None, **ctx)
     # post/redirect/get: reloading the list does not post the signal twice
     return RedirectResponse(f"/observatory/signals?added={sig['id']}", status_code=303)
+
+
+def _charts(d: Any, labels: Any) -> Any:
+    # matplotlib takes a large part of the server's start: loaded at the first chart drawn
+    from refaire.observatory.charts import all_charts
+
+    return all_charts(d, labels)
