@@ -12,10 +12,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, fail, print_json
+from refaire.cli._common import DbOption, JsonOption, LazyModule, console, fail, print_json
 from refaire.cli.designs import designs_app
 from refaire.cli.facility_manage import AsOption, run_as
-from refaire.manage import designs as authors
+
+authors = LazyModule("refaire.manage.designs")
 
 design_claims_app = typer.Typer(help="Claims to maintain imported designs: list, approve, reject.")
 designs_app.add_typer(design_claims_app, name="claims")

@@ -8,11 +8,8 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, esc, fail, print_json
+from refaire.cli._common import DbOption, JsonOption, console, esc, fail, open_db, print_json
 from refaire.contract.bounds import MAX_OFFSET
-from refaire.registry.designs import UnknownDesign, design_detail
-from refaire.store import open_store
-from refaire.store.design_search import search_designs
 
 designs_app = typer.Typer(
     help="Find and read the open designs in the registry.", no_args_is_help=True
@@ -40,7 +37,9 @@ def list_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Search designs, with facet counts."""
-    store = open_store(db)
+    from refaire.store.design_search import search_designs
+
+    store = open_db(db)
     filters = _filters(
         openness=openness, sector=sector, readiness=readiness, language=language, platform=platform
     )
@@ -76,7 +75,9 @@ def show_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Everything about one design: parts, licence, maturity, lineage, problems, provenance."""
-    store = open_store(db)
+    from refaire.registry.designs import UnknownDesign, design_detail
+
+    store = open_db(db)
     try:
         d = design_detail(store, ident)
     except UnknownDesign as exc:
@@ -164,6 +165,7 @@ def measure_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Measure meshes onto a design's parts (matched by file name) and save the sizes."""
+    from refaire.registry.designs import UnknownDesign
     from refaire.registry.part_meshes import MAX_BYTES, attach_meshes
 
     uploads = []
@@ -173,7 +175,7 @@ def measure_command(
                 uploads.append((path.name, handle.read(MAX_BYTES + 1)))
         except OSError as exc:
             fail(f"{path}: {exc.strerror or exc}")
-    store = open_store(db)
+    store = open_db(db)
     try:
         result = attach_meshes(store, ident, uploads)
     except UnknownDesign as exc:
@@ -222,8 +224,8 @@ def export_designs_command(
     from refaire.registry.export import FORMATS, export_designs
 
     if fmt not in FORMATS:
-        fail(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
-    store = open_store(db)
+        fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}.", 2)
+    store = open_db(db)
     n = export_designs(store, fmt, out)
     console.print(f"exported {n} designs as {fmt} to {esc(out)}")
 

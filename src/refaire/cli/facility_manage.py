@@ -16,13 +16,14 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, fail, print_json
+from refaire.cli._common import DbOption, JsonOption, LazyModule, console, fail, open_db, print_json
 from refaire.cli.facilities import facilities_app
-from refaire.manage import claims, editing, suggestions
-from refaire.manage.access import ManageError, NotAllowed, UnknownItem
 from refaire.people._common import NotAllowed as PeopleNotAllowed
 from refaire.people._common import PeopleError
-from refaire.store import open_store
+
+claims = LazyModule("refaire.manage.claims")
+editing = LazyModule("refaire.manage.editing")
+suggestions = LazyModule("refaire.manage.suggestions")
 
 AsOption = typer.Option(
     None, "--as", help="Act as this account (default: the operator, as site admin)."
@@ -37,10 +38,11 @@ facilities_app.add_typer(suggestions_app, name="suggestions")
 
 def run_as(db: str | None, as_email: str | None, fn: Callable[..., Any]) -> Any:
     """Open the store, find the actor, call the service; errors become one clear line."""
+    from refaire.manage.access import ManageError, NotAllowed, UnknownItem
     from refaire.people import cli_actor
     from refaire.registry.facilities import UnknownFacility
 
-    store = open_store(db)
+    store = open_db(db)
     try:
         actor = cli_actor(store, as_email)
         return fn(store, actor)

@@ -16,12 +16,16 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, fail, print_json
+from refaire.cli._common import DbOption, JsonOption, LazyModule, console, fail, open_db, print_json
 from refaire.people._common import NotAllowed as PeopleNotAllowed
 from refaire.people._common import PeopleError
-from refaire.sharing import calendar, export, listing, resources, service, trainings
-from refaire.sharing.access import BookingConflict, SharingError
-from refaire.store import open_store
+
+calendar = LazyModule("refaire.sharing.calendar")
+export = LazyModule("refaire.sharing.export")
+listing = LazyModule("refaire.sharing.listing")
+resources = LazyModule("refaire.sharing.resources")
+service = LazyModule("refaire.sharing.service")
+trainings = LazyModule("refaire.sharing.trainings")
 
 resources_app = typer.Typer(help="Bookable machines, spaces and lent tools; trainings.",
                             no_args_is_help=True)  # fmt: skip
@@ -34,8 +38,9 @@ OutOption = typer.Option(None, "--out", help="Write to this file instead of stdo
 def run_as(db: str | None, as_email: str | None, fn: Callable[..., Any]) -> Any:
     """Open the store, find the actor, call the service; refusals become one clear line."""
     from refaire.people import cli_actor
+    from refaire.sharing.access import BookingConflict, SharingError
 
-    store = open_store(db)
+    store = open_db(db)
     try:
         return fn(store, cli_actor(store, as_email))
     except BookingConflict as exc:

@@ -9,7 +9,6 @@ import typer
 from rich.table import Table
 
 from refaire.cli._common import JsonOption, console, esc, print_json
-from refaire.vocab.capabilities import KINDS, resolve, vocabulary
 
 
 class Kind(StrEnum):
@@ -40,6 +39,8 @@ def resolve_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Resolve each TEXT to capability ids, with confidence and the rule that fired."""
+    from refaire.vocab.capabilities import resolve
+
     results = [
         {
             "text": text,
@@ -72,6 +73,8 @@ def list_command(
     as_json: bool = JsonOption,
 ) -> None:
     """List the vocabulary ids with their parent and English/French labels."""
+    from refaire.vocab.capabilities import KINDS, vocabulary
+
     rows = [row for k in ((kind.value,) if kind else KINDS) for row in vocabulary(k)]
     if as_json:
         print_json(rows)
