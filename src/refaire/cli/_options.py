@@ -1,6 +1,6 @@
 """One rule per common flag, so the same mistake gets the same answer from every command.
 
-A flag such as `--near`, `--radius-km`, `--lang`, `--sector`, `--openness`,
+A flag such as `--near`, `--material`, `--process`, `--radius-km`, `--lang`, `--sector`, `--openness`,
 `--readiness`, `--country`, `--limit` or `--offset` means the same thing wherever it
 appears. `install_rules` walks the whole command tree and attaches the rule of each such
 flag to every option spelled that way, so a new command gets the checks without asking;
@@ -46,6 +46,8 @@ class Rule:
 
     allowed: str
     check: Callable[[str], Any] | None = None
+    # the check's own reason is the better sentence (it lists candidates): keep it
+    own_words: bool = False
 
 
 def _near(value: str) -> str:
@@ -57,6 +59,15 @@ def _near(value: str) -> str:
         raise ValueError(exc.text("en")) from None
     # the command resolves it again (cached): it may word the place in the asked language
     return value
+
+
+def _capability(kind: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        from refaire.vocab.names import canonical_id
+
+        return canonical_id(value, kind)  # UnknownName is a ValueError naming close ids
+
+    return check
 
 
 def _radius(value: Any) -> float:
@@ -107,7 +118,11 @@ def _country(value: str) -> str:
 
 
 RULES: dict[str, Rule] = {
-    "--near": Rule('a town (Lyon, "Troy, NY", "Lyon, FR") or LAT,LON such as 45.76,4.84', _near),
+    "--near": Rule(
+        'a town (Lyon, "Troy, NY", "Lyon, FR") or LAT,LON such as 45.76,4.84', _near, True
+    ),
+    "--material": Rule("a material of the vocabulary", _capability("material"), True),
+    "--process": Rule("a process of the vocabulary", _capability("process"), True),
     "--radius-km": Rule(f"a distance in km above 0 and at most {MAX_RADIUS_KM:g}", _radius),
     "--lang": Rule("one of " + ", ".join(LANGS), _choice(LANGS)),
     "--sector": Rule("", _sector),  # its allowed values come from the vocabulary, see _allowed
@@ -177,9 +192,9 @@ def _checked(rule: Rule, param: Any, value: Any) -> Any:
     try:
         return rule.check(value)
     except ValueError as exc:
-        if flag_of(param) == "--near":
-            # the place resolver's sentence already says what was found and what to type
-            raise FlagError(f"--near: {exc}", param=param) from None
+        if rule.own_words:
+            # e.g. the place resolver's sentence already says what was found and what to type
+            raise FlagError(f"{flag_of(param)}: {exc}", param=param) from None
         raise FlagError(sentence(param, value), param=param) from None
 
 

@@ -293,7 +293,13 @@ def quote_file(
     `measurement`, when given, is `geometry.upload.measure_upload(name, data)` already
     done elsewhere (the server measures in a worker process); `data` is then not read.
     """
-    material = material.strip().lower()
+    from refaire.vocab.names import UnknownName, canonical_id
+
+    try:
+        # one name everywhere: the vocabulary's id ("PLA+" → pla, "felt" → textile)
+        material = canonical_id(material, "material")
+    except UnknownName as exc:
+        raise QuoteError(str(exc)) from None
     if not isinstance(qty, int) or qty < 1:
         raise QuoteError(f"quantity must be a whole number ≥ 1, got {qty!r}")
     place = None

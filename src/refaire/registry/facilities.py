@@ -43,7 +43,7 @@ def check_filters(
     FilterError naming the filter, what was given and how to find valid values.
     """
     from refaire.places import PlaceError, resolve_place
-    from refaire.vocab.capabilities import is_known
+    from refaire.vocab.names import UnknownName, canonical_id
 
     out: dict[str, Any] = {}
     if near:
@@ -60,14 +60,11 @@ def check_filters(
         out["radius_km"] = float(radius_km)
     for kind, value in (("process", process), ("material", material)):
         if value:
-            value = value.strip().lower()
-            if not is_known(value, kind):
-                example = "fdm, laser-cutting" if kind == "process" else "pla, plywood"
-                raise FilterError(
-                    f"unknown {kind} id {value!r} (e.g. {example}); "
-                    f"`refaire vocab list --kind {kind}` lists every id"
-                )
-            out[kind] = value
+            try:
+                # the same names as the quote: an id, or a name the vocabulary knows
+                out[kind] = canonical_id(value, kind)
+            except UnknownName as exc:
+                raise FilterError(str(exc)) from None
     if country:
         cc = country.strip().upper()
         if len(cc) != 2 or not cc.isalpha():
