@@ -47,14 +47,24 @@ def _metavar(param: Any) -> str | None:
 
 
 def _tidy_help(root: Any) -> None:
-    """Set value words on options that have none (flags keep none)."""
+    """Set value words on options that have none (flags keep none); arguments are
+    named in capitals (`DESIGN`), as usage lines write them, not as `design <str>`."""
     for _path, command in _options.walk(root):
         for param in command.params:
-            if param.param_type_name != "option" or param.metavar is not None:
+            if param.metavar is not None:
+                continue
+            if param.param_type_name == "argument":
+                param.metavar = (param.name or "value").upper()
+                # the help text says what it is; a Python type (`<str>`) says nothing more
+                param.display_type_rich = _no_type
                 continue
             word = _metavar(param)
             if word is not None:
                 param.metavar = word
+
+
+def _no_type(ctx: Any) -> None:
+    return None
 
 
 class RefaireGroup(TyperGroup):

@@ -20,7 +20,7 @@ def upgrade_command(db: str | None = DbOption) -> None:
     from refaire.store.db import current_revision
 
     store = open_db(db, create=True)
-    console.print(f"{esc(store.url)}: at revision {current_revision(store.engine)}")
+    console.print(f"{esc(store.url)}: at revision {current_revision(store.engine)}", soft_wrap=True)
 
 
 @db_app.command("info")
@@ -34,8 +34,8 @@ def info_command(db: str | None = DbOption) -> None:
     )
 
     url = normalise_url(db)
-    console.print(f"url: {esc(url)}")
-    console.print(f"chosen by: {esc('--db' if db else default_database_choice()[1])}")
+    console.print(f"url: {esc(url)}", soft_wrap=True)
+    console.print(f"chosen by: {esc('--db' if db else default_database_choice()[1])}", soft_wrap=True)
     path = url.split("///", 1)[1] if url.startswith("sqlite") and "///" in url else ""
     if path and path != ":memory:" and not Path(path).exists():
         console.print("revision: none (the file does not exist yet)")

@@ -55,7 +55,7 @@ def register_command(
 
 @designs_app.command("register-form")
 def register_form_command(
-    name: str = typer.Option(..., "--name"),
+    name: str = typer.Option(..., "--name", help="The design's name."),
     function: str | None = typer.Option(None, "--function", help="What it does."),
     licence: str | None = typer.Option(None, "--licence", help="SPDX, e.g. CERN-OHL-S-2.0."),
     repo: str | None = typer.Option(None, "--repo", help="Where the design lives."),
@@ -79,7 +79,7 @@ def register_form_command(
 @designs_app.command("claim")
 def claim_command(
     ident: str = typer.Argument(..., help="Design id or key."),
-    message: str | None = typer.Option(None, "--message"),
+    message: str | None = typer.Option(None, "--message", help="A word for the admins."),
     as_email: str | None = AsOption,
     db: str | None = DbOption,
     as_json: bool = JsonOption,
@@ -94,7 +94,9 @@ def claim_command(
 
 @design_claims_app.command("list")
 def claims_list_command(
-    status: str | None = typer.Option("pending", "--status"),
+    status: str | None = typer.Option(
+        "pending", "--status", help="pending, approved or rejected (default pending)."
+    ),
     as_email: str | None = AsOption,
     db: str | None = DbOption,
     as_json: bool = JsonOption,

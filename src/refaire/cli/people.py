@@ -81,8 +81,8 @@ def users_add_command(
 
 
 def users_list_command(
-    limit: int = typer.Option(50, "--limit", min=1, max=500),
-    offset: int = typer.Option(0, "--offset", min=0),
+    limit: int = typer.Option(50, "--limit", min=1, max=500, help="How many to show."),
+    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many (pagination)."),
     db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -235,8 +235,8 @@ def tokens_revoke_command(
 def audit_command(
     target: str | None = typer.Option(None, "--target", help="TYPE or TYPE:ID, e.g. facility:12."),
     actor: str | None = typer.Option(None, "--actor", help="e.g. user:3, cli, admin-token."),
-    limit: int = typer.Option(50, "--limit", min=1, max=500),
-    offset: int = typer.Option(0, "--offset", min=0),
+    limit: int = typer.Option(50, "--limit", min=1, max=500, help="How many to show."),
+    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many (pagination)."),
     db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -267,7 +267,7 @@ def audit_command(
 
 
 def mail_outbox_command(
-    limit: int = typer.Option(20, "--limit", min=1, max=500),
+    limit: int = typer.Option(20, "--limit", min=1, max=500, help="How many to show."),
     as_json: bool = JsonOption,
 ) -> None:
     """Mails written to the outbox (REFAIRE_OUTBOX, or beside the SQLite database), newest
