@@ -196,8 +196,12 @@ def test_demo_database_is_the_default_until_there_is_your_own(tmp_path: Path, mo
     assert json.loads(listed.output)["total"] > 0
     info = runner.invoke(cli, ["db", "info"]).output
     assert str(demo) in info and "demo" in info
-    # once you have a database of your own, it is the default again
+    # writes go to the demo's database too (one default for every command)...
     assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
+    assert not default_database_path().exists()
+    # ...until you make a database of your own: then it is the default again
+    own_path = str(default_database_path())
+    assert runner.invoke(cli, ["db", "upgrade", "--db", own_path]).exit_code == 0
     own = runner.invoke(cli, ["designs", "list", "--json"])
     assert json.loads(own.output)["total"] == 0
     assert str(default_database_path()) in runner.invoke(cli, ["db", "info"]).output

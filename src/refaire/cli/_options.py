@@ -45,24 +45,25 @@ class Rule:
     """
 
     allowed: str
-    check: Callable[[str], Any] | None = None
+    # (value, lang of the command's --lang or "en") -> canonical value, or ValueError
+    check: Callable[[str, str], Any] | None = None
     # the check's own reason is the better sentence (it lists candidates): keep it
     own_words: bool = False
 
 
-def _near(value: str) -> str:
+def _near(value: str, lang: str) -> str:
     from refaire.places import PlaceError, resolve_place
 
     try:
         resolve_place(value)
     except PlaceError as exc:
-        raise ValueError(exc.text("en")) from None
+        raise ValueError(exc.text(lang)) from None
     # the command resolves it again (cached): it may word the place in the asked language
     return value
 
 
-def _capability(kind: str) -> Callable[[str], str]:
-    def check(value: str) -> str:
+def _capability(kind: str) -> Callable[[str, str], str]:
+    def check(value: str, _lang: str) -> str:
         from refaire.vocab.names import canonical_id
 
         return canonical_id(value, kind)  # UnknownName is a ValueError naming close ids
@@ -70,15 +71,15 @@ def _capability(kind: str) -> Callable[[str], str]:
     return check
 
 
-def _radius(value: Any) -> float:
+def _radius(value: Any, _lang: str) -> float:
     radius = float(value)
     if not 0 < radius <= MAX_RADIUS_KM:
         raise ValueError("out of range")
     return radius
 
 
-def _choice(allowed: tuple[str, ...]) -> Callable[[str], str]:
-    def check(value: str) -> str:
+def _choice(allowed: tuple[str, ...]) -> Callable[[str, str], str]:
+    def check(value: str, _lang: str) -> str:
         canonical = str(value).strip().lower()
         if canonical not in allowed:
             raise ValueError("unknown value")
@@ -87,7 +88,7 @@ def _choice(allowed: tuple[str, ...]) -> Callable[[str], str]:
     return check
 
 
-def _sector(value: str) -> str:
+def _sector(value: str, _lang: str) -> str:
     from refaire.vocab.cpc import known_sectors
 
     canonical = str(value).strip().upper()
@@ -102,7 +103,7 @@ def _sector_allowed() -> str:
     return "a sector id, one of " + ", ".join(known_sectors())
 
 
-def _readiness(value: str) -> str:
+def _readiness(value: str, _lang: str) -> str:
     from refaire.vocab.readiness import normalise_technology_readiness
 
     level, _rule = normalise_technology_readiness(str(value))
@@ -111,7 +112,7 @@ def _readiness(value: str) -> str:
     return level
 
 
-def _country(value: str) -> str:
+def _country(value: str, _lang: str) -> str:
     if not _COUNTRY.match(str(value).strip()):
         raise ValueError("not a code")
     return str(value).strip().upper()
@@ -177,20 +178,23 @@ def sentence(param: Any, value: Any = None, reason: str = "") -> str:
 def _with_rule(rule: Rule, previous: Callable[..., Any] | None) -> Callable[..., Any]:
     def callback(ctx: Any, param: Any, value: Any) -> Any:
         if value is not None and rule.check is not None:
+            # --lang is eager (see install_rules): known here, so --near errors are worded in it
+            lang = str((getattr(ctx, "params", None) or {}).get("lang") or "en")
+            lang = lang if lang in LANGS else "en"
             if isinstance(value, list | tuple):
-                value = type(value)(_checked(rule, param, v) for v in value)
+                value = type(value)(_checked(rule, param, v, lang) for v in value)
             else:
-                value = _checked(rule, param, value)
+                value = _checked(rule, param, value, lang)
         return previous(ctx, param, value) if previous is not None else value
 
     callback.refaire_rule = rule  # type: ignore[attr-defined]
     return callback
 
 
-def _checked(rule: Rule, param: Any, value: Any) -> Any:
+def _checked(rule: Rule, param: Any, value: Any, lang: str) -> Any:
     assert rule.check is not None
     try:
-        return rule.check(value)
+        return rule.check(value, lang)
     except ValueError as exc:
         if rule.own_words:
             # e.g. the place resolver's sentence already says what was found and what to type
@@ -212,6 +216,10 @@ def install_rules(root: Any) -> None:
             rule = RULES.get(flag_of(param))
             if rule is None or getattr(param, "is_flag", False):
                 continue
+            if flag_of(param) == "--lang":
+                # read before the other options, whatever their order on the command line,
+                # so that the sentences of their refusals can be in that language
+                param.is_eager = True
             if getattr(param.callback, "refaire_rule", None) is not None:
                 continue
             desc = getattr(param, "type_descriptor", None)

@@ -299,7 +299,9 @@ def quote_file(
         # one name everywhere: the vocabulary's id ("PLA+" → pla, "felt" → textile)
         material = canonical_id(material, "material")
     except UnknownName as exc:
-        raise QuoteError(str(exc)) from None
+        close = f" (close ids: {', '.join(exc.suggestions)})" if exc.suggestions else ""
+        known = ", ".join(sorted(rates()["materials"]))
+        raise QuoteError(f"unknown material {exc.given!r}: known are {known}{close}") from None
     if not isinstance(qty, int) or qty < 1:
         raise QuoteError(f"quantity must be a whole number ≥ 1, got {qty!r}")
     place = None
