@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
-from rich.markup import escape
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -59,7 +58,22 @@ def print_json(data: Any) -> None:
 def esc(value: Any) -> str:
     """Record or user text for a Rich string: shown literally, never read as markup
     (a design named `x [/b]` would otherwise crash the print or restyle the output)."""
+    from rich.markup import escape
+
     return escape("" if value is None else str(value))
+
+
+# Rich's tables and panels, loaded when a command first draws one (not for `--help`).
+def Table(*args: Any, **kwargs: Any) -> Any:  # noqa: N802 - stands in for rich's class
+    from rich.table import Table as RichTable
+
+    return RichTable(*args, **kwargs)
+
+
+def Panel(*args: Any, **kwargs: Any) -> Any:  # noqa: N802 - stands in for rich's class
+    from rich.panel import Panel as RichPanel
+
+    return RichPanel(*args, **kwargs)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+import typer
 from typer.core import TyperGroup
 
 try:  # typer ≥ 0.29 carries its own copy of click
@@ -97,7 +98,7 @@ class RefaireGroup(TyperGroup):
         except _cx.ClickException as exc:
             exc.show()
             sys.exit(exc.exit_code)
-        except _cx.Abort:
+        except typer.Abort:
             sys.stderr.write("Aborted.\n")
             sys.exit(1)
         sys.exit(rv if isinstance(rv, int) else 0)

@@ -9,10 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, LazyModule, console, fail, print_json
+from refaire.cli._common import DbOption, JsonOption, LazyModule, Table, console, fail, print_json
+from refaire.cli._common import esc as escape
 from refaire.cli.designs import designs_app
 from refaire.cli.facility_manage import AsOption, run_as
 

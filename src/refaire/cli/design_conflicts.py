@@ -10,10 +10,9 @@ from __future__ import annotations
 import getpass
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, fail, open_db, print_json
+from refaire.cli._common import DbOption, JsonOption, Table, console, fail, open_db, print_json
+from refaire.cli._common import esc as escape
 
 
 def conflicts_command(

@@ -5,10 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.panel import Panel
-from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, esc, fail, open_db, print_json
+from refaire.cli._common import (
+    DbOption,
+    JsonOption,
+    Panel,
+    Table,
+    console,
+    esc,
+    fail,
+    open_db,
+    print_json,
+)
 from refaire.contract.bounds import MAX_OFFSET
 
 designs_app = typer.Typer(

@@ -5,19 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from rich.markup import escape
-from rich.panel import Panel
-from rich.table import Table
 
 from refaire.cli._common import (
     DbOption,
     JsonOption,
+    Panel,
+    Table,
     console,
     err_console,
     fail,
     open_db,
     print_json,
 )
+from refaire.cli._common import esc as escape
 from refaire.contract.bounds import MAX_OFFSET
 
 facilities_app = typer.Typer(

@@ -13,10 +13,18 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, LazyModule, console, fail, open_db, print_json
+from refaire.cli._common import (
+    DbOption,
+    JsonOption,
+    LazyModule,
+    Table,
+    console,
+    fail,
+    open_db,
+    print_json,
+)
+from refaire.cli._common import esc as escape
 from refaire.cli.facilities import facilities_app
 from refaire.people._common import NotAllowed as PeopleNotAllowed
 from refaire.people._common import PeopleError
@@ -133,7 +141,7 @@ def hours_command(
     _show_changed(d, as_json)
 
 
-def _proposal_table(p: dict[str, Any]) -> Table:
+def _proposal_table(p: dict[str, Any]) -> Any:
     t = Table("field", "proposed", "from", title=f"Proposals for {escape(p['text'])!r}")
     for field in ("make", "model", "process", "materials", "build_volume_mm", "bed_size_mm"):
         value = p.get(field)

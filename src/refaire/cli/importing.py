@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, esc, open_db, print_json
+from refaire.cli._common import DbOption, JsonOption, Table, console, esc, open_db, print_json
+from refaire.cli._common import esc as escape
 
 if TYPE_CHECKING:
     from refaire.ingest.runner import ImportSummary

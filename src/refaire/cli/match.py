@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, esc, fail, open_db, print_json
+from refaire.cli._common import DbOption, JsonOption, Table, console, esc, fail, open_db, print_json
 
 _STATUS_STYLE = {"met": "green", "probable": "cyan", "near": "yellow", "missing": "red"}
 

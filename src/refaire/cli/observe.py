@@ -5,10 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, err_console, open_db, print_json
+from refaire.cli._common import (
+    DbOption,
+    JsonOption,
+    Table,
+    console,
+    err_console,
+    open_db,
+    print_json,
+)
+from refaire.cli._common import esc as escape
 from refaire.contract.bounds import MAX_OFFSET
 from refaire.observatory.practices import PRACTICES
 

@@ -10,10 +10,17 @@ from __future__ import annotations
 import sys
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, err_console, open_db, print_json
+from refaire.cli._common import (
+    DbOption,
+    JsonOption,
+    Table,
+    console,
+    err_console,
+    open_db,
+    print_json,
+)
+from refaire.cli._common import esc as escape
 from refaire.people import cli_actor
 from refaire.people._common import NotAllowed, PeopleError, UnknownUser
 

@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, esc, fail, open_db, print_json
+from refaire.cli._common import DbOption, JsonOption, Table, console, esc, fail, open_db, print_json
+from refaire.cli._common import esc as escape
 
 
 def _size(values: list[float] | None) -> str:

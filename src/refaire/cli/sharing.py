@@ -13,10 +13,18 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, LazyModule, console, fail, open_db, print_json
+from refaire.cli._common import (
+    DbOption,
+    JsonOption,
+    LazyModule,
+    Table,
+    console,
+    fail,
+    open_db,
+    print_json,
+)
+from refaire.cli._common import esc as escape
 from refaire.people._common import NotAllowed as PeopleNotAllowed
 from refaire.people._common import PeopleError
 

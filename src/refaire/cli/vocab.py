@@ -6,9 +6,8 @@ import sys
 from enum import StrEnum
 
 import typer
-from rich.table import Table
 
-from refaire.cli._common import JsonOption, console, esc, print_json
+from refaire.cli._common import JsonOption, Table, console, esc, print_json
 
 
 class Kind(StrEnum):

@@ -26,7 +26,7 @@ class UnknownName(ValueError):
         self.kind, self.given, self.suggestions = kind, given, suggestions
         close = f"; close ids: {', '.join(suggestions)}" if suggestions else ""
         super().__init__(
-            f"unknown {kind} {given!r}{close} (the capability vocabulary lists every id)"
+            f"unknown {kind} {given!r}{close}; `refaire vocab list --kind {kind}` lists every id"
         )
 
 
