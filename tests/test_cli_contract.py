@@ -258,3 +258,15 @@ def test_match_marks_town_centre_distances_approximate() -> None:
 
     assert _km({"approximate_location": True}, 12.5) == "12.5 km (approximate: town centre)"
     assert _km({}, 12.5) == "12.5 km"
+
+
+def test_python_dash_m_refaire_is_the_same_command_line() -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    out = subprocess.run(
+        [sys.executable, "-m", "refaire", "designs", "list", "--limit", "0"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert out.returncode == 2
+    assert out.stderr.strip() == "error: --limit must be a whole number from 1 to 200."
