@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -70,10 +71,31 @@ def list_command(
     console.print(
         f"{result['total']} designs match; showing {offset + 1 if shown else 0}–{offset + shown}."
     )
+    if not result["total"] and filters:
+        _say_what_exists(store, q, filters)
     for facet, values in result["facets"].items():
         if values:
             top = ", ".join(f"{esc(v['value'])} ({v['count']})" for v in values[:6])
             console.print(f"[dim]{facet}:[/dim] {top}")
+
+
+def _say_what_exists(store: Any, q: str | None, filters: dict[str, list[str]]) -> None:
+    """An empty result with filters: the values each filtered facet takes among the designs
+    the words alone find, so a value no design has (`--language xx`) is told apart from a
+    combination of real values that happens to match nothing."""
+    from refaire.store.design_search import search_designs
+
+    facets = search_designs(store, q=q, limit=1)["facets"]  # the words alone
+    for facet, wanted in filters.items():
+        present = [v["value"] for v in facets.get(facet) or []]
+        missing = [w for w in wanted if w not in present]
+        if missing:
+            shown = ", ".join(esc(v) for v in present[:12]) or "none"
+            console.print(
+                f"[yellow]no design has --{facet} {esc(', '.join(missing))} here;[/yellow] "
+                f"values present: {shown}",
+                soft_wrap=True,
+            )
 
 
 @designs_app.command("show")
