@@ -43,7 +43,10 @@ def _serve(store_url: str, host: str, port: int) -> None:
     from refaire.app import create_app
 
     app = create_app(database=store_url, prepare=True)
-    console.print(f"Refaire on [bold]http://{host}:{port}/[/bold]  (database: {esc(store_url)})")
+    console.print(
+        f"Refaire on [bold]http://{host}:{port}/[/bold]  (database: {esc(store_url)})",
+        soft_wrap=True,
+    )
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
@@ -86,11 +89,15 @@ def demo_command(
         f"(run `refaire import --json` on {esc(str(SAMPLE))} to see every problem)"
     )
     if default_database_url() == store.url:
-        console.print("The other commands read this database by default: try `refaire designs list`.")
+        console.print(
+            "The other commands read this database by default: try `refaire designs list`.",
+            soft_wrap=True,
+        )
     else:
         console.print(
             f"The other commands read {esc(default_database_url())} by default; add "
-            f"`--db {esc(target)}` to read the demo (`refaire db info` says which is used)."
+            f"`--db {esc(target)}` to read the demo (`refaire db info` says which is used).",
+            soft_wrap=True,
         )
     if serve:
         _serve(store.url, host, port)
