@@ -138,9 +138,11 @@ def test_cli_bad_near_and_unknown_process_are_clear_usage_errors(db):
     assert "LAT,LON" in res.output
     res = run("facilities", "list", "--near", "95,2", "--db", db)
     assert res.exit_code == 2 and "out of range" in res.output
-    res = run("facilities", "list", "--process", "lasercutter", "--db", db)
+    res = run("facilities", "list", "--process", "teleportation", "--db", db)
     assert res.exit_code == 2
-    assert "lasercutter" in res.output and "refaire vocab list" in res.output
+    assert "teleportation" in res.output and "refaire vocab list" in res.output
+    # a name the vocabulary knows is its id, as in `refaire quote` (vocab.names)
+    assert run("facilities", "list", "--process", "lasercutter", "--db", db).exit_code == 0
 
 
 def test_cli_show_says_a_town_centre_is_approximate(db, records):

@@ -491,7 +491,7 @@ def test_cli_match_text_facility_and_coverage(store) -> None:
     # Lamp, vase, bracket, gear, figurine, box: made alone somewhere; kiosk and giant not.
     assert summary["makeable_anywhere"] == 6 and summary["designs"] == 8
     res = runner.invoke(cli, ["match", "t:lamp", "--near", "north", "--db", store.url])
-    assert res.exit_code == 1 and "LAT,LON" in res.output
+    assert res.exit_code == 2 and "LAT,LON" in res.output
     res = runner.invoke(cli, ["designs", "show", "t:lamp", "--db", store.url])
     assert "Requirements" in res.output and "laser-cutting" in res.output
 

@@ -89,7 +89,8 @@ def test_cli(sqlite_store) -> None:
             "2022-13-01",
         ],
     )
-    assert bad.exit_code == 2 and "url" in bad.output and "published" in bad.output
+    # named by the flags typed, not by the API's fields (`published`)
+    assert bad.exit_code == 2 and "--url" in bad.output and "--date" in bad.output
     r = runner.invoke(
         cli_app,
         ["signals", "list", "--db", sqlite_store.url, "--tag", "fabrication-place", "--json"],

@@ -327,7 +327,7 @@ def test_cli(lyon, tmp_path) -> None:
     assert "Lyon, FR (town centre)" in text.output and "Capability unknown" in text.output
     assert "probable" in text.output and "crx.example.org" in text.output
     troy = runner.invoke(cli, ["match", "t:panel", "--near", "Troy", "--db", store.url])
-    assert troy.exit_code == 1
+    assert troy.exit_code == 2  # a usage mistake, like every refused --near
     assert "several places" in troy.output and "Troy (NY, US" in troy.output
     fr = runner.invoke(
         cli, ["match", "t:panel", "--near", "Troy", "--lang", "fr", "--db", store.url]

@@ -288,7 +288,8 @@ def test_cli_quote_json_and_table(store, priced, tmp_path, fixtures) -> None:
     shown = runner.invoke(cli, args)
     assert shown.exit_code == 0 and "total" in shown.output and "Prusa" in shown.output
     wrong = runner.invoke(cli, ["quote", str(mesh), "--material", "gold", "--db", db])
-    assert wrong.exit_code == 1 and "known are" in wrong.output
+    # a usage mistake, worded as `facilities list --material` words it (tests/test_cli_contract)
+    assert wrong.exit_code == 2 and "--material: unknown material 'gold'" in wrong.output
 
 
 def test_api_mesh_and_quote(api, priced, fixtures, monkeypatch) -> None:

@@ -11,7 +11,12 @@ import pkgutil
 
 import typer
 
+from refaire.cli._group import RefaireGroup
+
 app = typer.Typer(
+    cls=RefaireGroup,
+    # plain help: flags as flags, values as words (see _group); rich boxes need no import
+    rich_markup_mode=None,
     name="refaire",
     help="Refaire: open designs, the places that make them, and who can make what near you.",
     no_args_is_help=True,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import typer
-from rich.markup import escape
+from pathlib import Path
 
-from refaire.cli._common import DbOption, console
-from refaire.store.db import current_revision, head_revision, normalise_url, open_store
+import typer
+
+from refaire.cli._common import DbOption, console, esc, open_db
 
 db_app = typer.Typer(
     help="Database set-up: migrations and where the data lives.", no_args_is_help=True
@@ -15,16 +15,32 @@ db_app = typer.Typer(
 
 @db_app.command("upgrade")
 def upgrade_command(db: str | None = DbOption) -> None:
-    """Apply pending migrations (they also run automatically on first use)."""
-    store = open_store(db)
-    console.print(f"{escape(store.url)}: at revision {current_revision(store.engine)}")
+    """Create the database if needed and apply pending migrations (they also run
+    automatically on first use)."""
+    from refaire.store.db import current_revision
+
+    store = open_db(db, create=True)
+    console.print(f"{esc(store.url)}: at revision {current_revision(store.engine)}", soft_wrap=True)
 
 
 @db_app.command("info")
 def info_command(db: str | None = DbOption) -> None:
-    """Where the database is and which migration it is at."""
-    store = open_store(normalise_url(db), migrate=False)
-    console.print(f"url: {escape(store.url)}")
+    """Which database the commands use (and why), and which migration it is at."""
+    from refaire.store.db import (
+        current_revision,
+        default_database_choice,
+        head_revision,
+        normalise_url,
+    )
+
+    url = normalise_url(db)
+    console.print(f"url: {esc(url)}", soft_wrap=True)
+    console.print(f"chosen by: {esc('--db' if db else default_database_choice()[1])}", soft_wrap=True)
+    path = url.split("///", 1)[1] if url.startswith("sqlite") and "///" in url else ""
+    if path and path != ":memory:" and not Path(path).exists():
+        console.print("revision: none (the file does not exist yet)")
+        return
+    store = open_db(db, migrate=False)
     console.print(f"revision: {current_revision(store.engine)} (head: {head_revision()})")
 
 

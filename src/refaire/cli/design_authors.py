@@ -9,13 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, fail, print_json
+from refaire.cli._common import DbOption, JsonOption, LazyModule, Table, console, fail, print_json
+from refaire.cli._common import esc as escape
 from refaire.cli.designs import designs_app
 from refaire.cli.facility_manage import AsOption, run_as
-from refaire.manage import designs as authors
+
+authors = LazyModule("refaire.manage.designs")
 
 design_claims_app = typer.Typer(help="Claims to maintain imported designs: list, approve, reject.")
 designs_app.add_typer(design_claims_app, name="claims")
@@ -54,7 +54,7 @@ def register_command(
 
 @designs_app.command("register-form")
 def register_form_command(
-    name: str = typer.Option(..., "--name"),
+    name: str = typer.Option(..., "--name", help="The design's name."),
     function: str | None = typer.Option(None, "--function", help="What it does."),
     licence: str | None = typer.Option(None, "--licence", help="SPDX, e.g. CERN-OHL-S-2.0."),
     repo: str | None = typer.Option(None, "--repo", help="Where the design lives."),
@@ -78,7 +78,7 @@ def register_form_command(
 @designs_app.command("claim")
 def claim_command(
     ident: str = typer.Argument(..., help="Design id or key."),
-    message: str | None = typer.Option(None, "--message"),
+    message: str | None = typer.Option(None, "--message", help="A word for the admins."),
     as_email: str | None = AsOption,
     db: str | None = DbOption,
     as_json: bool = JsonOption,
@@ -93,7 +93,9 @@ def claim_command(
 
 @design_claims_app.command("list")
 def claims_list_command(
-    status: str | None = typer.Option("pending", "--status"),
+    status: str | None = typer.Option(
+        "pending", "--status", help="pending, approved or rejected (default pending)."
+    ),
     as_email: str | None = AsOption,
     db: str | None = DbOption,
     as_json: bool = JsonOption,

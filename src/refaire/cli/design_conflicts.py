@@ -10,17 +10,9 @@ from __future__ import annotations
 import getpass
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, fail, print_json
-from refaire.registry.conflicts import (
-    ConflictError,
-    UnknownConflict,
-    list_conflicts,
-    resolve_conflict,
-)
-from refaire.store import open_store
+from refaire.cli._common import DbOption, JsonOption, Table, console, fail, open_db, print_json
+from refaire.cli._common import esc as escape
 
 
 def conflicts_command(
@@ -32,7 +24,9 @@ def conflicts_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Manifests that claimed a stored design's identity from another source."""
-    store = open_store(db)
+    from refaire.registry.conflicts import ConflictError, list_conflicts
+
+    store = open_db(db)
     try:
         result = list_conflicts(store, design_id=design, limit=limit, offset=offset, status=status)
     except ConflictError as exc:
@@ -64,7 +58,9 @@ def resolve_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Decide a conflict: keep the stored design (default) or replace it with the claim."""
-    store = open_store(db)
+    from refaire.registry.conflicts import ConflictError, UnknownConflict, resolve_conflict
+
+    store = open_db(db)
     action = "replace" if replace else "keep"
     try:
         done = resolve_conflict(store, conflict, action, f"cli:{getpass.getuser()}")

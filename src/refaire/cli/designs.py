@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
-from rich.panel import Panel
-from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, esc, fail, print_json
+from refaire.cli._common import (
+    DbOption,
+    JsonOption,
+    Panel,
+    Table,
+    console,
+    esc,
+    fail,
+    open_db,
+    print_json,
+)
 from refaire.contract.bounds import MAX_OFFSET
-from refaire.registry.designs import UnknownDesign, design_detail
-from refaire.store import open_store
-from refaire.store.design_search import search_designs
 
 designs_app = typer.Typer(
     help="Find and read the open designs in the registry.", no_args_is_help=True
@@ -40,7 +46,9 @@ def list_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Search designs, with facet counts."""
-    store = open_store(db)
+    from refaire.store.design_search import search_designs
+
+    store = open_db(db)
     filters = _filters(
         openness=openness, sector=sector, readiness=readiness, language=language, platform=platform
     )
@@ -63,10 +71,31 @@ def list_command(
     console.print(
         f"{result['total']} designs match; showing {offset + 1 if shown else 0}–{offset + shown}."
     )
+    if not result["total"] and filters:
+        _say_what_exists(store, q, filters)
     for facet, values in result["facets"].items():
         if values:
             top = ", ".join(f"{esc(v['value'])} ({v['count']})" for v in values[:6])
             console.print(f"[dim]{facet}:[/dim] {top}")
+
+
+def _say_what_exists(store: Any, q: str | None, filters: dict[str, list[str]]) -> None:
+    """An empty result with filters: the values each filtered facet takes among the designs
+    the words alone find, so a value no design has (`--language xx`) is told apart from a
+    combination of real values that happens to match nothing."""
+    from refaire.store.design_search import search_designs
+
+    facets = search_designs(store, q=q, limit=1)["facets"]  # the words alone
+    for facet, wanted in filters.items():
+        present = [v["value"] for v in facets.get(facet) or []]
+        missing = [w for w in wanted if w not in present]
+        if missing:
+            shown = ", ".join(esc(v) for v in present[:12]) or "none"
+            console.print(
+                f"[yellow]no design has --{facet} {esc(', '.join(missing))} here;[/yellow] "
+                f"values present: {shown}",
+                soft_wrap=True,
+            )
 
 
 @designs_app.command("show")
@@ -76,7 +105,9 @@ def show_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Everything about one design: parts, licence, maturity, lineage, problems, provenance."""
-    store = open_store(db)
+    from refaire.registry.designs import UnknownDesign, design_detail
+
+    store = open_db(db)
     try:
         d = design_detail(store, ident)
     except UnknownDesign as exc:
@@ -178,6 +209,7 @@ def measure_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Measure meshes onto a design's parts (matched by file name) and save the sizes."""
+    from refaire.registry.designs import UnknownDesign
     from refaire.registry.part_meshes import MAX_BYTES, attach_meshes
 
     uploads = []
@@ -187,7 +219,7 @@ def measure_command(
                 uploads.append((path.name, handle.read(MAX_BYTES + 1)))
         except OSError as exc:
             fail(f"{path}: {exc.strerror or exc}")
-    store = open_store(db)
+    store = open_db(db)
     try:
         result = attach_meshes(store, ident, uploads)
     except UnknownDesign as exc:
@@ -236,8 +268,8 @@ def export_designs_command(
     from refaire.registry.export import FORMATS, export_designs
 
     if fmt not in FORMATS:
-        fail(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
-    store = open_store(db)
+        fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}.", 2)
+    store = open_db(db)
     n = export_designs(store, fmt, out)
     console.print(f"exported {n} designs as {fmt} to {esc(out)}")
 

@@ -5,20 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from rich.markup import escape
-from rich.panel import Panel
-from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, err_console, fail, print_json
-from refaire.contract.bounds import MAX_OFFSET
-from refaire.registry.facilities import (
-    FilterError,
-    UnknownFacility,
-    check_filters,
-    facility_detail,
-    search,
+from refaire.cli._common import (
+    DbOption,
+    JsonOption,
+    Panel,
+    Table,
+    console,
+    err_console,
+    fail,
+    open_db,
+    print_json,
 )
-from refaire.store import open_store
+from refaire.cli._common import esc as escape
+from refaire.contract.bounds import MAX_OFFSET
 
 facilities_app = typer.Typer(
     help="Find and read the facilities (FabLabs, makerspaces) in the registry.",
@@ -48,6 +48,10 @@ def list_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Search facilities by words, distance, process, material and country."""
+    from refaire.registry.facilities import FilterError, check_filters, search
+
+    if radius_km is not None and not near:
+        fail("--radius-km needs --near PLACE, the centre of the circle", 2)
     try:
         filters = check_filters(near, radius_km, process, material, country)
     except FilterError as exc:
@@ -55,7 +59,7 @@ def list_command(
         # (a command to run) stays on one line whatever the terminal width
         err_console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from None
-    store = open_store(db)
+    store = open_db(db)
     result = search(store, filters, q=q, limit=limit, offset=offset)
     if as_json:
         print_json(result)
@@ -112,7 +116,9 @@ def show_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Everything about one facility: address, machines, stated vs inferred capabilities."""
-    store = open_store(db)
+    from refaire.registry.facilities import UnknownFacility, facility_detail
+
+    store = open_db(db)
     try:
         d = facility_detail(store, ident)
     except UnknownFacility as exc:

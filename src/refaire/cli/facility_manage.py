@@ -13,16 +13,25 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, fail, print_json
+from refaire.cli._common import (
+    DbOption,
+    JsonOption,
+    LazyModule,
+    Table,
+    console,
+    fail,
+    open_db,
+    print_json,
+)
+from refaire.cli._common import esc as escape
 from refaire.cli.facilities import facilities_app
-from refaire.manage import claims, editing, suggestions
-from refaire.manage.access import ManageError, NotAllowed, UnknownItem
 from refaire.people._common import NotAllowed as PeopleNotAllowed
 from refaire.people._common import PeopleError
-from refaire.store import open_store
+
+claims = LazyModule("refaire.manage.claims")
+editing = LazyModule("refaire.manage.editing")
+suggestions = LazyModule("refaire.manage.suggestions")
 
 AsOption = typer.Option(
     None, "--as", help="Act as this account (default: the operator, as site admin)."
@@ -37,10 +46,11 @@ facilities_app.add_typer(suggestions_app, name="suggestions")
 
 def run_as(db: str | None, as_email: str | None, fn: Callable[..., Any]) -> Any:
     """Open the store, find the actor, call the service; errors become one clear line."""
+    from refaire.manage.access import ManageError, NotAllowed, UnknownItem
     from refaire.people import cli_actor
     from refaire.registry.facilities import UnknownFacility
 
-    store = open_store(db)
+    store = open_db(db)
     try:
         actor = cli_actor(store, as_email)
         return fn(store, actor)
@@ -67,9 +77,9 @@ def _show_changed(d: dict[str, Any], as_json: bool) -> None:
 @facilities_app.command("edit")
 def edit_command(
     ident: str = typer.Argument(..., help="Facility id or key."),
-    description: str | None = typer.Option(None, "--description"),
+    description: str | None = typer.Option(None, "--description", help="What the place is."),
     email: str | None = typer.Option(None, "--email", help="Contact e-mail ('' clears it)."),
-    phone: str | None = typer.Option(None, "--phone"),
+    phone: str | None = typer.Option(None, "--phone", help="Contact phone ('' clears it)."),
     url: str | None = typer.Option(None, "--url", help="Website, http(s)."),
     access: str | None = typer.Option(None, "--access", help="public, members or by-appointment."),
     location: str | None = typer.Option(
@@ -135,7 +145,7 @@ def hours_command(
     _show_changed(d, as_json)
 
 
-def _proposal_table(p: dict[str, Any]) -> Table:
+def _proposal_table(p: dict[str, Any]) -> Any:
     t = Table("field", "proposed", "from", title=f"Proposals for {escape(p['text'])!r}")
     for field in ("make", "model", "process", "materials", "build_volume_mm", "bed_size_mm"):
         value = p.get(field)
@@ -174,11 +184,11 @@ def machine_add_command(
     materials: str | None = typer.Option(
         None, "--materials", help="Material ids, comma-separated."
     ),
-    make: str | None = typer.Option(None, "--make"),
-    model: str | None = typer.Option(None, "--model"),
+    make: str | None = typer.Option(None, "--make", help="Maker of the machine."),
+    model: str | None = typer.Option(None, "--model", help="Its model name."),
     build_volume: str | None = typer.Option(None, "--build-volume", help="e.g. '330 x 240 x 300'."),
     bed_size: str | None = typer.Option(None, "--bed-size", help="e.g. '600 x 400'."),
-    quantity: int = typer.Option(1, "--quantity", min=1),
+    quantity: int = typer.Option(1, "--quantity", min=1, help="How many."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Confirm the proposals without asking."),
     as_email: str | None = AsOption,
     db: str | None = DbOption,
@@ -276,8 +286,8 @@ def claim_command(
 def claims_list_command(
     status: str | None = typer.Option("pending", "--status", help="pending, approved, rejected."),
     mine: bool = typer.Option(False, "--mine", help="Only my claims."),
-    limit: int = typer.Option(50, "--limit", min=1, max=500),
-    offset: int = typer.Option(0, "--offset", min=0),
+    limit: int = typer.Option(50, "--limit", min=1, max=500, help="How many to show."),
+    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many (pagination)."),
     as_email: str | None = AsOption,
     db: str | None = DbOption,
     as_json: bool = JsonOption,
@@ -321,7 +331,7 @@ def claims_approve_command(
 @claims_app.command("reject")
 def claims_reject_command(
     cid: int,
-    reason: str | None = typer.Option(None, "--reason"),
+    reason: str | None = typer.Option(None, "--reason", help="Why, told to the claimant."),
     as_email: str | None = AsOption,
     db: str | None = DbOption,
     as_json: bool = JsonOption,
@@ -364,7 +374,7 @@ def suggest_command(
     changes: list[str] = typer.Option(
         [], "--set", help="FIELD=VALUE, e.g. --set email=contact@lab.fr (repeatable)."
     ),
-    note: str | None = typer.Option(None, "--note"),
+    note: str | None = typer.Option(None, "--note", help="A word for the managers."),
     as_email: str | None = AsOption,
     db: str | None = DbOption,
     as_json: bool = JsonOption,
@@ -388,7 +398,9 @@ def suggest_command(
 @suggestions_app.command("list")
 def suggestions_list_command(
     ident: str = typer.Argument(..., help="Facility id or key."),
-    status: str | None = typer.Option("pending", "--status"),
+    status: str | None = typer.Option(
+        "pending", "--status", help="pending, accepted or rejected (default pending)."
+    ),
     as_email: str | None = AsOption,
     db: str | None = DbOption,
     as_json: bool = JsonOption,

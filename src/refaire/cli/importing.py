@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import TYPE_CHECKING
 
 import typer
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from refaire.cli._common import DbOption, JsonOption, console, esc, print_json
-from refaire.ingest.runner import ImportSummary, import_source_list
-from refaire.ingest.sources import expand
-from refaire.model import Problem
-from refaire.store import open_store
+from refaire.cli._common import DbOption, JsonOption, console, esc, open_db, print_json
+from refaire.cli._common import esc as escape
+
+if TYPE_CHECKING:
+    from refaire.ingest.runner import ImportSummary
+    from refaire.model import Problem
 
 
 def import_command(
@@ -22,11 +22,22 @@ def import_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Import OKH manifests and facility lists; bad files are reported, never fatal."""
-    store = open_store(db)
+    from refaire.ingest.runner import ImportSummary, import_source_list
+    from refaire.ingest.sources import expand
+
+    store = open_db(db, create=True)
     sources, problems = expand(paths)
     summary = ImportSummary(problems=list(problems), rejected=len(problems), read=len(problems))
     show_bar = not as_json and len(sources) > 20 and console.is_terminal
     if show_bar:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         with Progress(
             TextColumn("[bold]importing"),
             BarColumn(),

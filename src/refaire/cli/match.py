@@ -6,10 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, esc, fail, print_json
-from refaire.store import open_store
+from refaire.cli._common import DbOption, JsonOption, Table, console, esc, fail, open_db, print_json
 
 _STATUS_STYLE = {
     "met": "green",
@@ -25,7 +23,9 @@ def match_command(
     near: str | None = typer.Option(
         None, "--near", help='A town (Lyon, "Troy, NY", "Lyon, FR") or LAT,LON.'
     ),
-    radius_km: float = typer.Option(50.0, "--radius-km", min=0.1, max=20000, help="Radius."),
+    radius_km: float = typer.Option(
+        50.0, "--radius-km", help="Radius around --near in km (above 0, at most 20000)."
+    ),
     facility: str | None = typer.Option(
         None, "--facility", help="Facility id or key: the designs it can make (reverse match)."
     ),
@@ -43,8 +43,10 @@ def match_command(
     """Where, and how, a design can be made near a place: matches, plans, reasons."""
     chosen = sum(x for x in (design is not None, facility is not None, coverage))
     if chosen != 1:
-        fail("give a DESIGN with --near, or --facility ID, or --coverage (exactly one)")
-    store = open_store(db)
+        fail("give a DESIGN with --near, or --facility ID, or --coverage (exactly one)", 2)
+    if design is not None and not near:
+        fail("--near PLACE is required to match a design (e.g. --near Lyon or --near 45.76,4.84)", 2)
+    store = open_db(db)
     if coverage:
         _coverage(store, radius_km, as_json)
     elif facility is not None:
@@ -65,13 +67,10 @@ def _design(
     from refaire.match.engine import UnknownDesign, match_design
     from refaire.places import PlaceError, resolve_place
 
-    if not near:
-        fail("--near PLACE is required to match a design (e.g. --near Lyon or --near 45.76,4.84)")
     try:
         place = resolve_place(near)
     except PlaceError as exc:
-        fail(f"--near: {exc.text(lang)}")
-        return
+        fail(f"--near: {exc.text(lang)}", 2)
     try:
         result = match_design(
             store, design, place.latitude, place.longitude, radius_km, lang, limit, place
@@ -128,10 +127,19 @@ def _design(
                 + (f" ({esc(r['constraint'])})" if r["constraint"] else ""),
                 esc(r["reason"]),
             )
-        t.title = f"{esc(f['name'])} (id {f['id']}) — {m['distance_km']:g} km — {mark}"
+        t.title = f"{esc(f['name'])} (id {f['id']}) — {_km(f, m['distance_km'])} — {mark}"
         console.print(t)
     _print_plans(result["plans"])
     _print_unknown(result["unknown_capability"])
+
+
+def _km(facility: dict[str, Any], distance: float, unit: str = " km") -> str:
+    """A distance, marked approximate when the place is only known by its town's centre
+    (an inferred location: the distance is as rough as the town is wide)."""
+    text = f"{distance:g}{unit}"
+    if facility.get("approximate_location"):
+        text += " (approximate: town centre)"
+    return text
 
 
 def _print_unknown(group: dict[str, Any]) -> None:
@@ -142,14 +150,14 @@ def _print_unknown(group: dict[str, Any]) -> None:
     for u in group["items"]:
         f = u["facility"]
         contact = " ".join(x for x in (u["website"], u["email"]) if x) or "—"
-        t.add_row(str(f["id"]), esc(f["name"]), f"{u['distance_km']:g}", esc(contact))
+        t.add_row(str(f["id"]), esc(f["name"]), _km(f, u["distance_km"], unit=""), esc(contact))
     console.print(t)
     console.print(esc(group["note"]))
 
 
 def _print_plans(plans: list[dict[str, Any]]) -> None:
     for i, p in enumerate(plans, 1):
-        names = ", ".join(f"{esc(f['name'])} ({f['distance_km']:g} km)" for f in p["facilities"])
+        names = ", ".join(f"{esc(f['name'])} ({_km(f, f['distance_km'])})" for f in p["facilities"])
         state = "complete" if p["complete"] else f"partial: {esc(p['parts']['text'])}"
         console.print(f"[bold]Plan {i}[/bold] ({state}, {p['method']}): {names or '—'}")
         for a in p["assignments"]:

@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
+
+from refaire.cli._common import Table
 
 from ._common import JsonOption, console, esc, print_json
 

@@ -5,20 +5,35 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, err_console, print_json
+from refaire.cli._common import (
+    DbOption,
+    JsonOption,
+    Table,
+    console,
+    err_console,
+    open_db,
+    print_json,
+)
+from refaire.cli._common import esc as escape
 from refaire.contract.bounds import MAX_OFFSET
-from refaire.observatory.figures import FilterError, dashboard
-from refaire.observatory.signals import PRACTICES, SignalError, add_signal, list_signals
-from refaire.people import OPERATOR
-from refaire.store import open_store
+from refaire.observatory.practices import PRACTICES
 
 signals_app = typer.Typer(
     help="The watch of weak signals: articles, events and project news.", no_args_is_help=True
 )
 
+
+# The service names its fields as the API does; the command line answers with its flags.
+_SIGNAL_FLAGS = {
+    "title": "--title",
+    "url": "--url",
+    "published": "--date",
+    "summary": "--summary",
+    "sectors": "--sector",
+    "practices": "--practice",
+    "actors": "--actor",
+}
 
 _PRACTICE_HELP = f"Practice (repeatable): {', '.join(PRACTICES)}."
 
@@ -39,7 +54,9 @@ def observe_command(
     country: str | None = typer.Option(
         None, "--country", help="Only designs and facilities of this country (two letters)."
     ),
-    radius_km: float = typer.Option(50.0, "--radius-km", help="Radius of local making."),
+    radius_km: float = typer.Option(
+        50.0, "--radius-km", help="Radius of local making in km (above 0, at most 20000)."
+    ),
     no_coverage: bool = typer.Option(
         False, "--no-coverage", help="Skip the matching engine (local making not computed)."
     ),
@@ -48,7 +65,9 @@ def observe_command(
 ) -> None:
     """Inventory of the movement: sectors, countries, licences, maturity, documentation,
     growth, lineage, signals, and the transformation potential of each sector."""
-    store = open_store(db)
+    from refaire.observatory.figures import FilterError, dashboard
+
+    store = open_db(db)
     try:
         with console.status("computing the observatory…") if not as_json else _nothing():
             d = dashboard(
@@ -231,7 +250,10 @@ def add_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Record a signal (an article, event or project news) with its tags."""
-    store = open_store(db)
+    from refaire.observatory.signals import SignalError, add_signal
+    from refaire.people import OPERATOR
+
+    store = open_db(db, create=True)
     try:
         sig = add_signal(
             store,
@@ -246,7 +268,8 @@ def add_command(
         )
     except SignalError as exc:
         for fld, msg in exc.errors:
-            err_console.print(f"[red]error:[/red] {fld}: {escape(msg)}", soft_wrap=True)
+            flag = _SIGNAL_FLAGS.get(fld, fld)
+            err_console.print(f"[red]error:[/red] {flag}: {escape(msg)}", soft_wrap=True)
         raise typer.Exit(2) from None
     if as_json:
         print_json(sig)
@@ -264,13 +287,17 @@ def list_command(
     tag: str | None = typer.Option(
         None, "--tag", help="Only signals with this practice/actor/sector tag."
     ),
-    limit: int = typer.Option(50, "--limit", min=1, max=500),
-    offset: int = typer.Option(0, "--offset", min=0, max=MAX_OFFSET),
+    limit: int = typer.Option(50, "--limit", min=1, max=500, help="How many to show."),
+    offset: int = typer.Option(
+        0, "--offset", min=0, max=MAX_OFFSET, help="Skip this many (pagination)."
+    ),
     db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
     """List recorded signals, newest first."""
-    store = open_store(db)
+    from refaire.observatory.signals import SignalError, list_signals
+
+    store = open_db(db)
     try:
         result = list_signals(store, sector=sector, tag=tag, limit=limit, offset=offset)
     except SignalError as exc:

@@ -10,13 +10,19 @@ from __future__ import annotations
 import sys
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, err_console, print_json
+from refaire.cli._common import (
+    DbOption,
+    JsonOption,
+    Table,
+    console,
+    err_console,
+    open_db,
+    print_json,
+)
+from refaire.cli._common import esc as escape
 from refaire.people import cli_actor
 from refaire.people._common import NotAllowed, PeopleError, UnknownUser
-from refaire.store import open_store
 
 users_app = typer.Typer(help="Accounts and site admins.", no_args_is_help=True)
 tokens_app = typer.Typer(help="Personal API tokens (Authorization: Bearer).", no_args_is_help=True)
@@ -61,7 +67,7 @@ def users_add_command(
     from refaire.people.signup import request_reset
     from refaire.people.users import create_user
 
-    store = open_store(db)
+    store = open_db(db, create=True)
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     try:
         user = create_user(
@@ -82,15 +88,15 @@ def users_add_command(
 
 
 def users_list_command(
-    limit: int = typer.Option(50, "--limit", min=1, max=500),
-    offset: int = typer.Option(0, "--offset", min=0),
+    limit: int = typer.Option(50, "--limit", min=1, max=500, help="How many to show."),
+    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many (pagination)."),
     db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Accounts, oldest first."""
     from refaire.people.users import list_users
 
-    result = list_users(open_store(db), limit=limit, offset=offset)
+    result = list_users(open_db(db), limit=limit, offset=offset)
     if as_json:
         print_json(result)
     else:
@@ -107,7 +113,7 @@ def users_show_command(
     from refaire.people.roles import facilities_managed_by
     from refaire.people.users import find_user
 
-    store = open_store(db)
+    store = open_db(db)
     try:
         user = find_user(store, who)
     except UnknownUser as exc:
@@ -124,7 +130,7 @@ def users_show_command(
 def _set_admin(who: str, value: bool, db: str | None, as_email: str | None, as_json: bool) -> None:
     from refaire.people.users import set_admin
 
-    store = open_store(db)
+    store = open_db(db)
     try:
         user = set_admin(store, who, value, by=cli_actor(store, as_email))
     except (PeopleError, NotAllowed, UnknownUser) as exc:
@@ -170,7 +176,7 @@ def tokens_create_command(
     from refaire.people.tokens import create_token
     from refaire.people.users import find_user
 
-    store = open_store(db)
+    store = open_db(db)
     try:
         owner = find_user(store, who)
         made = create_token(store, owner["id"], name, scope, by=cli_actor(store, as_email))
@@ -195,7 +201,7 @@ def tokens_list_command(
     from refaire.people.tokens import list_tokens
     from refaire.people.users import find_user
 
-    store = open_store(db)
+    store = open_db(db)
     try:
         uid = find_user(store, who)["id"] if who else None
     except UnknownUser as exc:
@@ -222,7 +228,7 @@ def tokens_revoke_command(
     """Revoke a token: it stops working at once."""
     from refaire.people.tokens import revoke_token
 
-    store = open_store(db)
+    store = open_db(db)
     try:
         done = revoke_token(store, token_id, by=cli_actor(store, as_email))
     except (NotAllowed, LookupError) as exc:
@@ -236,8 +242,8 @@ def tokens_revoke_command(
 def audit_command(
     target: str | None = typer.Option(None, "--target", help="TYPE or TYPE:ID, e.g. facility:12."),
     actor: str | None = typer.Option(None, "--actor", help="e.g. user:3, cli, admin-token."),
-    limit: int = typer.Option(50, "--limit", min=1, max=500),
-    offset: int = typer.Option(0, "--offset", min=0),
+    limit: int = typer.Option(50, "--limit", min=1, max=500, help="How many to show."),
+    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many (pagination)."),
     db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
@@ -251,7 +257,7 @@ def audit_command(
         except ValueError as exc:
             _fail(str(exc), 2)
     result = list_entries(
-        open_store(db), target_type=kind, target_id=ident, actor=actor, limit=limit, offset=offset
+        open_db(db), target_type=kind, target_id=ident, actor=actor, limit=limit, offset=offset
     )
     if as_json:
         print_json(result)
@@ -268,7 +274,7 @@ def audit_command(
 
 
 def mail_outbox_command(
-    limit: int = typer.Option(20, "--limit", min=1, max=500),
+    limit: int = typer.Option(20, "--limit", min=1, max=500, help="How many to show."),
     as_json: bool = JsonOption,
 ) -> None:
     """Mails written to the outbox (REFAIRE_OUTBOX, or beside the SQLite database), newest

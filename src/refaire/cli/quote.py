@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, esc, fail, print_json
+from refaire.cli._common import DbOption, JsonOption, Table, console, esc, fail, open_db, print_json
+from refaire.cli._common import esc as escape
 
 
 def _size(values: list[float] | None) -> str:
@@ -107,7 +106,6 @@ def register(app: typer.Typer) -> None:
         """
         from refaire import limits
         from refaire.quote.service import QuoteError, UnknownFacilityError, quote_file
-        from refaire.store import open_store
 
         try:
             cap = limits.max_upload_bytes()
@@ -116,9 +114,7 @@ def register(app: typer.Typer) -> None:
             data = file.read_bytes()
         except OSError as exc:
             fail(f"cannot read {file}: {exc.strerror or exc}")
-        if lang not in ("en", "fr"):
-            fail(f"--lang must be en or fr, not {lang!r}")
-        store = open_store(db)
+        store = open_db(db)
         try:
             result = quote_file(
                 store, str(file), data, material, facility_id=facility, qty=qty,

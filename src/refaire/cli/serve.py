@@ -5,14 +5,36 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 
-from refaire.cli._common import DbOption, console
-from refaire.ingest.runner import import_sources
-from refaire.store import open_store
-from refaire.store.db import default_database_path
+from refaire.cli._common import DbOption, console, esc, fail, open_db
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample"
+
+
+def check_port(host: str, port: int) -> None:
+    """Exit 2 with a `--port` hint if nothing can listen on host:port.
+
+    Checked before anything is built or opened: a busy port found after a minute of
+    rebuilding the demo would waste that minute. SO_REUSEADDR as uvicorn sets it, so a
+    port left in TIME_WAIT by a server just stopped is not taken for a busy one.
+    """
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        fail(f"--host: cannot listen on {host!r}: {exc.strerror or exc}", 2)
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                fail(f"port {port} on {host} is already in use (another Refaire?); "
+                     f"choose another with --port, e.g. --port {port + 1}", 2)  # fmt: skip
+            fail(f"cannot listen on {host}:{port}: {exc.strerror or exc} (see --host, --port)", 2)
 
 
 def _serve(store_url: str, host: str, port: int, worker: bool = True, workers: int = 1) -> None:
@@ -21,7 +43,10 @@ def _serve(store_url: str, host: str, port: int, worker: bool = True, workers: i
     import uvicorn
 
     threads = 2 if worker else 0
-    console.print(f"Refaire on [bold]http://{host}:{port}/[/bold]  (database: {escape(store_url)})")
+    console.print(
+        f"Refaire on [bold]http://{host}:{port}/[/bold]  (database: {esc(store_url)})",
+        soft_wrap=True,
+    )
     if workers > 1:
         # Each process builds its own app from the environment (uvicorn's factory); each
         # runs a consumer of the one queue, which hands every job to one of them.
@@ -44,7 +69,7 @@ def _serve(store_url: str, host: str, port: int, worker: bool = True, workers: i
 def serve_command(
     db: str | None = DbOption,
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
-    port: int = typer.Option(8000, help="Port to listen on."),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
     worker: bool = typer.Option(
         True, "--worker/--no-worker",
         help="Run the job queue's consumer in this process (else run `refaire worker`).",
@@ -55,7 +80,8 @@ def serve_command(
     ),
 ) -> None:  # fmt: skip
     """Serve the web pages and the JSON API (OpenAPI at /api/openapi.json)."""
-    store = open_store(db)
+    check_port(host, port)
+    store = open_db(db)
     _serve(store.url, host, port, worker=worker, workers=workers)
 
 
@@ -63,23 +89,40 @@ def demo_command(
     db: str | None = typer.Option(
         None,
         "--db",
-        help="Where to build the demo database (default: demo.db beside the default one).",
+        help="Where to build the demo database (default: ~/.local/share/refaire/demo.db, "
+        "which the other commands then read while you have no refaire.db of your own).",
     ),
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
-    port: int = typer.Option(8000, help="Port to listen on."),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the app once built."),
 ) -> None:
     """Build a SQLite database from the sample data bundled in the package, then serve it."""
-    target = db or str(default_database_path().with_name("demo.db"))
-    store = open_store(target)
+    from refaire.ingest.runner import import_sources
+    from refaire.store.db import default_database_url, demo_database_path
+
+    if serve:
+        check_port(host, port)
+    target = db or str(demo_database_path())
+    store = open_db(target, create=True)
     inputs = [str(p) for p in sorted(SAMPLE.iterdir()) if p.is_dir()]
     summary = import_sources(store, inputs)
     console.print(
-        f"demo database {escape(store.url)}: {summary.designs} designs and {summary.facilities} "
+        f"demo database {esc(store.url)}: {summary.designs} designs and {summary.facilities} "
         f"facilities ({summary.imported} new, {summary.updated} updated), "
         f"{summary.rejected} files rejected, {summary.skipped} skipped "
-        f"(run `refaire import --json` on {escape(str(SAMPLE))} to see every problem)"
+        f"(run `refaire import --json` on {esc(str(SAMPLE))} to see every problem)"
     )
+    if default_database_url() == store.url:
+        console.print(
+            "The other commands read this database by default: try `refaire designs list`.",
+            soft_wrap=True,
+        )
+    else:
+        console.print(
+            f"The other commands read {esc(default_database_url())} by default; add "
+            f"`--db {esc(target)}` to read the demo (`refaire db info` says which is used).",
+            soft_wrap=True,
+        )
     if serve:
         _serve(store.url, host, port)
 

@@ -13,15 +13,27 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, fail, print_json
+from refaire.cli._common import (
+    DbOption,
+    JsonOption,
+    LazyModule,
+    Table,
+    console,
+    fail,
+    open_db,
+    print_json,
+)
+from refaire.cli._common import esc as escape
 from refaire.people._common import NotAllowed as PeopleNotAllowed
 from refaire.people._common import PeopleError
-from refaire.sharing import calendar, export, listing, resources, service, trainings
-from refaire.sharing.access import BookingConflict, SharingError
-from refaire.store import open_store
+
+calendar = LazyModule("refaire.sharing.calendar")
+export = LazyModule("refaire.sharing.export")
+listing = LazyModule("refaire.sharing.listing")
+resources = LazyModule("refaire.sharing.resources")
+service = LazyModule("refaire.sharing.service")
+trainings = LazyModule("refaire.sharing.trainings")
 
 resources_app = typer.Typer(help="Bookable machines, spaces and lent tools; trainings.",
                             no_args_is_help=True)  # fmt: skip
@@ -34,8 +46,9 @@ OutOption = typer.Option(None, "--out", help="Write to this file instead of stdo
 def run_as(db: str | None, as_email: str | None, fn: Callable[..., Any]) -> Any:
     """Open the store, find the actor, call the service; refusals become one clear line."""
     from refaire.people import cli_actor
+    from refaire.sharing.access import BookingConflict, SharingError
 
-    store = open_store(db)
+    store = open_db(db)
     try:
         return fn(store, cli_actor(store, as_email))
     except BookingConflict as exc:
@@ -82,7 +95,7 @@ def add_command(
     facility: str = typer.Argument(..., help="Facility id or key."),
     machine: int | None = typer.Option(None, "--machine", help="Index in its equipment."),
     kind: str = typer.Option("machine", "--kind", help="machine or space."),
-    name: str | None = typer.Option(None, "--name"),
+    name: str | None = typer.Option(None, "--name", help="Its name (default: the machine's)."),
     units: int | None = typer.Option(None, "--units", help="Capacity (spaces)."),
     time_zone: str | None = typer.Option(None, "--tz", help="IANA zone (default: facility's)."),
     rules: str | None = typer.Option(None, "--rules", help="Rules as JSON or @FILE.json."),
@@ -102,7 +115,7 @@ def lend_command(
     name: str = typer.Argument(...),
     pickup: str = typer.Option(..., "--pickup", help="Where to pick it up."),
     time_zone: str = typer.Option(..., "--tz", help="IANA time zone, e.g. Europe/Paris."),
-    lending_rules: str | None = typer.Option(None, "--lending-rules"),
+    lending_rules: str | None = typer.Option(None, "--lending-rules", help="Lending terms, as text."),
     rules: str | None = typer.Option(None, "--rules", help="Rules as JSON or @FILE.json."),
     as_email: str | None = AsOption, db: str | None = DbOption, as_json: bool = JsonOption,
 ) -> None:  # fmt: skip
@@ -120,10 +133,10 @@ def lend_command(
 
 @resources_app.command("list")
 def list_command(
-    facility: str | None = typer.Option(None, "--facility"),
-    kind: str | None = typer.Option(None, "--kind"),
-    limit: int = typer.Option(50, "--limit", min=1, max=500),
-    offset: int = typer.Option(0, "--offset", min=0),
+    facility: str | None = typer.Option(None, "--facility", help="Only this facility's (id or key)."),
+    kind: str | None = typer.Option(None, "--kind", help="machine, space or tool."),
+    limit: int = typer.Option(50, "--limit", min=1, max=500, help="How many to show."),
+    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many (pagination)."),
     db: str | None = DbOption, as_json: bool = JsonOption,
 ) -> None:  # fmt: skip
     """Bookable resources."""
@@ -164,7 +177,8 @@ def rules_command(
 @resources_app.command("slots")
 def slots_command(
     rid: int, start: str | None = typer.Option(None, "--from", help="Date or date-time."),
-    days: int = typer.Option(7, "--days", min=1, max=92), csv: bool = typer.Option(False, "--csv"),
+    days: int = typer.Option(7, "--days", min=1, max=92, help="How many days."),
+    csv: bool = typer.Option(False, "--csv", help="CSV instead of a table."),
     out: Path | None = OutOption, db: str | None = DbOption, as_json: bool = JsonOption,
 ) -> None:  # fmt: skip
     """The slot grid with free units (local time); --csv for a spreadsheet."""
@@ -188,7 +202,7 @@ def feed_command(rid: int, out: Path | None = OutOption, db: str | None = DbOpti
 
 @resources_app.command("training-add")
 def training_add_command(
-    facility: str, name: str, valid_months: int | None = typer.Option(None, "--valid-months"),
+    facility: str, name: str, valid_months: int | None = typer.Option(None, "--valid-months", help="How long it stays valid."),
     as_email: str | None = AsOption, db: str | None = DbOption, as_json: bool = JsonOption,
 ) -> None:  # fmt: skip
     """Add a training that the facility's machines may require."""
@@ -211,7 +225,7 @@ def require_command(
 def trained_command(
     training: int, member: str = typer.Argument(..., help="E-mail or account id."),
     on: str | None = typer.Option(None, "--on", help="Date taken (default today)."),
-    expires: str | None = typer.Option(None, "--expires"),
+    expires: str | None = typer.Option(None, "--expires", help="Expiry date (default: from the training)."),
     as_email: str | None = AsOption, db: str | None = DbOption, as_json: bool = JsonOption,
 ) -> None:  # fmt: skip
     """Record that a member holds a training."""
@@ -224,8 +238,9 @@ def trained_command(
 
 @resources_app.command("session")
 def session_command(
-    training: int, start: str = typer.Option(..., "--start"), end: str = typer.Option(..., "--end"),
-    capacity: int = typer.Option(..., "--capacity"),
+    training: int, start: str = typer.Option(..., "--start", help="Start, e.g. 2026-12-08T14:00."),
+    end: str = typer.Option(..., "--end", help="End, e.g. 2026-12-08T16:00."),
+    capacity: int = typer.Option(..., "--capacity", help="How many people."),
     as_email: str | None = AsOption, db: str | None = DbOption, as_json: bool = JsonOption,
 ) -> None:  # fmt: skip
     """Schedule a training session (times with offset, or UTC)."""
@@ -279,7 +294,8 @@ def trainings_command(
 @bookings_app.command("book")
 def book_command(
     rid: int, start: str = typer.Option(..., "--start", help="e.g. 2026-12-08T14:00 (local)."),
-    end: str = typer.Option(..., "--end"), note: str | None = typer.Option(None, "--note"),
+    end: str = typer.Option(..., "--end", help="End, e.g. 2026-12-08T16:00 (local)."),
+    note: str | None = typer.Option(None, "--note", help="A word for the managers."),
     as_email: str | None = AsOption, db: str | None = DbOption, as_json: bool = JsonOption,
 ) -> None:  # fmt: skip
     """Book a resource (with --as EMAIL)."""
@@ -289,10 +305,12 @@ def book_command(
 
 @bookings_app.command("list")
 def blist_command(
-    mine: bool = typer.Option(False, "--mine"), resource: int | None = typer.Option(None, "--resource"),
-    facility: str | None = typer.Option(None, "--facility"),
-    status: str | None = typer.Option(None, "--status"), csv: bool = typer.Option(False, "--csv"),
-    limit: int = typer.Option(50, "--limit", min=1, max=10_000), offset: int = typer.Option(0, "--offset", min=0),
+    mine: bool = typer.Option(False, "--mine", help="Only my bookings."),
+    resource: int | None = typer.Option(None, "--resource", help="Only this resource's."),
+    facility: str | None = typer.Option(None, "--facility", help="Only this facility's."),
+    status: str | None = typer.Option(None, "--status", help="Only bookings in this status."),
+    csv: bool = typer.Option(False, "--csv", help="CSV instead of a table."),
+    limit: int = typer.Option(50, "--limit", min=1, max=10_000, help="How many to show."), offset: int = typer.Option(0, "--offset", min=0, help="Skip this many (pagination)."),
     out: Path | None = OutOption, as_email: str | None = AsOption, db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:  # fmt: skip
@@ -317,7 +335,8 @@ def bshow_command(bid: int, as_email: str | None = AsOption, db: str | None = Db
 
 @bookings_app.command("change")
 def change_command(
-    bid: int, start: str = typer.Option(..., "--start"), end: str = typer.Option(..., "--end"),
+    bid: int, start: str = typer.Option(..., "--start", help="New start (local)."),
+    end: str = typer.Option(..., "--end", help="New end (local)."),
     as_email: str | None = AsOption, db: str | None = DbOption, as_json: bool = JsonOption,
 ) -> None:  # fmt: skip
     """Move a booking."""
@@ -343,8 +362,9 @@ def decide_command(
 
 @bookings_app.command("block")
 def block_command(
-    rid: int, start: str = typer.Option(..., "--start"), end: str = typer.Option(..., "--end"),
-    note: str | None = typer.Option(None, "--note"),
+    rid: int, start: str = typer.Option(..., "--start", help="Start (local)."),
+    end: str = typer.Option(..., "--end", help="End (local)."),
+    note: str | None = typer.Option(None, "--note", help="Why (maintenance…)."),
     as_email: str | None = AsOption, db: str | None = DbOption, as_json: bool = JsonOption,
 ) -> None:  # fmt: skip
     """Close a slot on every unit (maintenance) without deleting anything."""

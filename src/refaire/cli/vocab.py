@@ -6,10 +6,8 @@ import sys
 from enum import StrEnum
 
 import typer
-from rich.table import Table
 
-from refaire.cli._common import JsonOption, console, esc, print_json
-from refaire.vocab.capabilities import KINDS, resolve, vocabulary
+from refaire.cli._common import JsonOption, Table, console, esc, print_json
 
 
 class Kind(StrEnum):
@@ -40,6 +38,8 @@ def resolve_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Resolve each TEXT to capability ids, with confidence and the rule that fired."""
+    from refaire.vocab.capabilities import resolve
+
     results = [
         {
             "text": text,
@@ -73,6 +73,8 @@ def list_command(
 ) -> None:
     """List the vocabulary ids with their parent, English/French labels, and for processes
     the materials they can work (process–material compatibility)."""
+    from refaire.vocab.capabilities import KINDS, vocabulary
+
     rows = [row for k in ((kind.value,) if kind else KINDS) for row in vocabulary(k)]
     if as_json:
         print_json(rows)

@@ -17,13 +17,12 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, insert, select
 
+from refaire.observatory.practices import PRACTICES
 from refaire.people.actor import Actor
 from refaire.said import Said
 from refaire.store.db import Store
 from refaire.store.tables import signal_tags, signals
 
-# Practices of the movement the observatory follows (offers and bookings come later).
-PRACTICES = ("open-design", "fabrication-place", "offers", "bookings")
 MAX_LIMIT = 500
 
 

@@ -33,10 +33,22 @@ from .wording import Wording
 
 
 def _for(value: Any, key: str) -> float | None:
-    """A number, or the entry for `key` in a mapping."""
+    """A number, or the entry for `key` in a mapping; a facility's own name for a material
+    ("ASA", "felt") counts for the vocabulary id the quote uses (abs, textile)."""
     if isinstance(value, dict):
-        value = value.get(key)
+        value = value[key] if key in value else next(
+            (v for k, v in value.items() if _vocabulary_id(str(k)) == key), None
+        )
     return None if value is None else float(value)
+
+
+def _vocabulary_id(name: str) -> str | None:
+    from refaire.vocab.names import UnknownName, canonical_id
+
+    try:
+        return canonical_id(name, "material")
+    except UnknownName:
+        return None
 
 
 def _discount(breaks: list[dict[str, Any]], qty: int, notes: list[Wording]) -> float:

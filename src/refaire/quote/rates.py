@@ -14,11 +14,16 @@ def rates() -> dict[str, Any]:
 
 
 def material(material_id: str) -> dict[str, Any]:
-    """A material's row; ValueError naming the known ids for an unknown one."""
+    """A material's row, by vocabulary id or any name the vocabulary gives it; ValueError
+    (`vocab.names.UnknownName` for a name it does not know) otherwise."""
+    from refaire.vocab.names import canonical_id
+
     table = rates()["materials"]
-    key = material_id.strip().lower()
+    key = canonical_id(material_id, "material")
     if key not in table:
-        raise ValueError(f"unknown material {material_id!r}: known are {', '.join(sorted(table))}")
+        raise ValueError(
+            f"no default rates for {key}: quoted materials are {', '.join(sorted(table))}"
+        )
     return table[key]
 
 

@@ -293,7 +293,15 @@ def quote_file(
     `measurement`, when given, is `geometry.upload.measure_upload(name, data)` already
     done elsewhere (the server measures in a worker process); `data` is then not read.
     """
-    material = material.strip().lower()
+    from refaire.vocab.names import UnknownName, canonical_id
+
+    try:
+        # one name everywhere: the vocabulary's id ("PLA+" → pla, "felt" → textile)
+        material = canonical_id(material, "material")
+    except UnknownName as exc:
+        close = f" (close ids: {', '.join(exc.suggestions)})" if exc.suggestions else ""
+        known = ", ".join(sorted(rates()["materials"]))
+        raise QuoteError(f"unknown material {exc.given!r}: known are {known}{close}") from None
     if not isinstance(qty, int) or qty < 1:
         raise QuoteError(f"quantity must be a whole number ≥ 1, got {qty!r}")
     place = None

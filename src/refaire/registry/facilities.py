@@ -45,7 +45,7 @@ def check_filters(
     FilterError naming the filter, what was given and how to find valid values.
     """
     from refaire.places import PlaceError, resolve_place
-    from refaire.vocab.capabilities import is_known
+    from refaire.vocab.names import UnknownName, canonical_id
 
     out: dict[str, Any] = {}
     if near:
@@ -62,10 +62,13 @@ def check_filters(
         out["radius_km"] = float(radius_km)
     for kind, value in (("process", process), ("material", material)):
         if value:
-            value = value.strip().lower()
-            if not is_known(value, kind):
-                raise FilterError(f"facilities.error.unknown_{kind}", given=repr(value))
-            out[kind] = value
+            try:
+                # the same names as the quote: an id, or a name the vocabulary knows
+                out[kind] = canonical_id(value, kind)
+            except UnknownName as exc:
+                close = ", ".join(exc.suggestions) or "—"
+                raise FilterError(f"facilities.error.unknown_{kind}", given=repr(value.strip()),
+                                  close=close) from None  # fmt: skip
     if country:
         cc = country.strip().upper()
         if len(cc) != 2 or not cc.isalpha():

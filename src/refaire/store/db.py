@@ -9,14 +9,17 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 
 from refaire.store.locking import writing
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic is imported where it is used: a command that only reads an up-to-date store
+# should not pay for loading the migration machinery at start-up.
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # How long a SQLite writer waits for another one's transaction before giving up.
@@ -29,9 +32,32 @@ def default_database_path() -> Path:
     return Path(base) / "refaire" / "refaire.db"
 
 
+def demo_database_path() -> Path:
+    """Where `refaire demo` builds its database: `demo.db` beside `default_database_path()`."""
+    return default_database_path().with_name("demo.db")
+
+
+def default_database_choice() -> tuple[str, str]:
+    """(URL, why) of the database used when no `--db` is given.
+
+    `$REFAIRE_DATABASE_URL` if set; else your own `refaire.db` if it exists; else the demo's
+    `demo.db` if `refaire demo` built it (so `refaire demo` then `refaire designs list`
+    shows the demo's designs); else `refaire.db`, created by the first command that writes.
+    """
+    env = os.environ.get("REFAIRE_DATABASE_URL")
+    if env:
+        return env, "$REFAIRE_DATABASE_URL"
+    own, demo = default_database_path(), demo_database_path()
+    if own.exists():
+        return f"sqlite:///{own}", "the user data file"
+    if demo.exists():
+        return f"sqlite:///{demo}", "the demo database (no refaire.db yet)"
+    return f"sqlite:///{own}", "the user data file (not created yet)"
+
+
 def default_database_url() -> str:
-    """`$REFAIRE_DATABASE_URL` if set, else the SQLite file of `default_database_path()`."""
-    return os.environ.get("REFAIRE_DATABASE_URL") or f"sqlite:///{default_database_path()}"
+    """The URL of `default_database_choice()`."""
+    return default_database_choice()[0]
 
 
 def normalise_url(url_or_path: str | None) -> str:
@@ -47,6 +73,8 @@ def normalise_url(url_or_path: str | None) -> str:
 
 
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
@@ -79,11 +107,15 @@ def create_store_engine(url: str) -> Engine:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
 def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
@@ -93,6 +125,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     Under the write lock: two processes opening a new store at once must not both
     create its tables; the second finds the work done.
     """
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
     cfg = _alembic_config()
     with writing(engine) as conn:
         if revision == "head" and MigrationContext.configure(conn).get_current_revision() == (
