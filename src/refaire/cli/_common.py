@@ -158,3 +158,21 @@ class LazyModule:
         import importlib
 
         return getattr(importlib.import_module(self._name), attr)
+
+
+class _LazyModule:
+    """A module imported at its first attribute read (see `lazy`)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(self._name), attr)
+
+
+def lazy(module: str) -> Any:
+    """`module`, imported only when a command first uses it: `refaire --help` and the other
+    commands then load neither its database layer nor what it imports."""
+    return _LazyModule(module)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, esc, fail, print_json
-from refaire.jobs import log as job_log
-from refaire.store import open_store
+from refaire.cli._common import DbOption, JsonOption, console, esc, fail, lazy, open_db, print_json
+
+job_log = lazy("refaire.jobs.log")
 
 jobs_app = typer.Typer(help="Background jobs (crawls, derivation) and their state.",
                        no_args_is_help=True)  # fmt: skip
@@ -23,7 +23,7 @@ def worker_command(
     """Run the job queue's consumer until interrupted (Ctrl-C stops it after running jobs)."""
     from refaire.jobs.queue import run_worker, use_queue
 
-    store = open_store(db)
+    store = open_db(db)
     location = use_queue(store.url)
     console.print(f"worker for {esc(store.url)}, queue {esc(location)}, {threads} threads")
     run_worker(store.url, workers=threads, periodic=periodic)
@@ -34,14 +34,14 @@ def list_command(
     state: str | None = typer.Option(
         None, "--state", help="queued, running, retrying, done or failed."
     ),
-    limit: int = typer.Option(50, "--limit", min=1, max=500),
-    offset: int = typer.Option(0, "--offset", min=0),
+    limit: int = typer.Option(50, "--limit", min=1, max=500, help="How many to show."),
+    offset: int = typer.Option(0, "--offset", min=0, help="How many to skip (paging)."),
     db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Jobs, newest first, with their state, attempts and last error."""
     try:
-        page = job_log.list_jobs(open_store(db), state=state, limit=limit, offset=offset)
+        page = job_log.list_jobs(open_db(db), state=state, limit=limit, offset=offset)
     except ValueError as exc:
         fail(str(exc), 2)
         return

@@ -14,13 +14,16 @@ from typing import Any
 
 import typer
 
-from refaire.cli._common import DbOption, JsonOption, console, esc, fail, print_json
-from refaire.people._common import NotAllowed as PeopleNotAllowed
-from refaire.people._common import PeopleError
-from refaire.production import offers, orders, quotes, reviews, valueflows
-from refaire.production import requests as prequests
-from refaire.production.access import ProductionError
-from refaire.store import open_store
+from refaire.cli._common import DbOption, JsonOption, console, esc, fail, lazy, open_db, print_json
+
+offers = lazy("refaire.production.offers")
+orders = lazy("refaire.production.orders")
+quotes = lazy("refaire.production.quotes")
+reviews = lazy("refaire.production.reviews")
+valueflows = lazy("refaire.production.valueflows")
+prequests = lazy("refaire.production.requests")
+_access = lazy("refaire.production.access")
+_people = lazy("refaire.people._common")
 
 requests_app = typer.Typer(help="Production requests: ask for a design to be made nearby.",
                            no_args_is_help=True)  # fmt: skip
@@ -34,12 +37,12 @@ def run_as(db: str | None, as_email: str | None, fn: Callable[..., Any]) -> Any:
     """Open the store, find the actor, call the service; refusals become one clear line."""
     from refaire.people import cli_actor
 
-    store = open_store(db)
+    store = open_db(db)
     try:
         return fn(store, cli_actor(store, as_email))
-    except ProductionError as exc:
+    except _access.ProductionError as exc:
         fail(str(exc))  # a move out of order names the allowed ones and who makes them
-    except (PeopleNotAllowed, LookupError, PeopleError) as exc:
+    except (_people.NotAllowed, LookupError, _people.PeopleError) as exc:
         fail(str(exc).strip("'\""))
     return None
 
@@ -76,13 +79,13 @@ def _listing(data: dict[str, Any], as_json: bool, line: Callable[[dict[str, Any]
 @requests_app.command("create")
 def request_create(
     design: str = typer.Argument(..., help="Registry design id or key."),
-    quantity: int = typer.Option(..., "--qty"),
+    quantity: int = typer.Option(..., "--qty", help="How many copies (a whole number above 0)."),
     place: str = typer.Option(..., "--place", help="Town or LAT,LON."),
     material: str = typer.Option("", "--material", help="One material for every part."),
-    radius_km: float = typer.Option(50, "--radius"),
+    radius_km: float = typer.Option(50, "--radius", help="Km around the place within which makers are routed."),
     deadline: str = typer.Option(None, "--deadline", help="YYYY-MM-DD"),
-    budget: str = typer.Option(None, "--budget"),
-    currency: str = typer.Option(None, "--currency"),
+    budget: str = typer.Option(None, "--budget", help="The most you would pay, a decimal amount (optional)."),
+    currency: str = typer.Option(None, "--currency", help="ISO 4217 code of the amounts, e.g. EUR."),
     private: bool = typer.Option(False, "--private", help="Only its recipients read it."),
     send_all: bool = typer.Option(False, "--send-all", help="Send to all capable within R km."),
     as_email: str = AsOption, as_json: bool = JsonOption, db: str = DbOption,
@@ -98,7 +101,7 @@ def request_create(
 
 
 @requests_app.command("list")
-def request_list(mine: bool = typer.Option(False, "--mine"), as_email: str = AsOption,
+def request_list(mine: bool = typer.Option(False, "--mine", help="Only the requests you made."), as_email: str = AsOption,
                  as_json: bool = JsonOption, db: str = DbOption) -> None:  # fmt: skip
     """Open public requests, or (--mine) mine and those sent to me."""
     data = run_as(db, as_email, lambda s, a: prequests.list_requests(s, a, mine, 200))
@@ -125,7 +128,7 @@ def request_show(rid: int, as_email: str = AsOption, as_json: bool = JsonOption,
 
 @requests_app.command("send")
 def request_send(rid: int, to: list[str] = typer.Option(None, "--to", help="facility:ID or maker:ID"),
-                 all_: bool = typer.Option(False, "--all"), as_email: str = AsOption,
+                 all_: bool = typer.Option(False, "--all", help="Send to every capable maker within the radius."), as_email: str = AsOption,
                  as_json: bool = JsonOption, db: str = DbOption) -> None:  # fmt: skip
     """Send a request to chosen capable facilities/makers, or to all of them."""
     r = run_as(db, as_email, lambda s, a: prequests.send_request(s, a, rid, "all" if all_ else to))
@@ -135,7 +138,7 @@ def request_send(rid: int, to: list[str] = typer.Option(None, "--to", help="faci
 # --- quotes -----------------------------------------------------------------------------------
 
 @quotes_app.command("draft")
-def quote_draft(rid: int, facility: int = typer.Option(None, "--facility"),
+def quote_draft(rid: int, facility: int = typer.Option(None, "--facility", help="The facility (id or key) the quote is made for."),
                 as_email: str = AsOption, as_json: bool = JsonOption,
                 db: str = DbOption) -> None:  # fmt: skip
     """Price lines from the instant-quote engine with the facility's prices."""
@@ -147,9 +150,9 @@ def quote_draft(rid: int, facility: int = typer.Option(None, "--facility"),
 @quotes_app.command("create")
 def quote_create(
     rid: int, lines: str = typer.Option(..., "--lines", help='JSON [{"item","amount"}] or @FILE'),
-    currency: str = typer.Option(..., "--currency"), lead_days: int = typer.Option(..., "--lead-days"),
-    facility: int = typer.Option(None, "--facility"), valid_until: str = typer.Option(None, "--valid-until"),
-    conditions: str = typer.Option(None, "--conditions"),
+    currency: str = typer.Option(..., "--currency", help="ISO 4217 code of the amounts, e.g. EUR."), lead_days: int = typer.Option(..., "--lead-days", help="Days from the order to ready or shipped."),
+    facility: int = typer.Option(None, "--facility", help="The facility (id or key) the quote is made for."), valid_until: str = typer.Option(None, "--valid-until", help="Last day the quote can be accepted (YYYY-MM-DD)."),
+    conditions: str = typer.Option(None, "--conditions", help="Conditions of the quote, in words."),
     as_email: str = AsOption, as_json: bool = JsonOption, db: str = DbOption,
 ) -> None:  # fmt: skip
     """Quote a request (as a manager of --facility, or as a maker)."""
@@ -186,8 +189,9 @@ def order_show(oid: int, as_email: str = AsOption, as_json: bool = JsonOption,
 
 
 @orders_app.command("move")
-def order_move(oid: int, to: str = typer.Argument(..., help=", ".join(orders.STATES)),
-               note: str = typer.Option(None, "--note"), as_email: str = AsOption,
+def order_move(oid: int, to: str = typer.Argument(
+                   ..., help="The state to move to; `refaire orders show ID` lists your moves."),
+               note: str = typer.Option(None, "--note", help="A note kept with the move (needed to cancel or dispute)."), as_email: str = AsOption,
                as_json: bool = JsonOption, db: str = DbOption) -> None:  # fmt: skip
     """Move an order to another state (only the allowed party)."""
     r = run_as(db, as_email, lambda s, a: orders.transition(s, a, oid, to, note))
@@ -195,8 +199,8 @@ def order_move(oid: int, to: str = typer.Argument(..., help=", ".join(orders.STA
 
 
 @orders_app.command("review")
-def order_review(oid: int, rating: int = typer.Option(..., "--rating"),
-                 text: str = typer.Option(None, "--text"), as_email: str = AsOption,
+def order_review(oid: int, rating: int = typer.Option(..., "--rating", help="1 to 5."),
+                 text: str = typer.Option(None, "--text", help="What you say of the other party."), as_email: str = AsOption,
                  as_json: bool = JsonOption, db: str = DbOption) -> None:  # fmt: skip
     """Review the other party of a received order (once, 1–5)."""
     r = run_as(db, as_email, lambda s, a: reviews.review(s, a, oid, rating, text))
@@ -205,7 +209,8 @@ def order_review(oid: int, rating: int = typer.Option(..., "--rating"),
 
 @orders_app.command("message")
 def order_message(oid: int, body: str = typer.Argument(...),
-                  file: Path = typer.Option(None, "--file", exists=True, dir_okay=False),
+                  file: Path = typer.Option(None, "--file", exists=True, dir_okay=False,
+                                               help="A file to attach (PDF, PNG, JPEG, STL or text)."),
                   as_email: str = AsOption, as_json: bool = JsonOption,
                   db: str = DbOption) -> None:  # fmt: skip
     """Write on the order thread, optionally with an attachment (checked by its bytes)."""
@@ -240,10 +245,11 @@ def offer_create(spec: str = typer.Argument(..., help="The offer as JSON or @FIL
 
 
 @offers_app.command("search")
-def offer_search(q: str = typer.Option(None, "--q"), sector: str = typer.Option(None, "--sector"),
+def offer_search(q: str = typer.Option(None, "--q", help="Words to look for in the offers."), sector: str = typer.Option(None, "--sector", help="A sector id (CPC section or division), e.g. C or 32."),
                  near: str = typer.Option(None, "--near", help="Town or LAT,LON"),
-                 radius_km: float = typer.Option(offers.DEFAULT_NEAR_KM, "--radius"),
-                 design: int = typer.Option(None, "--design"), as_json: bool = JsonOption,
+                 radius_km: float = typer.Option(
+                     None, "--radius", help="Km around --near (default: the service's, 100)."),
+                 design: int = typer.Option(None, "--design", help="Only the offers for this design id."), as_json: bool = JsonOption,
                  db: str = DbOption) -> None:  # fmt: skip
     """Offers by words, sector, design, and near a place (those that deliver there)."""
     from refaire.places import PlaceError, resolve_place
@@ -254,15 +260,16 @@ def offer_search(q: str = typer.Option(None, "--q"), sector: str = typer.Option(
             point = resolve_place(near).point
         except PlaceError as exc:
             fail(exc.text("en"), code=2)
-    data = offers.search_offers(open_store(db), q, sector, point, radius_km, design, limit=200)
+    radius_km = offers.DEFAULT_NEAR_KM if radius_km is None else radius_km
+    data = offers.search_offers(open_db(db), q, sector, point, radius_km, design, limit=200)
     _listing(data, as_json, lambda o: f"{o['id']}: {esc(o['title'])} by {esc(o['seller_name'])} "
              f"from {o['from_price']} {o['currency']}"
              + (f", {o['distance_km']} km" if "distance_km" in o else ""))  # fmt: skip
 
 
 @offers_app.command("order")
-def offer_order(oid: int, quantity: int = typer.Option(..., "--qty"),
-                variant: int = typer.Option(0, "--variant"), as_email: str = AsOption,
+def offer_order(oid: int, quantity: int = typer.Option(..., "--qty", help="How many copies (a whole number above 0)."),
+                variant: int = typer.Option(0, "--variant", help="The variant to order (its index in the offer)."), as_email: str = AsOption,
                 as_json: bool = JsonOption, db: str = DbOption) -> None:  # fmt: skip
     """Order an offer: an order with the same lifecycle as an accepted quote."""
     r = run_as(db, as_email, lambda s, a: offers.order_offer(

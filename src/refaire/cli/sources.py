@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, esc, fail, print_json
-from refaire.crawl.sources import (
-    SourceError,
-    UnknownSource,
-    add_source,
-    crawl_source,
-    list_sources,
-    remove_source,
-    source_detail,
+from refaire.cli._common import (
+    DbOption,
+    JsonOption,
+    Table,
+    console,
+    esc,
+    fail,
+    lazy,
+    open_db,
+    print_json,
 )
-from refaire.people import OPERATOR
-from refaire.store import open_store
+
+_sources = lazy("refaire.crawl.sources")
+_people = lazy("refaire.people")
 
 sources_app = typer.Typer(
     help="Sources crawled again and again: manifests, lists of manifest URLs, facility lists.",
@@ -56,8 +57,8 @@ def add_command(
 ) -> None:
     """Add a source (crawled by the worker every period; `crawl` crawls it now)."""
     try:
-        detail = add_source(open_store(db), url, every, OPERATOR)
-    except SourceError as exc:
+        detail = _sources.add_source(open_db(db), url, every, _people.OPERATOR)
+    except _sources.SourceError as exc:
         fail(str(exc), 2)
         return
     print_json(detail) if as_json else _show(detail)
@@ -65,13 +66,13 @@ def add_command(
 
 @sources_app.command("list")
 def list_command(
-    limit: int = typer.Option(50, "--limit", min=1, max=500),
-    offset: int = typer.Option(0, "--offset", min=0),
+    limit: int = typer.Option(50, "--limit", min=1, max=500, help="How many to show."),
+    offset: int = typer.Option(0, "--offset", min=0, help="How many to skip (paging)."),
     db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Sources with their documents and last crawl."""
-    page = list_sources(open_store(db), limit=limit, offset=offset)
+    page = _sources.list_sources(open_db(db), limit=limit, offset=offset)
     if as_json:
         print_json(page)
         return
@@ -93,8 +94,8 @@ def show_command(
 ) -> None:
     """A source with its crawl history and withdrawn documents."""
     try:
-        detail = source_detail(open_store(db), source_id)
-    except UnknownSource:
+        detail = _sources.source_detail(open_db(db), source_id)
+    except _sources.UnknownSource:
         fail(f"no source {source_id}")
         return
     if as_json:
@@ -114,8 +115,8 @@ def remove_command(
 ) -> None:
     """Stop crawling a source (the records it brought stay)."""
     try:
-        remove_source(open_store(db), source_id, OPERATOR)
-    except UnknownSource:
+        _sources.remove_source(open_db(db), source_id, _people.OPERATOR)
+    except _sources.UnknownSource:
         fail(f"no source {source_id}")
         return
     print_json({"removed": source_id}) if as_json else console.print(f"source {source_id} removed")
@@ -129,9 +130,9 @@ def crawl_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Crawl a source now (or queue the crawl for the worker)."""
-    store = open_store(db)
+    store = open_db(db)
     try:
-        source_detail(store, source_id, history=0)
+        _sources.source_detail(store, source_id, history=0)
         if queue:
             from refaire.jobs.queue import submit
             from refaire.jobs.tasks import crawl
@@ -139,8 +140,8 @@ def crawl_command(
             job = submit(store, crawl, source_id, label=f"crawl of source {source_id}")
             print_json({"job": job}) if as_json else console.print(f"queued as job {job}")
             return
-        entry = crawl_source(store, source_id)
-    except UnknownSource:
+        entry = _sources.crawl_source(store, source_id)
+    except _sources.UnknownSource:
         fail(f"no source {source_id}")
         return
     if as_json:
