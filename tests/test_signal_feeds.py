@@ -23,6 +23,7 @@ from refaire.observatory.feeds import (
     poll_feed,
     remove_feed,
 )
+from refaire.observatory.news_series import news_series
 from refaire.observatory.signals import SignalError, get_signal, list_signals, tag_signal
 from refaire.people import OPERATOR
 
@@ -70,6 +71,9 @@ def test_rss_and_atom_items_become_tagged_signals_once(any_store) -> None:
     assert origins[("actor", "Atelier Soudé news")] == ("stated", None)
     sector_tags = [t for t in wheel["tags"] if t["kind"] == "sector"]
     assert sector_tags and all(t["origin"] == "inferred" and 0.5 <= t["confidence"] < 1 for t in sector_tags)
+    news = news_series(any_store, sector_tags[0]["value"])
+    assert news["in_index"] is False
+    assert {"year": "2024", "certain": 0, "inferred": 1} in news["by_year"]
     pump = signals["Solar water pump documented as open hardware"]
     assert pump["published"] == "2025-01-10" and "Ada Lovelace" in pump["actors"]
     assert pump["summary"] == "A photovoltaic pump for irrigation."
