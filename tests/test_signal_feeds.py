@@ -63,14 +63,20 @@ def test_rss_and_atom_items_become_tagged_signals_once(any_store) -> None:
     signals = _by_title(any_store)
     assert len(signals) == 3
     wheel = signals["Our fablab opens an open hardware wheelchair workshop"]
-    assert wheel["published"] == "2024-05-14" and wheel["url"] == "https://example.org/news/wheelchair"
-    assert wheel["summary"] == "Volunteers build wheelchairs and prosthetic limbs from open designs."
+    assert (
+        wheel["published"] == "2024-05-14" and wheel["url"] == "https://example.org/news/wheelchair"
+    )
+    assert (
+        wheel["summary"] == "Volunteers build wheelchairs and prosthetic limbs from open designs."
+    )
     origins = {(t["kind"], t["value"]): (t["origin"], t["confidence"]) for t in wheel["tags"]}
     assert origins[("practice", "fabrication-place")][0] == "inferred"
     assert origins[("practice", "open-design")] == ("inferred", 0.6)
     assert origins[("actor", "Atelier Soudé news")] == ("stated", None)
     sector_tags = [t for t in wheel["tags"] if t["kind"] == "sector"]
-    assert sector_tags and all(t["origin"] == "inferred" and 0.5 <= t["confidence"] < 1 for t in sector_tags)
+    assert sector_tags and all(
+        t["origin"] == "inferred" and 0.5 <= t["confidence"] < 1 for t in sector_tags
+    )
     news = news_series(any_store, sector_tags[0]["value"])
     assert news["in_index"] is False
     assert {"year": "2024", "certain": 0, "inferred": 1} in news["by_year"]
@@ -96,6 +102,15 @@ def test_broken_hostile_and_html_feeds_leave_clear_errors_and_no_markup(any_stor
     assert drone["title"] == "Drone kit released"
     assert drone["summary"] == "A quadcopter drone kit."
     assert "<" not in repr(drone) and "alert" not in repr(drone)
+
+
+def test_a_huge_feed_stops_at_the_limit(any_store) -> None:
+    s = Site(huge=3_000_000)  # streamed; the fetcher (200 kB limit here) stops reading
+    with Serving(s):
+        feed = add_feed(any_store, s.url("/huge"), None, OPERATOR)
+        run = poll_feed(any_store, feed["id"], fetcher())
+    assert "over the 200,000-byte limit" in run["error"] and run["added"] == 0
+    assert list_signals(any_store)["total"] == 0
 
 
 def test_refused_address_and_bad_input(any_store) -> None:
@@ -145,4 +160,4 @@ def test_titles_normalised_and_near_duplicates() -> None:
     assert normalise_title("Repair  Café : opens!") == "repair café opens"
     assert near_duplicate("repair cafe opens today", ["drone kit", "repair cafe opens toda"])
     assert near_duplicate("repair cafe opens", ["a solar pump for irrigation"]) is None
-    assert strip_html('<p>a <script>x()</script><b>b</b> &amp; c</p>') == "a b & c"
+    assert strip_html("<p>a <script>x()</script><b>b</b> &amp; c</p>") == "a b & c"
