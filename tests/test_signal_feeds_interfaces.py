@@ -42,6 +42,10 @@ def test_cli_feeds_and_tags(sqlite_store, monkeypatch) -> None:
     assert [f["signals"] for f in listed["items"]] == [2, 0]
     shown = _run("signals", "feeds", "show", str(made["id"]), *db)
     assert shown["history"][0]["added"] == 2
+    plain_list = CliRunner().invoke(cli, ["signals", "list", *db])
+    assert (
+        plain_list.exit_code == 0 and "~" in plain_list.output and "inferred" in plain_list.output
+    )
     sig = _run("signals", "list", *db)["items"][0]
     tagged = _run("signals", "tag", str(sig["id"]), "--sector", "B62", "--confirm", *db)
     assert tagged["sectors"] == ["B62"] and {t["origin"] for t in tagged["tags"]} == {"confirmed"}
