@@ -436,3 +436,49 @@ CASES += [
     Case("POST", "/offers/{oid}/withdraw", (303, 303, 403, 403, 303),
          url=lambda s, r: f"/offers/{offer_of(s, 'member')}/withdraw"),
 ]  # fmt: skip
+
+
+# --- observatory: the watch reads feeds (h17) ------------------------------------------------
+# Each call gets a feed (or signal) of its own, so the admin's removal leaves the next one.
+def _fresh_feed(s: Any, role: str) -> int:
+    from uuid import uuid4
+
+    from refaire.observatory.feeds import add_feed
+    from refaire.people import OPERATOR
+
+    made = add_feed(s.store, f"https://example.org/feed-{uuid4().hex}.rss", None, OPERATOR)
+    return made["id"]
+
+
+def _fresh_signal(s: Any, role: str) -> int:
+    from uuid import uuid4
+
+    from refaire.observatory.signals import add_signal
+
+    made = add_signal(
+        s.store, title=f"Probe {uuid4().hex}", url="https://example.org/probe",
+        published="2024-05-02", sectors=["A"],
+    )  # fmt: skip
+    return made["id"]
+
+
+CASES += [
+    Case("POST", "/api/signal-feeds", (401, 403, 403, 403, 201),
+         send=lambda s, r: {"json": {"url": f"https://example.org/{r}-feed-{id(s)}.rss"}}),
+    Case("DELETE", "/api/signal-feeds/{feed_id}", (401, 403, 403, 403, 200),
+         url=lambda s, r: f"/api/signal-feeds/{_fresh_feed(s, r)}"),
+    Case("POST", "/api/signal-feeds/{feed_id}/poll", (401, 403, 403, 403, 202),
+         url=lambda s, r: f"/api/signal-feeds/{_fresh_feed(s, r)}/poll"),
+    Case("POST", "/api/signals/{signal_id}/tags", (401, 403, 403, 403, 200),
+         url=lambda s, r: f"/api/signals/{_fresh_signal(s, r)}/tags",
+         send=lambda s, r: {"json": {"confirm": True}}),
+    Case("POST", "/observatory/signals/feeds", (401, 403, 403, 403, 303),
+         send=lambda s, r: {"data": {"url": f"https://example.org/page-feed-{r}-{id(s)}.rss"}}),
+    Case("POST", "/observatory/signals/feeds/{feed_id}/poll", (401, 403, 403, 403, 303),
+         url=lambda s, r: f"/observatory/signals/feeds/{_fresh_feed(s, r)}/poll"),
+    Case("POST", "/observatory/signals/feeds/{feed_id}/remove", (401, 403, 403, 403, 303),
+         url=lambda s, r: f"/observatory/signals/feeds/{_fresh_feed(s, r)}/remove"),
+    Case("POST", "/observatory/signals/{signal_id}/tags", (401, 403, 403, 403, 303),
+         url=lambda s, r: f"/observatory/signals/{_fresh_signal(s, r)}/tags",
+         send=lambda s, r: {"data": {"confirm": "1"}}),
+]  # fmt: skip

@@ -312,12 +312,23 @@ def list_command(
             str(s["id"]),
             escape(s["published"]),
             escape(s["title"]),
-            escape(", ".join(s["sectors"])),
-            escape(", ".join(s["practices"])),
-            escape(", ".join(s["actors"])),
+            *(escape(", ".join(_tag_text(t) for t in s["tags"] if t["kind"] == k)) for k in KINDS),
         )
     console.print(table)
+    if any(t["origin"] == "inferred" for s in result["items"] for t in s["tags"]):
+        console.print("[dim]~ inferred (confidence); ✓ confirmed by an analyst[/dim]")
     console.print(f"{result['total']} signals match.")
+
+
+KINDS = ("sector", "practice", "actor")
+
+
+def _tag_text(tag: dict[str, Any]) -> str:
+    """A tag as text, the inferred ones marked so they never read as stated."""
+    if tag["origin"] == "inferred":
+        conf = f" {tag['confidence']:.2f}" if tag["confidence"] is not None else ""
+        return f"~{tag['value']}{conf}"
+    return tag["value"] + (" ✓" if tag["origin"] == "confirmed" else "")
 
 
 def register(app: typer.Typer) -> None:

@@ -47,3 +47,29 @@ def crawl_due() -> None:
     store = store_for(url)
     for source_id in due_sources(store):
         submit(store, crawl, source_id, label=f"scheduled crawl of source {source_id}")
+
+
+@huey.task(retries=2, retry_delay=60, retry_backoff=2, name="poll-feed")
+def poll_feed(store_url: str, feed_id: int) -> dict:
+    """One signal feed polled; the lock keeps two polls of one feed from overlapping."""
+    from refaire.observatory.feeds import UnknownFeed
+    from refaire.observatory.feeds import poll_feed as poll
+
+    with huey.lock_task(f"poll-feed:{store_url}:{feed_id}"):
+        try:
+            return poll(store_for(store_url), feed_id)
+        except UnknownFeed:
+            return {}  # removed since it was queued
+
+
+@huey.periodic_task(crontab(minute="*"), name="feeds-due")
+def feeds_due() -> None:
+    """Every minute: queue a poll of each signal feed whose period has come round."""
+    from refaire.observatory.feeds import due_feeds
+
+    url = current_store_url()
+    if url is None:
+        return
+    store = store_for(url)
+    for feed_id in due_feeds(store):
+        submit(store, poll_feed, feed_id, label=f"scheduled poll of feed {feed_id}")

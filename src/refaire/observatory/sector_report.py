@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from refaire.observatory.figures import FilterError, check_filters, dashboard, in_sector
+from refaire.observatory.news_series import news_series
 from refaire.store.db import Store
 from refaire.store.tables import design_observation_tags, design_observations, designs
 
@@ -101,6 +102,8 @@ def sector_report(
                 {"year": y, "signals": n} for y, n in sorted(own["signals"]["by_year"].items())
             ],
         },
+        # news beside the momentum component, never inside the index value
+        "momentum_news": news_series(store, sector),
         "where_made": where,
         "methods": whole["methods"],
         "index_method": {k: v for k, v in whole["index_method"].items() if k != "leave_one_out"},

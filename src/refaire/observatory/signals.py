@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, insert, select
 
 from refaire.observatory.practices import PRACTICES
+from refaire.observatory.dedupe import normalise_title
 from refaire.people.actor import Actor
 from refaire.said import Said
 from refaire.store.db import Store
@@ -145,6 +146,7 @@ def add_signal(store: Store, *, actor: Actor | None = None, **fields: Any) -> di
                 "published": clean["published"],
                 "summary": clean["summary"],
                 "created_at": now,
+                "norm_title": normalise_title(clean["title"])[:500],
             },
         ).scalar_one()
         tags = [
@@ -200,15 +202,122 @@ def list_signals(
             .all()
         )
         ids = [r["id"] for r in rows]
-        tags: dict[int, dict[str, list[str]]] = {
-            i: {"sectors": [], "practices": [], "actors": []} for i in ids
-        }
-        if ids:
-            for sid, kind, value in conn.execute(
-                select(signal_tags.c.signal_id, signal_tags.c.kind, signal_tags.c.value).where(
-                    signal_tags.c.signal_id.in_(ids)
-                )
-            ):
-                tags[sid][kind + "s"].append(value)
-    items = [{**dict(r), **tags[r["id"]]} for r in rows]
+        tags = _tags_of(conn, ids)
+    items = [{**_public(r), **tags[r["id"]]} for r in rows]
     return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+
+ORIGINS = ("confirmed", "stated", "inferred")  # strongest first
+
+
+def _public(row: Any) -> dict[str, Any]:
+    out = dict(row)
+    out.pop("norm_title", None)
+    return out
+
+
+def _tags_of(conn: Any, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Per signal: sectors/practices/actors (values) and `tags` with origin and confidence,
+    confirmed first, then stated, then inferred by confidence (the weaker never first)."""
+    out: dict[int, dict[str, Any]] = {
+        i: {"sectors": [], "practices": [], "actors": [], "tags": []} for i in ids
+    }
+    if not ids:
+        return out
+    rows = conn.execute(
+        select(
+            signal_tags.c.signal_id, signal_tags.c.kind, signal_tags.c.value,
+            signal_tags.c.origin, signal_tags.c.confidence,
+        ).where(signal_tags.c.signal_id.in_(ids))
+    ).all()  # fmt: skip
+    rows.sort(
+        key=lambda r: (ORIGINS.index(r.origin) if r.origin in ORIGINS else 9, -(r.confidence or 1))
+    )
+    for r in rows:
+        out[r.signal_id][r.kind + "s"].append(r.value)
+        out[r.signal_id]["tags"].append(
+            {"kind": r.kind, "value": r.value, "origin": r.origin, "confidence": r.confidence}
+        )
+    return out
+
+
+class UnknownSignal(LookupError):
+    pass
+
+
+def get_signal(store: Store, signal_id: int) -> dict[str, Any]:
+    with store.engine.connect() as conn:
+        row = conn.execute(select(signals).where(signals.c.id == signal_id)).mappings().first()
+        if row is None:
+            raise UnknownSignal(signal_id)
+        return {**_public(row), **_tags_of(conn, [signal_id])[signal_id]}
+
+
+def tag_signal(
+    store: Store,
+    signal_id: int,
+    actor: Actor,
+    sectors: Iterable[str] | str | None = None,
+    practices: Iterable[str] | str | None = None,
+    actors: Iterable[str] | str | None = None,
+    confirm: bool = False,
+) -> dict[str, Any]:
+    """An analyst's word on a signal's tags: for each kind given, its tags become exactly
+    those values, confirmed (the inferred ones not listed are dropped: a correction);
+    `confirm` marks every remaining inferred or stated tag confirmed. Audited."""
+    given: dict[str, list[str]] = {}
+    errors: list[tuple[str, str]] = []
+    if sectors is not None and _items(sectors):
+        vals = []
+        for s in _items(sectors):
+            try:
+                vals.append(check_sector(s))
+            except SignalError as exc:
+                errors.extend(exc.errors)
+        given["sector"] = list(dict.fromkeys(vals))
+    if practices is not None and _items(practices):
+        vals = []
+        for p in _items(practices):
+            if p.lower() not in PRACTICES:
+                errors.append(
+                    ("practices", f"unknown practice {p!r}; known: {', '.join(PRACTICES)}")
+                )
+            else:
+                vals.append(p.lower())
+        given["practice"] = list(dict.fromkeys(vals))
+    if actors is not None and _items(actors):
+        given["actor"] = [a[:300] for a in _items(actors)]
+    if errors:
+        raise SignalError(errors)
+    if not given and not confirm:
+        raise SignalError([("tags", "give sectors, practices or actors, or confirm the tags")])
+    before = get_signal(store, signal_id)["tags"]
+    with store.engine.begin() as conn:
+        for kind, values in given.items():
+            conn.execute(
+                signal_tags.delete().where(
+                    signal_tags.c.signal_id == signal_id, signal_tags.c.kind == kind
+                )
+            )
+            if values:
+                conn.execute(
+                    insert(signal_tags),
+                    [
+                        {"signal_id": signal_id, "kind": kind, "value": v,
+                         "origin": "confirmed", "confidence": None}
+                        for v in values
+                    ],
+                )  # fmt: skip
+        if confirm:
+            conn.execute(
+                signal_tags.update()
+                .where(signal_tags.c.signal_id == signal_id)
+                .values(origin="confirmed", confidence=None)
+            )
+        after = _tags_of(conn, [signal_id])[signal_id]["tags"]
+        from refaire.people import audit
+
+        audit.record(
+            conn, actor, "signal.tag", "signal", str(signal_id), {"tags": before}, {"tags": after}
+        )
+    return get_signal(store, signal_id)

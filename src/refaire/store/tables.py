@@ -191,6 +191,10 @@ signals = Table(
     Column("published", String(10), nullable=False, index=True),
     Column("summary", Text),
     Column("created_at", String(40), nullable=False),
+    # the feed an item came from (migration 0017); null for signals typed by a person
+    Column("feed_id", Integer),
+    # lower-cased, punctuation-free title: near-identical items are one signal
+    Column("norm_title", String(500)),
 )
 
 # kind in: sector, practice, actor
@@ -200,6 +204,10 @@ signal_tags = Table(
     Column("signal_id", Integer, ForeignKey("signals.id", ondelete="CASCADE"), nullable=False),
     Column("kind", String(20), nullable=False),
     Column("value", String(300), nullable=False),
+    # stated (typed by a person or said by the feed), inferred (a classifier, with its
+    # confidence) or confirmed (an analyst checked it); migration 0017
+    Column("origin", String(12), nullable=False, server_default="stated"),
+    Column("confidence", Float),
     Index("ix_signal_tags_kind_value", "kind", "value", "signal_id"),
     Index("ix_signal_tags_signal", "signal_id"),
 )
@@ -851,3 +859,40 @@ production_inbox = Table(
     Column("read_at", String(40)),
     Index("ix_production_inbox_user", "user_id", "id"),
 )
+
+# --- the watch reads feeds (issue 17, migration 0017) --------------------------------------
+
+# An RSS or Atom feed whose items become signals; `every_s` null = polled only when asked.
+signal_feeds = Table(
+    "signal_feeds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", String(2000), nullable=False, unique=True),
+    Column("title", String(500)),
+    Column("every_s", Integer),
+    Column("added_by", String(60), nullable=False),
+    Column("added_at", String(40), nullable=False),
+    Column("etag", String(300)),
+    Column("last_modified", String(100)),
+    Column("last_polled_at", String(40)),
+    Column("next_due_at", String(40), index=True),
+)
+
+# One row per poll of a feed: what it gave, or the error, for the feed's history.
+signal_feed_runs = Table(
+    "signal_feed_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("feed_id", Integer, ForeignKey("signal_feeds.id", ondelete="CASCADE"), nullable=False),
+    Column("started_at", String(40), nullable=False),
+    Column("finished_at", String(40), nullable=False),
+    Column("http_status", Integer),
+    Column("items", Integer, nullable=False),
+    Column("added", Integer, nullable=False),
+    Column("duplicates", Integer, nullable=False),
+    Column("skipped", Integer, nullable=False),
+    Column("error", Text),
+    Index("ix_signal_feed_runs_feed", "feed_id", "started_at"),
+)
+Index("ix_signals_url", signals.c.url)
+Index("ix_signals_norm_title", signals.c.norm_title)
