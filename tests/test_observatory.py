@@ -220,7 +220,7 @@ def test_cli_observe(small_store) -> None:
     result = runner.invoke(cli_app, ["observe", "--db", small_store.url, "--no-coverage"])
     assert result.exit_code == 0 and "Transformation potential" in result.output
     result = runner.invoke(cli_app, ["observe", "--db", small_store.url, "--sector", "QQ"])
-    assert result.exit_code == 2 and "unknown sector" in result.output
+    assert result.exit_code == 2 and "--sector must be a sector id" in result.output
 
 
 def test_api_tables_csv_and_json(small_store) -> None:

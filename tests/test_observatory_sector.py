@@ -112,4 +112,4 @@ def test_cli_observe_sector(store) -> None:
     result = runner.invoke(cli_app, ["observe", "--db", store.url, "--sector", "F", "--no-coverage"])
     assert result.exit_code == 0 and "too few to say" in result.output
     result = runner.invoke(cli_app, ["observe", "--db", store.url, "--sector", "Q9"])
-    assert result.exit_code == 2 and "unknown sector" in result.output
+    assert result.exit_code == 2 and "--sector must be a sector id" in result.output

@@ -50,7 +50,7 @@ def test_cli_feeds_and_tags(sqlite_store, monkeypatch) -> None:
     tagged = _run("signals", "tag", str(sig["id"]), "--sector", "B62", "--confirm", *db)
     assert tagged["sectors"] == ["B62"] and {t["origin"] for t in tagged["tags"]} == {"confirmed"}
     bad = CliRunner().invoke(cli, ["signals", "tag", str(sig["id"]), "--sector", "QQ", *db])
-    assert bad.exit_code == 2 and "unknown sector" in bad.output
+    assert bad.exit_code == 2 and "--sector must be a sector id" in bad.output
     assert CliRunner().invoke(cli, ["signals", "tag", "999", "--confirm", *db]).exit_code == 1
     assert CliRunner().invoke(cli, ["signals", "feeds", "add", "ftp://x", *db]).exit_code == 2
     assert CliRunner().invoke(cli, ["signals", "feeds", "poll", "999", *db]).exit_code == 1

@@ -4,23 +4,23 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, esc, fail, print_json
-from refaire.cli.observe import signals_app
-from refaire.observatory.feeds import (
-    FeedInputError,
-    UnknownFeed,
-    add_feed,
-    feed_detail,
-    list_feeds,
-    poll_all,
-    poll_feed,
-    remove_feed,
+from refaire.cli._common import (
+    DbOption,
+    JsonOption,
+    Table,
+    console,
+    esc,
+    fail,
+    lazy,
+    open_db,
+    print_json,
 )
-from refaire.observatory.signals import SignalError, UnknownSignal, tag_signal
-from refaire.people import OPERATOR
-from refaire.store import open_store
+from refaire.cli.observe import signals_app
+
+_feeds = lazy("refaire.observatory.feeds")
+_signals = lazy("refaire.observatory.signals")
+_people = lazy("refaire.people")
 
 feeds_app = typer.Typer(
     help="RSS/Atom feeds whose items become signals (tagged by inference).",
@@ -46,8 +46,8 @@ def add_command(
 ) -> None:
     """Watch a feed (polled by the worker every period; `poll` polls it now)."""
     try:
-        detail = add_feed(open_store(db), url, every, OPERATOR)
-    except FeedInputError as exc:
+        detail = _feeds.add_feed(open_db(db, create=True), url, every, _people.OPERATOR)
+    except _feeds.FeedInputError as exc:
         fail(str(exc), 2)
         return
     if as_json:
@@ -60,7 +60,7 @@ def add_command(
 @feeds_app.command("list")
 def list_command(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
     """Watched feeds with their last poll."""
-    page = list_feeds(open_store(db))
+    page = _feeds.list_feeds(open_db(db))
     if as_json:
         print_json(page)
         return
@@ -83,8 +83,8 @@ def show_command(
 ) -> None:
     """A feed with its poll history, newest first."""
     try:
-        detail = feed_detail(open_store(db), feed_id)
-    except UnknownFeed:
+        detail = _feeds.feed_detail(open_db(db), feed_id)
+    except _feeds.UnknownFeed:
         fail(f"no feed {feed_id}", 1)
         return
     if as_json:
@@ -108,8 +108,8 @@ def remove_command(
 ) -> None:
     """Stop watching a feed; the signals it gave stay."""
     try:
-        remove_feed(open_store(db), feed_id, OPERATOR)
-    except UnknownFeed:
+        _feeds.remove_feed(open_db(db), feed_id, _people.OPERATOR)
+    except _feeds.UnknownFeed:
         fail(f"no feed {feed_id}", 1)
         return
     print_json({"removed": feed_id}) if as_json else console.print(f"feed {feed_id} removed")
@@ -122,13 +122,13 @@ def poll_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Poll now, in this process (the worker polls due feeds by itself)."""
-    store = open_store(db)
+    store = open_db(db)
     if feed_id is None:
-        runs = poll_all(store)
+        runs = _feeds.poll_all(store)
     else:
         try:
-            runs = [{"feed_id": feed_id, **poll_feed(store, feed_id)}]
-        except UnknownFeed:
+            runs = [{"feed_id": feed_id, **_feeds.poll_feed(store, feed_id)}]
+        except _feeds.UnknownFeed:
             fail(f"no feed {feed_id}", 1)
             return
     if as_json:
@@ -153,14 +153,14 @@ def tag_command(
 ) -> None:
     """Confirm or correct a signal's tags; confirmed tags win over inferred ones."""
     try:
-        sig = tag_signal(
-            open_store(db), signal_id, OPERATOR, sectors=sector, practices=practice,
+        sig = _signals.tag_signal(
+            open_db(db), signal_id, _people.OPERATOR, sectors=sector, practices=practice,
             actors=actor, confirm=confirm,
         )  # fmt: skip
-    except UnknownSignal:
+    except _signals.UnknownSignal:
         fail(f"no signal {signal_id}", 1)
         return
-    except SignalError as exc:
+    except _signals.SignalError as exc:
         fail(str(exc), 2)
         return
     if as_json:

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, insert, select
 
-from refaire.observatory.practices import PRACTICES
 from refaire.observatory.dedupe import normalise_title
+from refaire.observatory.practices import PRACTICES
 from refaire.people.actor import Actor
 from refaire.said import Said
 from refaire.store.db import Store
