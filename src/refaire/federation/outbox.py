@@ -1,7 +1,7 @@
 """The outbox: local public designs and facilities as a paged ActivityStreams change feed.
 
 The change sequence is derived, not hooked into every writer: `sync` compares each local
-record's stamp (its `imported_at`, and for a design its `withdrawn_at`) with what was last
+record's stamp (a hash of its stored record, and for a design its `withdrawn_at`) with what was last
 published (`federation_published`) and appends Create / Update / Delete rows to
 `federation_changes`, whose `seq` is the peers' cursor. A record that vanished, or a design
 withdrawn by its source, is a Delete. Records pulled from peers (key prefix `fed:`) are
@@ -10,10 +10,11 @@ never published again: an instance speaks only for its own records.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Text, insert, null, select, type_coerce, update
 
 from refaire.public_source import public_problems, public_source
 from refaire.store import Store
@@ -37,14 +38,18 @@ KINDS = {"design": designs, "facility": facilities}
 
 
 def _stamps(conn: Connection, kind: str) -> dict[int, tuple[str, str]]:
+    """{id: (key, stamp)} of the local records. The stamp hashes the stored record text, not
+    its `imported_at`: two writes within one second must still be two versions."""
     table = KINDS[kind]
-    withdrawn = table.c.withdrawn_at if kind == "design" else None
-    cols = [table.c.id, table.c.key, table.c.imported_at] + ([withdrawn] if withdrawn is not None else [])
+    withdrawn = table.c.withdrawn_at if kind == "design" else null()
+    text = type_coerce(table.c.record, Text)  # the stored JSON, not decoded
+    query = select(table.c.id, table.c.key, text, withdrawn).where(
+        ~table.c.key.startswith(REMOTE_PREFIX, autoescape=True)
+    )
     out: dict[int, tuple[str, str]] = {}
-    query = select(*cols).where(~table.c.key.startswith(REMOTE_PREFIX, autoescape=True))
-    for row in conn.execute(query):
-        gone = row[3] if len(row) > 3 and row[3] else ""
-        out[row[0]] = (row[1], f"{row[2]}|{gone}")
+    for rid, key, record, gone in conn.execute(query):
+        digest = hashlib.sha256(record.encode("utf-8")).hexdigest()[:32]
+        out[rid] = (key, f"{digest}|{gone or ''}")
     return out
 
 
