@@ -27,7 +27,7 @@ TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 class PeerError(ValueError):
     def __init__(self, errors: list[tuple[str, str]]) -> None:
         super().__init__("; ".join(f"{f}: {m}" for f, m in errors))
-        self.errors = [{"field": f, "message": m} for f, m in errors]
+        self.errors = list(errors)  # (field, message), as `contract.errors.problem` takes them
 
 
 class UnknownPeer(LookupError):

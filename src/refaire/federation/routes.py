@@ -27,7 +27,7 @@ def instance_name(request: Request) -> str:
     return os.environ.get("REFAIRE_INSTANCE_NAME") or request.url.netloc
 
 
-@router.get("/federation/actor", responses=error_responses())
+@router.get("/federation/actor", responses=error_responses(400, 422))
 def actor(request: Request) -> dict[str, Any]:
     """This instance as an ActivityStreams actor, with its Ed25519 public key (PEM)."""
     base = base_url(request)
@@ -44,7 +44,7 @@ def actor(request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("/federation/outbox", responses=error_responses(422))
+@router.get("/federation/outbox", responses=error_responses(400, 422))
 def outbox(
     request: Request,
     after: Annotated[int, Query(ge=0, description="Cursor: the last change seen (0: all).")] = 0,
