@@ -119,16 +119,25 @@ def object_id(base: str, kind: str, record_id: int) -> str:
 
 
 def page(store: Store, base: str, after: int, limit: int) -> dict[str, Any]:
-    """The changes after `after` (at most `limit`), as an OrderedCollectionPage."""
-    sync(store)
+    """The changes after `after` (at most `limit`), as an OrderedCollectionPage.
+
+    The log is brought up to date (`sync`, a scan of every local record) only when a reader
+    reaches its end, not for every page: a peer paging through 100,000 changes costs one
+    scan, and whoever reaches the end sees every change made until then."""
     actor = f"{base}/federation/actor"
+    query = (
+        select(federation_changes)
+        .where(federation_changes.c.seq > after)
+        .order_by(federation_changes.c.seq)
+        .limit(limit + 1)
+    )
     with store.engine.connect() as conn:
-        rows = conn.execute(
-            select(federation_changes)
-            .where(federation_changes.c.seq > after)
-            .order_by(federation_changes.c.seq)
-            .limit(limit + 1)
-        ).all()
+        rows = conn.execute(query).all()
+    if len(rows) <= limit:
+        sync(store)
+    with store.engine.connect() as conn:
+        if len(rows) <= limit:
+            rows = conn.execute(query).all()
         more = len(rows) > limit
         rows = rows[:limit]
         records: dict[tuple[str, int], dict[str, Any]] = {}
