@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
 from refaire.crawl.guard import Refused
@@ -160,31 +160,67 @@ def _apply_page(store: Store, peer: Any, items: list[Any], counts: dict[str, int
     wanted = [(oid, rec) for act, kind, oid, rec in checked
               if kind == "design" and rec is not None and act in ("Create", "Update")]  # fmt: skip
     if wanted:
-        with store.engine.connect() as conn:
-            known = {r.key for r in conn.execute(select(designs.c.key).where(
-                designs.c.key.in_([local_key(peer.id, o) for o, _ in wanted])))}  # fmt: skip
-        saved = save_designs(store, [_design(peer, oid, rec) for oid, rec in wanted])
-        for source, message in saved.failed:
-            errors.append({"item": source[:300], "message": message})
-        for oid, _ in wanted:
-            if local_key(peer.id, oid) in saved.keys:
-                counts["updated" if local_key(peer.id, oid) in known else "created"] += 1
+        _designs(store, peer, wanted, counts, errors)
     when = now_iso()
     with writing(store.engine) as conn:
         for act, kind, oid, rec in checked:
+            if act == "Skip" or (kind == "design" and act != "Delete"):
+                continue
             try:
                 with conn.begin_nested():
                     if act == "Delete":
                         counts["deleted"] += _delete(conn, peer, kind, oid, when)
-                    elif kind == "facility" and rec is not None:
+                    elif rec is not None:
                         counts[_facility(conn, peer, oid, rec)] += 1
-                    elif kind == "design" and act != "Skip":
-                        rid = conn.execute(select(designs.c.id).where(
-                            designs.c.key == local_key(peer.id, oid))).scalar()  # fmt: skip
-                        if rid is not None:
-                            _set_origin(conn, peer.id, kind, oid, rid, None, None)
             except (DBAPIError, ValueError, TypeError, KeyError) as exc:
                 errors.append({"item": oid[:300], "message": f"not stored: {exc}"[:500]})
+
+
+def _designs(store: Store, peer: Any, wanted: list[tuple[str, dict[str, Any]]],
+             counts: dict[str, int], errors: list[dict[str, str]]) -> None:  # fmt: skip
+    """A page's designs saved in one batch, then their origins written in bulk."""
+    keys = {local_key(peer.id, oid): oid for oid, _ in wanted}
+    with store.engine.connect() as conn:
+        known = set(conn.execute(select(designs.c.key).where(designs.c.key.in_(keys))).scalars())
+    try:
+        saved = save_designs(store, [_design(peer, oid, rec) for oid, rec in wanted])
+    except (ValueError, TypeError, KeyError) as exc:  # a record the model cannot take
+        errors.append({"item": wanted[0][0][:300], "message": f"page of designs not stored: {exc}"})
+        return
+    for source, message in saved.failed:
+        errors.append({"item": source[:300], "message": message})
+    stored = set(saved.keys)
+    now = now_iso()
+    with writing(store.engine) as conn:
+        ids = dict(conn.execute(
+            select(designs.c.key, designs.c.id).where(designs.c.key.in_(stored & set(keys)))
+        ).all())  # fmt: skip
+        existing = dict(conn.execute(
+            select(federation_origins.c.origin_id, federation_origins.c.id)
+            .where(federation_origins.c.peer_id == peer.id)
+            .where(federation_origins.c.kind == "design")
+            .where(federation_origins.c.origin_id.in_([keys[k] for k in ids]))
+        ).all())  # fmt: skip
+        fresh, moved = [], []
+        for key, rid in ids.items():
+            oid = keys[key]
+            counts["updated" if key in known else "created"] += 1
+            values = {"record_id": rid, "updated_at": now, "deleted_at": None, "record": None,
+                      "local_key": key}  # fmt: skip
+            if oid in existing:
+                moved.append({"row": existing[oid], **values})
+            else:
+                fresh.append({"peer_id": peer.id, "kind": "design", "origin_id": oid, **values})
+        if fresh:
+            conn.execute(insert(federation_origins), fresh)
+        if moved:
+            conn.execute(
+                update(federation_origins)
+                .where(federation_origins.c.id == bindparam("row"))
+                .values({c: bindparam(c) for c in ("record_id", "updated_at", "deleted_at",
+                                                   "record", "local_key")}),
+                moved,
+            )  # fmt: skip
 
 
 def _page(peer: Any, url: str, cursor: int) -> tuple[list[Any], int, bool]:
