@@ -22,6 +22,8 @@ from typer.testing import CliRunner
 from refaire.cli import app as cli
 from refaire.federation.signing import sign
 from refaire.ingest.runner import import_sources
+from refaire.manage.editing import edit_facility
+from refaire.people import OPERATOR
 from refaire.store import open_store
 from refaire.store.tables import designs, facilities, federation_origins
 
@@ -112,14 +114,19 @@ def test_two_instances_follow_change_delete_and_keep_local_edits(two) -> None:
     b_feed = httpx.get(f"{b.base}/federation/outbox", timeout=10).json()["orderedItems"]
     assert [i["object"]["id"] for i in b_feed] == [f"{b.base}/facilities/{local_before.id}"]
 
+    # B's manager states the description of the pulled lab: A's updates must not undo it
+    edit_facility(store_b, OPERATOR, origin.record_id, {"description": "Stated on B."})
+
     # A changes its lab: B follows from its cursor, only the change comes
-    lab.write_text(lab.read_text(encoding="utf-8").replace("Mo-Fr 14:00", "Mo-Fr 15:00"),
-                   encoding="utf-8")  # fmt: skip
+    text = lab.read_text(encoding="utf-8").replace("Mo-Fr 14:00", "Mo-Fr 15:00")
+    lab.write_text(text.replace("Atelier de fabrication", "Atelier changé"), encoding="utf-8")
     import_sources(store_a, [str(lab)])
     code, pulled = _cli("peers", "pull", "alpha", "--db", url_b)
     entry = pulled["pulls"][0]
     assert code == 0 and entry["updated"] == 1 and entry["created"] == 0, entry
-    assert _b_facility(b.base, origin.record_id).json()["opening_hours"].startswith("Mo-Fr 15")
+    changed = _b_facility(b.base, origin.record_id).json()
+    assert changed["opening_hours"].startswith("Mo-Fr 15")
+    assert changed["description"] == "Stated on B."
 
     # A deletes its lab (no delete command yet: the row goes) and its design is withdrawn
     with sqlite3.connect(url_a.removeprefix("sqlite:///")) as raw:

@@ -25,7 +25,7 @@ from refaire.crawl.guard import Refused
 from refaire.federation.keys import load_public
 from refaire.federation.peers import fetch, now_iso, peer_row
 from refaire.federation.signing import BadSignature, verify
-from refaire.manage.stated import keep_manager_fields
+from refaire.manage.stated import MANAGER_FORMAT, keep_manager_fields
 from refaire.model.design import Design
 from refaire.model.facility import Facility
 from refaire.store import Store
@@ -104,7 +104,15 @@ def _set_origin(conn: Connection, peer_id: int, kind: str, oid: str, record_id: 
 def _facility(conn: Connection, peer: Any, oid: str, record: dict[str, Any]) -> str:
     incoming = Facility.from_dict(record)
     incoming.key = local_key(peer.id, oid)
-    incoming.extra = {**incoming.extra, "origin": {"instance": peer.name, "id": oid}}
+    # What the peer's own managers stated is the peer's statement, not a manager's here:
+    # renamed, so `keep_manager_fields` protects only what a manager here stated.
+    extra = dict(incoming.extra)
+    if "manager" in extra:
+        extra["peer_manager"] = extra.pop("manager")
+    incoming.extra = {**extra, "origin": {"instance": peer.name, "id": oid}}
+    for s in incoming.sources:
+        if s.format == MANAGER_FORMAT:
+            s.format = "peer-manager"
     row = conn.execute(
         select(facilities.c.id, facilities.c.record).where(facilities.c.key == incoming.key)
     ).first()

@@ -56,7 +56,7 @@ def outbox(
     store = request.app.state.store
     base = base_url(request)
     body = json.dumps(page(store, base, after, limit), ensure_ascii=False).encode("utf-8")
-    headers = sign(
-        "GET", str(request.url), body, instance_key(store), f"{base}/federation/actor#main-key"
-    )
+    # the URI the peer asked for: behind a proxy, the public base, not the one uvicorn sees
+    target = base + request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    headers = sign("GET", target, body, instance_key(store), f"{base}/federation/actor#main-key")
     return Response(content=body, media_type=MEDIA, headers=headers)
