@@ -113,6 +113,7 @@ def federation(count: int, tmp: Path) -> None:
     from refaire.store.designs import save_designs
 
     os.environ["REFAIRE_CRAWL_ALLOW"] = "127.0.0.1/32"
+    os.environ["REFAIRE_FEDERATION_SYNC_S"] = "0"
     url_a = f"sqlite:///{tmp / 'fed-a.db'}"
     store_a = open_store(url_a)
     for i in range(0, count, 5000):

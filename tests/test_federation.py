@@ -44,6 +44,7 @@ def _cli(*args: str) -> tuple[int, dict]:
 def two(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple]:
     # both instances and the fake one live on 127.0.0.1: let the SSRF guard allow it
     monkeypatch.setenv("REFAIRE_CRAWL_ALLOW", "127.0.0.1/32")
+    monkeypatch.setenv("REFAIRE_FEDERATION_SYNC_S", "0")  # a change is in the very next pull
     urls = []
     for name in ("a", "b"):
         url = f"sqlite:///{tmp_path / name}.db"
@@ -181,6 +182,7 @@ def _item(base: str, seq: int, oid: str, name: str) -> dict:
 
 def test_a_forged_or_unsigned_instance_is_refused(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("REFAIRE_CRAWL_ALLOW", "127.0.0.1/32")
+    monkeypatch.setenv("REFAIRE_FEDERATION_SYNC_S", "0")  # a change is in the very next pull
     url = f"sqlite:///{tmp_path / 'b.db'}"
     store = open_store(url)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Fake)

@@ -20,6 +20,7 @@ SAMPLE = Path(__file__).resolve().parents[1] / "src" / "refaire" / "sample" / "o
 
 def test_api_job_and_admin_page(sqlite_store, tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("REFAIRE_CRAWL_ALLOW", "127.0.0.1/32")
+    monkeypatch.setenv("REFAIRE_FEDERATION_SYNC_S", "0")  # a change is in the very next pull
     url_a = f"sqlite:///{tmp_path / 'a.db'}"
     import_sources(open_store(url_a), [str(sorted(SAMPLE.iterdir())[1])])
     (tmp_path / "a").mkdir()

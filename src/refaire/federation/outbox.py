@@ -11,6 +11,8 @@ never published again: an instance speaks only for its own records.
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -99,6 +101,27 @@ def sync(store: Store) -> int:
     return added
 
 
+_last_sync: dict[str, float] = {}
+
+
+def _sync_period() -> float:
+    try:
+        return float(os.environ.get("REFAIRE_FEDERATION_SYNC_S", "2"))
+    except ValueError:
+        return 2.0
+
+
+def _sync_at_most_every(store: Store, seconds: float) -> None:
+    """A sync scans every local record: anyone may ask for the outbox's end, so within one
+    process it runs at most once every `seconds` (a change newer than that is in the next
+    pull). Set REFAIRE_FEDERATION_SYNC_S=0 to sync on every request that reaches the end."""
+    now = time.monotonic()
+    if now - _last_sync.get(store.url, -1e9) < seconds:
+        return
+    _last_sync[store.url] = now
+    sync(store)
+
+
 def _public_record(kind: str, record: dict[str, Any]) -> dict[str, Any]:
     """The record as any visitor may see it: no local file paths of its sources."""
     data = dict(record)
@@ -134,7 +157,7 @@ def page(store: Store, base: str, after: int, limit: int) -> dict[str, Any]:
     with store.engine.connect() as conn:
         rows = conn.execute(query).all()
     if len(rows) <= limit:
-        sync(store)
+        _sync_at_most_every(store, _sync_period())
     with store.engine.connect() as conn:
         if len(rows) <= limit:
             rows = conn.execute(query).all()
