@@ -151,6 +151,15 @@ def test_two_instances_follow_change_delete_and_keep_local_edits(two) -> None:
     assert [h["ok"] for h in shown["history"]] == [True, True, True]
     assert shown["tombstones"] == 2
 
+    # A's source publishes the design again: it comes back on B
+    with sqlite3.connect(url_a.removeprefix("sqlite:///")) as raw:
+        raw.execute("UPDATE designs SET withdrawn_at=NULL")
+    code, pulled = _cli("peers", "pull", "alpha", "--db", url_b)
+    assert code == 0 and pulled["pulls"][0]["updated"] == 1, pulled
+    with store_b.engine.connect() as conn:
+        assert conn.execute(select(designs.c.withdrawn_at)).scalar_one() is None
+    assert _cli("peers", "show", "alpha", "--db", url_b)[1]["tombstones"] == 1
+
 
 class _Fake(BaseHTTPRequestHandler):
     """A third "instance": a real actor document, then whatever outbox the test sets."""

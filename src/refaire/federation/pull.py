@@ -219,6 +219,13 @@ def _designs(store: Store, peer: Any, wanted: list[tuple[str, dict[str, Any]]],
                 moved.append({"row": existing[oid], **values})
             else:
                 fresh.append({"peer_id": peer.id, "kind": "design", "origin_id": oid, **values})
+        if ids:  # a design the peer withdrew and published again is back
+            conn.execute(
+                update(designs)
+                .where(designs.c.id.in_(list(ids.values())))
+                .where(designs.c.withdrawn_at.is_not(None))
+                .values(withdrawn_at=None)
+            )
         if fresh:
             conn.execute(insert(federation_origins), fresh)
         if moved:
