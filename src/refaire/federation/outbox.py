@@ -16,7 +16,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Text, insert, null, select, type_coerce, update
+from sqlalchemy import Connection, Text, bindparam, insert, null, select, type_coerce, update
 
 from refaire.public_source import public_problems, public_source
 from refaire.store import Store
@@ -56,7 +56,9 @@ def _stamps(conn: Connection, kind: str) -> dict[int, tuple[str, str]]:
 
 
 def sync(store: Store) -> int:
-    """Append the changes since the last sync; how many were appended."""
+    """Append the changes since the last sync; how many were appended. The writes go in
+    bulk (one executemany per kind of row): the first sync of a large registry publishes
+    every record at once."""
     now = datetime.now(UTC).isoformat(timespec="seconds")
     added = 0
     with writing(store.engine) as conn:
@@ -69,29 +71,36 @@ def sync(store: Store) -> int:
                 )
             }
             changes: list[dict[str, Any]] = []
+            fresh: list[dict[str, Any]] = []
+            moved: list[dict[str, Any]] = []
             for rid, (key, stamp) in current.items():
                 was = published.get(rid)
                 withdrawn = not stamp.endswith("|")
                 if was is None:
                     if withdrawn:
                         continue  # never published, nothing to take back
-                    conn.execute(insert(federation_published).values(
-                        kind=kind, record_id=rid, key=key, stamp=stamp))  # fmt: skip
+                    fresh.append({"kind": kind, "record_id": rid, "key": key, "stamp": stamp})
                     changes.append({"record_id": rid, "key": key, "action": "Create"})
                 elif was.stamp != stamp or (was.deleted_at is not None) != withdrawn:
                     action = "Delete" if withdrawn else ("Create" if was.deleted_at else "Update")
-                    conn.execute(
-                        update(federation_published)
-                        .where(federation_published.c.id == was.id)
-                        .values(stamp=stamp, key=key, deleted_at=now if withdrawn else None)
-                    )
+                    moved.append({"row": was.id, "stamp": stamp, "key": key,
+                                  "deleted_at": now if withdrawn else None})  # fmt: skip
                     changes.append({"record_id": rid, "key": key, "action": action})
             for rid, was in published.items():
                 if rid not in current and was.deleted_at is None:
-                    conn.execute(update(federation_published)
-                                 .where(federation_published.c.id == was.id)
-                                 .values(deleted_at=now))  # fmt: skip
+                    moved.append({"row": was.id, "stamp": was.stamp, "key": was.key,
+                                  "deleted_at": now})  # fmt: skip
                     changes.append({"record_id": rid, "key": was.key, "action": "Delete"})
+            if fresh:
+                conn.execute(insert(federation_published), fresh)
+            if moved:
+                conn.execute(
+                    update(federation_published)
+                    .where(federation_published.c.id == bindparam("row"))
+                    .values(stamp=bindparam("stamp"), key=bindparam("key"),
+                            deleted_at=bindparam("deleted_at")),
+                    moved,
+                )  # fmt: skip
             if changes:
                 conn.execute(
                     insert(federation_changes),

@@ -21,7 +21,9 @@ from refaire.store import Store
 from refaire.store.tables import federation_origins, peer_history, peers
 
 MAX_BYTES = 20_000_000  # one outbox page of 1000 records fits well under this
-TIMEOUT = httpx.Timeout(20.0, connect=5.0)
+# the read timeout leaves room for a peer's first outbox page, which publishes its whole
+# registry first (a few seconds for 100,000 records)
+TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 
 
 class PeerError(ValueError):
