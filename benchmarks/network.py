@@ -8,10 +8,18 @@ names --manifests OKH-LOSH manifests; the crawl runs through `crawl_source` as
 `refaire sources crawl` does, over a fresh SQLite store, with no politeness delay (one
 host that is us).
 
+--federation N: following a peer. Instance A (a real server process over its own SQLite
+store) holds N local designs; instance B pulls A's whole signed outbox (`pull_peer`, as
+`refaire peers pull` does: every page's signature verified, every record stored with its
+origin), then A changes 100 designs and B pulls again from its cursor. Side by side: the
+incremental pull against pulling the whole feed again from cursor 0 into a fresh store (what
+a follower without a cursor would do).
+
 The cheap-request p99 under hostile uploads is `benchmarks/serve_load.py` (the server's
 measurement path did not change here); --serve-load runs it after, with --requests.
 
 Run: python benchmarks/network.py [--manifests 10000] [--serve-load] [--requests 200]
+     python benchmarks/network.py --manifests 0 --federation 100000
 """
 
 from __future__ import annotations
@@ -84,12 +92,73 @@ def _start(port: int, count: int, conditional: bool) -> multiprocessing.Process:
     return proc
 
 
+def _designs(count: int, version: str) -> list:
+    from refaire.model.design import Design, Provenance
+
+    return [
+        Design(key=f"bench-{i}", name=f"Bench design {i}", format="okh-losh", version=version,
+               function=f"A benchmark lamp number {i}",
+               provenance=Provenance(source=f"https://example.org/bench/{i}.toml",
+                                     format="okh-losh", checksum=f"{i:064x}",
+                                     imported_at="2026-12-01T00:00:00+00:00"))
+        for i in range(count)
+    ]  # fmt: skip
+
+
+def federation(count: int, tmp: Path) -> None:
+    from tests._contention import Server
+
+    from refaire.federation.peers import add_peer
+    from refaire.federation.pull import pull_peer
+    from refaire.store.designs import save_designs
+
+    os.environ["REFAIRE_CRAWL_ALLOW"] = "127.0.0.1/32"
+    os.environ["REFAIRE_FEDERATION_SYNC_S"] = "0"
+    url_a = f"sqlite:///{tmp / 'fed-a.db'}"
+    store_a = open_store(url_a)
+    made = _designs(count, "1.0")
+    for i in range(0, count, 5000):
+        save_designs(store_a, made[i : i + 5000])
+    (tmp / "a").mkdir()
+    server = Server(url_a, tmp / "a")
+    try:
+        def follow(name: str) -> tuple[float, dict]:
+            store_b = open_store(f"sqlite:///{tmp / name}")
+            peer = add_peer(store_b, server.base, name.replace(".", "-"), OPERATOR)
+            start = time.perf_counter()
+            entry = pull_peer(store_b, peer["id"])
+            return time.perf_counter() - start, {**entry, "store": store_b, "peer_id": peer["id"]}
+
+        full_s, full = follow("fed-b.db")
+        save_designs(store_a, _designs(100, "2.0"))  # 100 changed designs on A
+        start = time.perf_counter()
+        incr = pull_peer(full["store"], full["peer_id"])
+        incr_s = time.perf_counter() - start
+        again_s, again = follow("fed-c.db")  # no cursor: the whole feed again
+    finally:
+        server.stop()
+    print(json.dumps({"federation": count, "pull": "full feed", "seconds": round(full_s, 2),
+                      "pages": full["pages"], "created": full["created"], "ok": full["ok"],
+                      "errors": full["errors"][:2]}))
+    print(json.dumps({"federation": count, "pull": "incremental, 100 changes",
+                      "seconds": round(incr_s, 3), "updated": incr["updated"], "ok": incr["ok"]}))
+    print(json.dumps({"federation": count, "pull": "whole feed again, fresh follower",
+                      "seconds": round(again_s, 2), "created": again["created"]}))
+    print(json.dumps({"whole_feed_vs_incremental": round(again_s / incr_s, 1)}))  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--manifests", type=int, default=10_000)
     parser.add_argument("--serve-load", action="store_true")
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--federation", type=int, default=0, help="records a peer publishes")
     args = parser.parse_args()
+    if args.federation:
+        with tempfile.TemporaryDirectory() as tmp:
+            federation(args.federation, Path(tmp))
+        if not args.manifests:
+            return
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         server = _start(port, args.manifests, conditional=True)

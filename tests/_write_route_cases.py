@@ -482,3 +482,37 @@ CASES += [
          url=lambda s, r: f"/observatory/signals/{_fresh_signal(s, r)}/tags",
          send=lambda s, r: {"data": {"confirm": "1"}}),
 ]  # fmt: skip
+
+
+# --- network: followed instances (federation, h16) -----------------------------------------
+# A peer row of its own per call (no network: its key is never used by these routes); adding
+# one names an address the SSRF guard refuses, so an admin gets 422 once allowed through.
+def _fresh_peer(s: Any, role: str) -> int:
+    from uuid import uuid4
+
+    from sqlalchemy import insert
+
+    from refaire.store.tables import peers
+
+    name = f"probe-{uuid4().hex[:12]}"
+    with s.store.engine.begin() as conn:
+        return conn.execute(insert(peers).values(
+            name=name, url=f"https://{name}.example", actor_id=f"https://{name}.example/federation/actor",
+            public_pem="-", added_by="test", added_at="2026-12-01T00:00:00+00:00",
+        )).inserted_primary_key[0]
+
+
+CASES += [
+    Case("POST", "/api/peers", (401, 403, 403, 403, 422),
+         send=lambda s, r: {"json": {"url": "http://127.0.0.1:9"}}),
+    Case("DELETE", "/api/peers/{peer_id}", (401, 403, 403, 403, 200),
+         url=lambda s, r: f"/api/peers/{_fresh_peer(s, r)}"),
+    Case("POST", "/api/peers/{peer_id}/pull", (401, 403, 403, 403, 202),
+         url=lambda s, r: f"/api/peers/{_fresh_peer(s, r)}/pull"),
+    Case("POST", "/admin/peers", (401, 403, 403, 403, 422),
+         send=lambda s, r: {"data": {"url": "http://127.0.0.1:9"}}),
+    Case("POST", "/admin/peers/{peer_id}/pull", (401, 403, 403, 403, 303),
+         url=lambda s, r: f"/admin/peers/{_fresh_peer(s, r)}/pull"),
+    Case("POST", "/admin/peers/{peer_id}/remove", (401, 403, 403, 403, 303),
+         url=lambda s, r: f"/admin/peers/{_fresh_peer(s, r)}/remove"),
+]  # fmt: skip

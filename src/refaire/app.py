@@ -77,6 +77,9 @@ def create_app(
     add_api_docs(app, docs_url="/api/docs", openapi_url="/api/openapi.json")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(web_router)
+    from refaire.federation.routes import router as federation_router
+
+    app.include_router(federation_router)
     from refaire.body_limit import BodyLimitMiddleware
 
     app.add_middleware(BodyLimitMiddleware)  # uploads: 413 past the size limit, 408 if stalled

@@ -157,9 +157,10 @@ def allowed_methods(request: Request) -> list[str]:
 
 
 def _is_api(request: Request) -> bool:
-    """The API and static files answer machines: JSON; every other address a page."""
+    """The API, the federation endpoints and static files answer machines: JSON; every other
+    address a page."""
     path = request.scope["path"]
-    return path == API_PREFIX or path.startswith((API_PREFIX + "/", "/static/"))
+    return path == API_PREFIX or path.startswith((API_PREFIX + "/", "/static/", "/federation/"))
 
 
 def _respond(request: Request, status: int, body: dict[str, Any], headers: Any) -> Response:

@@ -73,3 +73,14 @@ def feeds_due() -> None:
     store = store_for(url)
     for feed_id in due_feeds(store):
         submit(store, poll_feed, feed_id, label=f"scheduled poll of feed {feed_id}")
+@huey.task(retries=2, retry_delay=60, retry_backoff=2, name="peer-pull")
+def peer_pull(store_url: str, peer_id: int) -> dict:
+    """One peer's outbox pulled from its cursor; the lock keeps two pulls of it apart."""
+    from refaire.federation.peers import UnknownPeer
+    from refaire.federation.pull import pull_peer
+
+    with huey.lock_task(f"peer-pull:{store_url}:{peer_id}"):
+        try:
+            return pull_peer(store_for(store_url), peer_id)
+        except UnknownPeer:
+            return {}  # removed since it was queued

@@ -39,4 +39,8 @@ def design_detail(store: Store, ident: str | int, with_manifest: bool = True) ->
 
     # stated by the crawler: the source URL answered 404/410 several crawls in a row
     data["withdrawn_at"] = design_withdrawn_at(store, design_id)
+    from refaire.federation.origin import origin_of
+
+    # stated by the peer it was pulled from (federation), None for a local record
+    data["origin"] = origin_of(store, "design", design_id)
     return data

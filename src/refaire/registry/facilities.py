@@ -232,4 +232,8 @@ def facility_detail(store: Store, ident: str | int) -> dict[str, Any]:
     data["provenance"] = _provenance(f)
     data["problems"] = public_problems(data.get("problems"))
     del data["processes"], data["materials"], data["sources"]
+    from refaire.federation.origin import origin_of
+
+    # stated by the peer it was pulled from (federation), None for a local record
+    data["origin"] = origin_of(store, "facility", fid)
     return data

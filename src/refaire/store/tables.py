@@ -896,3 +896,89 @@ signal_feed_runs = Table(
 )
 Index("ix_signals_url", signals.c.url)
 Index("ix_signals_norm_title", signals.c.norm_title)
+# Federation (issue 16). This instance's Ed25519 key pair, made on first use.
+instance_keys = Table(
+    "instance_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("private_pem", Text, nullable=False),
+    Column("public_pem", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+# What the outbox last published of each local record ("stamp": its imported_at and
+# withdrawn_at), so a later sync knows what was created, changed or deleted since.
+federation_published = Table(
+    "federation_published",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(10), nullable=False),
+    Column("record_id", Integer, nullable=False),
+    Column("key", String(1000), nullable=False),
+    Column("stamp", String(100), nullable=False),
+    Column("deleted_at", String(40)),
+    Index("ux_federation_published", "kind", "record_id", unique=True),
+)
+
+# The outbox: one row per change of a local public record; `seq` is the peers' cursor.
+federation_changes = Table(
+    "federation_changes",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(10), nullable=False),
+    Column("record_id", Integer, nullable=False),
+    Column("key", String(1000), nullable=False),
+    Column("action", String(10), nullable=False),
+    Column("at", String(40), nullable=False),
+)
+
+# Instances this one follows; their public key pinned at first contact (trust on first use).
+peers = Table(
+    "peers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("url", String(2000), nullable=False),
+    Column("actor_id", String(2000), nullable=False),
+    Column("public_pem", Text, nullable=False),
+    Column("cursor", Integer, nullable=False, server_default="0"),
+    Column("added_by", String(60), nullable=False),
+    Column("added_at", String(40), nullable=False),
+    Column("last_pulled_at", String(40)),
+)
+
+peer_history = Table(
+    "peer_history",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("peer_id", Integer, ForeignKey("peers.id", ondelete="CASCADE"), nullable=False),
+    Column("started_at", String(40), nullable=False),
+    Column("finished_at", String(40), nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("pages", Integer, nullable=False),
+    Column("created", Integer, nullable=False),
+    Column("updated", Integer, nullable=False),
+    Column("deleted", Integer, nullable=False),
+    Column("cursor_from", Integer, nullable=False),
+    Column("cursor_to", Integer, nullable=False),
+    Column("errors", JSONText, nullable=False),
+    Index("ix_peer_history_peer", "peer_id", "started_at"),
+)
+
+# Each record pulled from a peer: its origin id there, the local row, and its tombstone date
+# once the peer deleted it (the last record is kept here).
+federation_origins = Table(
+    "federation_origins",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("peer_id", Integer, ForeignKey("peers.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("origin_id", String(2000), nullable=False),
+    Column("local_key", String(1000), nullable=False),
+    Column("record_id", Integer),
+    Column("updated_at", String(40), nullable=False),
+    Column("deleted_at", String(40)),
+    Column("record", JSONText),
+    Index("ux_federation_origins", "peer_id", "kind", "origin_id", unique=True),
+    Index("ix_federation_origins_local", "kind", "record_id"),
+)

@@ -5,7 +5,7 @@ Old rows: no design is withdrawn (`withdrawn_at` null); no source is crawled unt
 adds it.
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-01
 """
 

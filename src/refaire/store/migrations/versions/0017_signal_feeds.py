@@ -7,7 +7,7 @@ no feed, and their normalised title is filled here so new feed items are checked
 them too.
 
 Revision ID: 0017
-Revises: 0011
+Revises: 0016
 Create Date: 2026-12-01
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0011"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,214 @@
+"""The outbox: local public designs and facilities as a paged ActivityStreams change feed.
+
+The change sequence is derived, not hooked into every writer: `sync` compares each local
+record's stamp (a hash of its stored record, and for a design its `withdrawn_at`) with what was last
+published (`federation_published`) and appends Create / Update / Delete rows to
+`federation_changes`, whose `seq` is the peers' cursor. A record that vanished, or a design
+withdrawn by its source, is a Delete. Records pulled from peers (key prefix `fed:`) are
+never published again: an instance speaks only for its own records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Text, bindparam, insert, null, select, type_coerce, update
+
+from refaire.public_source import public_problems, public_source
+from refaire.store import Store
+from refaire.store.locking import writing
+from refaire.store.tables import designs, facilities, federation_changes, federation_published
+
+REMOTE_PREFIX = "fed:"
+CONTEXT: list[Any] = [
+    "https://www.w3.org/ns/activitystreams",
+    {
+        "okh": "https://w3id.org/oseg/ont/okh#",
+        "okw": "https://w3id.org/oseg/ont/okw#",
+        "refaire": "https://refaire.example/ns#",
+        "Design": "okh:Module",
+        "Facility": "okw:ManufacturingFacility",
+        "record": {"@id": "refaire:record", "@type": "@json"},
+        "cursor": "refaire:cursor",
+    },
+]
+KINDS = {"design": designs, "facility": facilities}
+
+
+def _stamps(conn: Connection, kind: str) -> dict[int, tuple[str, str]]:
+    """{id: (key, stamp)} of the local records. The stamp hashes the stored record text, not
+    its `imported_at`: two writes within one second must still be two versions."""
+    table = KINDS[kind]
+    withdrawn = table.c.withdrawn_at if kind == "design" else null()
+    text = type_coerce(table.c.record, Text)  # the stored JSON, not decoded
+    query = select(table.c.id, table.c.key, text, withdrawn).where(
+        ~table.c.key.startswith(REMOTE_PREFIX, autoescape=True)
+    )
+    out: dict[int, tuple[str, str]] = {}
+    for rid, key, record, gone in conn.execute(query):
+        digest = hashlib.sha256(record.encode("utf-8")).hexdigest()[:32]
+        out[rid] = (key, f"{digest}|{gone or ''}")
+    return out
+
+
+def sync(store: Store) -> int:
+    """Append the changes since the last sync; how many were appended. The writes go in
+    bulk (one executemany per kind of row): the first sync of a large registry publishes
+    every record at once."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    added = 0
+    with writing(store.engine) as conn:
+        for kind in KINDS:
+            current = _stamps(conn, kind)
+            published = {
+                r.record_id: r
+                for r in conn.execute(
+                    select(federation_published).where(federation_published.c.kind == kind)
+                )
+            }
+            changes: list[dict[str, Any]] = []
+            fresh: list[dict[str, Any]] = []
+            moved: list[dict[str, Any]] = []
+            for rid, (key, stamp) in current.items():
+                was = published.get(rid)
+                withdrawn = not stamp.endswith("|")
+                if was is None:
+                    if withdrawn:
+                        continue  # never published, nothing to take back
+                    fresh.append({"kind": kind, "record_id": rid, "key": key, "stamp": stamp})
+                    changes.append({"record_id": rid, "key": key, "action": "Create"})
+                elif was.stamp != stamp or (was.deleted_at is not None) != withdrawn:
+                    action = "Delete" if withdrawn else ("Create" if was.deleted_at else "Update")
+                    moved.append({"row": was.id, "stamp": stamp, "key": key,
+                                  "deleted_at": now if withdrawn else None})  # fmt: skip
+                    changes.append({"record_id": rid, "key": key, "action": action})
+            for rid, was in published.items():
+                if rid not in current and was.deleted_at is None:
+                    moved.append({"row": was.id, "stamp": was.stamp, "key": was.key,
+                                  "deleted_at": now})  # fmt: skip
+                    changes.append({"record_id": rid, "key": was.key, "action": "Delete"})
+            if fresh:
+                conn.execute(insert(federation_published), fresh)
+            if moved:
+                conn.execute(
+                    update(federation_published)
+                    .where(federation_published.c.id == bindparam("row"))
+                    .values(stamp=bindparam("stamp"), key=bindparam("key"),
+                            deleted_at=bindparam("deleted_at")),
+                    moved,
+                )  # fmt: skip
+            if changes:
+                conn.execute(
+                    insert(federation_changes),
+                    [{**c, "kind": kind, "at": now} for c in changes],
+                )
+                added += len(changes)
+    return added
+
+
+_last_sync: dict[str, float] = {}
+
+
+def _sync_period() -> float:
+    try:
+        return float(os.environ.get("REFAIRE_FEDERATION_SYNC_S", "2"))
+    except ValueError:
+        return 2.0
+
+
+def _sync_at_most_every(store: Store, seconds: float) -> None:
+    """A sync scans every local record: anyone may ask for the outbox's end, so within one
+    process it runs at most once every `seconds` (a change newer than that is in the next
+    pull). Set REFAIRE_FEDERATION_SYNC_S=0 to sync on every request that reaches the end."""
+    now = time.monotonic()
+    if now - _last_sync.get(store.url, -1e9) < seconds:
+        return
+    _last_sync[store.url] = now
+    sync(store)
+
+
+def _public_record(kind: str, record: dict[str, Any]) -> dict[str, Any]:
+    """The record as any visitor may see it: no local file paths of its sources."""
+    data = dict(record)
+    data["problems"] = public_problems(data.get("problems"))
+    if kind == "design" and data.get("provenance"):
+        data["provenance"] = {**data["provenance"], "source": public_source(
+            data["provenance"].get("source"))}  # fmt: skip
+        data["provenance"].pop("text", None)
+    if kind == "facility":
+        data["sources"] = [
+            {**s, "source": public_source(s.get("source")) or ""} for s in data.get("sources", [])
+        ]
+    return data
+
+
+def object_id(base: str, kind: str, record_id: int) -> str:
+    return f"{base}/{'designs' if kind == 'design' else 'facilities'}/{record_id}"
+
+
+def page(store: Store, base: str, after: int, limit: int) -> dict[str, Any]:
+    """The changes after `after` (at most `limit`), as an OrderedCollectionPage.
+
+    The log is brought up to date (`sync`, a scan of every local record) only when a reader
+    reaches its end, not for every page: a peer paging through 100,000 changes costs one
+    scan, and whoever reaches the end sees every change made until then."""
+    actor = f"{base}/federation/actor"
+    query = (
+        select(federation_changes)
+        .where(federation_changes.c.seq > after)
+        .order_by(federation_changes.c.seq)
+        .limit(limit + 1)
+    )
+    with store.engine.connect() as conn:
+        rows = conn.execute(query).all()
+    if len(rows) <= limit:
+        _sync_at_most_every(store, _sync_period())
+    with store.engine.connect() as conn:
+        if len(rows) <= limit:
+            rows = conn.execute(query).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        records: dict[tuple[str, int], dict[str, Any]] = {}
+        for kind, table in KINDS.items():
+            ids = [r.record_id for r in rows if r.kind == kind and r.action != "Delete"]
+            for i in range(0, len(ids), 500):
+                for rid, rec in conn.execute(
+                    select(table.c.id, table.c.record).where(table.c.id.in_(ids[i : i + 500]))
+                ):
+                    records[(kind, rid)] = rec
+    items = []
+    for r in rows:
+        obj: dict[str, Any] = {
+            "id": object_id(base, r.kind, r.record_id),
+            "type": "Design" if r.kind == "design" else "Facility",
+            "attributedTo": actor,
+        }
+        rec = records.get((r.kind, r.record_id))
+        if r.action == "Delete" or rec is None:
+            # gone since: a later Delete follows, or the record was removed
+            obj = {"id": obj["id"], "type": "Tombstone", "formerType": obj["type"]}
+            action = "Delete" if r.action == "Delete" else r.action
+        else:
+            obj["name"] = rec.get("name")
+            obj["record"] = _public_record(r.kind, rec)
+            action = r.action
+        items.append({
+            "id": f"{base}/federation/changes/{r.seq}", "type": action, "actor": actor,
+            "published": r.at, "cursor": r.seq, "object": obj,
+        })  # fmt: skip
+    last = rows[-1].seq if rows else after
+    out: dict[str, Any] = {
+        "@context": CONTEXT,
+        "id": f"{base}/federation/outbox?after={after}",
+        "type": "OrderedCollectionPage",
+        "partOf": f"{base}/federation/outbox",
+        "orderedItems": items,
+        "cursor": last,
+    }
+    if more:
+        out["next"] = f"{base}/federation/outbox?after={last}"
+    return out
