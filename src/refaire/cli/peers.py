@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
-from refaire.cli._common import DbOption, JsonOption, console, esc, fail, print_json
-from refaire.federation.peers import PeerError, UnknownPeer, add_peer, list_peers, peer_detail
-from refaire.federation.peers import remove_peer as _remove
-from refaire.federation.pull import pull_peer
-from refaire.people import OPERATOR
-from refaire.store import open_store
+from refaire.cli._common import (
+    DbOption,
+    JsonOption,
+    Table,
+    console,
+    esc,
+    fail,
+    lazy,
+    open_db,
+    print_json,
+)
+
+_peers = lazy("refaire.federation.peers")
+_pull = lazy("refaire.federation.pull")
+_people = lazy("refaire.people")
 
 peers_app = typer.Typer(
     help="Federation: follow other Refaire instances and pull their signed change feeds.",
@@ -40,8 +48,8 @@ def add_command(
 ) -> None:
     """Follow an instance; its public key is pinned now (trust on first use)."""
     try:
-        peer = add_peer(open_store(db), url, name, OPERATOR)
-    except PeerError as exc:
+        peer = _peers.add_peer(open_db(db, create=True), url, name, _people.OPERATOR)
+    except _peers.PeerError as exc:
         fail(str(exc), 2)
         return
     if as_json:
@@ -54,7 +62,7 @@ def add_command(
 @peers_app.command("list")
 def list_command(db: str | None = DbOption, as_json: bool = JsonOption) -> None:
     """Followed instances with their cursor and record counts."""
-    page = list_peers(open_store(db))
+    page = _peers.list_peers(open_db(db))
     if as_json:
         print_json(page)
         return
@@ -74,8 +82,8 @@ def show_command(
 ) -> None:
     """A peer with its pull history."""
     try:
-        detail = peer_detail(open_store(db), peer)
-    except UnknownPeer as exc:
+        detail = _peers.peer_detail(open_db(db), peer)
+    except _peers.UnknownPeer as exc:
         fail(str(exc))
         return
     if as_json:
@@ -95,11 +103,11 @@ def pull_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Pull new changes from a peer (or all), verifying every page's signature."""
-    store = open_store(db)
+    store = open_db(db)
     try:
-        ids = [peer_detail(store, peer, history=0)["id"]] if peer else [
-            p["id"] for p in list_peers(store)["items"]]  # fmt: skip
-    except UnknownPeer as exc:
+        ids = [_peers.peer_detail(store, peer, history=0)["id"]] if peer else [
+            p["id"] for p in _peers.list_peers(store)["items"]]  # fmt: skip
+    except _peers.UnknownPeer as exc:
         fail(str(exc))
         return
     if queue:
@@ -109,7 +117,7 @@ def pull_command(
         jobs = [submit(store, peer_pull, i, label=f"pull of peer {i}") for i in ids]
         print_json({"jobs": jobs}) if as_json else console.print(f"queued: {', '.join(jobs)}")
         return
-    entries = [pull_peer(store, i) for i in ids]
+    entries = [_pull.pull_peer(store, i) for i in ids]
     if as_json:
         print_json({"pulls": entries})
     else:
@@ -126,8 +134,8 @@ def remove_command(
 ) -> None:
     """Stop following a peer (the records it brought stay)."""
     try:
-        _remove(open_store(db), peer, OPERATOR)
-    except UnknownPeer as exc:
+        _peers.remove_peer(open_db(db), peer, _people.OPERATOR)
+    except _peers.UnknownPeer as exc:
         fail(str(exc))
         return
     print_json({"removed": peer}) if as_json else console.print(f"peer {esc(peer)} removed")
