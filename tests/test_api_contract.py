@@ -157,7 +157,10 @@ def test_cli_offsets_share_the_bound(tmp_path, command):
 
     from refaire.cli import app
 
+    from refaire.store import open_store
+
     db = str(tmp_path / "cli.db")
+    open_store(db).close()  # read commands never create a database
     r = CliRunner().invoke(app, [*command, "--offset", str(2**63), "--db", db])
     assert r.exit_code == 2 and "1000000000" in r.output, r.output
     r = CliRunner().invoke(app, [*command, "--offset", "1000000000", "--json", "--db", db])

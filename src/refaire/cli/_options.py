@@ -151,10 +151,10 @@ def _allowed(param: Any) -> str:
         info = desc.parameter_info
         kind = "a whole number" if desc.annotation is int else "a number"
         if info.min is not None and info.max is not None:
-            return f"{kind} from {info.min:g} to {info.max:g}"
+            return f"{kind} from {info.min} to {info.max}"
         if info.min is not None:
-            return f"{kind} of at least {info.min:g}"
-        return f"{kind} of at most {info.max:g}"
+            return f"{kind} of at least {info.min}"
+        return f"{kind} of at most {info.max}"
     if flag == "--sector":
         return _sector_allowed()
     rule = RULES.get(flag)

@@ -47,7 +47,9 @@ def actor(request: Request) -> dict[str, Any]:
 @router.get("/federation/outbox", responses=error_responses(400, 422))
 def outbox(
     request: Request,
-    after: Annotated[int, Query(ge=0, description="Cursor: the last change seen (0: all).")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=2**31 - 1, description="Cursor: the last change seen (0: all).")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> Response:
     """Changes of local public designs and facilities after the cursor, as an
