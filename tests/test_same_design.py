@@ -77,7 +77,11 @@ def test_losh_and_oshwa_records_of_one_repository_are_one_search_entry(any_store
     found = search_designs(any_store, q="lampe")
     assert found["total"] == 1 and [i["id"] for i in found["items"]] == [first_id]
     [also] = found["items"][0]["also_from"]
-    assert (also["id"], also["reason"], also["format"]) == (other_id, "same repository", "oshwa-csv")
+    assert (also["id"], also["reason"], also["format"]) == (
+        other_id,
+        "same repository",
+        "oshwa-csv",
+    )
     everything = search_designs(any_store)
     assert everything["total"] == 2  # three records, two designs
     assert sum(v["count"] for v in everything["facets"]["format"]) == 2

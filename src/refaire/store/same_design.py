@@ -96,9 +96,13 @@ def _link_group(conn: Connection, members: list[int], reason: str, now: str) -> 
     made = 0
     for head in sorted(heads - {first}):
         # a whole group joins the earlier one: its members move under `first`
-        moved = conn.execute(
-            select(design_same.c.linked_design_id).where(design_same.c.design_id == head)
-        ).scalars().all()
+        moved = (
+            conn.execute(
+                select(design_same.c.linked_design_id).where(design_same.c.design_id == head)
+            )
+            .scalars()
+            .all()
+        )
         conn.execute(delete(design_same).where(design_same.c.design_id == head))
         for m in [head, *moved]:
             conn.execute(
@@ -137,9 +141,16 @@ def also_from(conn: Connection, design_id: int) -> list[dict[str, Any]]:
     reason_of_head = links.get(design_id)
     rows = conn.execute(
         select(
-            designs.c.id, designs.c.key, designs.c.name, designs.c.source, designs.c.format,
-            designs.c.platform, designs.c.imported_at,
-        ).where(designs.c.id.in_(members)).order_by(designs.c.id)
+            designs.c.id,
+            designs.c.key,
+            designs.c.name,
+            designs.c.source,
+            designs.c.format,
+            designs.c.platform,
+            designs.c.imported_at,
+        )
+        .where(designs.c.id.in_(members))
+        .order_by(designs.c.id)
     ).all()
     return [
         {
@@ -164,8 +175,13 @@ def also_from_many(conn: Connection, heads: list[int]) -> dict[int, list[dict[st
         return {}
     rows = conn.execute(
         select(
-            design_same.c.design_id, design_same.c.reason, designs.c.id, designs.c.name,
-            designs.c.source, designs.c.format, designs.c.platform,
+            design_same.c.design_id,
+            design_same.c.reason,
+            designs.c.id,
+            designs.c.name,
+            designs.c.source,
+            designs.c.format,
+            designs.c.platform,
         )
         .join(designs, designs.c.id == design_same.c.linked_design_id)
         .where(design_same.c.design_id.in_(heads))

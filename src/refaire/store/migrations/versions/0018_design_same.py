@@ -21,22 +21,30 @@ def upgrade() -> None:
     op.create_table(
         "design_identities",
         sa.Column(
-            "design_id", sa.Integer, sa.ForeignKey("designs.id", ondelete="CASCADE"),
+            "design_id",
+            sa.Integer,
+            sa.ForeignKey("designs.id", ondelete="CASCADE"),
             nullable=False,
         ),
         sa.Column("kind", sa.String(10), nullable=False),
         sa.Column("value", sa.String(1000), nullable=False),
     )
-    op.create_index("ix_design_identities_value", "design_identities", ["kind", "value", "design_id"])
+    op.create_index(
+        "ix_design_identities_value", "design_identities", ["kind", "value", "design_id"]
+    )
     op.create_index("ix_design_identities_design", "design_identities", ["design_id"])
     op.create_table(
         "design_same",
         sa.Column(
-            "design_id", sa.Integer, sa.ForeignKey("designs.id", ondelete="CASCADE"),
+            "design_id",
+            sa.Integer,
+            sa.ForeignKey("designs.id", ondelete="CASCADE"),
             nullable=False,
         ),
         sa.Column(
-            "linked_design_id", sa.Integer, sa.ForeignKey("designs.id", ondelete="CASCADE"),
+            "linked_design_id",
+            sa.Integer,
+            sa.ForeignKey("designs.id", ondelete="CASCADE"),
             nullable=False,
         ),
         sa.Column("reason", sa.String(40), nullable=False),
