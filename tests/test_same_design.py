@@ -109,6 +109,10 @@ def test_unrelated_designs_are_not_linked_and_same_key_is_still_a_conflict(any_s
     s = import_sources(any_store, [c])
     assert (s.conflicts, s.linked, s.imported) == (0, 0, 1), s.to_dict()
     assert search_designs(any_store, q="lampe")["total"] == 2
+    # one repository, two manifests in one format: two designs of a monorepo, not linked
+    d = _losh(tmp_path / "d", "Lampe de poche", "https://github.com/ada/lampe")
+    assert import_sources(any_store, [d]).linked == 0
+    assert search_designs(any_store, q="lampe")["total"] == 3
 
 
 def test_api_and_web_show_the_other_sources(any_store, tmp_path):

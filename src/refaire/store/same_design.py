@@ -67,16 +67,21 @@ def link_saved(conn: Connection, rows: dict[int, dict[str, Any]]) -> int:
     now = datetime.now(UTC).isoformat(timespec="seconds")
     for rid, pairs in found.items():
         for kind, value in pairs:
-            others = [
-                int(o)
-                for (o,) in conn.execute(
-                    select(design_identities.c.design_id).where(
-                        design_identities.c.kind == kind,
-                        design_identities.c.value == value,
-                        design_identities.c.design_id != rid,
-                    )
+            query = (
+                select(design_identities.c.design_id)
+                .join(designs, designs.c.id == design_identities.c.design_id)
+                .where(
+                    design_identities.c.kind == kind,
+                    design_identities.c.value == value,
+                    design_identities.c.design_id != rid,
                 )
-            ]
+            )
+            if kind == "repo":
+                # one repository often holds several designs, each with its manifest in
+                # one format: only a record in ANOTHER format (a LOSH manifest and the
+                # OSHWA list, an OKH v1 and a LOSH manifest) is the same design again
+                query = query.where(designs.c.format != rows[rid].get("format"))
+            others = [int(o) for (o,) in conn.execute(query)]
             if others:
                 made += _link_group(conn, [rid, *others], REASONS[kind], now)
     return made
