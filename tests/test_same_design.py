@@ -7,8 +7,10 @@ import json
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from refaire.app import create_app
+from refaire.cli import app
 from refaire.ingest.runner import import_sources
 from refaire.registry.designs import design_detail
 from refaire.store.design_search import search_designs
@@ -131,4 +133,11 @@ def test_api_and_web_show_the_other_sources(any_store, tmp_path):
         assert words in page and "Lampe &lt;b&gt;Libre&lt;/b&gt;" in page
     listing = client.get("/designs", params={"q": "lampe"}, headers={"Accept-Language": "fr"}).text
     assert "Aussi depuis :" in listing and "même dépôt" in listing
-    assert json.dumps(detail)  # the detail stays plain JSON
+    url = store.engine.url.render_as_string(hide_password=False)
+    res = CliRunner().invoke(app, ["designs", "list", "--q", "lampe", "--db", url, "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["items"][0]["also_from"][0]["id"] == other
+    res = CliRunner().invoke(app, ["designs", "list", "--q", "lampe", "--db", url])
+    assert "also from oshwa" in res.output and "counts once" in res.output
+    res = CliRunner().invoke(app, ["designs", "show", str(other), "--db", url])
+    assert "also from: Lampe <b>Libre</b>" in res.output and "same repository" in res.output
