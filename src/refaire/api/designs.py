@@ -40,7 +40,12 @@ def list_designs(
     limit: Annotated[int, limit_query(MAX_LIMIT)] = 20,
     offset: Offset = 0,
 ) -> dict[str, Any]:
-    """Search designs by words, filter by facets, get facet counts; paginated."""
+    """Search designs by words, filter by facets, get facet counts; paginated.
+
+    A design read from several sources (records sharing a repository or an OSHWA UID)
+    is one item: the first stored record, its other records in `also_from` (each with
+    its source, format and the reason of the link); `total` and facet counts count
+    such a group once."""
     filters = {
         "openness": openness,
         "sector": sector,
@@ -56,7 +61,10 @@ def list_designs(
 
 @router.get("/designs/{ident}", responses=error_responses(404))
 def get_design_detail(ident: str, store: Annotated[Store, Depends(get_store)]) -> dict[str, Any]:
-    """A design by id or key: parts, licence, maturity, lineage, notes, problems, provenance."""
+    """A design by id or key: parts, licence, maturity, lineage, notes, problems, provenance.
+
+    `also_from` lists the records of the same design read from other sources (same
+    repository or OSHWA UID), each with its own source and the reason of the link."""
     try:
         return design_detail(store, ident)
     except UnknownDesign as exc:

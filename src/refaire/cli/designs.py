@@ -64,12 +64,17 @@ def list_command(
             esc(item["licence"]),
             esc(item["technology_readiness"]),
             esc(", ".join(item["sectors"][:3])),
-            esc(item["platform"]),
+            esc(item["platform"])
+            + "".join(
+                f"\nalso from {esc(a['platform'] or a['format'])} (id {a['id']})"
+                for a in item.get("also_from") or []
+            ),
         )
     console.print(table)
     shown = len(result["items"])
     console.print(
-        f"{result['total']} designs match; showing {offset + 1 if shown else 0}–{offset + shown}."
+        f"{result['total']} designs match (a design read from several sources counts once); "
+        f"showing {offset + 1 if shown else 0}–{offset + shown}."
     )
     if not result["total"] and filters:
         _say_what_exists(store, q, filters)
@@ -96,6 +101,16 @@ def _say_what_exists(store: Any, q: str | None, filters: dict[str, list[str]]) -
                 f"values present: {shown}",
                 soft_wrap=True,
             )
+
+
+def _sub_part_lines(part: dict[str, Any], depth: int = 0) -> list[str]:
+    """Nested sub-parts of a part, indented one step per level (kept as the source nests them)."""
+    out: list[str] = []
+    for sub in part.get("sub_parts") or []:
+        qty = f" × {sub['quantity']}" if sub.get("quantity", 1) > 1 else ""
+        out.append("  " * depth + f"└ {esc(sub['name'])}{qty}")
+        out += _sub_part_lines(sub, depth + 1)
+    return out
 
 
 @designs_app.command("show")
@@ -127,10 +142,18 @@ def show_command(
         f"NASA TRL (another scale, kept apart): {esc(d['trl'])}" if d.get("trl") else "",
         f"sectors: {esc(', '.join(d.get('sectors') or []) or '—')}",
         f"languages: {esc(', '.join(d.get('languages') or []) or '—')}",
+        f"size: {esc(d['dimensions_text'])} (as written, unread)"
+        if d.get("dimensions_text") and not d.get("dimensions")
+        else "",
         f"repo: {esc(d.get('repo') or '—')}",
         f"source: {esc(d['provenance']['source'])} (sha256 {d['provenance']['checksum'][:12]}…)"
         if d.get("provenance")
         else "",
+        *(
+            f"also from: {esc(a['name'])} (id {a['id']}, {esc(a['platform'] or a['format'])}, "
+            f"{esc(a['source'] or '')}; {esc(a['reason'])})"
+            for a in d.get("also_from") or []
+        ),
     ]
     console.print(Panel("\n".join(x for x in lines if x), expand=False))
     if d.get("parts"):
@@ -145,7 +168,7 @@ def show_command(
                 else ""
             )
             t.add_row(
-                esc(p["name"]),
+                esc(p["name"]) + "".join(f"\n  {line}" for line in _sub_part_lines(p)),
                 esc(", ".join(p["processes"])),
                 esc(", ".join(p["materials"])),
                 size,

@@ -104,6 +104,7 @@ def _print_summary(summary: ImportSummary, paths: dict[str, str] | None = None) 
         f"{summary.read} records read: [green]{summary.imported} imported[/green], "
         f"{summary.updated} updated, {summary.merged} merged, {summary.conflicts} kept as "
         f"conflicts, {summary.skipped} skipped, [red]{summary.rejected} rejected[/red] "
+        f"({summary.linked} linked to a record of another source) "
         f"({summary.designs} designs, {summary.facilities} facilities){check}",
         highlight=False,
         soft_wrap=True,

@@ -334,7 +334,25 @@ def epoch_time(ctx: Ctx, fld: str, value: Any) -> str | None:
 # ---- parts -------------------------------------------------------------------------
 
 
-def part(ctx: Ctx, fld: str, rec: dict[str, Any], manifest: str | None = None) -> Part | None:
+def size_kept_as_text(
+    ctx: Ctx, fld: str, size: Dimensions | None, raw_size: Any, unit_value: Any
+) -> str | None:
+    """A size the reader could not read as millimetres, as the source wrote it (with its
+    unit): unread, not lost — kept beside the warning `dimensions` already gave, with a
+    note. None when the size was read, absent, or a template placeholder."""
+    if size is not None or raw_size in (None, "", {}, []):
+        return None
+    if isinstance(raw_size, str) and is_placeholder(raw_size):
+        return None
+    unit = scalar_text(unit_value)
+    size_text = (str(raw_size) + (f" {unit}" if unit else ""))[:500]
+    ctx.note(fld, size_text, "", "size-kept-as-text")
+    return size_text
+
+
+def part(
+    ctx: Ctx, fld: str, rec: dict[str, Any], manifest: str | None = None, depth: int = 0
+) -> Part | None:
     """One part from a canonical part record (inline ``[[part]]``, legacy POSH, stand-alone)."""
     name = text(ctx, f"{fld}.name", rec.get("name"))
     if name is None and rec.get("_section"):
@@ -354,16 +372,13 @@ def part(ctx: Ctx, fld: str, rec: dict[str, Any], manifest: str | None = None) -
     size = dimensions(
         ctx, f"{fld}.dimensions", rec.get("outer-dimensions"), rec.get("outer-dimensions-unit")
     )
-    raw_size = rec.get("outer-dimensions")
-    size_text = None
-    if size is None and raw_size not in (None, "", {}, []):
-        # Unread, not lost: the text stays on the part beside the warning already given.
-        unit = scalar_text(rec.get("outer-dimensions-unit"))
-        size_text = (str(raw_size) + (f" {unit}" if unit else ""))[:500]
-        if not (isinstance(raw_size, str) and is_placeholder(raw_size)):
-            ctx.note(f"{fld}.dimensions", size_text, "", "size-kept-as-text")
-        else:
-            size_text = None
+    size_text = size_kept_as_text(
+        ctx,
+        f"{fld}.dimensions",
+        size,
+        rec.get("outer-dimensions"),
+        rec.get("outer-dimensions-unit"),
+    )
     return Part(
         name=name,
         processes=dedupe(processes),
@@ -377,4 +392,35 @@ def part(ctx: Ctx, fld: str, rec: dict[str, Any], manifest: str | None = None) -
         mass_g=mass_grams(ctx, f"{fld}.mass", rec.get("mass")),
         manifest=manifest or text(ctx, f"{fld}.manifest", rec.get("manifest")),
         image=images[0] if images else None,
+        sub_parts=_sub_parts(ctx, fld, rec, depth),
     )
+
+
+# Nesting deeper than this is refused with a warning: a manifest cannot make the reader
+# recurse without end.
+MAX_PART_DEPTH = 8
+SUB_PART_KEYS = ("sub-parts", "subparts", "sub_parts", "part", "parts")
+
+
+def _sub_parts(ctx: Ctx, fld: str, rec: dict[str, Any], depth: int) -> list[Part]:
+    """The parts nested in a part record, read as parts themselves (kept, not lost)."""
+    out: list[Part] = []
+    for key in SUB_PART_KEYS:
+        value = rec.get(key)
+        if value in (None, "", [], {}):
+            continue
+        if depth >= MAX_PART_DEPTH:
+            ctx.warn(f"{fld}.{key}", f"parts nested deeper than {MAX_PART_DEPTH}: not read")
+            continue
+        items = value if isinstance(value, list) else [value]
+        for i, sub in enumerate(items):
+            where = f"{fld}.sub_parts[{len(out)}]"
+            if isinstance(sub, str) and sub.strip():
+                out.append(Part(name=sub.strip()[:500]))  # a sub-part named only
+            elif isinstance(sub, dict):
+                found = part(ctx, where, sub, depth=depth + 1)
+                if found is not None:
+                    out.append(found)
+            else:
+                ctx.warn(f"{fld}.{key}[{i}]", f"sub-part of type {type(sub).__name__}: ignored")
+    return out

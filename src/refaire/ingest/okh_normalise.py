@@ -180,6 +180,9 @@ def build_design(rec: dict[str, Any], ctx: f.Ctx, fmt: str) -> Design | None:
     user_manuals = f.texts(ctx, "user_manual", rec.get("user-manual"))
     links, categories = _lineage(ctx, rec, repo)
     updated = f.text(ctx, "updated", rec.get("date-updated"))
+    size = f.dimensions(
+        ctx, "dimensions", rec.get("outer-dimensions"), rec.get("outer-dimensions-unit")
+    )
     if updated is None and rec.get("timestamp") is not None:
         updated = f.epoch_time(ctx, "updated", rec.get("timestamp"))
     design = Design(
@@ -218,8 +221,9 @@ def build_design(rec: dict[str, Any], ctx: f.Ctx, fmt: str) -> Design | None:
         user_manual=user_manuals[0] if user_manuals else None,
         sources=f.texts(ctx, "sources", rec.get("source")),
         exports=f.texts(ctx, "exports", rec.get("export")),
-        dimensions=f.dimensions(
-            ctx, "dimensions", rec.get("outer-dimensions"), rec.get("outer-dimensions-unit")
+        dimensions=size,
+        dimensions_text=f.size_kept_as_text(
+            ctx, "dimensions", size, rec.get("outer-dimensions"), rec.get("outer-dimensions-unit")
         ),
         parts=_parts(ctx, rec),
         links=links,

@@ -62,13 +62,16 @@ class ImportSummary:
     conflicts: int = 0
     merged: int = 0
     read: int = 0
+    # designs linked to a stored record of the same project from another source (same
+    # repository or OSHWA UID); each is also counted imported or updated
+    linked: int = 0
     problems: list[Problem] = field(default_factory=list)
     # facility records merged into another one: {record, into, evidence, record_source,
     # into_source}
     merges: list[dict[str, str]] = field(default_factory=list)
 
     COUNTS = ("imported", "updated", "skipped", "rejected", "designs", "facilities",
-              "conflicts", "merged", "read")  # fmt: skip
+              "conflicts", "merged", "read", "linked")  # fmt: skip
 
     @property
     def accounted(self) -> bool:
@@ -102,6 +105,7 @@ class ImportSummary:
             "designs": self.designs,
             "facilities": self.facilities,
             "conflicts": self.conflicts,
+            "linked": self.linked,
             "accounted": self.accounted,
             "errors": sum(p.severity == "error" for p in self.problems),
             "warnings": sum(p.severity == "warning" for p in self.problems),
@@ -327,6 +331,7 @@ class _Run:
 
 def _report_saved(summary: ImportSummary, counts: SaveCounts) -> None:
     """Records the store refused or kept aside become located problems of the run."""
+    summary.linked += counts.linked
     for source, message in counts.failed:
         summary.rejected += 1
         summary.problems.append(Problem(source, "error", None, message))

@@ -70,6 +70,17 @@ class Part:
     mesh: str | None = None
     # base64 PNG drawn from that mesh (geometry.thumbnail); served as an image, not shown.
     thumbnail: str | None = None
+    # Parts of this part as the source nests them (OKH v1 `sub-parts`, a LOSH `[[part]]`
+    # with its own parts): kept and shown; matching reads the design's top-level parts.
+    sub_parts: list[Part] = field(default_factory=list)
+
+
+def _part_from_dict(data: dict[str, Any]) -> Part:
+    p = dict(data)
+    pd = p.get("dimensions")
+    p["dimensions"] = Dimensions(**pd) if pd else None
+    p["sub_parts"] = [_part_from_dict(x) for x in p.get("sub_parts") or []]
+    return Part(**p)
 
 
 @dataclass(slots=True)
@@ -146,6 +157,9 @@ class Design:
     sources: list[str] = field(default_factory=list)
     exports: list[str] = field(default_factory=list)
     dimensions: Dimensions | None = None
+    # The design's size as the source wrote it when it could not be read as millimetres
+    # (a unit or form the reader does not parse yet): kept, and the import warned.
+    dimensions_text: str | None = None
     parts: list[Part] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
@@ -177,13 +191,7 @@ class Design:
         d["licences"] = {k: Licence(**v) for k, v in (d.get("licences") or {}).items()}
         dims = d.get("dimensions")
         d["dimensions"] = Dimensions(**dims) if dims else None
-        parts = []
-        for p in d.get("parts") or []:
-            p = dict(p)
-            pd = p.get("dimensions")
-            p["dimensions"] = Dimensions(**pd) if pd else None
-            parts.append(Part(**p))
-        d["parts"] = parts
+        d["parts"] = [_part_from_dict(p) for p in d.get("parts") or []]
         d["links"] = [Link(**x) for x in d.get("links") or []]
         d["design_requirements"] = [
             DesignRequirement(**x) for x in d.get("design_requirements") or []

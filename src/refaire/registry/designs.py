@@ -43,4 +43,10 @@ def design_detail(store: Store, ident: str | int, with_manifest: bool = True) ->
 
     # stated by the peer it was pulled from (federation), None for a local record
     data["origin"] = origin_of(store, "design", design_id)
+    from refaire.store.same_design import also_from
+
+    # the same design read from other sources (same repository or OSHWA UID), each with
+    # its own provenance: linked by the import rule, never merged into this record
+    with store.engine.connect() as conn:
+        data["also_from"] = also_from(conn, design_id)
     return data

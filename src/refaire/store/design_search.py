@@ -13,6 +13,7 @@ from refaire.store.db import Store
 from refaire.store.designs import FACETS
 from refaire.store.facet_index import facet_index
 from refaire.store.postings import match_postings
+from refaire.store.same_design import also_from_many, group_heads
 from refaire.store.tables import designs
 
 MAX_LIMIT = 200
@@ -56,11 +57,21 @@ def search_designs(
         selected &= index.present
         for facet, values in filters.items():
             selected &= index.mask_for(facet, values)
+        # one entry per design read from several sources: a linked record is folded into
+        # the first stored one when both match, so totals and facet counts count groups
+        heads, others = group_heads(conn)
+        if heads:
+            h, o = np.asarray(heads), np.asarray(others)
+            inside = (h < index.size) & (o < index.size)
+            h, o = h[inside], o[inside]
+            folded = o[selected[h] & selected[o]]
+            selected[folded] = False
         keep = selected[ids]
         ids, score = ids[keep], score[keep]
         order = np.lexsort((ids, index.name_rank[ids], -score))
         page = [int(i) for i in ids[order[offset : offset + limit]]]
         records = _records(conn, page)
+        also = also_from_many(conn, page) if heads else {}
     facets: dict[str, list[dict[str, Any]]] = {f: [] for f in FACETS}
     if with_facets and len(ids):
         for facet, pairs in index.counts(selected).items():
@@ -75,7 +86,12 @@ def search_designs(
         "total": len(ids),
         "limit": limit,
         "offset": offset,
-        "items": [summary_item(i, records[i]) for i in page if i in records],
+        "grouped": "designs read from several sources count once",
+        "items": [
+            {**summary_item(i, records[i]), "also_from": also.get(i, [])}
+            for i in page
+            if i in records
+        ],
         "facets": facets,
     }
 

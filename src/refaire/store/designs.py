@@ -21,6 +21,7 @@ from refaire.store.index_queue import apply as apply_index
 from refaire.store.index_queue import catch_up, enqueue
 from refaire.store.locking import writing
 from refaire.store.paging import rows_by_id
+from refaire.store.same_design import link_saved
 from refaire.store.tables import design_facets, design_links, designs
 from refaire.text import fold, weighted_terms
 
@@ -131,6 +132,8 @@ class SaveCounts:
     # Records of the batch that joined another one of it, not stored on their own (a row
     # repeated in one file: the later wins; a facility merged with another of the batch).
     merged: int = 0
+    # Links made between records of one design from several sources (`store.same_design`).
+    linked: int = 0
 
     def merge(self, other: SaveCounts) -> None:
         self.imported += other.imported
@@ -141,6 +144,7 @@ class SaveCounts:
         self.unchanged += other.unchanged
         self.merges += other.merges
         self.merged += other.merged
+        self.linked += other.linked
 
 
 def save_designs(
@@ -256,6 +260,8 @@ def _save_batch(
             for key, p in batch.items()
         ],
     )
+    # records of one project from other sources (same repository, same OSHWA UID): linked
+    counts.linked += link_saved(conn, {ids[key]: p.row for key, p in batch.items()})
     counts.imported += len(rows_new)
     counts.updated += len(existing)
     counts.keys += list(batch)

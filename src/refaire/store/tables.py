@@ -982,3 +982,32 @@ federation_origins = Table(
     Index("ux_federation_origins", "peer_id", "kind", "origin_id", unique=True),
     Index("ix_federation_origins_local", "kind", "record_id"),
 )
+
+# Issue 12: what identifies a design across sources besides its key — its normalised
+# repository URL ("repo") or its OSHWA UID ("oshwa") — one row per design and kind,
+# rewritten with the design; looked up at import to link records of one project.
+design_identities = Table(
+    "design_identities",
+    metadata,
+    Column("design_id", Integer, ForeignKey("designs.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("value", String(1000), nullable=False),
+    Index("ix_design_identities_value", "kind", "value", "design_id"),
+    Index("ix_design_identities_design", "design_id"),
+)
+
+# Two stored records of one design read from different sources (same repository, or same
+# OSHWA UID, under different keys): linked, never merged — each keeps its own data and
+# provenance. `design_id` is the first stored record of the group, `linked_design_id` the other.
+design_same = Table(
+    "design_same",
+    metadata,
+    Column("design_id", Integer, ForeignKey("designs.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "linked_design_id", Integer, ForeignKey("designs.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("reason", String(40), nullable=False),
+    Column("linked_at", String(40), nullable=False),
+    Index("ux_design_same", "linked_design_id", unique=True),
+    Index("ix_design_same_design", "design_id"),
+)
