@@ -24,7 +24,8 @@ NOT_WORDS = {
     "sha256:", "sha256", "mm", "cm³", "km", "FR", "fr, en", "id", "UTC", "Europe/Paris",
     "https://", "contact@", "user:", "user", "README", "user:3", "facility:12", "member@example.org",
     "CERN-OHL-S-2.0", "Lyon / 45.764,4.836", "Lyon / 48.853, 2.349",
-    "mon-fri 09:00-18:00; sat 10:00-12:00 14:00-17:00", "OTRL", "https://example.org/okh-list.txt",
+    "mon-fri 09:00-18:00; sat 10:00-12:00 14:00-17:00", "OTRL", "https://example.org/okh-list.txt", "https://refaire.example", "OKH",
+    "FR, BE", "Lyon", "petg",
 }
 
 
