@@ -156,7 +156,6 @@ def test_cli_offsets_share_the_bound(tmp_path, command):
     from typer.testing import CliRunner
 
     from refaire.cli import app
-
     from refaire.store import open_store
 
     db = str(tmp_path / "cli.db")
