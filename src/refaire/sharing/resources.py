@@ -260,6 +260,8 @@ def free_slots(
     """The slot grid of [start, start + days) with free units per slot, in UTC and local."""
     from zoneinfo import ZoneInfo
 
+    from refaire.sharing.instants import InstantTexts
+
     r = get_resource(store, rid)
     if not 1 <= days <= MAX_SLOT_DAYS:
         raise SharingError([("days", Said("sharing.err.days", n=MAX_SLOT_DAYS))])
@@ -269,18 +271,7 @@ def free_slots(
         a = datetime.fromisoformat(start).replace(tzinfo=zone)
     b = a + timedelta(days=days)
     cal = calendar_for(store, r, a, b)
-    texts: dict[datetime, tuple[str, str]] = {}
-
-    def text(when: datetime) -> tuple[str, str]:
-        # A slot's end is the next slot's start: each instant is formatted once.
-        found = texts.get(when)
-        if found is None:
-            found = texts[when] = (
-                when.isoformat(),
-                when.astimezone(zone).isoformat(timespec="minutes"),
-            )
-        return found
-
+    text = InstantTexts(zone)
     slots = []
     for s in cal.slots():
         (start_utc, start_local), (end_utc, end_local) = text(s["starts_at"]), text(s["ends_at"])
