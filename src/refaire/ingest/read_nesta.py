@@ -293,7 +293,8 @@ def _row(source: str, line: int, row: dict[str, str], result: ReadResult) -> Fac
 # Bytes of this survey export that Windows-1252 leaves undefined or reads as the wrong
 # sign, each identified from its contexts in the file: "Frederick\x90s Place", "lab\xdb
 # for free", "\r\x82 Open access", "Impact Driver 1\xd62\"", "18\xee diam", "Lots of \xb4em".
-_EXPORT_BYTES = {0x90: "’", 0xDB: "…", 0x82: "•", 0xD6: "/", 0xEE: '"', 0xB4: "‘"}
+# The inch mark (0xEE) becomes ” rather than an ASCII quote, which would end a CSV cell.
+_EXPORT_BYTES = {0x90: "’", 0xDB: "…", 0x82: "•", 0xD6: "/", 0xEE: "”", 0xB4: "‘"}
 _EXPORT_TABLE = {
     b: _EXPORT_BYTES.get(b) or bytes([b]).decode("cp1252", errors="replace")
     for b in range(0x80, 0x100)
