@@ -44,7 +44,15 @@ def actor(request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("/federation/outbox", responses=error_responses(400, 422))
+@router.get(
+    "/federation/outbox",
+    response_class=Response,
+    responses={
+        200: {"description": "A signed OrderedCollectionPage.",
+              "content": {MEDIA: {"schema": {"type": "object"}}}},
+        **error_responses(400, 422),
+    },
+)  # fmt: skip
 def outbox(
     request: Request,
     after: Annotated[
