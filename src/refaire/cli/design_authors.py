@@ -46,7 +46,7 @@ def register_command(
     try:
         data = path.read_bytes()
     except OSError as exc:
-        fail(escape(f"{path}: {exc.strerror}"), code=2)
+        fail(f"{path}: {exc.strerror}", code=2)
         return
     r = run_as(db, as_email, lambda s, a: authors.register_design(s, a, path.name, data))
     _registered(r, as_json)

@@ -55,11 +55,11 @@ def run_as(db: str | None, as_email: str | None, fn: Callable[..., Any]) -> Any:
         actor = cli_actor(store, as_email)
         return fn(store, actor)
     except (NotAllowed, PeopleNotAllowed, UnknownFacility, UnknownItem, LookupError) as exc:
-        fail(escape(str(exc)))
+        fail(str(exc))
     except ManageError as exc:
-        fail(escape("; ".join(f"{f}: {m}" if f else m for f, m in exc.problems)))
+        fail("; ".join(f"{f}: {m}" if f else m for f, m in exc.problems))
     except PeopleError as exc:
-        fail(escape(str(exc)))
+        fail(str(exc))
     return None
 
 
@@ -115,7 +115,7 @@ def _json_arg(text: str, name: str) -> Any:
         raw = Path(text[1:]).read_text(encoding="utf-8") if text.startswith("@") else text
         return json.loads(raw)
     except (OSError, json.JSONDecodeError) as exc:
-        fail(escape(f"{name}: expected JSON or @FILE.json ({exc})"), code=2)
+        fail(f"{name}: expected JSON or @FILE.json ({exc})", code=2)
     return None
 
 
@@ -384,7 +384,7 @@ def suggest_command(
     for item in changes:
         field, sep, value = item.partition("=")
         if not sep:
-            fail(escape(f"--set {item!r}: expected FIELD=VALUE"), code=2)
+            fail(f"--set {item!r}: expected FIELD=VALUE", code=2)
         pairs[field.strip()] = value
     s_ = run_as(db, as_email, lambda s, a: suggestions.suggest_change(s, a, ident, pairs, note))
     if as_json:

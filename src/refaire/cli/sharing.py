@@ -52,11 +52,11 @@ def run_as(db: str | None, as_email: str | None, fn: Callable[..., Any]) -> Any:
     try:
         return fn(store, cli_actor(store, as_email))
     except BookingConflict as exc:
-        fail(escape(exc.message))
+        fail(exc.message)
     except (PeopleNotAllowed, LookupError, PeopleError) as exc:
-        fail(escape(str(exc).strip("'\"")))
+        fail(str(exc).strip("'\""))
     except SharingError as exc:
-        fail(escape(str(exc)))
+        fail(str(exc))
     return None
 
 
@@ -67,7 +67,7 @@ def _json_arg(text: str | None, name: str) -> Any:
         raw = Path(text[1:]).read_text(encoding="utf-8") if text.startswith("@") else text
         return json.loads(raw)
     except (OSError, json.JSONDecodeError) as exc:
-        fail(escape(f"{name}: expected JSON or @FILE.json ({exc})"), code=2)
+        fail(f"{name}: expected JSON or @FILE.json ({exc})", code=2)
     return None
 
 
