@@ -6,6 +6,9 @@ time (`retry_backoff`), then it stays in the log as failed with its error.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from huey import crontab
 
 from refaire.jobs.queue import current_store_url, huey, store_for, submit
@@ -41,12 +44,17 @@ def crawl_due() -> None:
     """Every minute: queue a crawl of each source whose period has come round."""
     from refaire.crawl.sources import due_sources
 
+    _queue_due(due_sources, crawl, "crawl of source")
+
+
+def _queue_due(due: Callable[[Any], Iterable[int]], task: Any, what: str) -> None:
+    """Queue `task` for each id that `due` returns on the served store (none when no store)."""
     url = current_store_url()
     if url is None:
         return
     store = store_for(url)
-    for source_id in due_sources(store):
-        submit(store, crawl, source_id, label=f"scheduled crawl of source {source_id}")
+    for ident in due(store):
+        submit(store, task, ident, label=f"scheduled {what} {ident}")
 
 
 @huey.task(retries=2, retry_delay=60, retry_backoff=2, name="poll-feed")
@@ -67,12 +75,9 @@ def feeds_due() -> None:
     """Every minute: queue a poll of each signal feed whose period has come round."""
     from refaire.observatory.feeds import due_feeds
 
-    url = current_store_url()
-    if url is None:
-        return
-    store = store_for(url)
-    for feed_id in due_feeds(store):
-        submit(store, poll_feed, feed_id, label=f"scheduled poll of feed {feed_id}")
+    _queue_due(due_feeds, poll_feed, "poll of feed")
+
+
 @huey.task(retries=2, retry_delay=60, retry_backoff=2, name="peer-pull")
 def peer_pull(store_url: str, peer_id: int) -> dict:
     """One peer's outbox pulled from its cursor; the lock keeps two pulls of it apart."""
