@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from refaire.cli import _commands
 from refaire.cli._common import DbOption, console, esc, fail, open_db
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample"
@@ -79,7 +80,7 @@ def serve_command(
         help="Server processes (use PostgreSQL, and Redis for the queue, past one).",
     ),
 ) -> None:  # fmt: skip
-    """Serve the web pages and the JSON API (OpenAPI at /api/openapi.json)."""
+    # its help is its line in _commands.COMMANDS, written once
     check_port(host, port)
     store = open_db(db)
     _serve(store.url, host, port, worker=worker, workers=workers)
@@ -96,7 +97,7 @@ def demo_command(
     port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the app once built."),
 ) -> None:
-    """Build a SQLite database from the sample data bundled in the package, then serve it."""
+    # its help is its line in _commands.COMMANDS, written once
     from refaire.ingest.runner import import_sources
     from refaire.store.db import default_database_url, demo_database_path
 
@@ -128,5 +129,5 @@ def demo_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("serve")(serve_command)
-    app.command("demo")(demo_command)
+    app.command("serve", help=_commands.summary("serve"))(serve_command)
+    app.command("demo", help=_commands.summary("demo"))(demo_command)
