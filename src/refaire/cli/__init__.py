@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import typer
 
+from refaire.cli import _coerce
 from refaire.cli._group import RefaireGroup
+
+_coerce.install()
 
 app = typer.Typer(
     cls=RefaireGroup,
