@@ -104,3 +104,38 @@ def test_a_failing_job_is_retried_with_back_off_then_shown_failed(sqlite_store) 
     assert "probe &lt;job&gt;" in page.text and "failed" in page.text
     fr = client.get("/admin/jobs", headers={"Accept-Language": "fr"})
     assert "Tâches de fond" in fr.text and "échouée" in fr.text
+
+
+def test_serve_starts_its_consumer_and_derivation_after_the_first_answer(
+    sqlite_store, monkeypatch
+) -> None:
+    """`refaire serve` passes `listening`: the consumer threads and the derivation wait
+    until the socket listens and a first request has been answered, so they do not compete
+    with the server's start; they do start then, and stop with the app."""
+    import threading
+
+    import refaire.app
+    import refaire.jobs.queue as queue
+
+    # a machine slow enough to oversleep never turns the grace into the trigger here
+    monkeypatch.setattr(refaire.app, "JOBS_GRACE_S", 120.0)
+
+    started: list[str] = []
+    stopped: list[str] = []
+    monkeypatch.setattr(queue, "start_embedded", lambda url, workers: started.append(url) or "c")
+    monkeypatch.setattr(queue, "stop_embedded", lambda consumer: stopped.append(consumer))
+    monkeypatch.setattr(queue, "prepare_soon", lambda store, queued: started.append("derive"))
+    listening = threading.Event()
+    app = create_app(sqlite_store, prepare=True, jobs=True, job_workers=1, listening=listening)
+    with TestClient(app) as client:
+        time.sleep(0.3)
+        assert started == []  # not listening yet
+        listening.set()
+        time.sleep(0.3)
+        assert started == []  # listening, nothing answered yet
+        assert client.get("/api/openapi.json").status_code == 200
+        deadline = time.monotonic() + 10
+        while len(started) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert started == [sqlite_store.url, "derive"]
+    assert stopped == ["c"]

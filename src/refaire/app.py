@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -15,6 +17,26 @@ from refaire.contract.nul import refuse_nul
 from refaire.store import Store, open_store
 
 STATIC = Path(__file__).parent / "web" / "static"
+# With `listening`, the job consumer and the derivation start once the server has answered
+# its first request, or this long after its socket listens if no request comes.
+JOBS_GRACE_S = 2.0
+
+
+class _FirstAnswer:
+    """ASGI wrapper that sets `answered` when the first HTTP request has been answered."""
+
+    def __init__(self, app: Any, answered: threading.Event) -> None:
+        self.app = app
+        self.answered = answered
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if self.answered.is_set() or scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.answered.set()
 
 
 def create_app(
@@ -23,6 +45,7 @@ def create_app(
     prepare: bool = False,
     jobs: bool = False,
     job_workers: int = 0,
+    listening: threading.Event | None = None,
 ) -> FastAPI:
     """Build the app over a store (opened from `database` or the default URL if not given).
 
@@ -30,32 +53,66 @@ def create_app(
     when it starts and after each upload (`refaire serve` does): in a background thread, or
     as a job on the queue with `jobs`. `job_workers` > 0 runs that many consumer threads
     of the queue inside this process while it serves (`refaire serve` without `--no-worker`).
+    `listening`, set by the server once its socket listens (`refaire serve`), defers the
+    consumer threads and the derivation until the first request has been answered (or
+    JOBS_GRACE_S later), so that they do not compete with the server's start; without it
+    they start with the app.
     """
     from refaire.api import router as api_router
     from refaire.web import router as web_router
     from refaire.web.api_docs import add_api_docs
     from refaire.web.headers import SecurityHeaders
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        consumer = None
-        if app.state.jobs:
-            from refaire.jobs.queue import start_embedded, use_queue
+    answered = threading.Event()
 
-            use_queue(app.state.store.url)
-            if job_workers > 0:
-                consumer = start_embedded(app.state.store.url, workers=job_workers)
+    def start_jobs() -> Any:
+        consumer = None
+        if app.state.jobs and job_workers > 0:
+            from refaire.jobs.queue import start_embedded
+
+            consumer = start_embedded(app.state.store.url, workers=job_workers)
         if app.state.prepare:
             from refaire.jobs.queue import prepare_soon
 
             prepare_soon(app.state.store, queued=app.state.jobs)
+        return consumer
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if app.state.jobs:
+            from refaire.jobs.queue import use_queue
+
+            # at once: a request may queue a job before the consumer runs
+            use_queue(app.state.store.url)
+        consumers: list[Any] = []
+        stopping = threading.Event()
+
+        def start_later() -> None:
+            assert listening is not None
+            listening.wait()
+            answered.wait(timeout=JOBS_GRACE_S)
+            if not stopping.is_set():
+                consumers.append(start_jobs())
+
+        gate = None
+        if listening is None:
+            consumers.append(start_jobs())
+        else:
+            gate = threading.Thread(target=start_later, name="refaire-jobs-start", daemon=True)
+            gate.start()
         try:
             yield
         finally:
-            if consumer is not None:
-                from refaire.jobs.queue import stop_embedded
+            stopping.set()
+            if gate is not None:
+                listening.set()  # type: ignore[union-attr]
+                answered.set()
+                gate.join()
+            for consumer in consumers:
+                if consumer is not None:
+                    from refaire.jobs.queue import stop_embedded
 
-                stop_embedded(consumer)  # a job cut short runs again at the next start
+                    stop_embedded(consumer)  # a job cut short runs again at the next start
 
     app = FastAPI(
         title="Refaire",
@@ -87,6 +144,8 @@ def create_app(
     from refaire.people.web import install as install_people
 
     install_people(app)  # HTML answers to refused page requests (CSRF, 401/403)
+    if listening is not None:
+        app.add_middleware(_FirstAnswer, answered=answered)
     return app
 
 

@@ -1,17 +1,18 @@
 """The `refaire` command line. Each module of this package adds its commands.
 
-A module here defines `register(app: typer.Typer) -> None`; they are discovered
-so that a new command group never needs an edit to this file.
+A module here defines `register(app: typer.Typer) -> None`; `_commands.COMMANDS` names
+the top-level commands it builds, with their one-line help, and the root group imports
+a module only when one of its commands is invoked (see `_group`).
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 import typer
 
+from refaire.cli import _coerce
 from refaire.cli._group import RefaireGroup
+
+_coerce.install()
 
 app = typer.Typer(
     cls=RefaireGroup,
@@ -25,14 +26,9 @@ app = typer.Typer(
 )
 
 
-def _register_commands() -> None:
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        register = getattr(module, "register", None)
-        if register is not None:
-            register(app)
 
-
-_register_commands()
+@app.callback()
+def _root() -> None:
+    # Typer builds a group only for an app with a callback or registered commands; the
+    # commands themselves come from RefaireGroup, lazily
+    return None

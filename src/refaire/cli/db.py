@@ -6,11 +6,10 @@ from pathlib import Path
 
 import typer
 
+from refaire.cli._commands import summary
 from refaire.cli._common import DbOption, console, esc, open_db
 
-db_app = typer.Typer(
-    help="Database set-up: migrations and where the data lives.", no_args_is_help=True
-)
+db_app = typer.Typer(help=summary("db"), no_args_is_help=True)
 
 
 @db_app.command("upgrade")

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import typer
 
+from refaire.cli._acting import AsOption, run_as
 from refaire.cli._common import DbOption, JsonOption, LazyModule, Table, console, fail, print_json
 from refaire.cli._common import esc as escape
 from refaire.cli.designs import designs_app
-from refaire.cli.facility_manage import AsOption, run_as
 
 authors = LazyModule("refaire.manage.designs")
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import typer
 
+from refaire.cli._commands import summary
 from refaire.cli._common import (
     DbOption,
     JsonOption,
@@ -20,10 +21,8 @@ from refaire.cli._common import (
 )
 from refaire.contract.bounds import MAX_OFFSET
 
-designs_app = typer.Typer(
-    help="Find and read the open designs in the registry.", no_args_is_help=True
-)
-export_app = typer.Typer(help="Export registry records in standard formats.", no_args_is_help=True)
+designs_app = typer.Typer(help=summary("designs"), no_args_is_help=True)
+export_app = typer.Typer(help=summary("export"), no_args_is_help=True)
 
 
 def _filters(**facets: list[str] | None) -> dict[str, list[str]]:

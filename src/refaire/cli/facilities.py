@@ -6,6 +6,7 @@ from typing import Any
 
 import typer
 
+from refaire.cli._commands import summary
 from refaire.cli._common import (
     DbOption,
     JsonOption,
@@ -21,7 +22,7 @@ from refaire.cli._common import esc as escape
 from refaire.contract.bounds import MAX_OFFSET
 
 facilities_app = typer.Typer(
-    help="Find and read the facilities (FabLabs, makerspaces) in the registry.",
+    help=summary("facilities"),
     no_args_is_help=True,
 )
 

@@ -8,12 +8,12 @@ function of refaire.manage and prints its dict with --json.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import typer
 
+from refaire.cli._acting import AsOption, run_as
 from refaire.cli._common import (
     DbOption,
     JsonOption,
@@ -21,46 +21,21 @@ from refaire.cli._common import (
     Table,
     console,
     fail,
-    open_db,
     print_json,
 )
 from refaire.cli._common import esc as escape
 from refaire.cli.facilities import facilities_app
-from refaire.people._common import NotAllowed as PeopleNotAllowed
-from refaire.people._common import PeopleError
 
 claims = LazyModule("refaire.manage.claims")
 editing = LazyModule("refaire.manage.editing")
 suggestions = LazyModule("refaire.manage.suggestions")
 
-AsOption = typer.Option(
-    None, "--as", help="Act as this account (default: the operator, as site admin)."
-)
 machines_app = typer.Typer(help="Propose, add and remove a facility's machines.")
 claims_app = typer.Typer(help="Claims to manage facilities: list, approve, reject, confirm.")
 suggestions_app = typer.Typer(help="Suggested corrections of a facility: list, accept, reject.")
 facilities_app.add_typer(machines_app, name="machines")
 facilities_app.add_typer(claims_app, name="claims")
 facilities_app.add_typer(suggestions_app, name="suggestions")
-
-
-def run_as(db: str | None, as_email: str | None, fn: Callable[..., Any]) -> Any:
-    """Open the store, find the actor, call the service; errors become one clear line."""
-    from refaire.manage.access import ManageError, NotAllowed, UnknownItem
-    from refaire.people import cli_actor
-    from refaire.registry.facilities import UnknownFacility
-
-    store = open_db(db)
-    try:
-        actor = cli_actor(store, as_email)
-        return fn(store, actor)
-    except (NotAllowed, PeopleNotAllowed, UnknownFacility, UnknownItem, LookupError) as exc:
-        fail(str(exc))
-    except ManageError as exc:
-        fail("; ".join(f"{f}: {m}" if f else m for f, m in exc.problems))
-    except PeopleError as exc:
-        fail(str(exc))
-    return None
 
 
 def _show_changed(d: dict[str, Any], as_json: bool) -> None:

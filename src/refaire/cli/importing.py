@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from refaire.cli import _commands
 from refaire.cli._common import DbOption, JsonOption, console, esc, open_db, print_json
 from refaire.cli._common import esc as escape
 
@@ -21,7 +22,7 @@ def import_command(
     db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Import OKH manifests and facility lists; bad files are reported, never fatal."""
+    # its help is its line in _commands.COMMANDS, written once
     from refaire.ingest.runner import ImportSummary, import_source_list
     from refaire.ingest.sources import expand
 
@@ -140,4 +141,4 @@ def _print_conflicts_and_merges(summary: ImportSummary, paths: dict[str, str]) -
 
 
 def register(app: typer.Typer) -> None:
-    app.command("import")(import_command)
+    app.command("import", help=_commands.summary("import"))(import_command)

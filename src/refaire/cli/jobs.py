@@ -5,11 +5,13 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from refaire.cli import _commands
+from refaire.cli._commands import summary
 from refaire.cli._common import DbOption, JsonOption, console, esc, fail, lazy, open_db, print_json
 
 job_log = lazy("refaire.jobs.log")
 
-jobs_app = typer.Typer(help="Background jobs (crawls, derivation) and their state.",
+jobs_app = typer.Typer(help=summary("jobs"),
                        no_args_is_help=True)  # fmt: skip
 
 
@@ -20,7 +22,7 @@ def worker_command(
         True, "--periodic/--no-periodic", help="Also start scheduled jobs (source crawls)."
     ),
 ) -> None:
-    """Run the job queue's consumer until interrupted (Ctrl-C stops it after running jobs)."""
+    # its help is its line in _commands.COMMANDS, written once
     from refaire.jobs.queue import run_worker, use_queue
 
     store = open_db(db)
@@ -60,5 +62,5 @@ def list_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("worker")(worker_command)
+    app.command("worker", help=_commands.summary("worker"))(worker_command)
     app.add_typer(jobs_app, name="jobs")

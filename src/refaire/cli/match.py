@@ -7,6 +7,7 @@ from typing import Any
 
 import typer
 
+from refaire.cli import _commands
 from refaire.cli._common import DbOption, JsonOption, Table, console, esc, fail, open_db, print_json
 
 _STATUS_STYLE = {
@@ -40,7 +41,7 @@ def match_command(
     db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Where, and how, a design can be made near a place: matches, plans, reasons."""
+    # its help is its line in _commands.COMMANDS, written once
     chosen = sum(x for x in (design is not None, facility is not None, coverage))
     if chosen != 1:
         fail("give a DESIGN with --near, or --facility ID, or --coverage (exactly one)", 2)
@@ -244,4 +245,4 @@ def _coverage(store: Any, radius_km: float, as_json: bool) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("match")(match_command)
+    app.command("match", help=_commands.summary("match"))(match_command)

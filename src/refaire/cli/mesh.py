@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from refaire.cli import _commands
 from refaire.cli._common import Table
 
 from ._common import JsonOption, console, esc, print_json
@@ -59,7 +60,6 @@ def _print_table(reports: list[MeshReport]) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("mesh")
     def mesh(
         files: list[Path] = typer.Argument(..., help="STL, 3MF or OBJ files to measure."),
         as_json: bool = JsonOption,
@@ -67,10 +67,7 @@ def register(app: typer.Typer) -> None:
             5_000_000, "--max-triangles", help="Refuse meshes with more triangles than this."
         ),
     ) -> None:
-        """Measure meshes: bounding box, volume, area, watertightness, unit suspicions.
-
-        Every file gets its result, in order; the exit code is 1 when any file failed.
-        """
+        """Every file gets its result, in order; the exit code is 1 when any file failed."""
         # Imported here so that `refaire --help` does not pay for numpy.
         from refaire.geometry import measure_file
 
@@ -81,3 +78,5 @@ def register(app: typer.Typer) -> None:
             _print_table(reports)
         if not all(r.ok for r in reports):
             raise typer.Exit(1)
+
+    app.command("mesh", help=_commands.described("mesh", mesh))(mesh)

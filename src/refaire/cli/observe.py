@@ -6,6 +6,8 @@ from typing import Any
 
 import typer
 
+from refaire.cli import _commands
+from refaire.cli._commands import summary
 from refaire.cli._common import (
     DbOption,
     JsonOption,
@@ -19,9 +21,7 @@ from refaire.cli._common import esc as escape
 from refaire.contract.bounds import MAX_OFFSET
 from refaire.observatory.practices import PRACTICES
 
-signals_app = typer.Typer(
-    help="The watch of weak signals: articles, events and project news.", no_args_is_help=True
-)
+signals_app = typer.Typer(help=summary("signals"), no_args_is_help=True)
 
 
 # The service names its fields as the API does; the command line answers with its flags.
@@ -63,8 +63,7 @@ def observe_command(
     db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Inventory of the movement: sectors, countries, licences, maturity, documentation,
-    growth, lineage, signals, and the transformation potential of each sector."""
+    # its help is its line in _commands.COMMANDS, written once
     from refaire.observatory.figures import FilterError, dashboard
 
     store = open_db(db)
@@ -332,5 +331,5 @@ def _tag_text(tag: dict[str, Any]) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("observe")(observe_command)
+    app.command("observe", help=_commands.summary("observe"))(observe_command)
     app.add_typer(signals_app, name="signals")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from refaire.cli._commands import summary
 from refaire.cli._common import (
     DbOption,
     JsonOption,
@@ -21,7 +22,7 @@ _pull = lazy("refaire.federation.pull")
 _people = lazy("refaire.people")
 
 peers_app = typer.Typer(
-    help="Federation: follow other Refaire instances and pull their signed change feeds.",
+    help=summary("peers"),
     no_args_is_help=True,
 )
 

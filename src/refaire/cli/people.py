@@ -11,6 +11,8 @@ import sys
 
 import typer
 
+from refaire.cli import _commands
+from refaire.cli._commands import summary
 from refaire.cli._common import (
     DbOption,
     JsonOption,
@@ -24,11 +26,9 @@ from refaire.cli._common import esc as escape
 from refaire.people import cli_actor
 from refaire.people._common import NotAllowed, PeopleError, UnknownUser
 
-users_app = typer.Typer(help="Accounts and site admins.", no_args_is_help=True)
-tokens_app = typer.Typer(help="Personal API tokens (Authorization: Bearer).", no_args_is_help=True)
-mail_app = typer.Typer(
-    help="Outgoing mail: the outbox used when no SMTP is set.", no_args_is_help=True
-)
+users_app = typer.Typer(help=summary("users"), no_args_is_help=True)
+tokens_app = typer.Typer(help=summary("tokens"), no_args_is_help=True)
+mail_app = typer.Typer(help=summary("mail"), no_args_is_help=True)
 
 AsOption = typer.Option(None, "--as", help="Act as this account instead of as the operator.")
 
@@ -247,7 +247,7 @@ def audit_command(
     db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """The audit trail, newest first: who changed what, when, before → after."""
+    # its help is its line in _commands.COMMANDS, written once
     from refaire.people.audit import list_entries, parse_target
 
     kind = ident = None
@@ -304,4 +304,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(users_app, name="users")
     app.add_typer(tokens_app, name="tokens")
     app.add_typer(mail_app, name="mail")
-    app.command("audit")(audit_command)
+    app.command("audit", help=_commands.summary("audit"))(audit_command)

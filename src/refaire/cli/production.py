@@ -14,6 +14,7 @@ from typing import Any
 
 import typer
 
+from refaire.cli._commands import summary
 from refaire.cli._common import DbOption, JsonOption, console, esc, fail, lazy, open_db, print_json
 
 offers = lazy("refaire.production.offers")
@@ -25,11 +26,11 @@ prequests = lazy("refaire.production.requests")
 _access = lazy("refaire.production.access")
 _people = lazy("refaire.people._common")
 
-requests_app = typer.Typer(help="Production requests: ask for a design to be made nearby.",
+requests_app = typer.Typer(help=summary("requests"),
                            no_args_is_help=True)  # fmt: skip
-quotes_app = typer.Typer(help="Quotes on production requests.", no_args_is_help=True)
-orders_app = typer.Typer(help="Orders: state, moves, messages, reviews.", no_args_is_help=True)
-offers_app = typer.Typer(help="Made-to-order offers (the storefront).", no_args_is_help=True)
+quotes_app = typer.Typer(help=summary("quotes"), no_args_is_help=True)
+orders_app = typer.Typer(help=summary("orders"), no_args_is_help=True)
+offers_app = typer.Typer(help=summary("offers"), no_args_is_help=True)
 AsOption = typer.Option(None, "--as", help="Act as this account (default: the operator, admin).")
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import typer
 
+from refaire.cli import _commands
 from refaire.cli._common import DbOption, JsonOption, Table, console, esc, fail, open_db, print_json
 from refaire.cli._common import esc as escape
 
@@ -73,7 +74,6 @@ def _print_quote(entry: dict[str, Any] | None, quote: dict[str, Any]) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("quote")
     def quote(
         file: Path = typer.Argument(..., help="STL, 3MF, OBJ mesh, or SVG/DXF drawing."),
         material: str = typer.Option(
@@ -98,9 +98,7 @@ def register(app: typer.Typer) -> None:
         db: str | None = DbOption,
         as_json: bool = JsonOption,
     ) -> None:
-        """Measure a part, find who can make it, and price it with the breakdown.
-
-        Without --facility, the candidates are the facilities offering the process
+        """Without --facility, the candidates are the facilities offering the process
         (3D printing for meshes, laser cutting for drawings) whose machines fit the part.
         Quotes built on default rates are marked estimated.
         """
@@ -145,6 +143,8 @@ def register(app: typer.Typer) -> None:
             )
             _print_quote(None, result["reference_quote"])
         _print_unknown(result.get("unknown_capability"))
+
+    app.command("quote", help=_commands.described("quote", quote))(quote)
 
 
 def _print_unknown(group: dict[str, Any] | None) -> None:

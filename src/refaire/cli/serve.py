@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
+from refaire.cli import _commands
 from refaire.cli._common import DbOption, console, esc, fail, open_db
+
+if TYPE_CHECKING:
+    from refaire.store.db import Store
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample"
 
@@ -37,11 +42,15 @@ def check_port(host: str, port: int) -> None:
             fail(f"cannot listen on {host}:{port}: {exc.strerror or exc} (see --host, --port)", 2)
 
 
-def _serve(store_url: str, host: str, port: int, worker: bool = True, workers: int = 1) -> None:
+def _serve(store: Store, host: str, port: int, worker: bool = True, workers: int = 1) -> None:
+    import contextlib
     import os
+    import threading
+    import time
 
     import uvicorn
 
+    store_url = store.url
     threads = 2 if worker else 0
     console.print(
         f"Refaire on [bold]http://{host}:{port}/[/bold]  (database: {esc(store_url)})",
@@ -62,8 +71,24 @@ def _serve(store_url: str, host: str, port: int, worker: bool = True, workers: i
         return
     from refaire.app import create_app
 
-    app = create_app(database=store_url, prepare=True, jobs=True, job_workers=threads)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # the store just opened (and migrated) by the command, not a second one
+    listening = threading.Event()
+    app = create_app(
+        store=store, prepare=True, jobs=True, job_workers=threads, listening=listening
+    )
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+
+    def watch() -> None:
+        # uvicorn sets `started` once its socket listens: the app's jobs may start then
+        while not (server.started or server.should_exit):
+            time.sleep(0.01)
+        listening.set()
+
+    threading.Thread(target=watch, name="refaire-listening", daemon=True).start()
+    with contextlib.suppress(KeyboardInterrupt):  # as uvicorn.run: Ctrl-C stops it
+        server.run()
+    if not server.started:
+        raise SystemExit(3)  # uvicorn.run's exit code when the server could not start
 
 
 def serve_command(
@@ -79,10 +104,10 @@ def serve_command(
         help="Server processes (use PostgreSQL, and Redis for the queue, past one).",
     ),
 ) -> None:  # fmt: skip
-    """Serve the web pages and the JSON API (OpenAPI at /api/openapi.json)."""
+    # its help is its line in _commands.COMMANDS, written once
     check_port(host, port)
     store = open_db(db)
-    _serve(store.url, host, port, worker=worker, workers=workers)
+    _serve(store, host, port, worker=worker, workers=workers)
 
 
 def demo_command(
@@ -96,7 +121,7 @@ def demo_command(
     port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the app once built."),
 ) -> None:
-    """Build a SQLite database from the sample data bundled in the package, then serve it."""
+    # its help is its line in _commands.COMMANDS, written once
     from refaire.ingest.runner import import_sources
     from refaire.store.db import default_database_url, demo_database_path
 
@@ -124,9 +149,9 @@ def demo_command(
             soft_wrap=True,
         )
     if serve:
-        _serve(store.url, host, port)
+        _serve(store, host, port)
 
 
 def register(app: typer.Typer) -> None:
-    app.command("serve")(serve_command)
-    app.command("demo")(demo_command)
+    app.command("serve", help=_commands.summary("serve"))(serve_command)
+    app.command("demo", help=_commands.summary("demo"))(demo_command)

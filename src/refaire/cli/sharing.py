@@ -14,6 +14,7 @@ from typing import Any
 
 import typer
 
+from refaire.cli._commands import summary
 from refaire.cli._common import (
     DbOption,
     JsonOption,
@@ -35,9 +36,9 @@ resources = LazyModule("refaire.sharing.resources")
 service = LazyModule("refaire.sharing.service")
 trainings = LazyModule("refaire.sharing.trainings")
 
-resources_app = typer.Typer(help="Bookable machines, spaces and lent tools; trainings.",
+resources_app = typer.Typer(help=summary("resources"),
                             no_args_is_help=True)  # fmt: skip
-bookings_app = typer.Typer(help="Book, change, cancel, approve; feeds and exports.",
+bookings_app = typer.Typer(help=summary("bookings"),
                            no_args_is_help=True)  # fmt: skip
 AsOption = typer.Option(None, "--as", help="Act as this account (default: the operator, admin).")
 OutOption = typer.Option(None, "--out", help="Write to this file instead of stdout.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from refaire.cli._commands import summary
 from refaire.cli._common import (
     DbOption,
     JsonOption,
@@ -20,7 +21,7 @@ _sources = lazy("refaire.crawl.sources")
 _people = lazy("refaire.people")
 
 sources_app = typer.Typer(
-    help="Sources crawled again and again: manifests, lists of manifest URLs, facility lists.",
+    help=summary("sources"),
     no_args_is_help=True,
 )
 

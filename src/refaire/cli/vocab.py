@@ -7,6 +7,7 @@ from enum import StrEnum
 
 import typer
 
+from refaire.cli._commands import summary
 from refaire.cli._common import JsonOption, Table, console, esc, print_json
 
 
@@ -95,9 +96,7 @@ def list_command(
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(
-        help="The capability vocabulary: resolve text to ids, list ids.", no_args_is_help=True
-    )
+    group = typer.Typer(help=summary("vocab"), no_args_is_help=True)
     group.command("resolve")(resolve_command)
     group.command("list")(list_command)
     app.add_typer(group, name="vocab")

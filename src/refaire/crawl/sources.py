@@ -409,9 +409,3 @@ def _restore(conn: Connection, urls: list[str]) -> int:
     return count
 
 
-def design_withdrawn_at(store: Store, design_id: int) -> str | None:
-    """When a crawled source withdrew this design (its document gone), or None."""
-    with store.engine.connect() as conn:
-        return conn.execute(
-            select(designs.c.withdrawn_at).where(designs.c.id == design_id)
-        ).scalar()

@@ -7,8 +7,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 from refaire.model import Problem
 
 MAX_BYTES = 20 * 1024 * 1024  # no real manifest or facility list comes near this
@@ -45,6 +43,8 @@ def _read_file(path: Path, name: str) -> tuple[bytes | None, Problem | None]:
 
 def fetch_url(url: str, timeout: float = 30.0) -> tuple[bytes | None, Problem | None]:
     """GET a URL with a size limit; network and HTTP errors become problems."""
+    import httpx  # here: importing a manifest from files never loads the HTTP client
+
     try:
         with httpx.stream("GET", url, timeout=timeout, follow_redirects=True) as resp:
             if resp.status_code >= 400:

@@ -35,7 +35,7 @@ def design_detail(store: Store, ident: str | int, with_manifest: bool = True) ->
     from refaire.match.requirements import requirements_of
 
     data["requirements"] = requirements_of(design, design_id).to_dict()
-    from refaire.crawl.sources import design_withdrawn_at
+    from refaire.store.designs import design_withdrawn_at
 
     # stated by the crawler: the source URL answered 404/410 several crawls in a row
     data["withdrawn_at"] = design_withdrawn_at(store, design_id)

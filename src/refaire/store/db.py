@@ -7,6 +7,7 @@ machine needs no set-up step; `refaire db upgrade` runs the same function.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 # Alembic is imported where it is used: a command that only reads an up-to-date store
-# should not pay for loading the migration machinery at start-up.
+# should not pay for loading the migration machinery at start-up (see `is_current`).
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # How long a SQLite writer waits for another one's transaction before giving up.
@@ -113,6 +114,48 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+_REVISION = re.compile(r"^(down_revision|revision)\s*=\s*(None|\"[^\"]*\"|'[^']*')\s*$", re.M)
+
+
+def _scanned_head() -> str | None:
+    """The head revision read from the migration files' `revision = "…"` lines, without
+    alembic; None when the files do not make one plain chain (alembic then decides)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        found = dict((k, v.strip("\"'")) for k, v in _REVISION.findall(path.read_text()))
+        if "revision" not in found or "down_revision" not in found:
+            return None
+        revisions.add(found["revision"])
+        if found["down_revision"] != "None":
+            parents.add(found["down_revision"])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _stored_revision(engine: Engine) -> str | None:
+    """The one revision in the version table, read with a plain query; None if there is
+    no table or not exactly one row."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT version_num FROM alembic_version")).all()
+    except DBAPIError:
+        return None
+    return rows[0][0] if len(rows) == 1 else None
+
+
+def is_current(engine: Engine) -> bool:
+    """Whether the database is at the head revision, decided without importing alembic
+    when it plainly is (the common case: every start of a command or the server)."""
+    stored = _stored_revision(engine)
+    if stored is not None and stored == _scanned_head():
+        return True
+    return current_revision(engine) == head_revision()
+
+
 def head_revision() -> str | None:
     from alembic.script import ScriptDirectory
 
@@ -160,7 +203,7 @@ def open_store(url_or_path: str | None = None, migrate: bool = True) -> Store:
     """Open (and, unless told not to, migrate) the store at a URL or SQLite path."""
     url = normalise_url(url_or_path)
     engine = create_store_engine(url)
-    if migrate and current_revision(engine) != head_revision():
+    if migrate and not is_current(engine):
         upgrade(engine)
     store = Store(url=url, engine=engine)
     # A probe kept from an earlier store at this URL may read a file since replaced.

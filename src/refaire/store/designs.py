@@ -363,3 +363,14 @@ def lineage(store: Store, design_id: int, d: Design) -> dict[str, list[dict[str,
             )
             out["children"] = [{"id": r.id, "name": r.name, "kind": r.kind} for r in rows]
     return out
+
+
+def design_withdrawn_at(store: Store, design_id: int) -> str | None:
+    """When a crawled source withdrew this design (its document gone), or None.
+
+    Set by the crawler (`crawl.sources`); read here so that showing a design does not
+    load the crawler and its HTTP client."""
+    with store.engine.connect() as conn:
+        return conn.execute(
+            select(designs.c.withdrawn_at).where(designs.c.id == design_id)
+        ).scalar()

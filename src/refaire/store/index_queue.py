@@ -21,7 +21,6 @@ from sqlalchemy import Connection, delete, func, select
 from refaire.store.db import Store
 from refaire.store.generations import bump
 from refaire.store.locking import writing
-from refaire.store.postings import PostingsWriter
 from refaire.store.tables import design_index_queue as queue
 
 # Queue rows applied per transaction: bounds the memory of one application and
@@ -66,6 +65,10 @@ def apply(conn: Connection, limit: int = CHUNK) -> int:
     for _seq, design_id, old_terms, new_terms in rows:
         old.setdefault(design_id, set()).update(old_terms.split())
         new[design_id] = new_terms  # rows come in commit order: the last is current
+    # imported when there is work: the postings writer loads numpy and the stemmers,
+    # which `open_store` (it calls catch_up) should not pay for on every start
+    from refaire.store.postings import PostingsWriter
+
     writer = PostingsWriter()
     for design_id, terms in new.items():
         writer.replace(design_id, sorted(old[design_id]), json.loads(terms))
