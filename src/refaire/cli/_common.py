@@ -176,3 +176,14 @@ def lazy(module: str) -> Any:
     """`module`, imported only when a command first uses it: `refaire --help` and the other
     commands then load neither its database layer nor what it imports."""
     return _LazyModule(module)
+
+
+def json_arg(text: str | None, name: str) -> Any:
+    """A JSON option's value, given inline or as `@FILE.json`; exit 2 naming the option."""
+    if text is None:
+        return None
+    try:
+        raw = Path(text[1:]).read_text(encoding="utf-8") if text.startswith("@") else text
+        return json.loads(raw)
+    except (OSError, json.JSONDecodeError) as exc:
+        fail(f"{name}: expected JSON or @FILE.json ({exc})", code=2)

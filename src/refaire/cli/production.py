@@ -14,8 +14,19 @@ from typing import Any
 
 import typer
 
+from refaire.cli._acting import act_as
 from refaire.cli._commands import summary
-from refaire.cli._common import DbOption, JsonOption, console, esc, fail, lazy, open_db, print_json
+from refaire.cli._common import (
+    DbOption,
+    JsonOption,
+    console,
+    esc,
+    fail,
+    json_arg,
+    lazy,
+    open_db,
+    print_json,
+)
 
 offers = lazy("refaire.production.offers")
 orders = lazy("refaire.production.orders")
@@ -24,7 +35,6 @@ reviews = lazy("refaire.production.reviews")
 valueflows = lazy("refaire.production.valueflows")
 prequests = lazy("refaire.production.requests")
 _access = lazy("refaire.production.access")
-_people = lazy("refaire.people._common")
 
 requests_app = typer.Typer(help=summary("requests"),
                            no_args_is_help=True)  # fmt: skip
@@ -35,28 +45,11 @@ AsOption = typer.Option(None, "--as", help="Act as this account (default: the op
 
 
 def run_as(db: str | None, as_email: str | None, fn: Callable[..., Any]) -> Any:
-    """Open the store, find the actor, call the service; refusals become one clear line."""
-    from refaire.people import cli_actor
-
-    store = open_db(db)
-    try:
-        return fn(store, cli_actor(store, as_email))
-    except _access.ProductionError as exc:
-        fail(str(exc))  # a move out of order names the allowed ones and who makes them
-    except (_people.NotAllowed, LookupError, _people.PeopleError) as exc:
-        fail(str(exc).strip("'\""))
-    return None
+    """`act_as` with production's refusals (a move out of order names the allowed ones)."""
+    return act_as(db, as_email, fn, (_access.ProductionError,))
 
 
-def _json_arg(text: str | None, name: str) -> Any:
-    if text is None:
-        return None
-    try:
-        raw = Path(text[1:]).read_text(encoding="utf-8") if text.startswith("@") else text
-        return json.loads(raw)
-    except (OSError, json.JSONDecodeError) as exc:
-        fail(f"{name}: expected JSON or @FILE.json ({exc})", code=2)
-    return None
+
 
 
 def _out(data: dict[str, Any], as_json: bool, line: Callable[[dict[str, Any]], str]) -> None:
@@ -157,7 +150,7 @@ def quote_create(
     as_email: str = AsOption, as_json: bool = JsonOption, db: str = DbOption,
 ) -> None:  # fmt: skip
     """Quote a request (as a manager of --facility, or as a maker)."""
-    data = {"lines": _json_arg(lines, "--lines"), "currency": currency, "lead_days": lead_days,
+    data = {"lines": json_arg(lines, "--lines"), "currency": currency, "lead_days": lead_days,
             "facility": facility, "valid_until": valid_until, "conditions": conditions}  # fmt: skip
     r = run_as(db, as_email, lambda s, a: quotes.submit_quote(s, a, rid, data))
     _out(r, as_json, lambda r: f"quote {r['id']}: {r['total']} {r['currency']}")
@@ -239,7 +232,7 @@ def offer_create(spec: str = typer.Argument(..., help="The offer as JSON or @FIL
                  as_email: str = AsOption, as_json: bool = JsonOption,
                  db: str = DbOption) -> None:  # fmt: skip
     """Publish a made-to-order offer."""
-    data = _json_arg(spec, "offer")
+    data = json_arg(spec, "offer")
     r = run_as(db, as_email, lambda s, a: offers.create_offer(s, a, data))
     _out(r, as_json, lambda r: f"offer {r['id']}: {esc(r['title'])} from {r['from_price']} "
          f"{r['currency']}")  # fmt: skip

@@ -20,14 +20,12 @@ from refaire.cli._common import (
     JsonOption,
     LazyModule,
     Table,
+    act_as,
     console,
-    fail,
-    open_db,
+    json_arg,
     print_json,
 )
 from refaire.cli._common import esc as escape
-from refaire.people._common import NotAllowed as PeopleNotAllowed
-from refaire.people._common import PeopleError
 
 calendar = LazyModule("refaire.sharing.calendar")
 export = LazyModule("refaire.sharing.export")
@@ -45,31 +43,13 @@ OutOption = typer.Option(None, "--out", help="Write to this file instead of stdo
 
 
 def run_as(db: str | None, as_email: str | None, fn: Callable[..., Any]) -> Any:
-    """Open the store, find the actor, call the service; refusals become one clear line."""
-    from refaire.people import cli_actor
-    from refaire.sharing.access import BookingConflict, SharingError
+    """`act_as` with the sharing refusals (a taken slot says which booking holds it)."""
+    from refaire.sharing.access import SharingError
 
-    store = open_db(db)
-    try:
-        return fn(store, cli_actor(store, as_email))
-    except BookingConflict as exc:
-        fail(exc.message)
-    except (PeopleNotAllowed, LookupError, PeopleError) as exc:
-        fail(str(exc).strip("'\""))
-    except SharingError as exc:
-        fail(str(exc))
-    return None
+    return act_as(db, as_email, fn, (SharingError,))
 
 
-def _json_arg(text: str | None, name: str) -> Any:
-    if text is None:
-        return None
-    try:
-        raw = Path(text[1:]).read_text(encoding="utf-8") if text.startswith("@") else text
-        return json.loads(raw)
-    except (OSError, json.JSONDecodeError) as exc:
-        fail(f"{name}: expected JSON or @FILE.json ({exc})", code=2)
-    return None
+
 
 
 def _write(data: bytes, out: Path | None) -> None:
@@ -105,7 +85,7 @@ def add_command(
 ) -> None:  # fmt: skip
     """Make one of a facility's machines or spaces bookable (its managers)."""
     data = {"kind": kind, "machine_index": machine, "name": name, "units": units,
-            "time_zone": time_zone, "rules": _json_arg(rules, "--rules"),
+            "time_zone": time_zone, "rules": json_arg(rules, "--rules"),
             "required_trainings": training}  # fmt: skip
     r = run_as(db, as_email, lambda s, a: resources.create_resource(s, a, facility, data))
     print_json(r) if as_json else console.print(f"resource {r['id']}: {escape(r['name'])}")
@@ -126,7 +106,7 @@ def lend_command(
         "pickup_place": pickup,
         "time_zone": time_zone,
         "lending_rules": lending_rules,
-        "rules": _json_arg(rules, "--rules"),
+        "rules": json_arg(rules, "--rules"),
     }
     r = run_as(db, as_email, lambda s, a: resources.lend_tool(s, a, data))
     print_json(r) if as_json else console.print(f"resource {r['id']}: {escape(r['name'])}")
@@ -170,7 +150,7 @@ def rules_command(
     as_email: str | None = AsOption, db: str | None = DbOption, as_json: bool = JsonOption,
 ) -> None:  # fmt: skip
     """Change some of a resource's booking rules."""
-    given = _json_arg(rules, "RULES")
+    given = json_arg(rules, "RULES")
     r = run_as(db, as_email, lambda s, a: resources.set_rules(s, a, rid, given))
     print_json(r) if as_json else console.print(f"rules of {escape(r['name'])} changed")
 
