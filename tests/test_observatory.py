@@ -380,7 +380,8 @@ def test_grouped_gather_equals_row_by_row_reading(any_store) -> None:
         pairs = conn.execute(select(t.c.design_id, t.c.value).where(in_sector())).all()
         kinds = dict(conn.execute(select(o.c.design_id, o.c.date_kind)).all())
         ids = dict(conn.execute(select(designs.c.key, designs.c.id)).all())
-    got = sorted((m.names[s], round(float(v), 6)) for s, v in zip(m.sector, m.values[:, 4]))
+    rows = zip(m.sector, m.values[:, 4], strict=True)
+    got = sorted((m.names[s], round(float(v), 6)) for s, v in rows)
     completeness = {ids["d1"]: 1.0, ids["d2"]: 0.25, ids["d3"]: 0.375}  # part counts
     assert got == sorted((v, completeness[d]) for d, v in pairs)
     assert m.names == ["A", "A61", "F", "F26"]
