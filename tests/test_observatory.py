@@ -337,6 +337,9 @@ def test_served_app_prepares_the_observatory_in_the_background(tmp_path, monkeyp
         if thread is not None:
             thread.join(timeout=60)
         assert derived() == imported  # derived without any request to /observatory
+        # the index and its bootstrap were computed then too: the dashboard reads the cache
+        im = dashboard(store)["index_method"]
+        assert im["cached"] is True and im["local_making"]["computed"]
 
 
 def test_charts_are_readable_on_a_phone_and_the_report_has_a_title_block(small_store) -> None:
