@@ -68,7 +68,9 @@ def test_whole_list(shared_data, tmp_path) -> None:
     dupes = [p for p in result.problems if "already on line" in p.message]
     assert len(dupes) == 1 and len({d.key for d in result.designs}) == 3052
     assert sum(1 for d in result.designs if d.created) == 3053 - 24  # 24 rows say NULL
-    assert sum(1 for d in result.designs if d.sectors) >= 3000
+    # 2,668 have a sector: the type "Electronics" alone (given to most projects) is too
+    # generic to infer one (`TYPE_SECTORS`, chosen for precision on labelled designs)
+    assert sum(1 for d in result.designs if d.sectors) >= 2600
 
 
 def test_demo_loads_the_extract(tmp_path) -> None:
