@@ -16,8 +16,10 @@ targets are reached. Measured side by side in the same run:
   within 50 km of a capable facility; gazetteer loading timed apart as towns_load_s),
   beside per_pair_local_s, the plain per-(design, town) loop a user would write (run on a
   sample of designs and scaled: the whole would take hours);
-- bootstrap_s: gathering the per-design values and the index with 1,000 bootstrap
-  resamples over all sectors (cached afterwards: bootstrap_cached_s is a second call),
+- bootstrap_s: gathering the per-design values (grouped SQL, `observatory.grouped`) and the
+  index with 1,000 bootstrap resamples over all sectors (cached afterwards:
+  bootstrap_cached_s is a second call); wall time, with the CPU time of this process
+  beside (`*_cpu_s`) and the load average, since the machine may be shared,
   beside naive_bootstrap_s, resampling every design index with replacement in numpy
   (measured on the largest sector and scaled to all memberships).
 
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -198,9 +201,9 @@ def index_figures(store) -> dict:
     towns = local.towns()
     towns_load_s = time.perf_counter() - t0
     fi, di = facility_index(store), design_index(store)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     result = local.reach(fi, di, towns, 50.0)
-    local_s = time.perf_counter() - t0
+    local_s, local_cpu = time.perf_counter() - t0, time.process_time() - c0
     # the plain way: for each design, each town, is a capable facility within 50 km?
     sample = [d for d in range(len(di)) if di.offsets[d + 1] > di.offsets[d]][:20]
     located = ~np.isnan(fi.lat)
@@ -222,12 +225,12 @@ def index_figures(store) -> dict:
     per_pair_s = (time.perf_counter() - t0) / max(1, len(sample)) * len(result.stated)
     table_local = local.local_reach(store)
     with store.engine.connect() as conn:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         m, _ = members.gather(conn, [], table_local)
-        gather_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
+        gather_s, gather_cpu = time.perf_counter() - t0, time.process_time() - c0
+    t0, c0 = time.perf_counter(), time.process_time()
     r = compute(m)
-    compute_s = time.perf_counter() - t0
+    compute_s, compute_cpu = time.perf_counter() - t0, time.process_time() - c0
     with store.engine.connect() as conn:
         members.sector_index_table(store, conn, [], (None, None), table_local)
         t0 = time.perf_counter()
@@ -249,12 +252,17 @@ def index_figures(store) -> dict:
         "towns_load_s": round(towns_load_s, 3),
         "scipy_import_s": round(scipy_import_s, 3),
         "local_making_s": round(local_s, 3),
+        "local_making_cpu_s": round(local_cpu, 3),
         "per_pair_local_s_scaled": round(per_pair_s, 1),
         "local_ratio": round(per_pair_s / local_s, 1),
         "memberships": len(m.sector),
         "bootstrap_gather_s": round(gather_s, 3),
         "bootstrap_s": round(compute_s, 3),
         "bootstrap_total_s": round(gather_s + compute_s, 3),
+        "bootstrap_gather_cpu_s": round(gather_cpu, 3),
+        "bootstrap_cpu_s": round(compute_cpu, 3),
+        "bootstrap_total_cpu_s": round(gather_cpu + compute_cpu, 3),
+        "load_average_1m": round(os.getloadavg()[0], 2),
         "bootstrap_cached_s": round(cached_s, 4),
         "naive_bootstrap_s_scaled": round(naive_s, 2),
         "bootstrap_ratio": round(naive_s / compute_s, 1),

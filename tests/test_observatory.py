@@ -337,6 +337,9 @@ def test_served_app_prepares_the_observatory_in_the_background(tmp_path, monkeyp
         if thread is not None:
             thread.join(timeout=60)
         assert derived() == imported  # derived without any request to /observatory
+        # the index and its bootstrap were computed then too: the dashboard reads the cache
+        im = dashboard(store)["index_method"]
+        assert im["cached"] is True and im["local_making"]["computed"]
 
 
 def test_charts_are_readable_on_a_phone_and_the_report_has_a_title_block(small_store) -> None:
@@ -359,3 +362,35 @@ def test_charts_are_readable_on_a_phone_and_the_report_has_a_title_block(small_s
     # numbers in French: comma decimals and French country names
     whole = client.get("/observatory?lang=fr").text
     assert "Suisse" in whole and "Switzerland" not in whole and re.search(r"\d,\d", whole)
+
+
+def test_grouped_gather_equals_row_by_row_reading(any_store) -> None:
+    """The memberships read by grouped SQL (`observatory.grouped`) are the rows one would
+    read one by one, on SQLite and PostgreSQL (group_concat / string_agg)."""
+    from sqlalchemy import select
+
+    from refaire.observatory import derive
+    from refaire.observatory.local import LocalResult
+    from refaire.observatory.members import gather, in_sector
+    from refaire.store.tables import design_observation_tags as t
+    from refaire.store.tables import design_observations as o
+    from refaire.store.tables import designs
+
+    save_designs(any_store, small_designs())
+    derive.refresh(any_store)
+    with any_store.engine.connect() as conn:
+        m, extra = gather(conn, [], LocalResult())
+        pairs = conn.execute(select(t.c.design_id, t.c.value).where(in_sector())).all()
+        kinds = dict(conn.execute(select(o.c.design_id, o.c.date_kind)).all())
+        ids = dict(conn.execute(select(designs.c.key, designs.c.id)).all())
+    rows = zip(m.sector, m.values[:, 4], strict=True)
+    got = sorted((m.names[s], round(float(v), 6)) for s, v in rows)
+    completeness = {ids["d1"]: 1.0, ids["d2"]: 0.25, ids["d3"]: 0.375}  # part counts
+    assert got == sorted((v, completeness[d]) for d, v in pairs)
+    assert m.names == ["A", "A61", "F", "F26"]
+    # d3 alone has an actor and a lineage link: community 0.5 × 1 actor + 0.5 × linked
+    f26 = m.values[[m.names[s] == "F26" for s in m.sector]]
+    assert f26[:, 2].tolist() == [1.0]
+    assert extra["per_sector"]["A"]["first_known"] == 2 and kinds[ids["d4"]] == "updated"
+    assert extra["per_sector"]["F26"] == {**extra["per_sector"]["F26"], "linked": 1,
+                                          "with_actor": 1, "distinct_actors": 1}  # fmt: skip

@@ -211,3 +211,56 @@ def test_sector_accuracy_measured_on_labelled_designs_in_the_registry(tmp_path) 
     assert at[0.5]["false_positive"] >= 1  # G at 0.55 is wrong
     assert at[0.6]["true_positive"] >= 1 and at[0.9]["true_positive"] <= at[0.5]["true_positive"]
     store.close()
+
+
+def test_runner_up_sections_keep_half_their_confidence() -> None:
+    from refaire.vocab.sectors import RUNNER_UP_FACTOR, RUNNER_UP_MARGIN, settle
+
+    got = settle({"H": 0.8, "H05": 0.8, "G": 0.6, "G01": 0.6, "B": 0.75})
+    # G is clearly behind H (by more than the margin): it and its class are discounted
+    assert got["G"] == pytest.approx(0.6 * RUNNER_UP_FACTOR)
+    assert got["G01"] == pytest.approx(0.6 * RUNNER_UP_FACTOR)
+    # B is within the margin of the best: the text does not tell them apart
+    assert RUNNER_UP_MARGIN > 0.8 - 0.75 and got["B"] == 0.75 and got["H05"] == 0.8
+    assert settle({"H05": 0.7}) == {"H05": 0.7}  # no section: nothing to compare
+
+
+def test_inferred_sectors_settle_and_doubt_studies() -> None:
+    from refaire.vocab.sectors import infer_sectors, sector_evidence
+
+    board = dict(infer_sectors("Weather station with an electronic sensor board"))
+    raw = sector_evidence("Weather station with an electronic sensor board")
+    assert board["G"] == raw["G"] > raw["H"] + 0.1  # the sensor says what it is for
+    assert board["H"] == pytest.approx(raw["H"] / 2, abs=0.01)  # electronics is how
+    design = dict(infer_sectors("Solar panel charge controller"))
+    study = dict(infer_sectors("Literature review of solar panel charge controllers"))
+    assert study["H"] == pytest.approx(design["H"] * 0.6, abs=0.01)  # a study, not a design
+
+
+def test_labelled_designs_split_in_fixed_halves() -> None:
+    from refaire.observatory.sector_accuracy import half, truth
+
+    halves = [half(k) for k in truth()]
+    assert 80 <= halves.count(0) <= 130 and 80 <= halves.count(1) <= 130
+    assert half("oshwa:US001010") == half("oshwa:US001010")
+
+
+def test_sector_method_text_takes_its_figures_from_the_saved_evaluation() -> None:
+    """The accuracy in the method text is the measured one (benchmarks/sector_accuracy.py
+    --write), for the classifier and threshold in force: change either and this fails
+    until the evaluation is run again."""
+    from refaire.observatory.accuracy_text import classifier_fingerprint, measured
+    from refaire.observatory.members import MIN_SECTOR_CONFIDENCE
+    from refaire.observatory.methods import method
+
+    m = measured()
+    assert m["classifier"] == classifier_fingerprint(), "run benchmarks/sector_accuracy.py --write"
+    assert m["threshold"] == MIN_SECTOR_CONFIDENCE
+    held = next(
+        r for r in m["by_half"]["held_out"]["by_threshold"] if r["threshold"] == m["threshold"]
+    )
+    en, fr = method("sectors", "en"), method("sectors", "fr")
+    p, r = f"{held['precision']:.2f}", f"{held['recall']:.2f}"
+    assert f"precision {p} and recall {r} at {m['threshold']:.1f}" in en
+    assert f"précision {p} et rappel {r}".replace(".", ",") in fr
+    assert f"{m['by_half']['held_out']['designs']} held-out" in en

@@ -32,7 +32,9 @@ def test_detected_and_read() -> None:
         "display",
         "pmod",
     ]
-    assert "H05" in first.sectors and "H" in first.sectors
+    # "PMOD connector can be used with FPGA and MCU dev boards": computing (G06); the type
+    # Electronics alone is too generic to infer a sector, "connector" too ambiguous
+    assert "G06" in first.sectors and "G" in first.sectors and "F16" not in first.sectors
     notes = {(n.field, n.rule) for n in first.notes}
     assert ("country", "oshwa-country") in notes and ("sectors", "inferred") in notes
     assert any(n.field == "country" and n.value == "SE" for n in first.notes)
@@ -66,7 +68,9 @@ def test_whole_list(shared_data, tmp_path) -> None:
     dupes = [p for p in result.problems if "already on line" in p.message]
     assert len(dupes) == 1 and len({d.key for d in result.designs}) == 3052
     assert sum(1 for d in result.designs if d.created) == 3053 - 24  # 24 rows say NULL
-    assert sum(1 for d in result.designs if d.sectors) >= 3000
+    # 2,668 have a sector: the type "Electronics" alone (given to most projects) is too
+    # generic to infer one (`TYPE_SECTORS`, chosen for precision on labelled designs)
+    assert sum(1 for d in result.designs if d.sectors) >= 2600
 
 
 def test_demo_loads_the_extract(tmp_path) -> None:

@@ -177,8 +177,7 @@ def _distinct_per_sector(
     key = np.zeros(len(x), dtype=np.int64)
     radix = 1
     for j in range(x.shape[1]):
-        _, code = np.unique(x[:, j], return_inverse=True)
-        size = int(code.max()) + 1 if len(code) else 1
+        code, size = _codes(x[:, j])
         if radix * size >= 2**40:  # too many combinations for one key: each row its own
             key, radix = np.arange(len(x), dtype=np.int64), len(x) + 1
             break
@@ -195,6 +194,19 @@ def _distinct_per_sector(
         for i in range(len(members.names))
     ]
     return table, groups
+
+
+def _codes(col: np.ndarray) -> tuple[np.ndarray, int]:
+    """Rank of each value among the column's distinct values, and how many there are (as
+    `np.unique(..., return_inverse=True)`); masks and 0/1 shares, half the columns, are
+    coded without the sort."""
+    zero, one = col == 0.0, col == 1.0
+    if (zero | one).all():
+        if zero.all() or one.all():
+            return np.zeros(len(col), dtype=np.int64), 1
+        return one.astype(np.int64), 2
+    _, code = np.unique(col, return_inverse=True)
+    return code.reshape(-1), int(code.max()) + 1 if len(code) else 1
 
 
 def _bootstrap(

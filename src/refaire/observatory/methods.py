@@ -9,25 +9,6 @@ METHODS: dict[str, dict[str, str]] = {
         "fr": "Lignes du registre : conceptions (toutes sources, OSHWA compris), lieux, "
         "signaux ; les pays sont ceux qui ont au moins un lieu ou une conception.",
     },
-    "sectors": {
-        "en": "Designs per sector: CPC section/class when the manifest gives a CPC class "
-        "(declared), otherwise inferred from name, keywords, description (and OSHWA project "
-        "type) with a confidence ≥ 0.6 (inferred). A design may count in several sectors. "
-        "Measured accuracy of the inferred sections on 210 labelled designs of the bundled "
-        "corpus (170 labelled by hand, 40 with a declared CPC class): precision 0.45 and "
-        "recall 0.77 at 0.6 (0.43 and 0.83 at 0.5, 0.56 and 0.29 at 0.8); 0.6 gives the "
-        "best balance. Fewer than half the inferred memberships are right: read inferred "
-        "counts as indications, declared ones as facts.",
-        "fr": "Conceptions par secteur : section/classe CPC quand le manifeste en donne une "
-        "(déclaré), sinon déduit du nom, des mots-clés, de la description (et du type de "
-        "projet OSHWA) avec une confiance ≥ 0,6 (déduit). Une conception peut compter dans "
-        "plusieurs secteurs. Exactitude mesurée des sections déduites sur 210 conceptions "
-        "étiquetées du corpus fourni (170 à la main, 40 avec une classe CPC déclarée) : "
-        "précision 0,45 et rappel 0,77 à 0,6 (0,43 et 0,83 à 0,5 ; 0,56 et 0,29 à 0,8) ; "
-        "0,6 donne le meilleur équilibre. Moins de la moitié des appartenances déduites "
-        "sont justes : lire les comptes déduits comme des indications, les déclarés comme "
-        "des faits.",
-    },
     "index": {
         "en": "Transformation potential = 100 × mean of the percentile ranks of five "
         "components, each ranked among the sectors of the same level (CPC sections with "
@@ -168,9 +149,15 @@ METHODS: dict[str, dict[str, str]] = {
 
 def method(name: str, lang: str = "en") -> str:
     """The method text of a figure in the language asked (English if not French)."""
+    if name == "sectors":  # its figures come from the saved evaluation, not from here
+        from refaire.observatory.accuracy_text import sectors_text
+
+        return sectors_text("fr" if lang == "fr" else "en")
     entry = METHODS[name]
     return entry.get(lang) or entry["en"]
 
 
 def methods(lang: str = "en") -> dict[str, str]:
-    return {name: method(name, lang) for name in METHODS}
+    names = list(METHODS)
+    names.insert(1, "sectors")  # after the totals, as on the page
+    return {name: method(name, lang) for name in names}

@@ -23,10 +23,14 @@ _AGAIN: set[str] = set()
 
 
 def prepare(store: Store) -> None:
-    """Derive what is stale and compute the coverage, here and now; load the search
-    indexes (design facets, facility places) so the first search does not wait for them."""
+    """Derive what is stale, compute the coverage, the local making and the unfiltered
+    sector index with its bootstrap (cached until designs or facilities change), here and
+    now; load the search indexes (design facets, facility places) so the first search does
+    not wait for them."""
     from refaire.observatory import derive
     from refaire.observatory.coverage import coverage
+    from refaire.observatory.local import local_reach
+    from refaire.observatory.members import sector_index_table
     from refaire.store.facet_index import facet_index
     from refaire.store.facility_near import near_index
 
@@ -34,6 +38,10 @@ def prepare(store: Store) -> None:
     near_index(store)
     derive.refresh(store)
     coverage(store)
+    local = local_reach(store)
+    with store.engine.connect() as conn:
+        # the same key as the unfiltered dashboard's: (no sector, no country)
+        sector_index_table(store, conn, [], (None, None), local)
 
 
 def prepare_in_background(store: Store) -> threading.Thread:
