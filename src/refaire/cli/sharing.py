@@ -14,13 +14,13 @@ from typing import Any
 
 import typer
 
+from refaire.cli._acting import act_as
 from refaire.cli._commands import summary
 from refaire.cli._common import (
     DbOption,
     JsonOption,
     LazyModule,
     Table,
-    act_as,
     console,
     json_arg,
     print_json,
