@@ -60,6 +60,22 @@ class Answer:
         return self.status in (404, 410)
 
 
+DRAIN_BYTES = 64 * 1024
+
+
+def _drain(resp: httpx.Response, until: float) -> None:
+    """Read the rest of a small answer we do not use (a 304, a 404 page, a redirect's body).
+    httpcore closes a connection whose answer was left unread, so without this every 304 of
+    a recrawl paid a new TCP connection; an answer past DRAIN_BYTES is left unread and its
+    connection closed (a gigabyte error page is not downloaded to save a handshake), and so
+    is one still dripping at the document's deadline (slowloris)."""
+    total = 0
+    for chunk in resp.iter_raw():
+        total += len(chunk)
+        if total > DRAIN_BYTES or time.monotonic() > until:
+            return
+
+
 @dataclass
 class Fetcher:
     """A crawl's client; use as a context manager (it holds one connection pool)."""
@@ -175,6 +191,7 @@ class Fetcher:
             try:
                 with self._client.stream("GET", current, headers=headers) as resp:
                     if resp.is_redirect and "location" in resp.headers:
+                        _drain(resp, started + self.deadline)
                         current = urljoin(current, resp.headers["location"])
                         continue
                     answer = Answer(
@@ -184,6 +201,7 @@ class Fetcher:
                         content_type=resp.headers.get("content-type"),
                     )  # fmt: skip
                     if resp.status_code != 200:
+                        _drain(resp, started + self.deadline)
                         return answer
                     declared = resp.headers.get("content-length", "")
                     if declared.isdigit() and int(declared) > max_bytes:
