@@ -5,6 +5,8 @@
 - robots.txt of each host is read once per crawl and obeyed (user agent `Refaire`), with
   its Crawl-delay if longer than ours.
 - One connection at a time, and at least `delay` seconds between two requests to one host.
+  With no gap (`delay` 0, no Crawl-delay) a recrawl's conditional GETs to a host are
+  pipelined on one connection (`unchanged`, see `crawl.pipeline`).
 - Timeouts per step (connect, read), and a total deadline per document, so a peer that
   drips one byte every few seconds (slowloris) is cut off too.
 - A size limit counted while reading (a gigabyte body stops at the limit, it is not
@@ -24,6 +26,7 @@ import httpx
 
 from refaire import __version__
 from refaire.crawl.guard import Network, Refused, allowed_networks, check_url
+from refaire.crawl.pipeline import unchanged
 
 USER_AGENT = f"Refaire/{__version__} (+https://refaire.example/crawler)"
 ROBOTS_AGENT = "Refaire"
@@ -114,7 +117,7 @@ class Fetcher:
 
     def _wait_turn(self, url: str) -> None:
         host = urlsplit(url).netloc
-        gap = max(self.delay, self._robots_delay.get(host, 0.0))
+        gap = self._gap(host)
         last = self._last.get(host)
         if last is not None and gap > 0:
             pause = last + gap - time.monotonic()
@@ -143,7 +146,36 @@ class Fetcher:
         parser = self._robots[host]
         return parser is None or parser.can_fetch(ROBOTS_AGENT, url)
 
+    def _gap(self, host: str) -> float:
+        return max(self.delay, self._robots_delay.get(host, 0.0))
+
     # --- fetching ---------------------------------------------------------------------
+
+    def unchanged(self, wanted: list[tuple[str, str | None, str | None]]) -> set[str]:
+        """Of `wanted` (url, etag, last_modified), the URLs confirmed 304 Not Modified by
+        pipelined conditional GETs (`crawl.pipeline`), host by host, where the politeness
+        gap to the host is zero; the others are for `fetch`. The guard and robots.txt
+        apply as in `fetch` (a URL either refuses is not asked here)."""
+        assert self.allow is not None, "use Fetcher as a context manager"
+        by_host: dict[tuple[str, str], list[tuple[str, str | None, str | None]]] = {}
+        for item in wanted:
+            parts = urlsplit(item[0])
+            by_host.setdefault((parts.scheme, parts.netloc), []).append(item)
+        confirmed: set[str] = set()
+        for (_scheme, host), items in by_host.items():
+            try:
+                check_url(items[0][0], self.allow)
+            except Refused:
+                continue
+            items = [item for item in items if self.allowed_by_robots(item[0])]
+            if not items or self._gap(host) > 0:
+                continue
+            confirmed |= unchanged(
+                items, allow=self.allow, agent=USER_AGENT, connect_timeout=self.connect_timeout,
+                read_timeout=self.read_timeout, deadline=self.deadline,
+            )  # fmt: skip
+            self._last[host] = time.monotonic()
+        return confirmed
 
     def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Answer:
         """GET `url` conditionally, politely, within the limits; never raises for the network."""
