@@ -132,29 +132,69 @@ def federation(count: int, tmp: Path) -> None:
     (tmp / "a").mkdir()
     server = Server(url_a, tmp / "a")
     try:
-        def follow(name: str) -> tuple[float, dict]:
+
+        def timed(store_b, peer_id: int) -> tuple[dict, dict]:
+            """The pull's history entry, and its wall time and the CPU time of the follower
+            (this process) and of the peer's server process."""
+            server0, cpu0 = process_cpu(server.proc.pid), time.process_time()
+            start = time.perf_counter()
+            entry = pull_peer(store_b, peer_id)
+            cost = {
+                "seconds": round(time.perf_counter() - start, 3),
+                "cpu_s": round(time.process_time() - cpu0, 3),
+                "peer_server_cpu_s": round(process_cpu(server.proc.pid) - server0, 3),
+            }
+            return entry, cost
+
+        def follow(name: str) -> tuple[dict, dict]:
             store_b = open_store(f"sqlite:///{tmp / name}")
             peer = add_peer(store_b, server.base, name.replace(".", "-"), OPERATOR)
-            start = time.perf_counter()
-            entry = pull_peer(store_b, peer["id"])
-            return time.perf_counter() - start, {**entry, "store": store_b, "peer_id": peer["id"]}
+            entry, cost = timed(store_b, peer["id"])
+            return {**entry, "store": store_b, "peer_id": peer["id"]}, cost
 
-        full_s, full = follow("fed-b.db")
+        full, full_cost = follow("fed-b.db")
         save_designs(store_a, _designs(100, "2.0"))  # 100 changed designs on A
-        start = time.perf_counter()
-        incr = pull_peer(full["store"], full["peer_id"])
-        incr_s = time.perf_counter() - start
-        again_s, again = follow("fed-c.db")  # no cursor: the whole feed again
+        incr, incr_cost = timed(full["store"], full["peer_id"])
+        again, again_cost = follow("fed-c.db")  # no cursor: the whole feed again
     finally:
         server.stop()
-    print(json.dumps({"federation": count, "pull": "full feed", "seconds": round(full_s, 2),
-                      "pages": full["pages"], "created": full["created"], "ok": full["ok"],
-                      "errors": full["errors"][:2]}))
-    print(json.dumps({"federation": count, "pull": "incremental, 100 changes",
-                      "seconds": round(incr_s, 3), "updated": incr["updated"], "ok": incr["ok"]}))
-    print(json.dumps({"federation": count, "pull": "whole feed again, fresh follower",
-                      "seconds": round(again_s, 2), "created": again["created"]}))
-    print(json.dumps({"whole_feed_vs_incremental": round(again_s / incr_s, 1)}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "federation": count,
+                "pull": "full feed",
+                **full_cost,
+                "pages": full["pages"],
+                "created": full["created"],
+                "ok": full["ok"],
+                "errors": full["errors"][:2],
+            }
+        )
+    )
+    print(
+        json.dumps(
+            {
+                "federation": count,
+                "pull": "incremental, 100 changes",
+                **incr_cost,
+                "updated": incr["updated"],
+                "ok": incr["ok"],
+            }
+        )
+    )
+    print(
+        json.dumps(
+            {
+                "federation": count,
+                "pull": "whole feed again, fresh follower",
+                **again_cost,
+                "created": again["created"],
+            }
+        )
+    )
+    print(json.dumps({"whole_feed_vs_incremental":
+                      round(again_cost["seconds"] / incr_cost["seconds"], 1),
+                      "load_average_1m": round(os.getloadavg()[0], 2)}))  # fmt: skip
 
 
 def main() -> None:
