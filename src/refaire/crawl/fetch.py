@@ -27,6 +27,7 @@ import httpx
 from refaire import __version__
 from refaire.crawl.guard import Network, Refused, allowed_networks, check_url
 from refaire.crawl.pipeline import unchanged
+from refaire.crawl.tls import tls_context
 
 USER_AGENT = f"Refaire/{__version__} (+https://refaire.example/crawler)"
 ROBOTS_AGENT = "Refaire"
@@ -102,6 +103,7 @@ class Fetcher:
             self.allow = allowed_networks()
         self._client = httpx.Client(
             headers={"User-Agent": USER_AGENT},
+            verify=tls_context(),
             timeout=httpx.Timeout(self.read_timeout, connect=self.connect_timeout),
             # one connection: requests of a crawl go one after the other
             limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),

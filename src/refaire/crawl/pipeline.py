@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from refaire.crawl.guard import Network, Refused, checked_addresses
+from refaire.crawl.tls import tls_context
 
 BATCH = 50  # requests in flight: a few kB each way, well within the sockets' buffers
 DRAIN_BYTES = 64 * 1024
@@ -84,7 +85,7 @@ class _Connection:
         sock.settimeout(read_timeout)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if parts.scheme == "https":
-            sock = ssl.create_default_context().wrap_socket(sock, server_hostname=host)
+            sock = tls_context().wrap_socket(sock, server_hostname=host)
         self.sock = sock
         self.buffer = b""
 

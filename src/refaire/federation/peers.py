@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, insert, select
 
 from refaire.crawl.fetch import USER_AGENT
 from refaire.crawl.guard import Refused, check_url
+from refaire.crawl.tls import tls_context
 from refaire.federation.keys import load_public
 from refaire.people.actor import Actor
 from refaire.people.audit import record
@@ -45,7 +46,9 @@ def client() -> httpx.Client:
     """A client for one peer's requests: a pull reuses it (one keep-alive connection, one
     TLS context, instead of a new client per page)."""
     headers = {"User-Agent": USER_AGENT}
-    return httpx.Client(timeout=TIMEOUT, follow_redirects=False, headers=headers)
+    return httpx.Client(
+        timeout=TIMEOUT, follow_redirects=False, headers=headers, verify=tls_context()
+    )
 
 
 def fetch(url: str, accept: str = "application/activity+json",
