@@ -19,10 +19,12 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    LargeBinary,
     String,
     Text,
     and_,
     bindparam,
+    cast,
     func,
     insert,
     literal,
@@ -53,8 +55,8 @@ CONTEXT: list[Any] = [
 KINDS = {"design": designs, "facility": facilities}
 
 
-def _digest(text: str | None) -> str | None:
-    return None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+def _digest(data: bytes | None) -> str | None:
+    return None if data is None else hashlib.sha256(data).hexdigest()[:32]
 
 
 def _stamp(conn: Connection, kind: str) -> ColumnElement[str]:
@@ -68,7 +70,8 @@ def _stamp(conn: Connection, kind: str) -> ColumnElement[str]:
     if conn.dialect.name == "sqlite":
         raw = conn.connection.driver_connection
         raw.create_function("refaire_digest", 1, _digest, deterministic=True)
-        digest = func.refaire_digest(text)
+        # as a BLOB: the UTF-8 bytes as stored, not decoded to str and encoded back
+        digest = func.refaire_digest(cast(text, LargeBinary))
     else:
         digest = func.substr(func.encode(func.sha256(func.convert_to(text, "UTF8")), "hex"), 1, 32)
     gone = func.coalesce(table.c.withdrawn_at, "") if kind == "design" else literal("")
