@@ -41,7 +41,8 @@ def _source(store, site: Site) -> int:
     return add_source(store, site.url("/list.txt"), None, OPERATOR)["id"]
 
 
-def test_unchanged_documents_are_confirmed_on_one_connection(sqlite_store) -> None:
+def test_unchanged_documents_are_confirmed_on_one_connection(sqlite_store, monkeypatch) -> None:
+    monkeypatch.setattr("refaire.crawl.pipeline.BATCH", 7)  # several batches on one connection
     with Serving(_site()) as site:
         source = _source(sqlite_store, site)
         first = crawl_source(sqlite_store, source, fetcher())
