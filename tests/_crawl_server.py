@@ -28,6 +28,8 @@ class Site:
     hits: dict[str, int] = field(default_factory=dict)
     not_modified: int = 0
     huge: int = 0  # size in bytes of /huge, streamed without being held in memory
+    connections: int = 0  # TCP connections accepted
+    close_each: bool = False  # answer with Connection: close (a server without keep-alive)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -43,13 +45,23 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: object) -> None:
             pass
 
+        def setup(self) -> None:
+            site.connections += 1
+            super().setup()
+
         def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
             self.send_response(status)
             for k, v in headers.items():
                 self.send_header(k, v)
+            if site.close_each:
+                self.send_header("Connection", "close")
+                self.close_connection = True
             self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True  # the client left (a pipeline it cut short)
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
             path = self.path

@@ -32,5 +32,12 @@ def public_source(source: str | None) -> str | None:
 
 
 def public_problems(problems: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    """Problem dicts (`Problem.to_dict`) with their `source` made public."""
-    return [{**p, "source": public_source(p.get("source"))} for p in problems or []]
+    """Problem dicts (`Problem.to_dict`) with their `source` made public. The dicts are
+    copied only where the source changes: most sources are public already, and an outbox
+    page passes a thousand records' problems through here."""
+    out = []
+    for p in problems or []:
+        source = p.get("source")
+        shown = public_source(source)
+        out.append(p if shown == source else {**p, "source": shown})
+    return out

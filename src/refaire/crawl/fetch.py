@@ -5,6 +5,8 @@
 - robots.txt of each host is read once per crawl and obeyed (user agent `Refaire`), with
   its Crawl-delay if longer than ours.
 - One connection at a time, and at least `delay` seconds between two requests to one host.
+  With no gap (`delay` 0, no Crawl-delay) a recrawl's conditional GETs to a host are
+  pipelined on one connection (`unchanged`, see `crawl.pipeline`).
 - Timeouts per step (connect, read), and a total deadline per document, so a peer that
   drips one byte every few seconds (slowloris) is cut off too.
 - A size limit counted while reading (a gigabyte body stops at the limit, it is not
@@ -24,6 +26,8 @@ import httpx
 
 from refaire import __version__
 from refaire.crawl.guard import Network, Refused, allowed_networks, check_url
+from refaire.crawl.pipeline import unchanged
+from refaire.crawl.tls import tls_context
 
 USER_AGENT = f"Refaire/{__version__} (+https://refaire.example/crawler)"
 ROBOTS_AGENT = "Refaire"
@@ -60,6 +64,22 @@ class Answer:
         return self.status in (404, 410)
 
 
+DRAIN_BYTES = 64 * 1024
+
+
+def _drain(resp: httpx.Response, until: float) -> None:
+    """Read the rest of a small answer we do not use (a 304, a 404 page, a redirect's body).
+    httpcore closes a connection whose answer was left unread, so without this every 304 of
+    a recrawl paid a new TCP connection; an answer past DRAIN_BYTES is left unread and its
+    connection closed (a gigabyte error page is not downloaded to save a handshake), and so
+    is one still dripping at the document's deadline (slowloris)."""
+    total = 0
+    for chunk in resp.iter_raw():
+        total += len(chunk)
+        if total > DRAIN_BYTES or time.monotonic() > until:
+            return
+
+
 @dataclass
 class Fetcher:
     """A crawl's client; use as a context manager (it holds one connection pool)."""
@@ -83,6 +103,7 @@ class Fetcher:
             self.allow = allowed_networks()
         self._client = httpx.Client(
             headers={"User-Agent": USER_AGENT},
+            verify=tls_context(),
             timeout=httpx.Timeout(self.read_timeout, connect=self.connect_timeout),
             # one connection: requests of a crawl go one after the other
             limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
@@ -98,7 +119,7 @@ class Fetcher:
 
     def _wait_turn(self, url: str) -> None:
         host = urlsplit(url).netloc
-        gap = max(self.delay, self._robots_delay.get(host, 0.0))
+        gap = self._gap(host)
         last = self._last.get(host)
         if last is not None and gap > 0:
             pause = last + gap - time.monotonic()
@@ -127,7 +148,36 @@ class Fetcher:
         parser = self._robots[host]
         return parser is None or parser.can_fetch(ROBOTS_AGENT, url)
 
+    def _gap(self, host: str) -> float:
+        return max(self.delay, self._robots_delay.get(host, 0.0))
+
     # --- fetching ---------------------------------------------------------------------
+
+    def unchanged(self, wanted: list[tuple[str, str | None, str | None]]) -> set[str]:
+        """Of `wanted` (url, etag, last_modified), the URLs confirmed 304 Not Modified by
+        pipelined conditional GETs (`crawl.pipeline`), host by host, where the politeness
+        gap to the host is zero; the others are for `fetch`. The guard and robots.txt
+        apply as in `fetch` (a URL either refuses is not asked here)."""
+        assert self.allow is not None, "use Fetcher as a context manager"
+        by_host: dict[tuple[str, str], list[tuple[str, str | None, str | None]]] = {}
+        for item in wanted:
+            parts = urlsplit(item[0])
+            by_host.setdefault((parts.scheme, parts.netloc), []).append(item)
+        confirmed: set[str] = set()
+        for (_scheme, host), items in by_host.items():
+            try:
+                check_url(items[0][0], self.allow)
+            except Refused:
+                continue
+            items = [item for item in items if self.allowed_by_robots(item[0])]
+            if not items or self._gap(host) > 0:
+                continue
+            confirmed |= unchanged(
+                items, allow=self.allow, agent=USER_AGENT, connect_timeout=self.connect_timeout,
+                read_timeout=self.read_timeout, deadline=self.deadline,
+            )  # fmt: skip
+            self._last[host] = time.monotonic()
+        return confirmed
 
     def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Answer:
         """GET `url` conditionally, politely, within the limits; never raises for the network."""
@@ -175,6 +225,7 @@ class Fetcher:
             try:
                 with self._client.stream("GET", current, headers=headers) as resp:
                     if resp.is_redirect and "location" in resp.headers:
+                        _drain(resp, started + self.deadline)
                         current = urljoin(current, resp.headers["location"])
                         continue
                     answer = Answer(
@@ -184,6 +235,7 @@ class Fetcher:
                         content_type=resp.headers.get("content-type"),
                     )  # fmt: skip
                     if resp.status_code != 200:
+                        _drain(resp, started + self.deadline)
                         return answer
                     declared = resp.headers.get("content-length", "")
                     if declared.isdigit() and int(declared) > max_bytes:

@@ -57,6 +57,12 @@ def _is_private(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
 def check_url(url: str, allow: list[Network] | None = None) -> None:
     """Raise `Refused` unless `url` is http(s) and its host resolves only to addresses that
     are public or explicitly allowed."""
+    checked_addresses(url, allow)
+
+
+def checked_addresses(url: str, allow: list[Network] | None = None) -> list[str]:
+    """The addresses `url`'s host resolves to, every one checked as `check_url` does; a
+    client that connects to one of them trusts no second DNS answer."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise Refused(f"only http and https URLs are fetched, not {parts.scheme or 'none'}:")
@@ -72,10 +78,16 @@ def check_url(url: str, allow: list[Network] | None = None) -> None:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as exc:
         raise Refused(f"cannot resolve {host}: {exc}") from None
+    out = []
     for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        text = info[4][0].split("%", 1)[0]
+        address = ipaddress.ip_address(text)
         if _is_private(address) and not any(address in net for net in networks):
             raise Refused(
                 f"{host} resolves to {address}, a private, loopback or link-local address; "
                 "allow it in REFAIRE_CRAWL_ALLOW if this instance may reach it"
             )
+        out.append(text)
+    if not out:
+        raise Refused(f"cannot resolve {host}: no address")
+    return out

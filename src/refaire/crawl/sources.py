@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from refaire.crawl.documents import FetchedSource, listed_urls, looks_like_html
 from refaire.crawl.fetch import Answer, Fetcher
@@ -357,7 +357,16 @@ def _crawl(run: _Crawl, client: Fetcher, url: str) -> None:
         urls = list(dict.fromkeys(u for u in listed if u != url))
         # documents dropped from the list are checked too: gone ones get withdrawn
         urls += [u for u in run.known if u != url and u not in set(urls)]
+    # documents with validators are first asked "still unchanged?" in bulk where the host
+    # allows it; a 304 there is booked as one from `fetch`, anything else is fetched below
+    same = client.unchanged([
+        (u, run.known[u].etag, run.known[u].last_modified) for u in urls
+        if u in run.known and (run.known[u].etag or run.known[u].last_modified)
+    ])  # fmt: skip
     for doc_url in urls:
+        if doc_url in same:
+            run.take(Answer(doc_url, doc_url, status=304, attempts=1))
+            continue
         old = run.known.get(doc_url)
         got = client.fetch(doc_url, old.etag if old else None, old.last_modified if old else None)
         data = run.take(got)
@@ -373,16 +382,29 @@ def _crawl(run: _Crawl, client: Fetcher, url: str) -> None:
 
 
 def _save_documents(conn: Connection, run: _Crawl) -> None:
+    """Every document's new row values, in one executemany per shape of values: a recrawl of
+    10,000 unchanged documents is a few statements, not 10,000 (a 304 costs one tuple here)."""
+    fresh: list[dict[str, Any]] = []
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for url, values in run.updates.items():
-        if url in run.known:
-            conn.execute(
-                update(crawl_documents)
-                .where(crawl_documents.c.source_id == run.source_id)
-                .where(crawl_documents.c.url == url)
-                .values(**values)
-            )
+        old = run.known.get(url)
+        if old is None:
+            fresh.append({"source_id": run.source_id, "url": url, **values})
         else:
-            conn.execute(insert(crawl_documents).values(source_id=run.source_id, url=url, **values))
+            shapes.setdefault(tuple(sorted(values)), []).append({"doc_id": old.id, **values})
+    for columns, rows in shapes.items():
+        conn.execute(
+            update(crawl_documents)
+            .where(crawl_documents.c.id == bindparam("doc_id"))
+            .values({c: bindparam(c) for c in columns}),
+            rows,
+        )
+    # inserted rows differ in their keys (a 404 has no etag): one shape each, as above
+    by_shape: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in fresh:
+        by_shape.setdefault(tuple(sorted(row)), []).append(row)
+    for rows in by_shape.values():
+        conn.execute(insert(crawl_documents), rows)
 
 
 def _withdraw(conn: Connection, urls: list[str], when: str) -> int:

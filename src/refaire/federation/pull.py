@@ -14,6 +14,7 @@ registry, its last record kept in `federation_origins` with the date.
 from __future__ import annotations
 
 import json
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 
 from refaire.crawl.guard import Refused
 from refaire.federation.keys import load_public
+from refaire.federation.peers import client as peer_client
 from refaire.federation.peers import fetch, now_iso, peer_row
 from refaire.federation.signing import BadSignature, verify
 from refaire.manage.stated import MANAGER_FORMAT, keep_manager_fields
@@ -238,10 +240,18 @@ def _designs(store: Store, peer: Any, wanted: list[tuple[str, dict[str, Any]]],
             )  # fmt: skip
 
 
-def _page(peer: Any, url: str, cursor: int) -> tuple[list[Any], int, bool]:
-    """The items of one verified page, its last cursor, and whether more follow."""
+def _url(peer: Any, cursor: int) -> str:
+    # the page size is the outbox's default (its largest): the URL a page is signed for
+    # stays the plain cursor one
+    return f"{peer.url}/federation/outbox?after={cursor}"
+
+
+def _page(peer: Any, cursor: int, http: httpx.Client) -> tuple[list[Any], int, bool]:
+    """The items of one verified page after `cursor`, its last cursor, and whether more
+    follow."""
+    url = _url(peer, cursor)
     try:
-        answer = fetch(url)
+        answer = fetch(url, using=http)
     except (Refused, httpx.HTTPError) as exc:
         raise Refusal(f"cannot fetch {url}: {exc}") from None
     if answer.status_code != 200:
@@ -273,19 +283,27 @@ def pull_peer(store: Store, ident: int | str, max_pages: int | None = None) -> d
     started = now_iso()
     counts = {"created": 0, "updated": 0, "deleted": 0}
     errors: list[dict[str, str]] = []
-    cursor, pages, ok, more = peer.cursor, 0, True, True
-    while more and (max_pages is None or pages < max_pages):
-        url = f"{peer.url}/federation/outbox?after={cursor}"
-        try:
-            items, last, more = _page(peer, url, cursor)
-        except Refusal as exc:
-            errors.append({"item": url, "message": str(exc)})
-            ok = False
-            break
-        _apply_page(store, peer, items, counts, errors)
-        with writing(store.engine) as conn:
-            conn.execute(update(peers).where(peers.c.id == peer.id).values(cursor=last))
-        cursor, pages = last, pages + 1
+    cursor, pages, ok = peer.cursor, 0, True
+    # The next page is fetched and verified while this one is stored: the peer's work
+    # (reading, signing) and the network overlap ours. Nothing of a page is stored before
+    # its own signature and cursors are checked, and pages are stored in order.
+    with peer_client() as http, ThreadPoolExecutor(1, "refaire-pull") as ahead:
+        pending: Future[tuple[list[Any], int, bool]] | None = ahead.submit(
+            _page, peer, cursor, http
+        )
+        while pending is not None:
+            try:
+                items, last, more = pending.result()
+            except Refusal as exc:
+                errors.append({"item": _url(peer, cursor), "message": str(exc)})
+                ok = False
+                break
+            go_on = more and (max_pages is None or pages + 1 < max_pages)
+            pending = ahead.submit(_page, peer, last, http) if go_on else None
+            _apply_page(store, peer, items, counts, errors)
+            with writing(store.engine) as conn:
+                conn.execute(update(peers).where(peers.c.id == peer.id).values(cursor=last))
+            cursor, pages = last, pages + 1
     entry = {
         "started_at": started, "finished_at": now_iso(), "ok": ok, "pages": pages, **counts,
         "cursor_from": peer.cursor, "cursor_to": cursor, "errors": errors[:200],

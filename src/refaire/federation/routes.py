@@ -58,7 +58,8 @@ def outbox(
     after: Annotated[
         int, Query(ge=0, le=2**31 - 1, description="Cursor: the last change seen (0: all).")
     ] = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+    # large pages by default: a follower checks one signature per page, not per record
+    limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
 ) -> Response:
     """Changes of local public designs and facilities after the cursor, as an
     ActivityStreams OrderedCollectionPage of Create/Update/Delete, signed (RFC 9421,

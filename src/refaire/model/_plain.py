@@ -11,6 +11,7 @@ from dataclasses import fields, is_dataclass
 from typing import Any
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
+_NOT_DATACLASS: set[type] = set()
 _SCALARS = (str, int, float, bool, type(None))
 # Exact types tested inline: most leaves are scalars, and a call per leaf is most of the cost.
 _LEAF = frozenset(_SCALARS)
@@ -21,8 +22,11 @@ def plain(value: Any) -> Any:
     if kind in _LEAF or isinstance(value, _SCALARS):
         return value
     names = _FIELDS.get(kind)
-    if names is None and is_dataclass(value):
-        names = _FIELDS[kind] = tuple(f.name for f in fields(value))
+    if names is None and kind not in _NOT_DATACLASS:
+        if is_dataclass(value):
+            names = _FIELDS[kind] = tuple(f.name for f in fields(value))
+        else:
+            _NOT_DATACLASS.add(kind)  # lists and dicts: asked once, not at every value
     if names is not None:
         out = {}
         for n in names:
