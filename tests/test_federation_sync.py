@@ -11,7 +11,7 @@ from sqlalchemy import Text, delete, select, type_coerce, update
 from refaire.federation.outbox import sync
 from refaire.model.design import Design, Provenance
 from refaire.store.designs import save_designs
-from refaire.store.tables import designs, federation_changes, federation_published
+from refaire.store.tables import designs, federation_changes, federation_dirty, federation_published
 
 
 def _design(key: str, version: str = "1.0") -> Design:
@@ -70,3 +70,41 @@ def test_stamps_are_the_sha256_of_the_stored_text(any_store) -> None:
             select(federation_published.c.stamp).where(federation_published.c.key == "a")
         ).scalar_one()
     assert stamp == hashlib.sha256(text.encode("utf-8")).hexdigest()[:32] + "|"
+
+
+def _marks(store) -> list[tuple[str, int]]:
+    with store.engine.connect() as conn:
+        return sorted(
+            (r.kind, r.record_id)
+            for r in conn.execute(select(federation_dirty.c.kind, federation_dirty.c.record_id))
+        )
+
+
+def test_writes_are_marked_by_the_database_and_a_sync_compares_only_those(any_store) -> None:
+    save_designs(any_store, [_design("a"), _design("b")])
+    with any_store.engine.connect() as conn:
+        ids = dict(conn.execute(select(designs.c.key, designs.c.id)).all())
+    assert {("design", ids["a"]), ("design", ids["b"])} <= set(_marks(any_store))
+    assert sync(any_store) == 2
+    assert _marks(any_store) == []  # cleared: the next pull hashes nothing
+
+    # a write that no Refaire writer made is still marked, so still published
+    with any_store.engine.begin() as conn:
+        conn.execute(update(designs).where(designs.c.key == "a").values(name="Renamed by SQL"))
+    assert _marks(any_store) == []  # the name alone is not part of the stamp
+    with any_store.engine.begin() as conn:
+        conn.execute(update(designs).where(designs.c.key == "a").values(withdrawn_at="2026-12-01"))
+    assert _marks(any_store) == [("design", ids["a"])]
+    mark = _last(any_store)
+    assert sync(any_store) == 1 and _actions(any_store, mark) == [("a", "Delete")]
+
+
+def test_a_published_record_whose_mark_was_lost_is_not_compared_again(any_store) -> None:
+    """What the marks leave out is not scanned: proof that a sync reads marks, not the
+    registry (the mark of `b` is removed by hand, so its change goes unseen)."""
+    save_designs(any_store, [_design("a"), _design("b")])
+    sync(any_store)
+    with any_store.engine.begin() as conn:
+        conn.execute(update(designs).where(designs.c.key == "b").values(withdrawn_at="2026-12-01"))
+        conn.execute(delete(federation_dirty))
+    assert sync(any_store) == 0

@@ -920,6 +920,16 @@ federation_published = Table(
     Index("ux_federation_published", "kind", "record_id", unique=True),
 )
 
+# Records written since the outbox's last sync, marked by database triggers (migration 0027)
+# whoever writes; `n` counts the marks so a sync clears only those it read.
+federation_dirty = Table(
+    "federation_dirty",
+    metadata,
+    Column("kind", String(10), primary_key=True),
+    Column("record_id", Integer, primary_key=True),
+    Column("n", Integer, nullable=False, server_default="1"),
+)
+
 # The outbox: one row per change of a local public record; `seq` is the peers' cursor.
 federation_changes = Table(
     "federation_changes",
