@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
 
 from refaire.geo import haversine_km
-from refaire.match.engine import match_requirements
-from refaire.match.index import FacilityIndex, facility_index
+from refaire.match.capabilities import PROBABLE, is_met
+from refaire.match.index import FacilityIndex, dense_unique, facility_index
 from refaire.match.requirements import DesignRequirements, requirements_of
+from refaire.match.select import top_lexsort
 from refaire.store import Store
 from refaire.store.designs import get_design
 from refaire.store.tables import facility_managers, production_offers
@@ -30,19 +32,37 @@ def capable_facilities(index: FacilityIndex, dr: DesignRequirements, lat: float,
                        radius_km: float, lang: str = "en",
                        limit: int = LIMIT) -> list[dict[str, Any]]:  # fmt: skip
     """Facilities of the index that can make `dr` within the radius: complete on stated (or
-    inferred) capabilities ("stated"), then complete only with probable ones ("probable")."""
-    result = match_requirements(index, dr, lat, lon, radius_km, lang, limit)
+    inferred) capabilities ("stated"), then complete only with probable ones ("probable");
+    nearest first within each, equal distances by index position.
+
+    The verdicts are the matching engine's (`FacilityIndex.sig_codes`, one column per
+    facility signature, the same codes `match_requirements` ranks on); but routing shows
+    no explanation, plan or partial match, and building those for the rows shown was
+    most of the time of going through `match_requirements`, so only the verdicts are
+    computed here and only the first `limit` rows are turned into dicts. `lang` is kept
+    for callers; nothing worded is returned.
+    """
+    del lang  # nothing worded: ids, names, distances and bases
+    if not dr.requirements or dr.unknown_parts:
+        return []  # a part of unknown requirements: nobody is complete (engine rule)
+    rows, dist = index.near(lat, lon, radius_km, ordered=False)
+    if not len(rows):
+        return []
+    present, inv = dense_unique(index.sig_of[rows], len(index.sigs))
+    codes = index.sig_codes(dr.requirements, present)
+    complete_sig = is_met(codes).all(axis=0)
+    probable_sig = (codes >= PROBABLE).all(axis=0) & ~complete_sig
+    complete, probable = complete_sig[inv], probable_sig[inv]
+    keep = np.flatnonzero(complete | probable)
+    # stated (complete) before probable, then nearest; ties by position (lexsort is stable)
+    top = keep[top_lexsort((dist[keep], ~complete[keep]), limit)]
     out = []
-    for m in result["matches"]:
-        if m["complete"]:
-            basis = "stated"
-        elif m["probably_complete"]:
-            basis = "probable"
-        else:
-            continue  # partial: it cannot make the whole design
-        fid = m["facility"]["id"]
-        out.append({"kind": "facility", "id": fid, "name": m["facility"]["name"],
-                    "basis": basis, "distance_km": m["distance_km"],
+    for j in top:
+        row = int(rows[j])
+        fid = int(index.ids[row])
+        out.append({"kind": "facility", "id": fid, "name": index.names[row],
+                    "basis": "stated" if complete[j] else "probable",
+                    "distance_km": round(float(dist[j]), 2),
                     "target": f"facility:{fid}"})  # fmt: skip
     return out
 
