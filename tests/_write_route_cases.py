@@ -386,6 +386,10 @@ QUOTE = {"lines": [{"item": "probe", "amount": "10"}], "currency": "EUR", "lead_
 CASES += [
     Case("POST", "/api/production/requests", (401, 201, 201, 201, 201), via="session",
          send=lambda s, r: {"json": {"design": str(s.design), "quantity": 1, "place": PLACE}}),
+    # a member's own part files: any member (the admin is one) asks; nobody signed in, 401
+    Case("POST", "/api/production/requests/parts", (401, 201, 201, 201, 201), via="session",
+         send=lambda s, r: {"data": {"quantity": "1", "place": PLACE, "material": "pla"},
+                            **mesh_files(s, r)}),
     Case("POST", "/api/production/requests/{rid}/send", (401, 422, 403, 403, 403), via="session",
          url=lambda s, r: f"/api/production/requests/{member_request(s)}/send",
          send=lambda s, r: {"json": {"send_to": ["facility:999999"]}}),

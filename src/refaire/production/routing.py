@@ -1,12 +1,15 @@
 """Who can make a request near its place: facilities from the matching engine, then makers.
 
-Facilities come from `match.engine.match_requirements` within the request's radius, in
-its order: those whose stated (or inferred) capabilities cover every requirement first
-(`basis: "stated"`), then those that can only probably make it (`basis: "probable"`, a
-capability known only from a facility type's usual inventory, `ingest/probable.py`), never
-shown as the stronger. Partial matches are not proposed. Makers are members with an active
-offer for the same design whose delivery radius reaches the place (`basis: "stated"`: they
-said they make it).
+Facilities come from the matching engine's verdicts (`FacilityIndex.sig_codes`, as in
+`match.engine.match_requirements`) within the request's radius: those whose stated (or
+inferred) capabilities cover every requirement first (`basis: "stated"`), then those that
+can only probably make it (`basis: "probable"`, a capability known only from a facility
+type's usual inventory, `ingest/probable.py`), never shown as the stronger; nearest first
+within each. Partial matches are not proposed, and a design with a part of unknown
+requirements is complete nowhere (the engine's rule). A request for the member's own part
+files is routed on the measured parts (`production.part_files`). Makers are members with
+an active offer for the same registry design whose delivery radius reaches the place
+(`basis: "stated"`: they said they make it).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from refaire.match.capabilities import PROBABLE, is_met
 from refaire.match.index import FacilityIndex, dense_unique, facility_index
 from refaire.match.requirements import DesignRequirements, requirements_of
 from refaire.match.select import top_lexsort
+from refaire.production.part_files import design_of
 from refaire.store import Store
 from refaire.store.designs import get_design
 from refaire.store.tables import facility_managers, production_offers
@@ -99,4 +103,22 @@ def capable(store: Store, design_id: int, lat: float, lon: float, radius_km: flo
                     "target": f"maker:{uid}"})  # fmt: skip
     # stated before probable, then nearest: the engine's order within each basis
     out.sort(key=lambda c: (c["basis"] != "stated", c["distance_km"]))
+    return out
+
+
+def capable_for(store: Store, req: dict[str, Any], lang: str = "en",
+                limit: int = LIMIT) -> list[dict[str, Any]]:  # fmt: skip
+    """`capable` for a stored request: its registry design, or its measured part files
+    (facilities only: makers' offers are for registry designs)."""
+    where = (req["latitude"], req["longitude"], req["radius_km"])
+    if not req.get("parts"):
+        return capable(store, req["design_id"], *where, lang, limit) if req["design_id"] else []
+    dr = requirements_of(design_of(req["parts"], req["title"]))
+    out = capable_facilities(facility_index(store), dr, *where, lang, limit)
+    fids = [c["id"] for c in out]
+    with store.engine.connect() as conn:
+        managed = set(conn.execute(select(facility_managers.c.facility_id).where(
+            facility_managers.c.facility_id.in_(fids))).scalars()) if fids else set()  # fmt: skip
+    for c in out:
+        c["has_managers"] = c["id"] in managed
     return out

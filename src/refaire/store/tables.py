@@ -688,6 +688,8 @@ production_requests = Table(
     Column("note", Text),
     Column("status", String(12), nullable=False),
     Column("created_at", String(40), nullable=False),
+    # a member's own part files, measured (production.part_files); NULL for a registry design
+    Column("parts", JSONText),
     Index("ix_production_requests_requester", "requester_id"),
     Index("ix_production_requests_design", "design_id"),
 )

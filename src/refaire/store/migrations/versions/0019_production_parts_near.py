@@ -1,4 +1,8 @@
-"""Offers "near me" read from one covering index (issue 15).
+"""Offers "near me" read from one covering index; requests for a member's own part files
+(issue 15).
+
+Requests get `parts`: the measured parts of the member's own files (JSON: name, format,
+bounding box, area, volume or cut length, process, material), NULL for a registry design.
 
 The search by place reads, for the grid cells around the searcher, only the offer's
 coordinates, delivery radius and whether it is active: with those columns in the index
@@ -11,6 +15,7 @@ Revises: 0018
 Create Date: 2026-12-01
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
@@ -20,6 +25,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("production_requests") as batch:
+        batch.add_column(sa.Column("parts", sa.Text))
     op.create_index(
         "ix_production_offers_near",
         "production_offers",
@@ -32,3 +39,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.create_index("ix_production_offers_cell", "production_offers", ["cell"])
     op.drop_index("ix_production_offers_near", table_name="production_offers")
+    with op.batch_alter_table("production_requests") as batch:
+        batch.drop_column("parts")
