@@ -416,6 +416,10 @@ CASES += [
          send=lambda s, r: {"json": {"quantity": 2}}),
     # pages: a refusal to nobody signed in leads to the log-in page (303)
     Case("POST", "/production/requests", (303, 303, 303, 303, 303), send=request_form),
+    # part files: the gate refuses nobody signed in before a file byte is read (401)
+    Case("POST", "/production/requests/parts", (401, 303, 303, 303, 303),
+         send=lambda s, r: {"data": {"quantity": "1", "place": PLACE, "material": "pla"},
+                            **mesh_files(s, r)}),
     Case("POST", "/production/requests/{rid}/send", (303, 422, 403, 403, 403),
          url=lambda s, r: f"/production/requests/{member_request(s)}/send",
          send=lambda s, r: {"data": {"to": "facility:999999"}}),

@@ -144,3 +144,30 @@ def test_cli_requests_create_with_part_files(prod, tmp_path) -> None:
         "--place", "Lyon",
         "--as", "ann@example.org", "--db", prod.store.url])  # fmt: skip
     assert both.exit_code == 2 and "--part" in both.output
+
+
+def test_web_form_measures_and_shows_the_parts(prod) -> None:
+    import re
+
+    ann = client(prod, "ann")
+    page = ann.get("/production/requests/new")
+    assert 'action="/production/requests/parts"' in page.text
+    csrf = {"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)}
+    r = ann.post("/production/requests/parts", data={**csrf, "quantity": "3", "place": "Lyon",
+                 "material": "petg", "radius_km": "30"},
+                 files=[("files", ("clamp.stl", MESH.read_bytes(), "model/stl"))],
+                 follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303, r.text
+    shown = ann.get(r.headers["location"], headers={"Accept-Language": "fr"})
+    assert "clamp.stl" in shown.text and "208.5 × 101.5 × 33.5 mm" in shown.text
+    assert "17.45 cm³" in shown.text and "Fichiers de pièces" in shown.text
+    assert client(prod, "nosy").get(r.headers["location"]).status_code == 404
+    before = count(prod.store)
+    bad = ann.post("/production/requests/parts", data={**csrf, "quantity": "3", "place": "Lyon",
+                   "material": "petg"}, files=[("files", ("x.stl", b"<html></html>", "model/stl"))])
+    assert bad.status_code == 422 and "x.stl" in bad.text and count(prod.store) == before
+    nobody = client(prod, None)
+    anon = nobody.post("/production/requests/parts", data={"csrf_token": csrf_from(nobody),
+                       "quantity": "1", "place": "Lyon"},
+                       files=[("files", ("p.svg", PANEL, "image/svg+xml"))])  # fmt: skip
+    assert anon.status_code == 401
