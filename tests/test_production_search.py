@@ -147,3 +147,30 @@ def test_offers_near_me_is_the_plain_answer(any_store) -> None:
                 assert [o["distance_km"] for o in got["items"]] == [
                     round(d, 1) for d, _ in want[offset:offset + 10]]  # fmt: skip
     assert search_offers(any_store, near=(-45.0, 170.0), radius_km=50.0)["total"] == 0
+
+
+def test_near_me_index_follows_writes(sqlite_store) -> None:
+    from sqlalchemy import insert, update
+
+    from refaire.geo import grid_cell
+    from refaire.production.offers import search_offers
+    from refaire.store.generations import bump
+    from refaire.store.tables import production_offers as t
+
+    def row(i: int) -> dict:
+        return {"maker_user_id": 1, "author_id": 1, "title": f"Offer {i}", "variants": [],
+                "price_breaks": [{"min_qty": 1, "unit_price": "5.00"}], "currency": "EUR",
+                "lead_days": 5, "place": "test", "latitude": LYON[0], "longitude": LYON[1] + i / 100,
+                "radius_km": 50.0, "countries": [], "shipping": "0", "active": True,
+                "cell": grid_cell(LYON[0], LYON[1]), "search_text": "x",
+                "created_at": "2026-12-01T00:00:00+00:00"}  # fmt: skip
+
+    with sqlite_store.engine.begin() as conn:
+        conn.execute(insert(t), [row(0), row(1)])
+        bump(conn, "offers")
+    assert search_offers(sqlite_store, near=LYON, radius_km=20)["total"] == 2
+    with sqlite_store.engine.begin() as conn:  # as withdraw_offer does
+        conn.execute(update(t).where(t.c.title == "Offer 0").values(active=False))
+        bump(conn, "offers")
+    found = search_offers(sqlite_store, near=LYON, radius_km=20)
+    assert [o["title"] for o in found["items"]] == ["Offer 1"] and found["total"] == 1

@@ -4,8 +4,10 @@ An offer belongs to a maker (a member) or to a facility its managers speak for; 
 registry design, or the maker's own product with its OKH manifest URL; variants (material,
 colour, size), a unit price per quantity break, lead time, where it delivers (a radius
 around its place, and/or whole countries) and a shipping cost. Search is by words, sector
-(the design's) and "near me": a bounding-box query on the indexed coordinates, then the
-exact distance, keeping offers whose delivery radius reaches the searcher. Ordering an
+(the design's) and "near me": by place alone, the in-memory index of where active offers
+are (`production.offer_near`, rebuilt when offers or facilities were written); with words
+or other filters too, a bounding-box query on the covering index of cells and coordinates;
+then the exact distance, keeping offers whose delivery radius reaches the searcher. Ordering an
 offer makes an order with the same lifecycle as an accepted quote.
 """
 
@@ -34,8 +36,10 @@ from refaire.production.access import (
     row_id,
     seller_side,
 )
+from refaire.production.offer_near import offer_near
 from refaire.store import Store
 from refaire.store.facility_near import haversine_many
+from refaire.store.generations import bump
 from refaire.store.tables import facilities, production_offers, users
 from refaire.text import fold
 
@@ -145,6 +149,7 @@ def create_offer(store: Store, actor: Actor, data: dict[str, Any]) -> dict[str, 
     values.update(author_id=actor.user_id, active=True, created_at=stamp())
     with store.engine.begin() as conn:
         oid = conn.execute(insert(production_offers).values(**values)).inserted_primary_key[0]
+        bump(conn, "offers")  # the "near me" index (production.offer_near) is rebuilt
         audit.record(conn, actor, "offer.create", "offer", str(oid), None,
                      {"title": values["title"], "design_id": values.get("design_id")})
     return offer_detail(store, oid)
@@ -159,6 +164,7 @@ def withdraw_offer(store: Store, actor: Actor, oid: int) -> dict[str, Any]:
     with store.engine.begin() as conn:
         conn.execute(update(production_offers).where(production_offers.c.id == oid)
                      .values(active=False))  # fmt: skip
+        bump(conn, "offers")
         audit.record(conn, actor, "offer.withdraw", "offer", str(oid), {"active": True},
                      {"active": False})  # fmt: skip
     return offer_detail(store, oid)
@@ -244,12 +250,18 @@ def _search_near(conn: Connection, words: list[str], filters: dict[str, Any],
     ids, lats, lons, reach = (np.asarray(c) for c in zip(*found, strict=True))
     dist = haversine_many(near[0], near[1], lats.astype(float), lons.astype(float))
     inside = (dist <= radius_km) & (dist <= reach.astype(float))
-    ids, dist = ids[inside], dist[inside]
-    # nearest first, equal distances by id; only the rows up to the page are ordered
+    return int(inside.sum()), _page(conn, ids[inside], dist[inside], limit, offset)
+
+
+def _page(conn: Connection, ids: np.ndarray, dist: np.ndarray, limit: int,
+          offset: int) -> list[dict[str, Any]]:  # fmt: skip
+    """The page of offers `ids` at distances `dist`: nearest first, equal distances by id;
+    only the rows up to the page are ordered, and only the page's offers are read."""
     top = top_lexsort((ids, dist), offset + limit)[offset:]
     page = [(float(dist[j]), int(ids[j])) for j in top]
     rows = {r.id: r for r in conn.execute(_PAGE, {"ids": [oid for _, oid in page]})} if page else {}
-    return len(ids), [{**_dict(rows[oid]), "distance_km": round(d, 1)} for d, oid in page]
+    # an offer deleted since the ids were read is left out, not failed on
+    return [{**_dict(rows[oid]), "distance_km": round(d, 1)} for d, oid in page if oid in rows]
 
 
 _FILTERS = ("sector", "design_id", "maker_user_id", "facility_id")
@@ -266,8 +278,13 @@ def search_offers(store: Store, q: str | None = None, sector: str | None = None,
     sector = sector or None  # an empty sector filters nothing, as below
     if near is not None:
         filters = dict(zip(_FILTERS, (sector, design, maker, facility), strict=True))
+        plain = not words and all(v is None for v in filters.values())
         with store.engine.connect() as conn:
-            total, items = _search_near(conn, words, filters, near, radius_km, limit, offset)
+            if plain:  # place alone: the in-memory index of where offers deliver
+                ids, dist = offer_near(store).near(near[0], near[1], radius_km)
+                total, items = len(ids), _page(conn, ids, dist, limit, offset)
+            else:
+                total, items = _search_near(conn, words, filters, near, radius_km, limit, offset)
         return {"total": total, "limit": limit, "offset": offset, "items": items}
     where = [t.c.active.is_(True)]
     for word in words:
