@@ -110,6 +110,8 @@ def test_size_limit_and_who_may(prod, monkeypatch) -> None:
     r = post(client(prod, "ann"), [("clamp.stl", MESH.read_bytes())], material="petg")
     assert r.status_code == 413 and "clamp.stl" in r.text
     assert post(client(prod, None), [("panel.svg", PANEL)], material="plywood").status_code == 401
+    r = post(client(prod, "ann"), [("panel.svg", PANEL)], material="plywood", note="a\x00b")
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "note"
     r = post(client(prod, "ann"), [("panel.svg", PANEL)], material="plywood", quantity="0")
     assert r.status_code == 422 and "quantity" in r.text
     r = post(client(prod, "ann"), [("panel.svg", PANEL)], material="plywood")

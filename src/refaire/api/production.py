@@ -145,6 +145,9 @@ async def create_parts_request(request: Request, store: StoreDep, actor: ActorDe
         if len(data) > cap:
             raise problem(413, too_large(name), [("files", too_large(name))])
     form = await request.form()  # parsed once already: Starlette keeps it
+    nul = sorted({k for k, v in form.multi_items() if isinstance(v, str) and "\x00" in v})
+    if nul:  # PostgreSQL refuses NUL in text: a 422 naming the field, not a 500
+        raise problem(422, "NUL character in the form", [(k, "NUL character") for k in nul])
     data: dict[str, Any] = {k: str(form.get(k) or "") or None for k in (
         "quantity", "place", "radius_km", "title", "deadline", "budget", "currency",
         "visibility", "note")}  # fmt: skip

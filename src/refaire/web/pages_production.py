@@ -143,6 +143,9 @@ async def request_create_parts(request: Request, actor: ActorDep) -> Response:
                       form={"design": "", **fields, "parts_visibility": fields["visibility"]},
                       errors=[{"field": f, "message": m} for f, m in problems])  # fmt: skip
 
+    nul = sorted({k for k, v in form.multi_items() if isinstance(v, str) and "\x00" in v})
+    if nul:  # PostgreSQL refuses NUL in text
+        return again(422, [(k, "NUL character") for k in nul])
     uploads = [u for u in form.getlist("files") if not isinstance(u, str) and u.filename]
     if len(uploads) > MAX_PARTS:
         return again(413, [("files", f"{len(uploads)} files: at most {MAX_PARTS} parts")])
