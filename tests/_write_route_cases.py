@@ -386,6 +386,10 @@ QUOTE = {"lines": [{"item": "probe", "amount": "10"}], "currency": "EUR", "lead_
 CASES += [
     Case("POST", "/api/production/requests", (401, 201, 201, 201, 201), via="session",
          send=lambda s, r: {"json": {"design": str(s.design), "quantity": 1, "place": PLACE}}),
+    # a member's own part files: any member (the admin is one) asks; nobody signed in, 401
+    Case("POST", "/api/production/requests/parts", (401, 201, 201, 201, 201), via="session",
+         send=lambda s, r: {"data": {"quantity": "1", "place": PLACE, "material": "pla"},
+                            **mesh_files(s, r)}),
     Case("POST", "/api/production/requests/{rid}/send", (401, 422, 403, 403, 403), via="session",
          url=lambda s, r: f"/api/production/requests/{member_request(s)}/send",
          send=lambda s, r: {"json": {"send_to": ["facility:999999"]}}),
@@ -412,6 +416,10 @@ CASES += [
          send=lambda s, r: {"json": {"quantity": 2}}),
     # pages: a refusal to nobody signed in leads to the log-in page (303)
     Case("POST", "/production/requests", (303, 303, 303, 303, 303), send=request_form),
+    # part files: the gate refuses nobody signed in before a file byte is read (401)
+    Case("POST", "/production/requests/parts", (401, 303, 303, 303, 303),
+         send=lambda s, r: {"data": {"quantity": "1", "place": PLACE, "material": "pla"},
+                            **mesh_files(s, r)}),
     Case("POST", "/production/requests/{rid}/send", (303, 422, 403, 403, 403),
          url=lambda s, r: f"/production/requests/{member_request(s)}/send",
          send=lambda s, r: {"data": {"to": "facility:999999"}}),

@@ -101,6 +101,76 @@ def create_request(body: RequestIn, store: StoreDep, actor: ActorDep) -> dict[st
     return answer(lambda: prequests.create_request(store, actor, body.model_dump()))
 
 
+PART_FIELDS = {
+    "files": {"type": "array", "items": {"type": "string", "format": "binary"},
+              "description": "The part files: STL, 3MF, OBJ (3D printed) or SVG, DXF (laser cut)."},
+    "quantity": {"type": "integer"}, "place": {"type": "string"},
+    "material": {"type": "string", "description": "One material for every part."},
+    "materials": {"type": "string", "description": "JSON object: material per file name."},
+    "radius_km": {"type": "number"}, "title": {"type": "string"},
+    "deadline": {"type": "string"}, "budget": {"type": "string"}, "currency": {"type": "string"},
+    "visibility": {"type": "string", "enum": ["recipients", "public"],
+                   "description": "Default: recipients (only those it is sent to)."},
+    "note": {"type": "string"},
+    "send_to": {"type": "string", "description": "'all', or comma-separated 'facility:ID'."},
+}  # fmt: skip
+
+
+@router.post("/production/requests/parts", status_code=201,
+             responses={**CONFLICT, **error_responses(400)},
+             openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {
+                 "schema": {"type": "object", "required": ["files", "quantity", "place"],
+                            "properties": PART_FIELDS}}}}})  # fmt: skip
+async def create_parts_request(request: Request, store: StoreDep, actor: ActorDep) -> Any:
+    """Ask for your own part files to be made near a place: each file is measured in a
+    worker process (bounding box, area, volume or cut length), stored with the process its
+    material needs, and routed on those measurements. Private to you and its recipients
+    unless `visibility=public`. Files the geometry module cannot measure are refused, every
+    one named, and nothing is written."""
+    import json
+
+    from refaire import limits
+    from refaire.api._uploads import busy_as_503, form_files, too_large
+    from refaire.jobs.uploads import measure_off_loop
+    from refaire.production.access import require_member
+    from refaire.production.part_files import MAX_PARTS
+
+    await run_in_threadpool(answer, lambda: require_member(actor, "request production"))
+    cap = limits.max_upload_bytes()
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_PARTS * (cap + 2**16):
+        raise HTTPException(413, f"over {MAX_PARTS} files of {cap // 2**20} MB: refused unread")
+    files = await form_files(request, "files", MAX_PARTS)
+    for name, data in files:
+        if len(data) > cap:
+            raise problem(413, too_large(name), [("files", too_large(name))])
+    form = await request.form()  # parsed once already: Starlette keeps it
+    nul = sorted({k for k, v in form.multi_items() if isinstance(v, str) and "\x00" in v})
+    if nul:  # PostgreSQL refuses NUL in text: a 422 naming the field, not a 500
+        raise problem(422, "NUL character in the form", [(k, "NUL character") for k in nul])
+    data: dict[str, Any] = {k: str(form.get(k) or "") or None for k in (
+        "quantity", "place", "radius_km", "title", "deadline", "budget", "currency",
+        "visibility", "note")}  # fmt: skip
+    try:
+        per_file = json.loads(str(form.get("materials") or "{}"))
+        if not isinstance(per_file, dict):
+            raise ValueError
+    except ValueError:
+        raise problem(422, "materials: a JSON object of file name to material",
+                      [("materials", "a JSON object of file name to material")]) from None
+    data["materials"] = {**per_file, **({"*": form["material"]} if form.get("material") else {})}
+    targets = str(form.get("send_to") or "").strip()
+    data["send_to"] = "all" if targets == "all" else [t.strip() for t in targets.split(",")
+                                                       if t.strip()] or None  # fmt: skip
+    measured = []
+    with busy_as_503():
+        for name, blob in files:  # in a worker each: never in this event loop
+            measured.append(await measure_off_loop(name, blob))
+    data["measured"] = measured
+    return await run_in_threadpool(
+        answer, lambda: prequests.create_request(store, actor, data))
+
+
 @router.get("/production/requests", responses=MEMBERS)
 def list_requests(store: StoreDep, actor: ActorDep, mine: bool = False, limit: Limit = 50,
                   offset: Offset = 0) -> dict[str, Any]:  # fmt: skip

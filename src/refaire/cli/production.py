@@ -72,26 +72,61 @@ def _listing(data: dict[str, Any], as_json: bool, line: Callable[[dict[str, Any]
 
 @requests_app.command("create")
 def request_create(
-    design: str = typer.Argument(..., help="Registry design id or key."),
+    design: str = typer.Argument(None, help="Registry design id or key (or give --part files)."),
     quantity: int = typer.Option(..., "--qty", help="How many copies (a whole number above 0)."),
     place: str = typer.Option(..., "--place", help="Town or LAT,LON."),
     material: str = typer.Option("", "--material", help="One material for every part."),
+    parts: list[Path] = typer.Option(None, "--part", help="Your own part file (STL, 3MF, OBJ, SVG, DXF), measured; repeat for each part."),
+    part_materials: list[str] = typer.Option(None, "--part-material", help="FILE_NAME=MATERIAL for one part file (others take --material)."),
     radius_km: float = typer.Option(50, "--radius", help="Km around the place within which makers are routed."),
     deadline: str = typer.Option(None, "--deadline", help="YYYY-MM-DD"),
     budget: str = typer.Option(None, "--budget", help="The most you would pay, a decimal amount (optional)."),
     currency: str = typer.Option(None, "--currency", help="ISO 4217 code of the amounts, e.g. EUR."),
-    private: bool = typer.Option(False, "--private", help="Only its recipients read it."),
+    private: bool = typer.Option(False, "--private", help="Only its recipients read it (always so with --part unless --public)."),
+    public: bool = typer.Option(False, "--public", help="With --part: anyone may read it."),
     send_all: bool = typer.Option(False, "--send-all", help="Send to all capable within R km."),
     as_email: str = AsOption, as_json: bool = JsonOption, db: str = DbOption,
 ) -> None:  # fmt: skip
-    """Ask for a registry design to be made near a place."""
-    data = {"design": design, "quantity": quantity, "place": place, "materials": material,
+    """Ask for a registry design, or your own part files (--part), to be made near a place."""
+    if design and parts:
+        fail("give a registry design or --part files, not both (--part)", code=2)
+    if not design and not parts:
+        fail("name a registry design, or give your own part files with --part", code=2)
+    materials: dict[str, str] = {"*": material} if material else {}
+    for item in part_materials or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            fail(f"--part-material: expected FILE_NAME=MATERIAL, got {item!r}", code=2)
+        materials[name.strip()] = value.strip()
+    data = {"design": design, "quantity": quantity, "place": place, "materials": materials,
             "radius_km": radius_km, "deadline": deadline, "budget": budget, "currency": currency,
-            "visibility": "recipients" if private else "public",
+            "visibility": "public" if public else "recipients" if private or parts else "public",
             "send_to": "all" if send_all else None}  # fmt: skip
+    if parts:
+        data["measured"] = _measure_parts(parts)
     r = run_as(db, as_email, lambda s, a: prequests.create_request(s, a, data))
     _out(r, as_json, lambda r: f"request {r['id']}: {r['quantity']} × {esc(r['title'])} near "
          f"{esc(r['place'])}, sent to {len(r['recipients'])}")  # fmt: skip
+
+
+def _measure_parts(paths: list[Path]) -> list[dict[str, Any]]:
+    """Each file measured by the geometry module, its size checked before it is read."""
+    from refaire import limits
+    from refaire.geometry.upload import measure_upload
+    from refaire.production.part_files import MAX_PARTS
+
+    if len(paths) > MAX_PARTS:
+        fail(f"--part: {len(paths)} files, at most {MAX_PARTS}", code=2)
+    cap = limits.max_upload_bytes()
+    out = []
+    for path in paths:
+        try:
+            if path.stat().st_size > cap:
+                fail(f"--part: {path.name} is over the {cap // 2**20} MB limit for one file", code=2)
+            out.append(measure_upload(path.name, path.read_bytes()))
+        except OSError as exc:
+            fail(f"--part: {path}: {exc.strerror or exc}", code=2)
+    return out
 
 
 @requests_app.command("list")

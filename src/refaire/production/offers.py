@@ -4,8 +4,10 @@ An offer belongs to a maker (a member) or to a facility its managers speak for; 
 registry design, or the maker's own product with its OKH manifest URL; variants (material,
 colour, size), a unit price per quantity break, lead time, where it delivers (a radius
 around its place, and/or whole countries) and a shipping cost. Search is by words, sector
-(the design's) and "near me": a bounding-box query on the indexed coordinates, then the
-exact distance, keeping offers whose delivery radius reaches the searcher. Ordering an
+(the design's) and "near me": by place alone, the in-memory index of where active offers
+are (`production.offer_near`, rebuilt when offers or facilities were written); with words
+or other filters too, a bounding-box query on the covering index of cells and coordinates;
+then the exact distance, keeping offers whose delivery radius reaches the searcher. Ordering an
 offer makes an order with the same lifecycle as an accepted quote.
 """
 
@@ -14,9 +16,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+import numpy as np
+from sqlalchemy import Connection, Select, bindparam, func, insert, select, update
 
-from refaire.geo import bounding_box, cells_covering, grid_cell, haversine_km
+from refaire.geo import bounding_box, cells_covering, grid_cell
+from refaire.match.select import top_lexsort
 from refaire.people import audit
 from refaire.people._common import stamp
 from refaire.people.actor import Actor
@@ -32,7 +36,10 @@ from refaire.production.access import (
     row_id,
     seller_side,
 )
+from refaire.production.offer_near import offer_near
 from refaire.store import Store
+from refaire.store.facility_near import haversine_many
+from refaire.store.generations import bump
 from refaire.store.tables import facilities, production_offers, users
 from refaire.text import fold
 
@@ -142,6 +149,7 @@ def create_offer(store: Store, actor: Actor, data: dict[str, Any]) -> dict[str, 
     values.update(author_id=actor.user_id, active=True, created_at=stamp())
     with store.engine.begin() as conn:
         oid = conn.execute(insert(production_offers).values(**values)).inserted_primary_key[0]
+        bump(conn, "offers")  # the "near me" index (production.offer_near) is rebuilt
         audit.record(conn, actor, "offer.create", "offer", str(oid), None,
                      {"title": values["title"], "design_id": values.get("design_id")})
     return offer_detail(store, oid)
@@ -156,6 +164,7 @@ def withdraw_offer(store: Store, actor: Actor, oid: int) -> dict[str, Any]:
     with store.engine.begin() as conn:
         conn.execute(update(production_offers).where(production_offers.c.id == oid)
                      .values(active=False))  # fmt: skip
+        bump(conn, "offers")
         audit.record(conn, actor, "offer.withdraw", "offer", str(oid), {"active": True},
                      {"active": False})  # fmt: skip
     return offer_detail(store, oid)
@@ -184,6 +193,80 @@ def offer_detail(store: Store, oid: int) -> dict[str, Any]:
     return _dict(row)
 
 
+def _near_statement(words: int, sector: bool, design: bool, maker: bool, facility: bool,
+                    cells: bool) -> Select:  # fmt: skip
+    """The candidate query of one shape of search, built once: only bound values change, so
+    SQLAlchemy neither rebuilds the expression nor recomputes its cache key per search."""
+    key = (words, sector, design, maker, facility, cells)
+    stmt = _NEAR.get(key)
+    if stmt is not None:
+        return stmt
+    t = production_offers
+    # the columns of ix_production_offers_near only: candidates come from the index alone
+    where = [t.c.active.is_(True)]
+    if cells:
+        where.append(t.c.cell.in_(bindparam("cells", expanding=True)))
+    where += [t.c.latitude.between(bindparam("lat0"), bindparam("lat1")),
+              t.c.longitude.between(bindparam("lon0"), bindparam("lon1"))]  # fmt: skip
+    where += [t.c.search_text.like(bindparam(f"w{i}"), escape="/") for i in range(words)]
+    for wanted, column in ((sector, t.c.sector), (design, t.c.design_id),
+                           (maker, t.c.maker_user_id), (facility, t.c.facility_id)):  # fmt: skip
+        if wanted:
+            where.append(column == bindparam(column.name))
+    stmt = _NEAR[key] = select(t.c.id, t.c.latitude, t.c.longitude, t.c.radius_km).where(*where)
+    return stmt
+
+
+_NEAR: dict[tuple[Any, ...], Select] = {}
+_PAGE = select(*_COLUMNS).select_from(_FROM).where(
+    production_offers.c.id.in_(bindparam("ids", expanding=True)))  # fmt: skip
+
+
+def _like(word: str) -> str:
+    """`word` anywhere, its LIKE wildcards taken literally (escape character "/")."""
+    return "%" + word.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+
+
+def _search_near(conn: Connection, words: list[str], filters: dict[str, Any],
+                 near: tuple[float, float], radius_km: float, limit: int,
+                 offset: int) -> tuple[int, list[dict[str, Any]]]:  # fmt: skip
+    """(total, page) of offers within `radius_km` of `near` whose delivery reaches it.
+
+    The bounding box on the indexed cells and coordinates first, then the exact distance
+    over the candidates at once (numpy), then only the page's offers are read whole.
+    """
+    box = bounding_box(near[0], near[1], radius_km)
+    cells = cells_covering(box)  # the few grid cells around, on their index
+    params: dict[str, Any] = {"lat0": box[0], "lat1": box[1], "lon0": box[2], "lon1": box[3]}
+    if cells is not None:
+        params["cells"] = cells
+    params.update((f"w{i}", _like(w)) for i, w in enumerate(words))
+    params.update((k, v) for k, v in filters.items() if v is not None)
+    stmt = _near_statement(len(words), *(filters[k] is not None for k in _FILTERS),
+                           cells is not None)  # fmt: skip
+    found = conn.execute(stmt, params).all()
+    if not found:
+        return 0, []
+    ids, lats, lons, reach = (np.asarray(c) for c in zip(*found, strict=True))
+    dist = haversine_many(near[0], near[1], lats.astype(float), lons.astype(float))
+    inside = (dist <= radius_km) & (dist <= reach.astype(float))
+    return int(inside.sum()), _page(conn, ids[inside], dist[inside], limit, offset)
+
+
+def _page(conn: Connection, ids: np.ndarray, dist: np.ndarray, limit: int,
+          offset: int) -> list[dict[str, Any]]:  # fmt: skip
+    """The page of offers `ids` at distances `dist`: nearest first, equal distances by id;
+    only the rows up to the page are ordered, and only the page's offers are read."""
+    top = top_lexsort((ids, dist), offset + limit)[offset:]
+    page = [(float(dist[j]), int(ids[j])) for j in top]
+    rows = {r.id: r for r in conn.execute(_PAGE, {"ids": [oid for _, oid in page]})} if page else {}
+    # an offer deleted since the ids were read is left out, not failed on
+    return [{**_dict(rows[oid]), "distance_km": round(d, 1)} for d, oid in page if oid in rows]
+
+
+_FILTERS = ("sector", "design_id", "maker_user_id", "facility_id")
+
+
 def search_offers(store: Store, q: str | None = None, sector: str | None = None,
                   near: tuple[float, float] | None = None, radius_km: float = DEFAULT_NEAR_KM,
                   design: int | None = None, maker: int | None = None,
@@ -191,8 +274,20 @@ def search_offers(store: Store, q: str | None = None, sector: str | None = None,
                   offset: int = 0) -> dict[str, Any]:  # fmt: skip
     """Active offers by words, sector, design, seller, and "near me" (they deliver there)."""
     t = production_offers
+    words = fold(q or "").split()[:8]
+    sector = sector or None  # an empty sector filters nothing, as below
+    if near is not None:
+        filters = dict(zip(_FILTERS, (sector, design, maker, facility), strict=True))
+        plain = not words and all(v is None for v in filters.values())
+        with store.engine.connect() as conn:
+            if plain:  # place alone: the in-memory index of where offers deliver
+                ids, dist = offer_near(store).near(near[0], near[1], radius_km)
+                total, items = len(ids), _page(conn, ids, dist, limit, offset)
+            else:
+                total, items = _search_near(conn, words, filters, near, radius_km, limit, offset)
+        return {"total": total, "limit": limit, "offset": offset, "items": items}
     where = [t.c.active.is_(True)]
-    for word in fold(q or "").split()[:8]:
+    for word in words:
         where.append(t.c.search_text.contains(word, autoescape=True))
     if sector:
         where.append(t.c.sector == sector)
@@ -202,34 +297,11 @@ def search_offers(store: Store, q: str | None = None, sector: str | None = None,
         where.append(t.c.maker_user_id == maker)
     if facility is not None:
         where.append(t.c.facility_id == facility)
-    if near is not None:
-        box = bounding_box(near[0], near[1], radius_km)
-        cells = cells_covering(box)  # the few grid cells around, on their index
-        if cells is not None:
-            where.append(t.c.cell.in_(cells))
-        where += [t.c.latitude.between(box[0], box[1]), t.c.longitude.between(box[2], box[3])]
     with store.engine.connect() as conn:
-        if near is None:
-            total = conn.execute(select(func.count()).select_from(t).where(*where)).scalar() or 0
-            rows = conn.execute(select(*_COLUMNS).select_from(_FROM).where(*where)
-                                .order_by(t.c.id.desc()).limit(limit).offset(offset)).all()  # fmt: skip
-            items = [_dict(r) for r in rows]
-        else:
-            # the bounding box on the indexed coordinates first, with only what the exact
-            # distance needs; the page's offers are then read whole
-            found = []
-            for oid, lat, lon, reach in conn.execute(select(
-                    t.c.id, t.c.latitude, t.c.longitude, t.c.radius_km).where(*where)):  # fmt: skip
-                dist = haversine_km(near[0], near[1], lat, lon)
-                if dist <= radius_km and dist <= reach:
-                    found.append((dist, oid))
-            found.sort()
-            total = len(found)
-            page = found[offset:offset + limit]
-            rows = {r.id: r for r in conn.execute(select(*_COLUMNS).select_from(_FROM).where(
-                t.c.id.in_([oid for _, oid in page] or [-1])))}  # fmt: skip
-            items = [{**_dict(rows[oid]), "distance_km": round(dist, 1)} for dist, oid in page]
-    return {"total": total, "limit": limit, "offset": offset, "items": items}
+        total = conn.execute(select(func.count()).select_from(t).where(*where)).scalar() or 0
+        rows = conn.execute(select(*_COLUMNS).select_from(_FROM).where(*where)
+                            .order_by(t.c.id.desc()).limit(limit).offset(offset)).all()  # fmt: skip
+    return {"total": total, "limit": limit, "offset": offset, "items": [_dict(r) for r in rows]}
 
 
 def unit_price(offer: dict[str, Any], qty: int) -> Decimal:

@@ -60,6 +60,8 @@ def suggest(store: Store, actor: Actor, rid: int, facility_id: int | None = None
     notes: list[str] = []
     cur = (pricing or {}).get("currency") or "EUR"
     estimated = pricing is None
+    if req.get("parts"):
+        return _suggest_parts(req, pricing)
     for part in (found[1].parts if found else []):
         material = (req["materials"].get(part.name) or req["materials"].get("*")
                     or (part.materials[0] if part.materials else None))  # fmt: skip
@@ -81,6 +83,35 @@ def suggest(store: Store, actor: Actor, rid: int, facility_id: int | None = None
     if not found or not found[1].parts:
         notes.append("the design lists no parts: price it yourself")
     return {"lines": lines, "currency": cur, "estimated_rates": estimated, "notes": notes}
+
+
+def _suggest_parts(req: dict[str, Any], pricing: dict[str, Any] | None) -> dict[str, Any]:
+    """Lines for a request of the member's own files, from their measurements: a mesh is
+    priced by the instant-quote engine; a drawing's sheet thickness is not known, so it
+    gets a note, never a guessed price."""
+    from refaire.quote.estimate import quote_mesh
+
+    lines: list[dict[str, Any]] = []
+    notes: list[str] = []
+    cur = (pricing or {}).get("currency") or "EUR"
+    estimated = pricing is None
+    for p in req["parts"]:
+        if p["kind"] != "mesh":
+            notes.append(f"{p['name']}: laser cut; the sheet thickness is not known — "
+                         "price it yourself")  # fmt: skip
+            continue
+        report = {"ok": True, "volume_mm3": p["volume_mm3"], "area_mm2": p["area_mm2"],
+                  "bbox_mm": p["bbox_mm"], "watertight": p.get("watertight")}  # fmt: skip
+        try:
+            q = quote_mesh(report, p["material"], pricing, req["quantity"], p["process"])
+        except ValueError as exc:
+            notes.append(f"{p['name']}: {exc}")
+            continue
+        cur = q.currency
+        estimated = estimated or q.estimated_rates
+        lines.append({"item": f"{p['name']} ({p['material']}, ×{q.quantity})",
+                      "amount": str(Decimal(repr(q.total)).quantize(Decimal("0.01")))})  # fmt: skip
+    return {"lines": lines, "currency": cur, "notes": notes, "estimated_rates": estimated}
 
 
 def _check(data: dict[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Production requests: a member asks for a registry design to be made near a place.
+"""Production requests: a member asks for a registry design (or their own part files,
+measured: `production.part_files`) to be made near a place.
 
 A request names the design, the quantity, a material per part (or one for all), an
 optional deadline and budget, the delivery or pick-up place (a town or coordinates,
@@ -30,6 +31,7 @@ from refaire.production.access import (
     require_member,
 )
 from refaire.production.messages import notify, people_of_facility, send_all
+from refaire.production.part_files import parts_from_measurements
 from refaire.store import Store
 from refaire.store.designs import get_design
 from refaire.store.tables import (
@@ -47,22 +49,36 @@ def _check(store: Store, data: dict[str, Any]) -> dict[str, Any]:
     """The stored values of a new request, or every problem at once."""
     problems: list[tuple[str, str]] = []
     values: dict[str, Any] = {}
-    design = get_design(store, str(data.get("design") or "").strip()) if data.get("design") else None
-    if design is None:
-        problems.append(("design", f"no design {data.get('design')!r} in the registry"))
-    else:
-        values["design_id"], d = design
-        values["title"] = d.name[:300]
-    for field, check in (("quantity", lambda: quantity(data.get("quantity"))),):
-        try:
-            values[field] = check()
-        except ProductionError as exc:
-            problems += exc.problems
     materials = data.get("materials") or {}
     if isinstance(materials, str):
         materials = {"*": materials}
     values["materials"] = {str(k)[:100]: str(v).strip().lower()[:40] for k, v in materials.items()
                            if str(v).strip()}  # fmt: skip
+    measured = data.get("measured")
+    if measured is not None and data.get("design"):
+        problems.append(("design", "a request is for a registry design or for your part files, "
+                         "not both"))  # fmt: skip
+    elif measured is not None:
+        # the member's own files, measured before this (in a worker, by the caller)
+        try:
+            values["design_id"] = None
+            values["parts"] = parts_from_measurements(measured, values["materials"])
+            names = ", ".join(p["name"] for p in values["parts"])
+            values["title"] = (str(data.get("title") or "").strip() or names)[:300]
+        except ProductionError as exc:
+            problems += exc.problems
+    else:
+        design = get_design(store, str(data.get("design") or "").strip()) if data.get("design") else None
+        if design is None:
+            problems.append(("design", f"no design {data.get('design')!r} in the registry"))
+        else:
+            values["design_id"], d = design
+            values["title"] = d.name[:300]
+    for field, check in (("quantity", lambda: quantity(data.get("quantity"))),):
+        try:
+            values[field] = check()
+        except ProductionError as exc:
+            problems += exc.problems
     deadline = str(data.get("deadline") or "").strip()
     if deadline:
         try:
@@ -90,7 +106,8 @@ def _check(store: Store, data: dict[str, Any]) -> dict[str, Any]:
             values["currency"] = currency(data.get("currency"))
         except ProductionError as exc:
             problems += exc.problems
-    visibility = data.get("visibility") or "public"
+    # a member's own files are theirs: private to the recipients unless said otherwise
+    visibility = data.get("visibility") or ("recipients" if measured is not None else "public")
     if visibility not in VISIBILITIES:
         problems.append(("visibility", f"one of {', '.join(VISIBILITIES)}"))
     values["visibility"] = visibility
@@ -157,11 +174,11 @@ def request_detail(store: Store, actor: Actor, rid: int, lang: str = "en") -> di
     req, recips = load_readable(store, actor, rid)
     out = {**req, "recipients": recips, "quotes": compare(store, actor, req),
            "is_requester": actor.user_id == req["requester_id"]}  # fmt: skip
-    if out["is_requester"] and req["status"] == "open" and req["design_id"]:
+    if out["is_requester"] and req["status"] == "open" and (req["design_id"] or req["parts"]):
         sent = {f"facility:{r['facility_id']}" if r["facility_id"] else f"maker:{r['maker_user_id']}"
                 for r in recips}  # fmt: skip
-        out["capable"] = [dict(c, sent=c["target"] in sent) for c in routing.capable(
-            store, req["design_id"], req["latitude"], req["longitude"], req["radius_km"], lang)]
+        out["capable"] = [dict(c, sent=c["target"] in sent) for c in routing.capable_for(
+            store, req, lang)]
     return out
 
 
@@ -175,8 +192,7 @@ def send_request(store: Store, actor: Actor, rid: int, targets: Any,
             ProductionError([("", "only the requester sends a request")], status=403)
     if req["status"] != "open":
         raise ProductionError([("status", f"the request is {req['status']}")], status=409)
-    capable = {c["target"]: c for c in routing.capable(
-        store, req["design_id"], req["latitude"], req["longitude"], req["radius_km"], lang)}
+    capable = {c["target"]: c for c in routing.capable_for(store, req, lang)}
     wanted = list(capable) if targets == "all" or targets == ["all"] else list(targets or [])
     unknown = [t for t in wanted if t not in capable]
     if unknown:

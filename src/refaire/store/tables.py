@@ -688,6 +688,8 @@ production_requests = Table(
     Column("note", Text),
     Column("status", String(12), nullable=False),
     Column("created_at", String(40), nullable=False),
+    # a member's own part files, measured (production.part_files); NULL for a registry design
+    Column("parts", JSONText),
     Index("ix_production_requests_requester", "requester_id"),
     Index("ix_production_requests_design", "design_id"),
 )
@@ -759,7 +761,8 @@ production_offers = Table(
     Column("created_at", String(40), nullable=False),
     # refaire.geo.grid_cell of the offer's place: "near me" reads the few cells around
     Column("cell", Integer, nullable=False),
-    Index("ix_production_offers_cell", "cell"),
+    # near me: the candidates read from the index alone; it also serves "cell =" (0019)
+    Index("ix_production_offers_near", "cell", "latitude", "longitude", "radius_km", "active", "id"),
     Index("ix_production_offers_place", "latitude", "longitude"),
     Index("ix_production_offers_design", "design_id"),
     Index("ix_production_offers_maker", "maker_user_id"),

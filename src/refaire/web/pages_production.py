@@ -98,7 +98,8 @@ def request_form(request: Request, actor: ActorDep, design: str = "") -> Respons
     if actor.is_anonymous:
         return RedirectResponse(f"/login?next={quote(str(request.url.path), safe='')}", 303)
     return render(request, "production_request_new.html", form={"design": design,
-                  "quantity": "1", "radius_km": "50", "visibility": "public"})  # fmt: skip
+                  "quantity": "1", "radius_km": "50", "visibility": "public",
+                  "parts_visibility": "recipients"})  # fmt: skip
 
 
 @router.post("/production/requests")
@@ -113,6 +114,56 @@ def request_create(request: Request, actor: ActorDep, design: Opt = "", quantity
     except ProductionError as exc:
         return render(request, "production_request_new.html", status_code=exc.status, form=form,
                       errors=[{"field": f, "message": m} for f, m in exc.problems])  # fmt: skip
+    except (PeopleNotAllowed, LookupError) as exc:
+        return _refused(request, exc)
+    return RedirectResponse(f"/production/requests/{r['id']}", 303)
+
+
+def _member_only(request: Request) -> None:
+    """Before a byte of a part file is read: the sender must be a signed-in member."""
+    if session_actor(request).is_anonymous:
+        raise HTTPException(401, "sign in to request production")
+
+
+@router.post("/production/requests/parts")
+@upload_gate(_member_only)
+async def request_create_parts(request: Request, actor: ActorDep) -> Response:
+    """A request for the member's own part files: each measured in a worker process."""
+    from refaire.jobs import JobsBusy
+    from refaire.jobs.uploads import measure_off_loop
+    from refaire.production.part_files import MAX_PARTS
+
+    form = await request.form()  # already read by the CSRF check, behind `_member_only`
+    fields = {k: str(form.get(k) or "") for k in ("quantity", "material", "place", "radius_km",
+              "deadline", "budget", "currency", "visibility", "note", "title")}  # fmt: skip
+    lang = choose_language(request)
+
+    def again(status: int, problems: list[tuple[str, str]]) -> Response:
+        return render(request, "production_request_new.html", status_code=status,
+                      form={"design": "", **fields, "parts_visibility": fields["visibility"]},
+                      errors=[{"field": f, "message": m} for f, m in problems])  # fmt: skip
+
+    nul = sorted({k for k, v in form.multi_items() if isinstance(v, str) and "\x00" in v})
+    if nul:  # PostgreSQL refuses NUL in text
+        return again(422, [(k, "NUL character") for k in nul])
+    uploads = [u for u in form.getlist("files") if not isinstance(u, str) and u.filename]
+    if len(uploads) > MAX_PARTS:
+        return again(413, [("files", f"{len(uploads)} files: at most {MAX_PARTS} parts")])
+    measured = []
+    for upload in uploads:
+        blob = await upload.read(upload_cap())
+        if len(blob) >= upload_cap():
+            return again(413, [("files", f"{upload.filename}: over the upload limit")])
+        try:  # in a worker process: never in this event loop
+            measured.append(await measure_off_loop(upload.filename, blob))
+        except JobsBusy:
+            return again(503, [("files", "busy, try again")])
+    data = {**fields, "materials": fields["material"], "measured": measured,
+            "visibility": fields["visibility"] or "recipients"}  # fmt: skip
+    try:
+        r = await run_in_threadpool(prequests.create_request, _store(request), actor, data, lang)
+    except ProductionError as exc:
+        return again(exc.status, exc.problems)
     except (PeopleNotAllowed, LookupError) as exc:
         return _refused(request, exc)
     return RedirectResponse(f"/production/requests/{r['id']}", 303)
