@@ -11,7 +11,7 @@ table lookup per candidate, which was most of the query's time at 100,000 offers
 The index on the cell alone is dropped: it is this index's first column.
 
 Revision ID: 0019
-Revises: 0018
+Revises: 0027
 Create Date: 2026-12-01
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0018"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 
