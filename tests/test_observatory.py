@@ -276,6 +276,7 @@ def test_derivation_in_worker_processes_matches_this_process(tmp_path, monkeypat
     them again from the stored records (`refresh`, in its own workers) gives the same rows."""
     from sqlalchemy import delete, select
 
+    from refaire.ingest import runner
     from refaire.ingest.runner import import_sources
     from refaire.observatory import derive
     from refaire.store import open_store
@@ -283,6 +284,7 @@ def test_derivation_in_worker_processes_matches_this_process(tmp_path, monkeypat
 
     okh = Path(__file__).resolve().parents[1] / "src" / "refaire" / "sample" / "okh"
     store = open_store(str(tmp_path / "d.db"))
+    monkeypatch.setattr(runner, "PARALLEL_FROM", 1)  # derived in the import's workers
     import_sources(store, [str(okh)])
 
     def snapshot() -> tuple[dict, list]:
