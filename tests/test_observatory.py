@@ -395,3 +395,20 @@ def test_charts_are_readable_on_a_phone_and_the_report_has_a_title_block(small_s
     # numbers in French: comma decimals and French country names
     whole = client.get("/observatory?lang=fr").text
     assert "Suisse" in whole and "Switzerland" not in whole and re.search(r"\d,\d", whole)
+
+
+def test_a_design_whose_derivation_fails_is_stored_and_derived_later(tmp_path, monkeypatch) -> None:
+    """Deriving at write time must never cost a record its place in the store."""
+    from refaire.observatory import derive
+    from refaire.store import designs as store_designs
+
+    def broken(record, design):  # noqa: ANN001, ANN202
+        raise ValueError("a derivation bug")
+
+    store = open_store(str(tmp_path / "f.db"))
+    monkeypatch.setattr(store_designs, "observe", broken)
+    counts = save_designs(store, small_designs())
+    assert counts.imported == 4 and not counts.failed
+    monkeypatch.undo()
+    assert derive.refresh(store) == 4  # left underived, derived when first read
+    assert dashboard(store, with_coverage=False)["derived_designs"] == 0
