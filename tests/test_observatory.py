@@ -186,14 +186,27 @@ def test_filters(small_store) -> None:
 
 
 def test_derivations_follow_updates(small_store) -> None:
-    assert dashboard(small_store, with_coverage=False)["derived_designs"] == 4
+    """Saved designs are derived as they are written: the dashboard derives nothing more,
+    and shows an updated design's new values at once."""
+    from sqlalchemy import update
+
+    from refaire.store.tables import design_observations
+
     assert dashboard(small_store, with_coverage=False)["derived_designs"] == 0
     changed = small_designs()[3]
     changed.readme = "README.md"
     changed.provenance.checksum = "changed"
     save_designs(small_store, [changed])
     d = dashboard(small_store, with_coverage=False)
-    assert d["derived_designs"] == 1
+    assert d["derived_designs"] == 0
+    assert d["totals"]["mean_completeness"] == pytest.approx(
+        (1 + 0.25 + 0.375 + 0.125) / 4, abs=1e-4
+    )
+    # A row older than its design (written by another path) is derived again on reading.
+    with small_store.engine.begin() as conn:
+        conn.execute(update(design_observations).values(checksum="older", completeness=0.0))
+    d = dashboard(small_store, with_coverage=False)
+    assert d["derived_designs"] == 4
     assert d["totals"]["mean_completeness"] == pytest.approx(
         (1 + 0.25 + 0.375 + 0.125) / 4, abs=1e-4
     )
@@ -259,19 +272,36 @@ def test_web_page_both_languages(small_store) -> None:
 
 
 def test_derivation_in_worker_processes_matches_this_process(tmp_path, monkeypatch) -> None:
-    from sqlalchemy import select
+    """Designs are derived as they are stored (in the import's reading workers); deriving
+    them again from the stored records (`refresh`, in its own workers) gives the same rows."""
+    from sqlalchemy import delete, select
 
+    from refaire.ingest import runner
     from refaire.ingest.runner import import_sources
     from refaire.observatory import derive
     from refaire.store import open_store
-    from refaire.store.tables import design_observations, designs
+    from refaire.store.tables import design_observation_tags, design_observations, designs
 
     okh = Path(__file__).resolve().parents[1] / "src" / "refaire" / "sample" / "okh"
     store = open_store(str(tmp_path / "d.db"))
+    monkeypatch.setattr(runner, "PARALLEL_FROM", 1)  # derived in the import's workers
     import_sources(store, [str(okh)])
+
+    def snapshot() -> tuple[dict, list]:
+        with store.engine.connect() as conn:
+            obs = {r[0]: tuple(r) for r in conn.execute(select(design_observations))}
+            tags = sorted(tuple(r) for r in conn.execute(select(design_observation_tags)))
+        return obs, tags
+
+    at_write = snapshot()
+    assert derive.refresh(store) == 0  # derived when stored: nothing stale
+    with store.engine.begin() as conn:
+        conn.execute(delete(design_observation_tags))
+        conn.execute(delete(design_observations))
     monkeypatch.setattr(derive, "PARALLEL_FROM", 1)
     monkeypatch.setattr(derive, "TEXTS_PER_TASK", 40)
     assert derive.refresh(store) > 100
+    assert snapshot() == at_write
     with store.engine.connect() as conn:
         obs = select(design_observations.c.design_id, design_observations.c.requirements)
         kept = {did: text for did, text in conn.execute(obs)}
@@ -286,13 +316,19 @@ def test_derivation_in_worker_processes_matches_this_process(tmp_path, monkeypat
 def test_concurrent_refreshes_derive_each_design_once(tmp_path) -> None:
     import threading
 
+    from sqlalchemy import delete
+
     from refaire.ingest.runner import import_sources
     from refaire.observatory import derive
     from refaire.store import open_store
+    from refaire.store.tables import design_observation_tags, design_observations
 
     okh = Path(__file__).resolve().parents[1] / "src" / "refaire" / "sample" / "okh"
     store = open_store(str(tmp_path / "c.db"))
     summary = import_sources(store, [str(okh)])
+    with store.engine.begin() as conn:  # as if stored by a writer that does not derive
+        conn.execute(delete(design_observation_tags))
+        conn.execute(delete(design_observations))
     counts: list[int] = []
     threads = [
         threading.Thread(target=lambda: counts.append(derive.refresh(store))) for _ in range(3)
@@ -394,3 +430,20 @@ def test_grouped_gather_equals_row_by_row_reading(any_store) -> None:
     assert extra["per_sector"]["A"]["first_known"] == 2 and kinds[ids["d4"]] == "updated"
     assert extra["per_sector"]["F26"] == {**extra["per_sector"]["F26"], "linked": 1,
                                           "with_actor": 1, "distinct_actors": 1}  # fmt: skip
+
+
+def test_a_design_whose_derivation_fails_is_stored_and_derived_later(tmp_path, monkeypatch) -> None:
+    """Deriving at write time must never cost a record its place in the store."""
+    from refaire.observatory import derive
+    from refaire.store import designs as store_designs
+
+    def broken(record, design):  # noqa: ANN001, ANN202
+        raise ValueError("a derivation bug")
+
+    store = open_store(str(tmp_path / "f.db"))
+    monkeypatch.setattr(store_designs, "observe", broken)
+    counts = save_designs(store, small_designs())
+    assert counts.imported == 4 and not counts.failed
+    monkeypatch.undo()
+    assert derive.refresh(store) == 4  # left underived, derived when first read
+    assert dashboard(store, with_coverage=False)["derived_designs"] == 0

@@ -36,7 +36,8 @@ def test_two_server_processes_share_the_queue_and_see_each_others_writes(
     files = sorted(SAMPLE.iterdir())
     import_sources(any_store, [str(p) for p in files[:-1]])
     stored = _count(any_store, designs)
-    assert stored > 5 and _count(any_store, design_observations) == 0
+    # derived as they were stored: the starting servers' derive jobs find nothing stale
+    assert stored > 5 and _count(any_store, design_observations) == stored
 
     port = free_port()
     env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",

@@ -6,9 +6,13 @@ readiness levels, dated year) and `design_observation_tags` (sectors with the co
 of inferred ones, country, categories, actors). The same pass keeps the matching
 engine's requirements of the design (`design_observations.requirements`), so that its
 index is rebuilt from them rather than by resolving every design's text again after
-each restart. `refresh` finds the designs whose row is missing or older than the design
-(checksum or import time differ) and derives only those: one pass over their records.
-Deleted designs take their rows with them (cascade).
+each restart. Designs saved through `store.designs.save_designs` (imports, uploads,
+edits) are derived as they are written (`observe`, in the import's reading workers;
+`write_observations`, in the same transaction), so that the first dashboard or coverage
+after an import has nothing left to derive. `refresh` remains for every other writer: it
+finds the designs whose row is missing or older than the design (checksum or import time
+differ) and derives only those: one pass over their records. Deleted designs take their
+rows with them (cascade).
 """
 
 from __future__ import annotations
@@ -203,6 +207,42 @@ def derive_batch(batch: _Batch) -> tuple[int, list[_Row]]:
             hit = memo[text] = (tuple(row[c] for c in _OBS_COLUMNS), found)
         out.append((did, checksum, imported_at, *hit))
     return index, out
+
+
+# (observation values in `_OBS_COLUMNS` order, tags) of one design
+Observation = tuple[tuple[Any, ...], list[tuple[str, str, float | None]]]
+
+
+def observe(record: dict[str, Any], design: Any) -> Observation:
+    """What `derive_batch` would store for this design, from the record about to be stored.
+
+    `design` is the `Design` the record was made from: its requirements are read from it
+    directly rather than from a copy rebuilt out of the record (the same values; a test
+    compares them).
+    """
+    from refaire.match.requirements import requirements_of
+
+    row, tags = derive(record)
+    row["requirements"] = json.dumps(requirements_of(design).to_dict(), separators=(",", ":"))
+    return tuple(row[c] for c in _OBS_COLUMNS), tags
+
+
+def write_observations(
+    conn: Connection, rows: list[tuple[int, str, str, Observation]], replaced: list[int]
+) -> None:
+    """Store (design id, checksum, imported_at, observation) rows in the caller's transaction.
+
+    `replaced` are the ids of designs rewritten by this write: their old rows go first.
+    """
+    o, t = design_observations, design_observation_tags
+    for i in range(0, len(replaced), 500):
+        chunk = replaced[i : i + 500]
+        for table in (t, o):
+            conn.execute(delete(table).where(table.c.design_id.in_(chunk)))
+    obs = [(did, checksum, at, *values) for did, checksum, at, (values, _tags) in rows]
+    tags = [(did, k, v, c) for did, _c, _a, (_v, found) in rows for k, v, c in found]
+    insert_tuples(conn, o, ("design_id", "checksum", "imported_at", *_OBS_COLUMNS), obs)
+    insert_tuples(conn, t, ("design_id", "kind", "value", "confidence"), tags)
 
 
 def requirements_json(record: dict[str, Any]) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from refaire.ingest.identity import bounded_key
 from refaire.model import Design
+from refaire.observatory.derive import Observation, observe, write_observations
 from refaire.store.bulk import insert_tuples
 from refaire.store.conflicts import Conflict, record_conflict
 from refaire.store.db import Store
@@ -74,6 +75,10 @@ class PreparedDesign:
     facets: list[tuple[str, str]]
     terms: dict[str, int]
     links: list[tuple[str, str]]
+    # The observatory's and the matching engine's derived values, stored with the design
+    # so that no first visitor waits for them; None when deriving failed (the observatory
+    # derives it later, and reports the failure there).
+    observation: Observation | None = None
 
 
 def prepare_design(d: Design) -> PreparedDesign:
@@ -107,12 +112,17 @@ def prepare_design(d: Design) -> PreparedDesign:
             row[name] = value.replace("\x00", "")
     terms = design_terms_of(d)
     row["terms"] = " ".join(terms)
+    try:
+        observation: Observation | None = observe(record, d)
+    except Exception:  # a derivation bug must not cost the record its place in the store
+        observation = None
     return PreparedDesign(
         key=row["key"],
         row=row,
         facets=[(f, v[:300]) for f, v in design_facet_values(d)],
         terms=terms,
         links=[(ln.kind, ln.target[:2000]) for ln in d.links],
+        observation=observation,
     )
 
 
@@ -253,6 +263,15 @@ def _save_batch(
     if existing:
         _delete_children(conn, list(ids[k] for k in existing))
     _insert_children(conn, batch, ids)
+    write_observations(
+        conn,
+        [
+            (ids[key], p.row["checksum"], p.row["imported_at"], p.observation)
+            for key, p in batch.items()
+            if p.observation is not None
+        ],
+        [ids[k] for k in existing],
+    )
     enqueue(
         conn,
         [

@@ -90,6 +90,15 @@ def facet_index(store: Store) -> FacetIndex:
     return cached
 
 
+# One row per (facet, value) with its design ids as text: splitting that text in C costs
+# a fraction of fetching one Python row per facet row (half a million at 100,000 designs,
+# seconds on the first search of every process).
+_GROUPED = {
+    "postgresql": "string_agg(CAST(design_id AS TEXT), ',')",
+    "sqlite": "group_concat(design_id, ',')",
+}
+
+
 def _build(store: Store, generation: int) -> FacetIndex:
     with store.engine.connect() as conn:
         max_id = conn.execute(select(func.max(designs.c.id))).scalar() or 0
@@ -98,9 +107,18 @@ def _build(store: Store, generation: int) -> FacetIndex:
             .scalars()
             .all()
         )
-        facet_rows = conn.execute(
-            select(design_facets.c.design_id, design_facets.c.facet, design_facets.c.value)
-        ).all()
+        grouped = _GROUPED.get(conn.dialect.name)
+        if grouped is not None:
+            groups = conn.exec_driver_sql(
+                f"SELECT facet, value, {grouped} FROM {design_facets.name} GROUP BY facet, value"
+            ).all()
+        else:  # another database: one row per facet row, slower but plain SQL
+            per_row: dict[tuple[str, str], list[str]] = {}
+            for did, facet, value in conn.execute(
+                select(design_facets.c.design_id, design_facets.c.facet, design_facets.c.value)
+            ):
+                per_row.setdefault((facet, value), []).append(str(did))
+            groups = [(f, v, ",".join(ids)) for (f, v), ids in per_row.items()]
     size = max_id + 1
     present = np.zeros(size, dtype=bool)
     name_rank = np.full(size, np.iinfo(np.int32).max, dtype=np.int32)
@@ -109,14 +127,15 @@ def _build(store: Store, generation: int) -> FacetIndex:
     name_rank[ids] = np.arange(len(ids), dtype=np.int32)
     facets: dict[str, int] = {}
     values: dict[str, int] = {}
-    n = len(facet_rows)
-    row_design = np.empty(n, dtype=np.int32)
-    row_facet = np.empty(n, dtype=np.int16)
-    row_value = np.empty(n, dtype=np.int32)
-    for i, (did, facet, value) in enumerate(facet_rows):
-        row_design[i] = did
-        row_facet[i] = facets.setdefault(facet, len(facets))
-        row_value[i] = values.setdefault(value, len(values))
+    parts_design, parts_facet, parts_value = [], [], []
+    for facet, value, joined in groups:
+        members = np.fromstring(joined, dtype=np.int32, sep=",")  # text mode: parsed in C
+        parts_design.append(members)
+        parts_facet.append(np.full(len(members), facets.setdefault(facet, len(facets)), np.int16))
+        parts_value.append(np.full(len(members), values.setdefault(value, len(values)), np.int32))
+    row_design = np.concatenate(parts_design) if groups else np.empty(0, np.int32)
+    row_facet = np.concatenate(parts_facet) if groups else np.empty(0, np.int16)
+    row_value = np.concatenate(parts_value) if groups else np.empty(0, np.int32)
     # rows grouped by design, so one design's rows are a slice
     order = np.argsort(row_design, kind="stable")
     row_design, row_facet, row_value = row_design[order], row_facet[order], row_value[order]
