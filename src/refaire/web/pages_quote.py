@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from refaire.contract.nul import refuse_nul_in_form
+from refaire.said import error_text
 from refaire.web import render, templates
 from refaire.web.i18n import choose_language, translate
 
@@ -167,7 +168,7 @@ async def quote_submit(request: Request) -> HTMLResponse:
             measurement=measurement,
         )  # fmt: skip
     except UnknownFacilityError as exc:
-        return _page(request, 404, error=str(exc), **context)
+        return _page(request, 404, error=error_text(exc, lang), **context)
     except QuoteError as exc:
-        return _page(request, 422, error=str(exc), measurement=exc.measurement, **context)
+        return _page(request, 422, error=error_text(exc, lang), measurement=exc.measurement, **context)
     return _page(request, result=result, measurement=result["measurement"], **context)
