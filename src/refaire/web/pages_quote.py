@@ -63,14 +63,11 @@ templates.env.globals["quote_panel_material"] = panel_material
 
 
 def _number(lang: str):  # noqa: ANN202 - a template helper
+    from refaire.localise import num
+
     def fmt(value: float | None, digits: int = 2) -> str:
-        if value is None:
-            return "–"
-        text = f"{value:,.{digits}f}"
-        if lang == "fr":
-            # French: thin space for thousands, comma for decimals.
-            text = text.replace(",", "\u202f").replace(".", ",")
-        return text
+        # amounts: two decimals unless the template asks otherwise; Babel's separators
+        return num(value, digits, lang)
 
     return fmt
 
