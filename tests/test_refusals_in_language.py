@@ -138,3 +138,6 @@ def test_admin_page_refusals_in_french(site) -> None:
     claims = _client(site, "carol@example.org").get("/manage/claims?lang=fr")
     assert claims.status_code == 403
     assert "seuls les administrateurs du site voient toutes les revendications" in claims.text
+    design_claims = _client(site, "dave@example.org").get("/manage/design-claims?lang=fr")
+    assert design_claims.status_code == 403
+    assert "seuls les administrateurs du site voient les revendications de conceptions" in design_claims.text
