@@ -109,3 +109,30 @@ def test_marker_popup_links_to_the_facility(server, page):
     page.wait_for_selector("h1")
     assert page.locator("h1").inner_text() == name
     assert "/facilities/" in page.url
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_map_on_lyon_draws_the_regions_offline(server, browser, monkeypatch, lang):
+    monkeypatch.setenv("REFAIRE_TILE_URL", "none")  # no tile server: the bundled layers are the map
+    base, _ = server
+    pg = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        # a world view draws no regional lines and does not even fetch them
+        pg.goto(f"{base}/map?lang={lang}")
+        pg.wait_for_selector("#map[data-towns]", state="attached", timeout=20_000)
+        assert pg.locator("path.region-line").count() == 0
+        pg.goto("about:blank")  # a new document: the link's view is read on load
+        pg.goto(f"{base}/map?lang={lang}#map=8/45.76/4.84")
+        pg.wait_for_selector("#map[data-regions]:not([data-regions='0'])", state="attached", timeout=30_000)
+        # thin lines with a drawn shape (Leaflet leaves the path empty when out of view)
+        drawn = [d for d in pg.locator("path.region-line").evaluate_all("ps => ps.map(p => p.getAttribute('d') || '')") if len(d) > 100]
+        assert drawn, "no admin-1 boundary drawn around Lyon"
+        names = pg.locator(".region-label").all_inner_texts()
+        assert "Rhône" in names and "Isère" in names
+        assert "Lyon" in pg.locator(".town-label").all_inner_texts()
+        pg.screenshot(path=f"/tmp/refaire-map-lyon-{lang}.png")
+    finally:
+        pg.close()
+    assert errors == []

@@ -50,3 +50,63 @@ def test_api_towns_and_points_say_what_is_known(tmp_path, monkeypatch):
     page = client.get("/map?lang=fr").text
     assert '"tiles": {"attribution": null, "url": null}' in page and "Fond de carte :" not in page
     store.close()
+
+
+def _inside(point: tuple[float, float], ring: list[tuple[float, float]]) -> bool:
+    x, y = point
+    hit = False
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            hit = not hit
+    return hit
+
+
+def _rings(topo: dict, geometry: dict) -> list[list[tuple[float, float]]]:
+    """Outer rings of a TopoJSON geometry, decoded as the specification says
+    (quantised, delta-encoded arcs; a negative index is the reversed arc ~i)."""
+    (sx, sy), (tx, ty) = topo["transform"]["scale"], topo["transform"]["translate"]
+    polys = [geometry["arcs"]] if geometry["type"] == "Polygon" else geometry["arcs"]
+    out = []
+    for poly in polys:
+        ring: list[tuple[float, float]] = []
+        for i in poly[0]:
+            x = y = 0
+            pts = []
+            for dx, dy in topo["arcs"][i if i >= 0 else ~i]:
+                x, y = x + dx, y + dy
+                pts.append((x * sx + tx, y * sy + ty))
+            pts = pts if i >= 0 else pts[::-1]
+            ring += pts if not ring else pts[1:]
+        out.append(ring)
+    return out
+
+
+def test_api_regions_is_a_light_topojson_that_places_lyon(tmp_path):
+    from refaire.web.map_layers import REGIONS_FILE
+
+    assert REGIONS_FILE.stat().st_size < 2_000_000  # light enough to ship and to send
+    store = open_store(str(tmp_path / "refaire.db"))
+    r = TestClient(create_app(store=store)).get("/api/map/regions")
+    store.close()
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+    topo = r.json()
+    assert topo["type"] == "Topology"
+    geometries = topo["objects"]["admin1"]["geometries"]
+    assert len(geometries) > 3_000 and len({g["properties"]["country"] for g in geometries}) > 200
+    # every arc a geometry names exists
+    n = len(topo["arcs"])
+    for g in geometries:
+        polys = [g["arcs"]] if g["type"] == "Polygon" else g["arcs"]
+        assert all(-n <= i < n for p in polys for ring in p for i in ring)
+    lyon = (4.84, 45.76)
+    around = [g["properties"]["name"] for g in geometries
+              if any(_inside(lyon, ring) for ring in _rings(topo, g))]
+    # Natural Earth's first-level units of France are its departments: Lyon is in the Rhône
+    assert around == ["Rhône"]
+    rhone = next(g for g in geometries if g["properties"]["name"] == "Rhône")
+    lon, lat = rhone["properties"]["label"]
+    assert abs(lon - 4.7) < 0.5 and abs(lat - 45.9) < 0.5
+    bavaria = (11.58, 48.14)  # Munich
+    assert [g["properties"]["name"] for g in geometries
+            if g["properties"]["country"] == "DEU" and any(_inside(bavaria, r) for r in _rings(topo, g))
+            ] == ["Bayern"]

@@ -272,7 +272,7 @@ def test_part_too_big_for_every_printer(store) -> None:
     body = a["requirements"][0]
     assert (body["status"], body["constraint"]) == ("near", "size")
     assert body["reason"] == (
-        "Near: the part (1000 × 1000 × 1000 mm) is larger than every FDM / FFF 3D printing "
+        "Near: the part (1,000 × 1,000 × 1,000 mm) is larger than every FDM / FFF 3D printing "
         "machine here (largest 250 × 210 × 210 mm)."
     )
     plan = r["plans"][0]
@@ -363,7 +363,7 @@ def test_weak_match_fdm_against_generic_3d_printer(store) -> None:
 def test_french_reasons(store) -> None:
     r = run(store, "t:giant", lang="fr")
     body = r["matches"][0]["requirements"][0]["reason"]
-    assert body.startswith("Presque : la pièce (1000 × 1000 × 1000 mm) dépasse")
+    assert body.startswith("Presque : la pièce (1\u202f000 × 1\u202f000 × 1\u202f000 mm) dépasse")
     assert r["plans"][0]["missing"][0]["reason"].startswith("Body : aucun lieu à moins de 30 km")
 
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent
 
 MISSING = "–"
 
@@ -22,6 +22,23 @@ def num(value: float | int | None, digits: int = 0, lang: str = "en") -> str:
         return MISSING
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(value, format=pattern, locale=lang)
+
+
+def short(value: float | int | None, lang: str = "en", most: int = 3) -> str:
+    """A number with as many decimals as it needs, up to `most` (12, 2.5, 0.125), in the
+    language's separators: what a `%g` gave, without the dot in French."""
+    if value is None:
+        return MISSING
+    return format_decimal(value, format="#,##0." + "#" * most, locale=lang)
+
+
+def money(value: float | None, currency: str | None, lang: str = "en") -> str:
+    """An amount with its currency as the language writes it ("€1.50", "1,50 €")."""
+    if value is None:
+        return MISSING
+    if not currency:
+        return num(value, 2, lang)
+    return format_currency(value, currency.upper(), locale=lang)
 
 
 def pct(value: float | None, digits: int = 0, lang: str = "en") -> str:

@@ -81,9 +81,16 @@ def words(text: str | None) -> list[str]:
 
 
 def decimal(value: float, spec: str, lang: str) -> str:
-    """`value` formatted with `spec`, with a decimal comma in French: 1.5 -> "1,5"."""
-    text = format(value, spec)
-    return text.replace(".", ",") if lang == "fr" else text
+    """`value` as `spec` ("g", ".1f") would give it, in the language's separators by Babel
+    (CLDR): 1.5 -> "1,5", 1000 -> "1 000" in French."""
+    from refaire.localise import num, pct, short
+
+    fixed = re.fullmatch(r",?\.(\d)(f|%)", spec)
+    if fixed:
+        digits = int(fixed[1])
+        return num(value, digits, lang) if fixed[2] == "f" else pct(value, digits, lang)
+    # "g", ".4g": the significant digits the spec keeps, written as Babel writes numbers
+    return short(float(format(value, spec or "g")), lang, most=6)
 
 
 def slug(text: str, max_length: int = 80) -> str:

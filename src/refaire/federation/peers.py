@@ -18,6 +18,7 @@ from refaire.crawl.tls import tls_context
 from refaire.federation.keys import load_public
 from refaire.people.actor import Actor
 from refaire.people.audit import record
+from refaire.said import Said
 from refaire.store import Store
 from refaire.store.tables import federation_origins, peer_history, peers
 
@@ -74,7 +75,7 @@ def _base(url: str) -> str:
     url = url.strip().rstrip("/")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise PeerError([("url", "give the peer's http(s) base URL, like https://refaire.example")])
+        raise PeerError([("url", Said("peers.err.url"))])
     return url
 
 
@@ -84,27 +85,27 @@ def add_peer(store: Store, url: str, name: str | None, by: Actor) -> dict[str, A
     try:
         answer = fetch(f"{base}/federation/actor")
     except (Refused, httpx.HTTPError) as exc:
-        raise PeerError([("url", f"cannot read {base}/federation/actor: {exc}")]) from None
+        raise PeerError([("url", Said("peers.err.unreadable", url=f"{base}/federation/actor", problem=str(exc)))]) from None
     if answer.status_code != 200:
-        raise PeerError([("url", f"{base}/federation/actor answered HTTP {answer.status_code}")])
+        raise PeerError([("url", Said("peers.err.http", url=f"{base}/federation/actor", status=answer.status_code))])
     try:
         doc = answer.json()
         actor_id = str(doc["id"])
         pem = str(doc["publicKey"]["publicKeyPem"])
         load_public(pem)
     except (ValueError, KeyError, TypeError) as exc:
-        raise PeerError([("url", f"not a Refaire actor document: {exc}")]) from None
+        raise PeerError([("url", Said("peers.err.not_actor", problem=str(exc)))]) from None
     if actor_id != f"{base}/federation/actor":
-        raise PeerError([("url", f"the actor names itself {actor_id!r}, not this URL")])
+        raise PeerError([("url", Said("peers.err.actor_id", actor=actor_id))])
     name = (name or str(doc.get("name") or urlsplit(base).netloc)).strip()[:100]
     if not re.fullmatch(r"[\w.:@-]{1,100}", name):
-        raise PeerError([("name", "letters, digits and . _ - : @ only (1 to 100)")])
+        raise PeerError([("name", Said("peers.err.name"))])
     with store.engine.begin() as conn:
         taken = conn.execute(
             select(peers.c.id).where((peers.c.name == name) | (peers.c.url == base))
         ).first()
         if taken:
-            raise PeerError([("url", "this peer (name or URL) is followed already")])
+            raise PeerError([("url", Said("peers.err.followed"))])
         values = {"name": name, "url": base, "actor_id": actor_id, "public_pem": pem,
                   "added_by": by.label, "added_at": now_iso()}  # fmt: skip
         pid = conn.execute(insert(peers).values(**values)).inserted_primary_key[0]

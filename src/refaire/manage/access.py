@@ -10,6 +10,7 @@ from __future__ import annotations
 from refaire.model import Facility
 from refaire.people._common import NotAllowed as PeopleNotAllowed
 from refaire.people.actor import Actor
+from refaire.said import Said
 from refaire.store import Store
 from refaire.store.facilities import get_facility
 
@@ -61,7 +62,7 @@ def find_facility(store: Store, ident: int | str) -> tuple[int, Facility]:
 
 def require_member(actor: Actor, what: str) -> None:
     if actor.is_anonymous:
-        raise NotAllowed(f"sign in to {what}", status=401)
+        raise NotAllowed(Said("manage.err.sign_in", what=what), status=401)
 
 
 def acts_as_admin(actor: Actor) -> bool:
@@ -71,7 +72,7 @@ def acts_as_admin(actor: Actor) -> bool:
 
 def check_scope(actor: Actor) -> None:
     if not actor.has_scope(SCOPE):
-        raise NotAllowed(f"this API token lacks the '{SCOPE}' scope needed to change facilities")
+        raise NotAllowed(Said("manage.err.scope", scope=SCOPE))
 
 
 def may_manage(store: Store, actor: Actor, fid: int) -> bool:
@@ -82,10 +83,7 @@ def may_manage(store: Store, actor: Actor, fid: int) -> bool:
 
 def check_manager(store: Store, actor: Actor, fid: int, name: str) -> None:
     """Raise NotAllowed unless `actor` manages facility `fid` (or is an admin)."""
-    require_member(actor, f"change {name}")
+    require_member(actor, Said("manage.what.change", name=name))
     check_scope(actor)
     if not may_manage(store, actor, fid):
-        raise NotAllowed(
-            f"only the managers of {name} (or a site admin) may change it; "
-            "you can suggest a correction, or claim it if nobody manages it"
-        )
+        raise NotAllowed(Said("manage.err.only_managers", name=name))

@@ -29,6 +29,7 @@ from refaire.manage.access import (
 )
 from refaire.manage.stated import now_stamp
 from refaire.people.actor import Actor
+from refaire.said import Said
 from refaire.store import Store
 from refaire.store.tables import facilities, facility_claims
 
@@ -70,21 +71,21 @@ NO_OWN_WEBSITE = (
     "this facility states no website of its own (a directory page does not count), so no "
     "mail can prove you run it: ask an admin instead (method admin)"
 )
+# the same sentence, worded on a page in its reader's language
+NO_OWN_WEBSITE_SAID = "manage.err.no_website"
 
 
 def claim_address(url: str | None, given: str) -> str:
     """The full address to mail: `given` is a local part or an address at the site's domain."""
     domain = website_domain(url)
     if domain is None:
-        raise ManageError([("method", NO_OWN_WEBSITE)])
+        raise ManageError([("method", Said(NO_OWN_WEBSITE_SAID))])
     given = (given or "").strip().lower()
     local, at, host = given.partition("@")
     if not local or any(c in local for c in ' <>"(),;:\\[]') or not local.isprintable():
-        raise ManageError([("email", f"expected an address at {domain}, e.g. contact@{domain}")])
+        raise ManageError([("email", Said("manage.err.address_at", domain=domain))])
     if at and host != domain:
-        raise ManageError(
-            [("email", f"the address must be at the facility's website domain, {domain}")]
-        )
+        raise ManageError([("email", Said("manage.err.address_domain", domain=domain))])
     return f"{local}@{domain}"
 
 
@@ -119,15 +120,15 @@ def claim_facility(
     Raises NotAllowed (not signed in), ManageError (already managed, a pending claim of
     the same person, no website for a mail claim, an address at another domain).
     """
-    require_member(actor, "claim a facility")
+    require_member(actor, Said("manage.what.claim"))
     if actor.user_id is None:
-        raise ManageError([("", "the bootstrap admin token is not a person: sign in to claim")])
+        raise ManageError([("", Said("manage.err.bootstrap_claim"))])
     if method not in METHODS:
-        raise ManageError([("method", f"expected one of {', '.join(METHODS)}, got {method!r}")])
+        raise ManageError([("method", Said("manage.err.one_of_got", allowed=", ".join(METHODS), value=method))])
     fid, f = find_facility(store, ident)
     if _managed(store, fid):
         raise ManageError(
-            [("", f"{f.name} already has managers: ask one of them to invite you as co-manager")],
+            [("", Said("manage.err.has_managers", name=f.name))],
             status=409,
         )
     address = claim_address(f.url, email or "") if method == "mail" else None
@@ -144,7 +145,7 @@ def claim_facility(
         ).first()
         if mine is not None:
             raise ManageError(
-                [("", f"you already have a pending claim on {f.name} (#{mine.id})")], status=409
+                [("", Said("manage.err.pending_claim", name=f.name, id=mine.id))], status=409
             )
         cid = conn.execute(
             insert(facility_claims)
@@ -204,10 +205,10 @@ def list_claims(
 ) -> dict[str, Any]:
     """Claims, newest first: every claim for an admin, one's own with `mine`."""
     if status is not None and status not in STATUSES:
-        raise ManageError([("status", f"expected one of {', '.join(STATUSES)}")])
-    require_member(actor, "see claims")
+        raise ManageError([("status", Said("manage.err.one_of", allowed=", ".join(STATUSES)))])
+    require_member(actor, Said("manage.what.see_claims"))
     if not mine and not acts_as_admin(actor):
-        raise NotAllowed("only site admins see every claim; add --mine (mine=true) for yours")
+        raise NotAllowed(Said("manage.err.admins_see_claims"))
     where = []
     if status is not None:
         where.append(facility_claims.c.status == status)
@@ -249,7 +250,7 @@ def _approve(store: Store, claim: dict[str, Any], by: Actor, action: str) -> dic
 
     if _managed(store, claim["facility_id"]):
         raise ManageError(
-            [("", f"{claim['name']} got managers meanwhile: they can invite this person")],
+            [("", Said("manage.err.managers_meanwhile", name=claim["name"]))],
             status=409,
         )
     add_manager(store, claim["facility_id"], claim["user_id"], by=by, role="manager")
@@ -272,12 +273,12 @@ def decide_claim(
     """An admin approves (the claimant becomes manager) or rejects a pending claim."""
     from refaire.people import audit
 
-    require_member(actor, "decide on claims")
+    require_member(actor, Said("manage.what.decide_claims"))
     if not acts_as_admin(actor):
-        raise NotAllowed("only site admins approve or reject claims")
+        raise NotAllowed(Said("manage.err.admins_decide_claims"))
     claim = get_claim(store, cid)
     if claim["status"] != "pending":
-        raise ManageError([("", f"claim #{cid} is already {claim['status']}")], status=409)
+        raise ManageError([("", Said("manage.err.claim_decided", id=cid, status=claim["status"]))], status=409)
     if approve:
         return _approve(store, claim, actor, "facility.claim.approve")
     with store.engine.begin() as conn:
@@ -307,11 +308,11 @@ def confirm_by_mail(store: Store, token: str) -> dict[str, Any]:
             )
         ).first()
     if row is None:
-        raise ManageError([("token", "this link is unknown or was already used")], status=400)
+        raise ManageError([("token", Said("manage.err.link_unknown"))], status=400)
     created = datetime.fromisoformat(row.created_at)
     if datetime.now(UTC) - created > MAIL_VALID:
         raise ManageError(
-            [("token", "this link has expired: claim the facility again")], status=400
+            [("token", Said("manage.err.link_expired"))], status=400
         )
     claim = get_claim(store, row.id)
     # The followed link stands for an admin's approval: the claimant proved they read mail
@@ -335,8 +336,8 @@ def invite_manager(
             select(users.c.id).where(users.c.email == address, users.c.deleted_at.is_(None))
         ).scalar()
     if uid is None:
-        raise ManageError([("email", f"no account uses {address!r}: ask them to sign up first")])
+        raise ManageError([("email", Said("manage.err.no_account", address=address))])
     if any(m["user_id"] == uid for m in managers_of(store, fid)):
-        raise ManageError([("email", f"{address} already manages {f.name}")], status=409)
+        raise ManageError([("email", Said("manage.err.already_manages", address=address, name=f.name))], status=409)
     add_manager(store, fid, uid, by=actor, role="co-manager")  # audited there
     return managers_of(store, fid)

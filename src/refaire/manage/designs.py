@@ -24,6 +24,7 @@ from refaire.manage.access import (
 )
 from refaire.manage.stated import now_stamp
 from refaire.people.actor import Actor
+from refaire.said import Said
 from refaire.store import Store
 from refaire.store.tables import design_claims, design_maintainers, designs
 
@@ -34,9 +35,9 @@ MAX_MANIFEST = 2_000_000
 def _check_member(actor: Actor, what: str) -> None:
     require_member(actor, what)
     if actor.user_id is None:
-        raise ManageError([("", "the bootstrap admin token is not a person: sign in to do this")])
+        raise ManageError([("", Said("manage.err.bootstrap_design"))])
     if not actor.has_scope(SCOPE):
-        raise NotAllowed(f"this API token lacks the '{SCOPE}' scope needed to change designs")
+        raise NotAllowed(Said("manage.err.scope_designs", scope=SCOPE))
 
 
 def maintainers_of(store: Store, design_id: int) -> list[dict[str, Any]]:
@@ -107,7 +108,7 @@ def register_design(store: Store, actor: Actor, name: str, data: bytes) -> dict[
 
     _check_member(actor, "register a design")
     if len(data) > MAX_MANIFEST:
-        raise ManageError([("file", f"a manifest is at most {MAX_MANIFEST:,} bytes")], status=413)
+        raise ManageError([("file", Said("manage.err.manifest_size", most=f"{MAX_MANIFEST:,}"))], status=413)
     result = read_source(f"registered:{name}", data)
     errors = [p for p in result.problems if p.severity == "error"]
     if not result.designs:
@@ -146,7 +147,7 @@ def claim_design(
     _check_member(actor, "claim a design")
     did, name = design_id(store, ident)
     if any(m["user_id"] == actor.user_id for m in maintainers_of(store, did)):
-        raise ManageError([("", f"you already maintain {name!r}")], status=409)
+        raise ManageError([("", Said("manage.err.already_maintain", name=name))], status=409)
     with store.engine.begin() as conn:
         pending = conn.execute(
             select(design_claims.c.id).where(
@@ -156,7 +157,7 @@ def claim_design(
             )
         ).scalar()
         if pending is not None:
-            raise ManageError([("", f"you already have a pending claim on {name!r}")], status=409)
+            raise ManageError([("", Said("manage.err.pending_design_claim", name=name))], status=409)
         cid = conn.execute(
             insert(design_claims)
             .values(design_id=did, user_id=actor.user_id, status="pending",
@@ -185,7 +186,7 @@ def list_design_claims(
     """Design claims, newest first, for site admins."""
     require_member(actor, "see claims")
     if not acts_as_admin(actor):
-        raise NotAllowed("only site admins see the claims on designs")
+        raise NotAllowed(Said("manage.err.admins_see_design_claims"))
     where = [design_claims.c.status == status] if status else []
     with store.engine.connect() as conn:
         total = conn.execute(
@@ -209,10 +210,10 @@ def decide_design_claim(store: Store, actor: Actor, cid: int, approve: bool) -> 
 
     require_member(actor, "decide on claims")
     if not acts_as_admin(actor):
-        raise NotAllowed("only site admins approve or reject claims on designs")
+        raise NotAllowed(Said("manage.err.admins_decide_design_claims"))
     claim = get_design_claim(store, cid)
     if claim["status"] != "pending":
-        raise ManageError([("", f"design claim #{cid} is already {claim['status']}")], status=409)
+        raise ManageError([("", Said("manage.err.design_claim_decided", id=cid, status=claim["status"]))], status=409)
     status = "approved" if approve else "rejected"
     with store.engine.begin() as conn:
         conn.execute(

@@ -19,6 +19,7 @@ from refaire.manage.access import ManageError, UnknownItem, check_manager, find_
 from refaire.manage.stated import get_field, mark_stated, now_stamp, set_field, state
 from refaire.model import Capability, Facility
 from refaire.people.actor import Actor
+from refaire.said import Said
 from refaire.store import Store
 
 ACCESS_TYPES = ("public", "members", "by-appointment")
@@ -35,11 +36,11 @@ def _text(value: Any, field: str, limit: int, problems: list[tuple[str, str]]) -
     if value is None:
         return None
     if not isinstance(value, str):
-        problems.append((field, "expected text"))
+        problems.append((field, Said("manage.err.text")))
         return None
     value = value.replace("\x00", "").strip()
     if len(value) > limit:
-        problems.append((field, f"at most {limit} characters, got {len(value)}"))
+        problems.append((field, Said("manage.err.too_long", most=limit, got=len(value))))
     return value or None
 
 
@@ -50,7 +51,7 @@ def _location(value: Any, problems: list[tuple[str, str]]) -> list[float] | None
     if isinstance(value, dict):
         value = f"{value.get('latitude')},{value.get('longitude')}"
     if not isinstance(value, str) or not value.strip():
-        problems.append(("location", "expected LAT,LON in decimal degrees, e.g. 48.85,2.35"))
+        problems.append(("location", Said("manage.err.latlon")))
         return None
     try:
         lat, lon = parse_point(value.strip())
@@ -58,7 +59,7 @@ def _location(value: Any, problems: list[tuple[str, str]]) -> list[float] | None
         problems.append(("location", str(exc)))
         return None
     if lat == 0 and lon == 0:
-        problems.append(("location", "0,0 is a placeholder, not a place"))
+        problems.append(("location", Said("manage.err.zero_zero")))
         return None
     return [lat, lon]
 
@@ -98,12 +99,12 @@ def check_changes(changes: dict[str, Any]) -> dict[str, Any]:
     from refaire.quote.pricing import check_pricing
 
     if not isinstance(changes, dict) or not changes:
-        raise ManageError([("", f"give at least one of: {', '.join(EDITABLE)}")])
+        raise ManageError([("", Said("manage.err.give_one", allowed=", ".join(EDITABLE)))])
     problems: list[tuple[str, str]] = []
     out: dict[str, Any] = {}
     for name, value in changes.items():
         if name not in EDITABLE:
-            problems.append((name, f"not an editable field; editable: {', '.join(EDITABLE)}"))
+            problems.append((name, Said("manage.err.not_editable", allowed=", ".join(EDITABLE))))
         elif name == "description":
             out[name] = _text(value, name, MAX_DESCRIPTION, problems)
         elif name == "phone":
@@ -111,19 +112,17 @@ def check_changes(changes: dict[str, Any]) -> dict[str, Any]:
         elif name == "email":
             v = _text(value, name, 320, problems)
             if v and not _EMAIL.match(v):
-                problems.append((name, f"expected an e-mail address, got {v!r}"))
+                problems.append((name, Said("manage.err.email", value=v)))
             out[name] = v
         elif name == "url":
             v = _text(value, name, 2000, problems)
             if v and not re.match(r"^https?://[^\s/]+\.[^\s]+$", v, re.I):
-                problems.append(
-                    (name, f"expected a web address starting http:// or https://, got {v!r}")
-                )
+                problems.append((name, Said("manage.err.url", value=v)))
             out[name] = v
         elif name == "access_type":
             v = _text(value, name, 40, problems)
             if v and v not in ACCESS_TYPES:
-                problems.append((name, f"expected one of {', '.join(ACCESS_TYPES)}, got {v!r}"))
+                problems.append((name, Said("manage.err.one_of_got", allowed=", ".join(ACCESS_TYPES), value=v)))
             out[name] = v
         elif name == "hours":
             if value in (None, {}):
@@ -137,7 +136,7 @@ def check_changes(changes: dict[str, Any]) -> dict[str, Any]:
             out[name] = _location(value, problems)
         elif name == "pricing":
             if not isinstance(value, dict):
-                problems.append((name, "expected a mapping of pricing keys"))
+                problems.append((name, Said("manage.err.pricing_mapping")))
                 continue
             checked, wrong = check_pricing(value)
             problems += [(f"pricing.{f}" if f else "pricing", m) for f, m in wrong]
@@ -280,10 +279,10 @@ def set_capability(
     from refaire.vocab.capabilities import is_known
 
     if kind not in ("process", "material"):
-        raise ManageError([("kind", "expected process or material")])
+        raise ManageError([("kind", Said("manage.err.kind"))])
     cap_id = (cap_id or "").strip().lower()
     if not is_known(cap_id, kind):
-        raise ManageError([("id", f"unknown {kind} id {cap_id!r} (`refaire vocab list`)")])
+        raise ManageError([("id", Said(f"manage.err.{kind}_unknown", id=cap_id))])
     field = "processes" if kind == "process" else "materials"
 
     def change(f: Facility, by: str, at: str) -> tuple[dict, dict]:

@@ -16,6 +16,8 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from refaire.said import Said
+
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_WORDS = {
     **{d: d for d in DAYS},
@@ -30,22 +32,24 @@ MAX_CLOSURES = 100
 def _minutes(text: str, where: str, problems: list[tuple[str, str]]) -> int | None:
     m = _TIME.match(text.strip())
     if not m or (m.group(1) == "24" and m.group(2) != "00"):
-        problems.append((where, f"expected a time HH:MM between 00:00 and 24:00, got {text!r}"))
+        problems.append((where, Said("manage.err.time", value=text)))
         return None
     return int(m.group(1)) * 60 + int(m.group(2))
 
 
 def _zone(name: Any, problems: list[tuple[str, str]]) -> str | None:
     if not isinstance(name, str) or not name.strip():
-        problems.append(("time_zone", "give the facility's IANA time zone, e.g. Europe/Paris"))
+        problems.append(("time_zone", Said("manage.err.zone_missing")))
         return None
     name = name.strip()
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         near = sorted(z for z in available_timezones() if z.lower().endswith(name.lower()))[:3]
-        hint = f" (did you mean {', '.join(near)}?)" if near else " such as Europe/Paris"
-        problems.append(("time_zone", f"unknown IANA time zone {name!r}{hint}"))
+        if near:
+            problems.append(("time_zone", Said("manage.err.zone_near", value=name, near=", ".join(near))))
+        else:
+            problems.append(("time_zone", Said("manage.err.zone_unknown", value=name)))
         return None
     return name
 
@@ -53,28 +57,28 @@ def _zone(name: Any, problems: list[tuple[str, str]]) -> str | None:
 def _day(key: Any, ranges: Any, problems: list[tuple[str, str]]) -> tuple[str, list] | None:
     day = _DAY_WORDS.get(str(key).strip().lower()[:3])
     if day is None:
-        problems.append((f"weekly.{key}", "expected a day: mon, tue, wed, thu, fri, sat, sun"))
+        problems.append((f"weekly.{key}", Said("manage.err.day")))
         return None
     if not isinstance(ranges, list):
-        problems.append((f"weekly.{day}", "expected a list of [opens, closes] times"))
+        problems.append((f"weekly.{day}", Said("manage.err.day_list")))
         return None
     spans: list[tuple[int, int]] = []
     for i, r in enumerate(ranges):
         where = f"weekly.{day}[{i}]"
         if not (isinstance(r, list | tuple) and len(r) == 2):
-            problems.append((where, "expected [opens, closes], e.g. ['09:00', '18:00']"))
+            problems.append((where, Said("manage.err.period")))
             continue
         a, b = _minutes(str(r[0]), where, problems), _minutes(str(r[1]), where, problems)
         if a is None or b is None:
             continue
         if a >= b:
-            problems.append((where, f"opens at {r[0]} but closes at {r[1]}: closing must be later"))
+            problems.append((where, Said("manage.err.closes_before", opens=r[0], closes=r[1])))
             continue
         spans.append((a, b))
     spans.sort()
     for (_, b1), (a2, _) in zip(spans, spans[1:], strict=False):
         if a2 < b1:
-            problems.append((f"weekly.{day}", "two opening periods overlap"))
+            problems.append((f"weekly.{day}", Said("manage.err.overlap")))
             break
     return day, [[f"{a // 60:02d}:{a % 60:02d}", f"{b // 60:02d}:{b % 60:02d}"] for a, b in spans]
 
@@ -82,16 +86,16 @@ def _day(key: Any, ranges: Any, problems: list[tuple[str, str]]) -> tuple[str, l
 def _closure(i: int, c: Any, problems: list[tuple[str, str]]) -> dict[str, str] | None:
     where = f"closures[{i}]"
     if not isinstance(c, dict):
-        problems.append((where, "expected {from, to, note}"))
+        problems.append((where, Said("manage.err.closure")))
         return None
     try:
         start = date.fromisoformat(str(c.get("from", "")).strip())
         end = date.fromisoformat(str(c.get("to") or c.get("from")).strip())
     except ValueError:
-        problems.append((where, "expected dates as YYYY-MM-DD"))
+        problems.append((where, Said("manage.err.dates")))
         return None
     if end < start:
-        problems.append((where, f"ends ({end}) before it starts ({start})"))
+        problems.append((where, Said("manage.err.ends_before", end=end, start=start)))
         return None
     out = {"from": start.isoformat(), "to": end.isoformat()}
     if c.get("note"):
@@ -105,12 +109,12 @@ def check_hours(data: Any) -> dict[str, Any]:
 
     problems: list[tuple[str, str]] = []
     if not isinstance(data, dict):
-        raise ManageError([("hours", "expected {time_zone, weekly, closures}")])
+        raise ManageError([("hours", Said("manage.err.hours"))])
     zone = _zone(data.get("time_zone"), problems)
     weekly: dict[str, list] = {}
     given = data.get("weekly") or {}
     if not isinstance(given, dict):
-        problems.append(("weekly", "expected a mapping of days to [opens, closes] lists"))
+        problems.append(("weekly", Said("manage.err.weekly")))
         given = {}
     for key, ranges in given.items():
         done = _day(key, ranges, problems)
@@ -118,7 +122,7 @@ def check_hours(data: Any) -> dict[str, Any]:
             weekly[done[0]] = weekly.get(done[0], []) + done[1]
     closures_in = data.get("closures") or []
     if not isinstance(closures_in, list) or len(closures_in) > MAX_CLOSURES:
-        problems.append(("closures", f"expected a list of at most {MAX_CLOSURES} closures"))
+        problems.append(("closures", Said("manage.err.closures", most=MAX_CLOSURES)))
         closures_in = []
     closures = [c for i, x in enumerate(closures_in) if (c := _closure(i, x, problems))]
     if problems:

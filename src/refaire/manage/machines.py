@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from refaire.model import Capability, Equipment
+from refaire.said import Said
 from refaire.vocab._text import catalogue_tokens
 
 MAX_QUANTITY = 1000
@@ -138,7 +139,7 @@ def _dims(value: Any, n: int, field: str, problems: list[tuple[str, str]]) -> tu
         dims = parse_dimensions(str(value))
     if not dims or len(dims) != n or not all(0 < d < 100_000 for d in dims):
         example = "330 x 240 x 300" if n == 3 else "600 x 400"
-        problems.append((field, f"expected {n} sizes in mm, e.g. {example}, got {value!r}"))
+        problems.append((field, Said("manage.err.sizes", n=n, example=example, value=value)))
         return None
     return dims
 
@@ -158,20 +159,20 @@ def equipment_from(fields: dict[str, Any], by: str, at: str) -> Equipment:
     problems: list[tuple[str, str]] = []
     process_ids = _ids(fields.get("process") or fields.get("processes"))
     if not process_ids:
-        problems.append(("process", "say what the machine does, e.g. fdm or laser-cutting"))
+        problems.append(("process", Said("manage.err.process_missing")))
     for p in process_ids:
         if not is_known(p, "process"):
-            problems.append(("process", f"unknown process id {p!r} (`refaire vocab list`)"))
+            problems.append(("process", Said("manage.err.process_unknown", id=p)))
     material_ids = _ids(fields.get("materials"))
     for m in material_ids:
         if not is_known(m, "material"):
-            problems.append(("materials", f"unknown material id {m!r}"))
+            problems.append(("materials", Said("manage.err.material_unknown", id=m)))
     try:
         quantity = int(fields.get("quantity") or 1)
     except (TypeError, ValueError):
         quantity = 0
     if not 1 <= quantity <= MAX_QUANTITY:
-        problems.append(("quantity", f"expected a whole number from 1 to {MAX_QUANTITY}"))
+        problems.append(("quantity", Said("manage.err.quantity", most=MAX_QUANTITY)))
     volume = _dims(fields.get("build_volume_mm"), 3, "build_volume_mm", problems)
     bed = _dims(fields.get("bed_size_mm"), 2, "bed_size_mm", problems)
     power = fields.get("laser_power_w")
@@ -181,7 +182,7 @@ def equipment_from(fields: dict[str, Any], by: str, at: str) -> Equipment:
             if not 0 < power < 1_000_000:
                 raise ValueError
         except (TypeError, ValueError):
-            problems.append(("laser_power_w", f"expected watts above 0, got {power!r}"))
+            problems.append(("laser_power_w", Said("manage.err.watts", value=power)))
             power = None
     else:
         power = None
@@ -189,7 +190,7 @@ def equipment_from(fields: dict[str, Any], by: str, at: str) -> Equipment:
     model = free_text(str(fields.get("model") or ""), MAX_TEXT)
     kind = free_text(str(fields.get("equipment_type") or ""), MAX_TEXT)
     if not (make or model or kind):
-        problems.append(("model", "name the machine: a make and model, or a type"))
+        problems.append(("model", Said("manage.err.model")))
     if problems:
         raise ManageError(problems)
     stated = {"by": by, "at": at}

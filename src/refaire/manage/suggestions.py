@@ -23,6 +23,7 @@ from refaire.manage.access import (
 )
 from refaire.manage.stated import now_stamp
 from refaire.people.actor import Actor
+from refaire.said import Said
 from refaire.store import Store
 from refaire.store.tables import facilities, facility_suggestions
 
@@ -34,9 +35,9 @@ def suggest_change(
     from refaire.manage.editing import check_changes
     from refaire.people import audit
 
-    require_member(actor, "suggest a correction")
+    require_member(actor, Said("manage.what.suggest"))
     if actor.user_id is None:
-        raise ManageError([("", "the bootstrap admin token is not a person: sign in to suggest")])
+        raise ManageError([("", Said("manage.err.bootstrap_suggest"))])
     fid, _ = find_facility(store, ident)
     checked = check_changes(changes)
     with store.engine.begin() as conn:
@@ -84,9 +85,9 @@ def list_suggestions(
 ) -> dict[str, Any]:
     """A facility's suggestions, newest first, for those who decide on them."""
     fid, f = find_facility(store, ident)
-    require_member(actor, "see suggestions")
+    require_member(actor, Said("manage.what.see_suggestions"))
     if not _may_decide(store, actor, fid):
-        raise NotAllowed(f"only the managers of {f.name} (or a site admin) see its suggestions")
+        raise NotAllowed(Said("manage.err.see_suggestions", name=f.name))
     where = [facility_suggestions.c.facility_id == fid]
     if status is not None:
         where.append(facility_suggestions.c.status == status)
@@ -111,13 +112,11 @@ def decide_suggestion(store: Store, actor: Actor, sid: int, accept: bool) -> dic
     from refaire.people import audit
 
     s = get_suggestion(store, sid)
-    require_member(actor, "decide on suggestions")
+    require_member(actor, Said("manage.what.decide_suggestions"))
     if not _may_decide(store, actor, s["facility_id"]):
-        raise NotAllowed(
-            f"only the managers of {s['facility_name']} (or a site admin) decide on suggestions"
-        )
+        raise NotAllowed(Said("manage.err.decide_suggestions", name=s["facility_name"]))
     if s["status"] != "pending":
-        raise ManageError([("", f"suggestion #{sid} is already {s['status']}")], status=409)
+        raise ManageError([("", Said("manage.err.suggestion_decided", id=sid, status=s["status"]))], status=409)
     if accept:
         edit_facility(store, actor, s["facility_id"], s["changes"])
     status = "accepted" if accept else "rejected"

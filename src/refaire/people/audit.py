@@ -15,6 +15,7 @@ from sqlalchemy import Connection, event, func, insert, select
 from refaire.people import actor_cache
 from refaire.people._common import clean, stamp
 from refaire.people.actor import Actor
+from refaire.said import Said
 from refaire.store.db import Store
 from refaire.store.tables import audit_log
 
@@ -108,5 +109,5 @@ def parse_target(text: str) -> tuple[str, str | None]:
     """`facility:12` → ("facility", "12"); `facility` → ("facility", None)."""
     kind, _, ident = text.partition(":")
     if not kind.strip():
-        raise ValueError(f"{text!r}: expected TYPE or TYPE:ID, e.g. facility:12")
+        raise ValueError(Said("people.err.audit_target", value=text))
     return kind.strip(), (ident.strip() or None)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from refaire.people import audit
 from refaire.people._common import NotAllowed, PeopleError, UnknownUser, clean, stamp
 from refaire.people.actor import Actor
+from refaire.said import Said
 from refaire.store.db import Store
 from refaire.store.tables import facilities, facility_keys, facility_managers, users
 
@@ -70,14 +71,14 @@ def add_manager(
         with store.engine.begin() as conn:
             fid = facility_row_id(conn, facility_id)
             if fid is None:
-                raise LookupError(f"no facility with id or key {facility_id!r}")
+                raise LookupError(Said("quote.err.no_facility", ident=facility_id))
             if not by.is_admin and (
                 by.user_id is None or _role_of(conn, fid, by.user_id) != "manager"
             ):
-                raise NotAllowed("only an admin or a manager of this facility can add managers")
+                raise NotAllowed(Said("people.err.add_managers"))
             live = select(users.c.id).where(users.c.id == user_id, users.c.deleted_at.is_(None))
             if conn.execute(live).scalar() is None:
-                raise UnknownUser(f"no account with id {user_id}")
+                raise UnknownUser(Said("people.err.no_account_id", id=user_id))
             if _role_of(conn, fid, user_id) is not None:
                 raise PeopleError([("user", "people.error.already_manager")])
             row = {
@@ -102,17 +103,17 @@ def remove_manager(store: Store, facility_id: int | str, user_id: int, *, by: Ac
     with store.engine.begin() as conn:
         fid = facility_row_id(conn, facility_id)
         if fid is None:
-            raise LookupError(f"no facility with id or key {facility_id!r}")
+            raise LookupError(Said("quote.err.no_facility", ident=facility_id))
         role = _role_of(conn, fid, user_id)
         if role is None:
-            raise LookupError(f"account {user_id} does not manage facility {fid}")
+            raise LookupError(Said("people.err.not_manager", id=user_id, facility=fid))
         allowed = (
             by.is_admin
             or by.user_id == user_id
             or (by.user_id is not None and _role_of(conn, fid, by.user_id) == "manager")
         )
         if not allowed:
-            raise NotAllowed("only an admin or a manager of this facility can remove managers")
+            raise NotAllowed(Said("people.err.remove_managers"))
         conn.execute(
             delete(facility_managers).where(
                 facility_managers.c.facility_id == fid, facility_managers.c.user_id == user_id

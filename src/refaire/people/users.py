@@ -17,6 +17,7 @@ from refaire.people import audit
 from refaire.people._common import NotAllowed, PeopleError, UnknownUser, clean, stamp
 from refaire.people.actor import Actor
 from refaire.people.passwords import check_strength, hash_password
+from refaire.said import Said
 from refaire.store.db import Store
 from refaire.store.tables import users
 
@@ -44,7 +45,7 @@ def create_user(
     """A new account; PeopleError for a bad e-mail, a weak password or a taken e-mail."""
     address = normalise_email(email)
     if is_admin and not by.is_admin:
-        raise NotAllowed("only an admin can create an admin account")
+        raise NotAllowed(Said("people.err.create_admin"))
     name = clean(display_name).strip()[:200] or None
     if password is not None:
         check_strength(password, email=address, name=name or "")
@@ -90,7 +91,7 @@ def get_user(store: Store, user_id: int) -> dict[str, Any]:
     with store.engine.connect() as conn:
         found = _row(conn, id=user_id)
     if found is None:
-        raise UnknownUser(f"no account with id {user_id}")
+        raise UnknownUser(Said("people.err.no_account_id", id=user_id))
     return public_fields(found)
 
 
@@ -103,7 +104,7 @@ def find_user(store: Store, email_or_id: str | int) -> dict[str, Any]:
     with store.engine.connect() as conn:
         found = _row(conn, email=text.lower())
     if found is None:
-        raise UnknownUser(f"no account with e-mail {text!r}")
+        raise UnknownUser(Said("people.err.no_account_email", email=text))
     return public_fields(found)
 
 
@@ -136,7 +137,7 @@ def list_users(store: Store, *, limit: int = 50, offset: int = 0) -> dict[str, A
 def set_admin(store: Store, email_or_id: str | int, is_admin: bool, *, by: Actor) -> dict:
     """Promote to or demote from site admin; only an admin may, and not the last admin."""
     if not by.is_admin:
-        raise NotAllowed("only an admin can change who is an admin")
+        raise NotAllowed(Said("people.err.change_admin"))
     user = find_user(store, email_or_id)
     with store.engine.begin() as conn:
         if not is_admin and user["is_admin"]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from refaire.said import Said
+
 from . import process as models
 from .model import Quote
 from .pricing import price
@@ -32,17 +34,17 @@ def quote_mesh(
     mat = _material(material)
     chosen = (process or mat["process"]).lower()
     if chosen not in ("fdm", "sla"):
-        raise ValueError(f"{chosen!r} is not a 3D printing process: use quote_vector for laser")
+        raise ValueError(Said("quote.err.not_3d", process=chosen))
     if mat["process"] != chosen:
         raise ValueError(
-            f"{material} is not a {chosen} material: use one of {', '.join(materials_for(chosen))}"
+            Said("quote.err.not_material", material=material, process=chosen, known=", ".join(materials_for(chosen)))
         )
     ok = _field(report, "ok")
     volume, area, bbox = (_field(report, k) for k in ("volume_mm3", "area_mm2", "bbox_mm"))
     if not ok or volume is None or area is None or not bbox:
-        raise ValueError("the mesh could not be measured: no quote (see the report's problems)")
+        raise ValueError(Said("quote.err.mesh_unmeasured"))
     if volume <= 0:
-        raise ValueError("the mesh encloses no volume: no quote")
+        raise ValueError(Said("quote.err.no_volume"))
     if chosen == "fdm":
         job = models.fdm(volume, area, mat, rates()["fdm"], qty)
     else:
@@ -63,12 +65,10 @@ def quote_vector(
     """Quote laser cutting a measured drawing (a `Report2D` or its dict)."""
     mat = _material(material)
     if mat["process"] != "laser":
-        raise ValueError(
-            f"{material} is not a laser material: use one of {', '.join(materials_for('laser'))}"
-        )
+        raise ValueError(Said("quote.err.not_laser", material=material, known=", ".join(materials_for("laser"))))
     ok, length, bbox = (_field(report2d, k) for k in ("ok", "cut_length_mm", "bbox_mm"))
     if not ok or length is None or not bbox:
-        raise ValueError("the drawing could not be measured: no quote (see the report's problems)")
+        raise ValueError(Said("quote.err.drawing_unmeasured"))
     job = models.laser(
         length, bbox, engrave_area_mm2, thickness_mm, material.lower(), mat, rates()["laser"], qty
     )

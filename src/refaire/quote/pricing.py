@@ -26,6 +26,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from refaire.said import Said
+
 from .model import Quote, QuoteLine, money
 from .process import Job
 from .rates import rates
@@ -198,7 +200,7 @@ def _by_key(
     if not isinstance(value, dict):
         number = _amount(value)
         if number is None:
-            return None, [(name, f"expected a non-negative number, got {value!r}")]
+            return None, [(name, Said("manage.err.amount", value=value))]
         return number, []
     out: dict[str, float] = {}
     problems: list[tuple[str, str]] = []
@@ -206,11 +208,11 @@ def _by_key(
         key = alias(raw_key)
         where = f"{name}.{pricing_key(raw_key)}"
         if key not in keys:
-            problems.append((where, f"unknown {raw_key!r}: expected one of {', '.join(keys)}"))
+            problems.append((where, Said("manage.err.price_key", given=raw_key, allowed=", ".join(keys))))
             continue
         number = _amount(raw)
         if number is None:
-            problems.append((where, f"expected a non-negative number, got {raw!r}"))
+            problems.append((where, Said("manage.err.amount", value=raw)))
         else:
             out[key] = number
     return (out or None), problems
@@ -228,26 +230,26 @@ def _material_alias(key: Any) -> str:
 def _breaks(value: Any) -> tuple[list[dict[str, Any]] | None, list[tuple[str, str]]]:
     if not isinstance(value, list):
         return None, [
-            ("quantity_breaks", f"expected a list of {{min-qty, discount}}, got {value!r}")
+            ("quantity_breaks", Said("manage.err.breaks", value=value))
         ]
     rows: list[dict[str, Any]] = []
     problems: list[tuple[str, str]] = []
     for i, row in enumerate(value):
         where = f"quantity_breaks[{i}]"
         if not isinstance(row, dict):
-            problems.append((where, f"expected a mapping {{min-qty, discount}}, got {row!r}"))
+            problems.append((where, Said("manage.err.break", value=row)))
             continue
         row = {pricing_key(k): v for k, v in row.items()}
         minimum, discount = _amount(row.get("min_qty")), _amount(row.get("discount"))
         if minimum is None or minimum < 1 or minimum != int(minimum):
             got = row.get("min_qty")
-            problems.append((f"{where}.min_qty", f"expected a whole number ≥ 1, got {got!r}"))
+            problems.append((f"{where}.min_qty", Said("manage.err.min_qty", value=got)))
         elif discount is None or discount > 100:
             got = row.get("discount")
             problems.append(
                 (
                     f"{where}.discount",
-                    f"expected a fraction (0.1) or a percentage (10), got {got!r}",
+                    Said("manage.err.discount", value=got),
                 )
             )
         else:

@@ -23,6 +23,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from refaire.said import Said
+
 from .wording import Wording
 
 
@@ -86,12 +88,9 @@ def cut_speed(material_id: str, mat: dict[str, Any], thickness_mm: float) -> flo
     """Linear interpolation in the material's thickness → speed table."""
     table = sorted((float(t), float(s)) for t, s in mat["cut_speed_mm_s"].items())
     if thickness_mm <= 0:
-        raise ValueError("thickness must be positive")
+        raise ValueError(Said("quote.err.thickness_positive"))
     if thickness_mm > table[-1][0]:
-        raise ValueError(
-            f"{material_id} thicker than {table[-1][0]:g} mm is beyond the default laser "
-            "table: ask the facility"
-        )
+        raise ValueError(Said("quote.err.too_thick", material=material_id, most=f"{table[-1][0]:g}"))
     if thickness_mm <= table[0][0]:
         return table[0][1]
     for (t0, s0), (t1, s1) in zip(table, table[1:], strict=False):

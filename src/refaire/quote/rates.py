@@ -7,6 +7,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from refaire.said import Said
+
 
 @cache
 def rates() -> dict[str, Any]:
@@ -21,9 +23,7 @@ def material(material_id: str) -> dict[str, Any]:
     table = rates()["materials"]
     key = canonical_id(material_id, "material")
     if key not in table:
-        raise ValueError(
-            f"no default rates for {key}: quoted materials are {', '.join(sorted(table))}"
-        )
+        raise ValueError(Said("quote.err.no_rates", material=key, known=", ".join(sorted(table))))
     return table[key]
 
 

@@ -29,6 +29,7 @@ from refaire.quote.pricing import quote_pricing
 from refaire.quote.rates import material as material_row
 from refaire.quote.rates import materials_for, rates
 from refaire.quote.wording import Wording
+from refaire.said import Said
 from refaire.store import Store
 from refaire.store.facilities import get_facility
 from refaire.vocab.capabilities import label
@@ -152,19 +153,15 @@ def _process(kind: str, material: str) -> str:
     try:
         row = material_row(material)
     except ValueError as exc:
-        raise QuoteError(str(exc)) from None
+        raise QuoteError(exc.args[0] if exc.args else str(exc)) from None
     if kind == "drawing":
         if row["process"] != "laser":
             known = ", ".join(materials_for("laser"))
-            raise QuoteError(
-                f"a drawing is laser cut: {material} is not a laser material ({known})"
-            )
+            raise QuoteError(Said("quote.err.drawing_laser", material=material, known=known))
         return "laser"
     if row["process"] == "laser":
         known = ", ".join(materials_for("fdm") + materials_for("sla"))
-        raise QuoteError(
-            f"a mesh is 3D printed: {material} is a laser material; use one of {known}"
-        )
+        raise QuoteError(Said("quote.err.mesh_print", material=material, known=known))
     return row["process"]
 
 
@@ -299,11 +296,13 @@ def quote_file(
         # one name everywhere: the vocabulary's id ("PLA+" → pla, "felt" → textile)
         material = canonical_id(material, "material")
     except UnknownName as exc:
-        close = f" (close ids: {', '.join(exc.suggestions)})" if exc.suggestions else ""
         known = ", ".join(sorted(rates()["materials"]))
-        raise QuoteError(f"unknown material {exc.given!r}: known are {known}{close}") from None
+        if exc.suggestions:
+            close = ", ".join(exc.suggestions)
+            raise QuoteError(Said("quote.err.material_close", given=exc.given, known=known, close=close)) from None
+        raise QuoteError(Said("quote.err.material", given=exc.given, known=known)) from None
     if not isinstance(qty, int) or qty < 1:
-        raise QuoteError(f"quantity must be a whole number ≥ 1, got {qty!r}")
+        raise QuoteError(Said("quote.err.qty", value=qty))
     place = None
     if isinstance(near, str):
         from refaire.places import PlaceError, resolve_place
@@ -311,7 +310,7 @@ def quote_file(
         try:
             place = resolve_place(near) if near.strip() else None
         except PlaceError as exc:
-            raise QuoteError(f"near: {exc.text(lang)}") from None
+            raise QuoteError(Said("quote.err.near", problem=exc.text(lang))) from None
     elif isinstance(near, Place):
         place = near
     if place is not None:
@@ -324,7 +323,7 @@ def quote_file(
         problems = "; ".join(
             p["message"] for p in measurement["problems"] if p["severity"] == "error"
         )
-        raise QuoteError(f"{name} could not be measured: {problems}", measurement)
+        raise QuoteError(Said("quote.err.unmeasured", name=name, problems=problems), measurement)
     assumptions = [Wording("units", {"units": measurement["units_assumed"]})]
     thickness = DEFAULT_THICKNESS_MM
     if kind == "drawing":
@@ -333,7 +332,7 @@ def quote_file(
         else:
             assumptions.append(Wording("thickness.default", {"thickness": thickness}))
         if not thickness > 0:
-            raise QuoteError(f"thickness must be a positive number of mm, got {thickness_mm!r}")
+            raise QuoteError(Said("quote.err.thickness", value=thickness_mm))
     ctx = {
         "measurement": measurement,
         "material": material,
@@ -344,12 +343,12 @@ def quote_file(
     try:  # facility-independent defects (no volume, too thick) surface here, once
         reference = _price(kind, measurement, material, process, None, qty, thickness, lang)
     except ValueError as exc:
-        raise QuoteError(str(exc), measurement) from None
+        raise QuoteError(exc.args[0] if exc.args else str(exc), measurement) from None
     entries = []
     if facility_id not in (None, ""):
         found = get_facility(store, facility_id)
         if found is None:
-            raise UnknownFacilityError(f"no facility with id or key {facility_id!r}")
+            raise UnknownFacilityError(Said("quote.err.no_facility", ident=facility_id))
         entries.append(_entry(found[0], found[1], None, kind, process, ctx))
     else:
         for fid, distance in _candidates(store, process, near, max(1, int(limit))):

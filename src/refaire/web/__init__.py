@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from refaire import localise
 from refaire.people import web as people_web
 from refaire.people.csrf import attach_cookie, verify_csrf
 from refaire.web.i18n import LANGUAGES, choose_language, translate
@@ -53,6 +54,10 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         url_with=lambda **kw: url_with(request, **kw),
         label=lambda facet, value: facet_label(facet, value, lang),
     )
+    # numbers in the page's language (Babel); a page may bring its own default digits
+    context.setdefault("num", lambda value, digits=0: localise.num(value, digits, lang))
+    context.setdefault("short", lambda value: localise.short(value, lang))
+    context.setdefault("money", lambda value, currency: localise.money(value, currency, lang))
     response = templates.TemplateResponse(request, template, context, status_code=status_code)
     attach_cookie(request, response)
     if request.query_params.get("lang") in LANGUAGES:

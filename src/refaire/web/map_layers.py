@@ -2,7 +2,9 @@
 
 Offline, a map zoomed on Lyon must still say where it is: the country outlines (Natural
 Earth, vendored) and the towns of the offline gazetteer (GeoNames, already shipped for
-placing labs) are drawn by the page's Leaflet from the app itself. Tiles come from the
+placing labs) are drawn by the page's Leaflet from the app itself, and at regional zooms
+the first-level administrative units (Natural Earth admin-1, vendored as one quantised
+TopoJSON, see static/vendor/README.md) as thin lines with their names. Tiles come from the
 server named by `REFAIRE_TILE_URL` (OpenStreetMap's by default, with its attribution in
 `REFAIRE_TILE_ATTRIBUTION`); `REFAIRE_TILE_URL=none` keeps the maps fully offline.
 """
@@ -11,11 +13,13 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = "© OpenStreetMap contributors (openstreetmap.org/copyright)"
 TOWN_MIN_POPULATION = 50_000
+REGIONS_FILE = Path(__file__).parent / "static" / "vendor" / "natural-earth-admin1" / "admin1-10m.topo.json"
 
 
 def tile_settings() -> dict[str, str | None]:

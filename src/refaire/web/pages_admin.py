@@ -13,6 +13,7 @@ from refaire.people.actor import Actor
 from refaire.people.audit import list_entries, parse_target
 from refaire.people.auth import session_actor
 from refaire.people.users import list_users, set_admin
+from refaire.said import error_text
 from refaire.web import render
 from refaire.web.i18n import choose_language
 
@@ -43,7 +44,7 @@ def audit_page(
         try:
             kind, ident = parse_target(target)
         except ValueError as exc:
-            error = str(exc)
+            error = error_text(exc, choose_language(request))
     result = list_entries(
         request.app.state.store, target_type=kind, target_id=ident, actor=actor or None,
         limit=PAGE, offset=(page - 1) * PAGE,
@@ -78,7 +79,7 @@ def users_change(
         text = (
             "; ".join(exc.texts(choose_language(request)))
             if isinstance(exc, PeopleError)
-            else str(exc)
+            else error_text(exc, choose_language(request))
         )
         result = list_users(request.app.state.store, limit=PAGE)
         return render(request, "admin_users.html", status_code=422 if isinstance(exc, PeopleError) else 404,

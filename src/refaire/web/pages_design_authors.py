@@ -16,7 +16,9 @@ from refaire.manage.access import ManageError, UnknownItem
 from refaire.people._common import NotAllowed as PeopleNotAllowed
 from refaire.people.actor import Actor
 from refaire.people.auth import current_actor, session_actor
+from refaire.said import in_language
 from refaire.web import render, templates
+from refaire.web.i18n import choose_language
 from refaire.web.pages_manage import _refused
 
 router = APIRouter()
@@ -55,7 +57,7 @@ def _registered(request: Request, action: Any, form: dict[str, str]) -> Response
     except ManageError as exc:
         if exc.status not in (413, 422):
             return _refused(request, exc)
-        errors = [m for _, m in exc.problems]
+        errors = [in_language(choose_language(request), m) for _, m in exc.problems]
         return _register_page(request, status=exc.status, errors=errors, form=form)
     except (PeopleNotAllowed, LookupError) as exc:
         return _refused(request, exc)

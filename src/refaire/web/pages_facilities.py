@@ -69,8 +69,9 @@ def _helpers(lang: str) -> dict[str, Any]:
         return translate(lang, "rule.confidence", text=text, confidence=pct)
 
     def km(distance: float) -> str:
-        text = f"{distance:.1f}"
-        return translate(lang, "facilities.km", km=text.replace(".", ",") if lang == "fr" else text)
+        from refaire.localise import num
+
+        return translate(lang, "facilities.km", km=num(distance, 1, lang))
 
     return {"kind_label": kind_label, "rule_text": rule_text, "km": km}
 

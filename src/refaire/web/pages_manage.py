@@ -21,6 +21,7 @@ from refaire.people._common import NotAllowed as PeopleNotAllowed
 from refaire.people._common import PeopleError
 from refaire.people.actor import Actor
 from refaire.people.auth import current_actor, session_actor
+from refaire.said import error_text, in_language
 from refaire.web import render, templates
 from refaire.web.i18n import choose_language, translate
 
@@ -57,7 +58,8 @@ def _refused(request: Request, exc: Exception) -> Response:
         status = 404
     elif isinstance(exc, PeopleError):
         status = 409
-    message = str(exc)
+    # a service's Said refusal, worded in the reader's language (the API keeps the English)
+    message = error_text(exc, choose_language(request))
     if isinstance(exc, PeopleError):
         message = "; ".join(exc.texts(choose_language(request)))
     return render(request, "error.html", status_code=status, message=message)
@@ -207,7 +209,7 @@ async def manage_save(request: Request, fid: str, actor: ActorDep) -> Response:
     try:
         editing.edit_facility(store, actor, fid, changes)
     except ManageError as exc:
-        errors = [{"field": fld, "message": m} for fld, m in exc.problems]
+        errors = [{"field": fld, "message": in_language(choose_language(request), m)} for fld, m in exc.problems]
         return _page(request, actor, fid, errors=errors, form=values)
     except (PeopleNotAllowed, LookupError) as exc:
         return _refused(request, exc)
@@ -244,7 +246,7 @@ async def machine_add(request: Request, fid: str, actor: ActorDep) -> Response:
     try:
         editing.add_machine(request.app.state.store, actor, fid, fields)
     except ManageError as exc:
-        errors = [{"field": fld, "message": m} for fld, m in exc.problems]
+        errors = [{"field": fld, "message": in_language(choose_language(request), m)} for fld, m in exc.problems]
         return _page(request, actor, fid, errors=errors, proposal=fields, text=fields["text"])
     except (PeopleNotAllowed, LookupError) as exc:
         return _refused(request, exc)
@@ -330,7 +332,7 @@ def claim_post(
         return render(
             request, "manage_claim.html", status_code=422,
             f={"id": rid, "name": f.name, "url": f.url}, domain=claims.website_domain(f.url),
-            sent=None, errors=[m for _, m in exc.problems],
+            sent=None, errors=[in_language(choose_language(request), m) for _, m in exc.problems],
         )  # fmt: skip
     except (PeopleNotAllowed, LookupError) as exc:
         return _refused(request, exc)
@@ -422,7 +424,7 @@ async def suggest_post(request: Request, fid: str, actor: ActorDep) -> Response:
     except ManageError as exc:
         return render(
             request, "manage_suggest.html", status_code=422, f={"id": rid, "name": f.name},
-            errors=[m for _, m in exc.problems], sent=None, form=values,
+            errors=[in_language(choose_language(request), m) for _, m in exc.problems], sent=None, form=values,
             access_types=editing.ACCESS_TYPES,
         )  # fmt: skip
     except (PeopleNotAllowed, LookupError) as exc:

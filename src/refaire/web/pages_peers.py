@@ -13,8 +13,10 @@ from refaire.contract.nul import refuse_nul_in_form
 from refaire.contract.params import RowId
 from refaire.federation.peers import PeerError, UnknownPeer, add_peer, list_peers, peer_detail
 from refaire.federation.peers import remove_peer as _remove
+from refaire.said import in_language
 from refaire.web import render
 from refaire.web._admin_only import page_admin
+from refaire.web.i18n import choose_language
 
 router = APIRouter()
 
@@ -43,7 +45,9 @@ async def peers_add(request: Request) -> Response:
         add_peer(request.app.state.store, values["url"], values["name"] or None, actor)
     except PeerError as exc:
         # the message names the URL and what it answered: record text, escaped by the template
-        return _page(request, status=422, error=str(exc), form=values)
+        lang = choose_language(request)
+        error = "; ".join(str(in_language(lang, m)) for _, m in exc.errors)
+        return _page(request, status=422, error=error, form=values)
     return RedirectResponse("/admin/peers", status_code=303)
 
 

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from refaire.contract.nul import refuse_nul_in_form
+from refaire.said import error_text
 from refaire.web import render, templates
 from refaire.web.i18n import choose_language, translate
 
@@ -62,14 +63,11 @@ templates.env.globals["quote_panel_material"] = panel_material
 
 
 def _number(lang: str):  # noqa: ANN202 - a template helper
+    from refaire.localise import num
+
     def fmt(value: float | None, digits: int = 2) -> str:
-        if value is None:
-            return "–"
-        text = f"{value:,.{digits}f}"
-        if lang == "fr":
-            # French: thin space for thousands, comma for decimals.
-            text = text.replace(",", "\u202f").replace(".", ",")
-        return text
+        # amounts: two decimals unless the template asks otherwise; Babel's separators
+        return num(value, digits, lang)
 
     return fmt
 
@@ -167,7 +165,7 @@ async def quote_submit(request: Request) -> HTMLResponse:
             measurement=measurement,
         )  # fmt: skip
     except UnknownFacilityError as exc:
-        return _page(request, 404, error=str(exc), **context)
+        return _page(request, 404, error=error_text(exc, lang), **context)
     except QuoteError as exc:
-        return _page(request, 422, error=str(exc), measurement=exc.measurement, **context)
+        return _page(request, 422, error=error_text(exc, lang), measurement=exc.measurement, **context)
     return _page(request, result=result, measurement=result["measurement"], **context)

@@ -10,7 +10,10 @@
   document.getElementById("m-submit").hidden = true;
   el.classList.add("live");
 
-  var map = L.map(el, { worldCopyJump: true, minZoom: 1, maxZoom: 18 }).setView([30, 5], 2);
+  // A link can open the map on a place, as OpenStreetMap's do: /map#map=zoom/lat/lon
+  var at = /^#map=(\d{1,2})\/(-?\d{1,2}(?:\.\d+)?)\/(-?\d{1,3}(?:\.\d+)?)$/.exec(location.hash);
+  var view = at ? [[Number(at[2]), Number(at[3])], Math.min(18, Number(at[1]))] : [[30, 5], 2];
+  var map = L.map(el, { worldCopyJump: true, minZoom: 1, maxZoom: 18 }).setView(view[0], view[1]);
   // The outline sits below the tile pane: tiles cover it when reachable, and
   // when they are not (offline, blocked) the countries still show under the markers.
   map.createPane("outline").style.zIndex = 150;
@@ -52,10 +55,86 @@
     .then(function (rows) { townRows = rows; drawTowns(); });
   map.on("moveend zoomend overlayadd", drawTowns);
 
+  // First-level administrative units (Natural Earth admin-1, one TopoJSON from the app):
+  // thin lines from a regional zoom on, names one step closer. The 1.8 MB file is asked
+  // for only when someone first zooms that far.
+  var REGION_ZOOM = 5, REGION_NAME_ZOOM = 6;
+  map.createPane("regions").style.zIndex = 420;
+  map.getPane("regions").style.pointerEvents = "none";
+  var regions = L.layerGroup([], { pane: "regions" });
+  var regionLines = L.layerGroup([], { pane: "regions" });
+  var regionNames = L.layerGroup([], { pane: "regions" });
+  var regionRows = null, regionsAsked = false;
+  function regionLayers(topo) {
+    var s = topo.transform.scale, t = topo.transform.translate;
+    var arcs = topo.arcs.map(function (arc) {
+      var x = 0, y = 0;
+      return arc.map(function (d) { x += d[0]; y += d[1]; return [y * s[1] + t[1], x * s[0] + t[0]]; });
+    });
+    // one path per country, so that Leaflet skips the countries out of view
+    var byCountry = {}, seen = [], rows = [];
+    topo.objects.admin1.geometries.forEach(function (g) {
+      var c = g.properties.country, polys = g.type === "Polygon" ? [g.arcs] : g.arcs;
+      polys.forEach(function (p) {
+        p.forEach(function (ring) {
+          ring.forEach(function (i) {
+            var a = i < 0 ? ~i : i;
+            if (seen[a]) return;
+            seen[a] = true;
+            (byCountry[c] = byCountry[c] || []).push(arcs[a]);
+          });
+        });
+      });
+      if (g.properties.name) rows.push([g.properties.name, g.properties.label[1], g.properties.label[0]]);
+    });
+    Object.keys(byCountry).forEach(function (c) {
+      L.polyline(byCountry[c], { pane: "regions", weight: 0.8, color: "#6b5b73", opacity: 0.8, dashArray: "4 3", interactive: false, className: "region-line" })
+        .addTo(regionLines);
+    });
+    return rows;
+  }
+  function drawRegions() {
+    if (!map.hasLayer(regions)) return;
+    var z = map.getZoom();
+    if (z < REGION_ZOOM) {
+      regions.clearLayers();
+      el.dataset.regions = "0";
+      return;
+    }
+    if (!regionRows) {
+      if (!regionsAsked) {
+        regionsAsked = true;
+        fetch("/api/map/regions")
+          .then(function (r) { return r.json(); })
+          .then(function (topo) { regionRows = regionLayers(topo); drawRegions(); });
+      }
+      return;
+    }
+    if (!regions.hasLayer(regionLines)) regions.addLayer(regionLines);
+    regionNames.clearLayers();
+    if (z >= REGION_NAME_ZOOM) {
+      var bounds = map.getBounds(), shown = 0;
+      for (var i = 0; i < regionRows.length && shown < 120; i++) {
+        var r = regionRows[i];
+        if (!bounds.contains([r[1], r[2]])) continue;
+        var label = document.createElement("span");
+        label.textContent = r[0];  // record text: never HTML
+        L.circleMarker([r[1], r[2]], { pane: "regions", radius: 0, opacity: 0, fillOpacity: 0, interactive: false })
+          .bindTooltip(label, { permanent: true, direction: "center", className: "region-label", pane: "regions" })
+          .addTo(regionNames);
+        shown++;
+      }
+    }
+    if (!regions.hasLayer(regionNames)) regions.addLayer(regionNames);
+    el.dataset.regions = String(regionLines.getLayers().length);
+  }
+  map.on("moveend zoomend overlayadd", drawRegions);
+
   // Leaflet writes layer names and attributions as HTML: give it escaped text.
   var overlays = {};
   overlays[escapeHtml(T.outline)] = outline;
   overlays[escapeHtml(T.towns)] = towns;
+  overlays[escapeHtml(T.regions)] = regions;
   var tiles = null;
   if (T.tiles && T.tiles.url) {
     tiles = L.tileLayer(T.tiles.url, { maxZoom: 19, attribution: escapeHtml(T.tiles.attribution || "") });
@@ -65,13 +144,16 @@
     tiles.once("tileerror", function () {
       map.removeLayer(tiles);
       towns.addTo(map);
+      regions.addTo(map);
       el.dataset.tiles = "failed";
     });
     tiles.once("tileload", function () { el.dataset.tiles = "loaded"; });
   } else {
     towns.addTo(map);  // no tile server: the bundled layers are the map
+    regions.addTo(map);
   }
   L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+  drawRegions();  // the view may already be regional (a #map= link)
 
   var cluster = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false });
   map.addLayer(cluster);
