@@ -40,9 +40,10 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         consumer = None
         if app.state.jobs:
-            from refaire.jobs.queue import start_embedded, use_queue
+            from refaire.jobs.queue import queue_mail, start_embedded, use_queue
 
             use_queue(app.state.store.url)
+            queue_mail(app.state.store.url)  # mails go as jobs, retried, their failures logged
             if job_workers > 0:
                 consumer = start_embedded(app.state.store.url, workers=job_workers)
         if app.state.prepare:
