@@ -360,7 +360,13 @@ def test_a_served_app_attaches_meshes_through_a_queued_job(stored, monkeypatch):
         (clamp,) = resp.json()["files"]
         assert clamp["part"] == "Filter clamp" and clamp["attached"]
         assert client.post("/api/designs/999/meshes", files=files, headers=auth).status_code == 404
+        # the page's form: the same job, the page rendered once it is done
+        sign_in(client, stored, make_user(stored, "admin@example.org", admin=True))
+        token = csrf_from(client, "/designs/1")
+        page = client.post("/designs/1/meshes", data={"csrf_token": token}, files=files)
+        assert page.status_code == 200 and "measured onto part" in page.text
     _, design = get_design(stored, 1)
     assert dims(design.parts[1]) == pytest.approx(stl_truth(CLAMP)[0], rel=1e-6)
-    (job,) = job_log.list_jobs(stored, state="done")["items"]
-    assert job["name"] == "measure" and "meshes for design 1" in job["label"]
+    jobs = job_log.list_jobs(stored, state="done")["items"]
+    assert [j["name"] for j in jobs] == ["measure", "measure"]
+    assert all("meshes for design 1" in j["label"] for j in jobs)
