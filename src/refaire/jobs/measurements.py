@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import anyio
@@ -39,10 +39,13 @@ def _now() -> str:
 
 
 def pending(store: Store) -> int:
-    """Measurements whose job has not finished."""
+    """Measurements of the last hour whose job has not finished. Older ones do not count: a
+    job lost with its queue's storage must not refuse every upload for ever."""
+    since = (datetime.now(UTC) - timedelta(hours=1)).isoformat(timespec="seconds")
+    count = select(func.count()).select_from(measurements)
+    count = count.where(measurements.c.result.is_(None), measurements.c.created_at >= since)
     with store.engine.connect() as conn:
-        count = select(func.count()).select_from(measurements)
-        return conn.execute(count.where(measurements.c.result.is_(None))).scalar_one()
+        return conn.execute(count).scalar_one()
 
 
 def max_pending() -> int:
