@@ -16,7 +16,8 @@ answers with the reports). --compare-src DIR runs the same phases a second time,
 same run, on another checkout's code (e.g. /work/main/src: the path before the queue, whose
 /api/mesh measures in the request) with --compare-via, and prints both side by side.
 
-Prints one JSON line per phase (p50, p99, max in ms: wall time per request), the uploads'
+Before the phases the server's start-up derivation is waited for (one /observatory). Prints
+one JSON line per phase (p50, p99, max in ms: wall time per request), the uploads'
 status counts, the load average before and after each server's phases, and the server's
 CPU seconds (user + system of it and its children, from /proc). A request is given up after
 --timeout s and counted at that.
@@ -144,7 +145,7 @@ def upload_loop(base: str, files: list, via: str, k: int, stop: threading.Event,
                     if body["result"] is not None:
                         statuses[f"job {body['state']}"] += 1
                         break
-                    time.sleep(0.2)
+                    time.sleep(1.0)  # a client's polite polling
             except httpx.HTTPError as exc:
                 statuses[type(exc).__name__] += 1
 
@@ -158,6 +159,9 @@ def run_phases(src: Path, via: str, args: argparse.Namespace) -> list[dict]:
         server = start_server(src.resolve(), Path(tmp) / "demo.db", port)
         try:
             latencies(base, 20, args.timeout)  # warm-up
+            # The first /observatory waits for the derivation the server starts with (tens
+            # of seconds, once): done before measuring, so the phases compare steady states.
+            httpx.get(f"{base}/observatory", timeout=600)
             load_before = os.getloadavg()
             cpu_start = _tree_cpu(server.pid)
             alone = latencies(base, args.requests, args.timeout)

@@ -27,7 +27,8 @@ from refaire.store.tables import measurement_files, measurements
 from .pool import JobsBusy
 
 PURPOSES = ("measure", "part-meshes")
-POLL_S = 0.1
+POLL_S = 0.05
+POLL_MAX_S = 1.0
 
 
 class UnknownMeasurement(LookupError):
@@ -139,13 +140,17 @@ async def wait_result(store: Store, ident: str, seconds: float) -> dict[str, Any
     """The measurement once its result is there, else None after `seconds`. The event loop
     only sleeps between short reads, made in a thread."""
     deadline = anyio.current_time() + seconds
+    pause = POLL_S
     while True:
         found = await anyio.to_thread.run_sync(get_measurement, store, ident)
         if found["result"] is not None:
             return found
         if anyio.current_time() >= deadline:
             return None
-        await anyio.sleep(POLL_S)
+        await anyio.sleep(pause)
+        # Longer pauses for longer jobs: many waiting requests must not become many reads a
+        # second competing with the server's other requests.
+        pause = min(pause * 1.5, POLL_MAX_S)
 
 
 def wait_seconds(files: int) -> float:
