@@ -18,8 +18,9 @@ same run, on another checkout's code (e.g. /work/main/src: the path before the q
 
 Before the phases the server's start-up derivation is waited for (one /observatory). Prints
 one JSON line per phase (p50, p99, max in ms: wall time per request), the uploads'
-status counts, the load average before and after each server's phases, and the server's
-CPU seconds (user + system of it and its children, from /proc). A request is given up after
+status counts, the load average before and after each server's phases, and CPU seconds
+(user + system, from /proc) during each phase of the server process itself and of its
+children (the measuring workers). A request is given up after
 --timeout s and counted at that.
 
 Run: python benchmarks/serve_load.py [--requests 300] [--uploaders 8] [--via queue]
@@ -104,23 +105,31 @@ def summary(phase: str, values: list[float]) -> dict[str, object]:
             "p99_ms": round(pick(0.99) * 1000, 1), "max_ms": round(ordered[-1] * 1000, 1)}  # fmt: skip
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process and its waited-for children (clock ticks → s)."""
+def _cpu_seconds(pid: int, children: bool = True) -> float:
+    """User + system CPU of a process (all its threads), and with `children` of its
+    waited-for children (clock ticks → s)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return float("nan")
-    ticks = sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
+    ticks = sum(int(v) for v in fields[11 : 15 if children else 13])  # utime stime cutime cstime
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _tree_cpu(pid: int) -> float:
-    """CPU of the server and of its live children (the measuring pool, the forkserver)."""
+    """CPU of a process and of its live children (the measuring pool, the forkserver)."""
     total = _cpu_seconds(pid)
     with contextlib.suppress(OSError):
         for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
             total += _tree_cpu(int(child))
     return total
+
+
+def _cpu(pid: int) -> tuple[float, float]:
+    """(the server process itself: event loop, request and consumer threads; its children:
+    the measuring workers)."""
+    own = _cpu_seconds(pid, children=False)
+    return own, _tree_cpu(pid) - own
 
 
 def upload_loop(base: str, files: list, via: str, k: int, stop: threading.Event,
@@ -163,7 +172,7 @@ def run_phases(src: Path, via: str, args: argparse.Namespace) -> list[dict]:
             # of seconds, once): done before measuring, so the phases compare steady states.
             httpx.get(f"{base}/observatory", timeout=600)
             load_before = os.getloadavg()
-            cpu_start = _tree_cpu(server.pid)
+            cpu_start = _cpu(server.pid)
             alone = latencies(base, args.requests, args.timeout)
             stop = threading.Event()
             threads = [threading.Thread(target=upload_loop,
@@ -174,9 +183,9 @@ def run_phases(src: Path, via: str, args: argparse.Namespace) -> list[dict]:
             for t in threads:
                 t.start()
             time.sleep(2.0)  # every uploader has a file in flight
-            cpu_loaded = _tree_cpu(server.pid)
+            cpu_loaded = _cpu(server.pid)
             loaded = latencies(base, args.requests, args.timeout)
-            cpu_end = _tree_cpu(server.pid)
+            cpu_end = _cpu(server.pid)
             load_after = os.getloadavg()
             stop.set()
             for t in threads:
@@ -191,13 +200,18 @@ def run_phases(src: Path, via: str, args: argparse.Namespace) -> list[dict]:
     load = f"{args.uploaders} hostile uploads ({via}), {args.observers} observatory loops"
     a, b = summary("alone", alone), summary(load, loaded)
     return [
-        {"src": str(src), **a, "server_cpu_s": round(cpu_loaded - cpu_start, 1)},
-        {"src": str(src), **b, "server_cpu_s": round(cpu_end - cpu_loaded, 1)},
+        {"src": str(src), **a, **_cpu_delta(cpu_start, cpu_loaded)},
+        {"src": str(src), **b, **_cpu_delta(cpu_loaded, cpu_end)},
         {"src": str(src), "p99_ratio_loaded_vs_alone": round(b["p99_ms"] / max(a["p99_ms"], 0.1), 2),
          "upload_statuses": dict(statuses),
          "loadavg_before": [round(v, 2) for v in load_before],
          "loadavg_after": [round(v, 2) for v in load_after]},
     ]  # fmt: skip
+
+
+def _cpu_delta(start: tuple[float, float], end: tuple[float, float]) -> dict[str, float]:
+    return {"server_process_cpu_s": round(end[0] - start[0], 2),
+            "worker_children_cpu_s": round(end[1] - start[1], 2)}  # fmt: skip
 
 
 def observatory(base: str, stop: threading.Event, timeout: float) -> None:
