@@ -119,9 +119,11 @@ def _cpu_seconds(pid: int, children: bool = True) -> float:
 def _tree_cpu(pid: int) -> float:
     """CPU of a process and of its live children (the measuring pool, the forkserver)."""
     total = _cpu_seconds(pid)
-    with contextlib.suppress(OSError):
-        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
-            total += _tree_cpu(int(child))
+    # Each thread has its own list: the pool's processes are started by a worker thread.
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            for child in (task / "children").read_text().split():
+                total += _tree_cpu(int(child))
     return total
 
 
