@@ -15,8 +15,10 @@ origin), then A changes 100 designs and B pulls again from its cursor. Side by s
 incremental pull against pulling the whole feed again from cursor 0 into a fresh store (what
 a follower without a cursor would do).
 
-The cheap-request p99 under hostile uploads is `benchmarks/serve_load.py` (the server's
-measurement path did not change here); --serve-load runs it after, with --requests.
+The cheap-request p99 under hostile uploads is `benchmarks/serve_load.py` (uploads measured
+by queued jobs); --serve-load runs it after, with --requests, and with --compare-src DIR the
+same phases on that checkout's code in the same run (e.g. /work/main/src: /api/mesh measured
+in the request), side by side.
 
 Run: python benchmarks/network.py [--manifests 10000] [--serve-load] [--requests 200]
      python benchmarks/network.py --manifests 0 --federation 100000
@@ -202,6 +204,7 @@ def main() -> None:
     parser.add_argument("--manifests", type=int, default=10_000)
     parser.add_argument("--serve-load", action="store_true")
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--compare-src", default=None, help="--serve-load: also this code")
     parser.add_argument("--federation", type=int, default=0, help="records a peer publishes")
     args = parser.parse_args()
     if args.federation:
@@ -241,9 +244,10 @@ def main() -> None:
         "load_average_1m": round(os.getloadavg()[0], 2),
     }))  # fmt: skip
     if args.serve_load:
+        compare = ["--compare-src", args.compare_src] if args.compare_src else []
         subprocess.run(
             [sys.executable, str(REPO / "benchmarks" / "serve_load.py"), "--requests",
-             str(args.requests)],
+             str(args.requests), *compare],
             env={**os.environ, "PYTHONPATH": str(REPO / "src")}, check=False,
         )  # fmt: skip
 

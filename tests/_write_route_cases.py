@@ -58,6 +58,7 @@ CASES: list[Case] = [
          url=lambda s, r: f"/api/designs/{s.design}/meshes", send=mesh_files),
     Case("POST", "/api/signals", (401, 403, 403, 403, 201), send=lambda s, r: {"json": SIGNAL}),
     Case("POST", "/api/mesh", (200, 200, 200, 200, 200), send=mesh_files),
+    Case("POST", "/api/measurements", (202,) * 5, send=mesh_files),
     Case("POST", "/api/quote", (422, 422, 422, 422, 422), send=lambda s, r: {"data": {"material": "pla"}}),
     Case("PUT", "/api/facilities/{ident}/pricing", (401, 403, 200, 403, 200),
          url=lambda s, r: f"/api/facilities/{s.lab}/pricing", send=lambda s, r: {"json": PRICING}),

@@ -344,3 +344,29 @@ def test_web_form_uploads_and_shows_the_measured_size(stored):
     page = client.get("/designs/1", headers={"Accept-Language": "fr"})
     assert 'class="tag measured"' in page.text and "mesuré" in page.text
     assert "208.505 × 101.458 × 33.5 mm" in page.text and "17.5 cm³" in page.text
+
+
+def test_a_served_app_attaches_meshes_through_a_queued_job(stored, monkeypatch):
+    """With the queue (`refaire serve`), one job measures and attaches the meshes; the
+    request waits for it and answers as without the queue; the job is in the log."""
+    from refaire.jobs import log as job_log
+
+    monkeypatch.setenv("REFAIRE_ADMIN_TOKEN", TOKEN)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    files = [("files", ("filter_clamp.stl", CLAMP.read_bytes(), "model/stl"))]
+    with TestClient(create_app(store=stored, jobs=True, job_workers=1)) as client:
+        resp = client.post("/api/designs/1/meshes", files=files, headers=auth)
+        assert resp.status_code == 200, resp.text
+        (clamp,) = resp.json()["files"]
+        assert clamp["part"] == "Filter clamp" and clamp["attached"]
+        assert client.post("/api/designs/999/meshes", files=files, headers=auth).status_code == 404
+        # the page's form: the same job, the page rendered once it is done
+        sign_in(client, stored, make_user(stored, "admin@example.org", admin=True))
+        token = csrf_from(client, "/designs/1")
+        page = client.post("/designs/1/meshes", data={"csrf_token": token}, files=files)
+        assert page.status_code == 200 and "measured onto part" in page.text
+    _, design = get_design(stored, 1)
+    assert dims(design.parts[1]) == pytest.approx(stl_truth(CLAMP)[0], rel=1e-6)
+    jobs = job_log.list_jobs(stored, state="done")["items"]
+    assert [j["name"] for j in jobs] == ["measure", "measure"]
+    assert all("meshes for design 1" in j["label"] for j in jobs)

@@ -80,10 +80,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if app.state.jobs:
-            from refaire.jobs.queue import use_queue
+            from refaire.jobs.queue import queue_mail, use_queue
 
             # at once: a request may queue a job before the consumer runs
             use_queue(app.state.store.url)
+            queue_mail(app.state.store.url)  # mails go as jobs, retried, their failures logged
         consumers: list[Any] = []
         stopping = threading.Event()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from refaire.api._deps import get_store
@@ -177,12 +177,27 @@ async def upload_part_meshes(
     the design has none); per file: the part it was attached to and the measurement, or why not.
     The token is checked before the body is read; meshes are measured in worker processes."""
     from refaire import limits
-    from refaire.jobs.uploads import mesh_report_off_loop
+    from refaire.jobs.uploads import mesh_report_off_loop, queue_store
     from refaire.registry.part_meshes import attach_meshes, file_name
 
     if get_design(store, ident) is None:
         raise HTTPException(404, str(UnknownDesign(ident)))
     uploads = await form_files(request, "files")
+    files = [name for name, _ in uploads]
+    queue = queue_store(request)
+    if queue is not None:  # a queued job measures and attaches; the request waits for it
+        from refaire.jobs.uploads import attach_queued
+
+        with busy_as_503():
+            ident_m, done = await attach_queued(queue, ident, uploads)
+        record_write(store, actor, "design.meshes", "design", ident, None, {"files": files})
+        if done is None:  # still waiting for a worker: where to follow it
+            url = f"/api/measurements/{ident_m}"
+            return JSONResponse({"measurement": ident_m, "url": url, "state": "queued"},
+                                status_code=202, headers={"Location": url})  # fmt: skip
+        if "error" in done:
+            raise HTTPException(404, done["error"])
+        return done
     cap = limits.max_upload_bytes()
     reports = []
     with busy_as_503():
@@ -193,6 +208,5 @@ async def upload_part_meshes(
         result = await run_in_threadpool(attach_meshes, store, ident, uploads, cap, reports)
     except UnknownDesign as exc:
         raise HTTPException(404, str(exc)) from None
-    files = [name for name, _ in uploads]
     record_write(store, actor, "design.meshes", "design", ident, None, {"files": files})
     return result

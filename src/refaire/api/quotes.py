@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, File, Form, HTTPException, Path, UploadFile
+from fastapi import (
+    APIRouter,
+    Body,
+    Depends,
+    File,
+    Form,
+    HTTPException,
+    Path,
+    Request,
+    UploadFile,
+)
 from starlette.concurrency import run_in_threadpool
 
 from refaire.api._deps import get_store
@@ -23,21 +33,22 @@ MAX_FILES = 20
 
 @router.post("/mesh", responses=error_responses(413, 503))
 async def measure_uploads(
+    request: Request,
     files: Annotated[list[UploadFile], File(description="Meshes (STL, 3MF, OBJ) or SVG/DXF")],
 ) -> list[dict[str, Any]]:
     """Measure each file: a mesh gives bbox, volume, area and watertightness; a drawing
     gives cut length, area and bbox. Bad files get `ok: false` and their problems.
     Files are measured in worker processes with a time limit; 503 when all are busy."""
-    from refaire.jobs.uploads import measure_off_loop
+    from refaire.jobs.uploads import measure_off_loop, measure_queued, queue_store
 
     if len(files) > MAX_FILES:
         raise HTTPException(413, f"{len(files)} files: at most {MAX_FILES} per request")
-    out = []
-    for upload in files:
-        name, data = await read_upload(upload)
-        with busy_as_503():
-            out.append(await measure_off_loop(name, data))
-    return out
+    read = [await read_upload(upload) for upload in files]
+    queue = queue_store(request)
+    with busy_as_503():
+        if queue is not None:  # one queued job for the request's files, waited for
+            return await measure_queued(queue, read)
+        return [await measure_off_loop(name, data) for name, data in read]
 
 
 @router.post(
@@ -45,6 +56,7 @@ async def measure_uploads(
     responses={**error_responses(404, 413, 503), **error_responses(422, model=QuoteErrorBody)},
 )
 async def quote_upload(
+    request: Request,
     store: Annotated[Store, Depends(get_store)],
     file: Annotated[UploadFile, File(description="The part: STL, 3MF, OBJ, SVG or DXF")],
     material: Annotated[NoNul, Form(description="Material id: pla, petg, resin, plywood, …")],
@@ -61,12 +73,12 @@ async def quote_upload(
 ) -> dict[str, Any]:
     """Measure the part and quote it at one facility or at the best candidates, with
     whether it fits their machines, the price breakdown and the assumptions."""
-    from refaire.jobs.uploads import measure_off_loop
+    from refaire.jobs.uploads import measure_off_loop, queue_store
     from refaire.quote.service import QuoteError, UnknownFacilityError, quote_file
 
     name, data = await read_upload(file)
     with busy_as_503():
-        measurement = await measure_off_loop(name, data)
+        measurement = await measure_off_loop(name, data, queue_store(request))
     try:
         return await run_in_threadpool(
             quote_file, store, name, data, material, facility_id=facility_id or None,

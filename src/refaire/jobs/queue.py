@@ -42,6 +42,7 @@ huey = Huey("refaire", results=False, storage_class=MemoryStorage)
 _state: dict[str, Any] = {"url": None, "location": None}
 _stores: dict[str, Store] = {}
 _stores_lock = threading.Lock()
+_mail_stores: set[str] = set()  # stores whose mails go through the queue (`queue_mail`)
 
 
 def queue_location(store_url: str) -> str:
@@ -75,6 +76,15 @@ def use_queue(store_url: str) -> str:
     return location
 
 
+def queue_mail(store_url: str) -> None:
+    """Send this store's mails as jobs from now on (`refaire serve`: the app has a queue)."""
+    _mail_stores.add(normalise_url(store_url))
+
+
+def mail_queued(store_url: str) -> bool:
+    return normalise_url(store_url) in _mail_stores
+
+
 def current_store_url() -> str | None:
     """The store the queue serves (for periodic tasks, which have no arguments)."""
     return _state["url"]
@@ -89,12 +99,13 @@ def store_for(url: str) -> Store:
         return store
 
 
-def submit(store: Store, task: Any, *args: Any, label: str) -> str:
-    """Put `task(store.url, *args)` on the queue; its log row exists before a worker sees it."""
+def submit(store: Store, task: Any, *args: Any, label: str, **options: Any) -> str:
+    """Put `task(store.url, *args)` on the queue; its log row exists before a worker sees it.
+    `options`: huey's per-message settings (retries, retry_delay, retry_backoff)."""
     use_queue(store.url)
     with _stores_lock:
         _stores.setdefault(store.url, store)
-    message = task.s(store.url, *args)
+    message = task.s(store.url, *args, **options)
     job_log.record_enqueued(store, message.id, task.name, label)
     huey.enqueue(message)
     return message.id

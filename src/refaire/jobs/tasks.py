@@ -89,3 +89,35 @@ def peer_pull(store_url: str, peer_id: int) -> dict:
             return pull_peer(store_for(store_url), peer_id)
         except UnknownPeer:
             return {}  # removed since it was queued
+
+
+@huey.task(retries=0, name="measure")
+def measure(store_url: str, measurement_id: str) -> None:
+    """Uploaded files measured in the process pool (time and memory limits, lower CPU
+    priority), the result stored with the measurement. Not retried: a file that ran over
+    time or killed its worker would do it again. Such files get an error report and the job
+    ends as failed with their errors, after the other files' results are stored."""
+    from refaire.jobs.measurements import UnknownMeasurement, finish, load
+    from refaire.jobs.pool import JobError
+    from refaire.jobs.upload_jobs import measure_stored
+
+    store = store_for(store_url)
+    try:
+        stored = load(store, measurement_id)
+    except UnknownMeasurement:
+        return  # deleted since it was queued
+    if stored["result"] is not None:
+        return  # already measured (a job put back on the queue after it finished)
+    result, errors = measure_stored(store, stored)
+    finish(store, measurement_id, result)
+    if errors:
+        raise JobError("; ".join(errors))
+
+
+@huey.task(retries=4, retry_delay=30, retry_backoff=2, name="mail")
+def mail(store_url: str, to: str, subject: str, text: str, attachments: list) -> None:
+    """One mail sent (`people.mail.deliver` queues it); an SMTP server that refuses or cannot
+    be reached is tried again with back-off, then the job stays failed with the error."""
+    from refaire.people.mail import send_mail
+
+    send_mail(to, subject, text, attachments=[tuple(a) for a in attachments])

@@ -167,15 +167,16 @@ def claim_facility(
         from refaire.people.signup import base_url as link_base
 
         link = f"{link_base(base_url)}/manage/claims/confirm?token={token}"
-        _mail_link(address, f.name, link, lang)
+        _mail_link(store, address, f.name, link, lang)
     return get_claim(store, cid)
 
 
-def _mail_link(to: str, name: str, link: str, lang: str) -> None:
-    from refaire.people.mail import send_mail
+def _mail_link(store: Store, to: str, name: str, link: str, lang: str) -> None:
+    from refaire.people.mail import deliver
     from refaire.web.i18n import translate
 
-    send_mail(
+    deliver(
+        store,
         to,
         translate(lang, "manage.claim.mail.subject", name=name),
         translate(lang, "manage.claim.mail.text", name=name, link=link, days=MAIL_VALID.days),

@@ -16,6 +16,7 @@ import os
 import secrets
 import smtplib
 import ssl
+import sys
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -83,6 +84,38 @@ def send_mail(
         _send_smtp(url, msg)
     else:
         _write_outbox(msg)
+
+
+# A queued mail's tries: the first, then 4 more after 30 s, 60 s, 120 s and 240 s.
+MAIL_RETRIES = 4
+MAIL_RETRY_DELAY_S = 30
+
+
+def deliver(
+    store: Any,
+    to: str,
+    subject: str,
+    text: str,
+    *,
+    attachments: list[tuple[str, bytes, str]] | None = None,
+) -> str | None:
+    """Send one message: as a queued job when `store`'s app runs with the queue (`refaire
+    serve`), then the job's id, retried with back-off and shown failed with its error if it
+    never goes; otherwise at once, as `send_mail` (None; raises as it does).
+
+    A message that cannot be built (a line break in a header) is refused here, at once.
+    """
+    queue = sys.modules.get("refaire.jobs.queue")  # not imported: no app with a queue here
+    if store is not None and queue is not None and queue.mail_queued(store.url):
+        from refaire.jobs.tasks import mail
+
+        build_message(to, subject, text, attachments)
+        return queue.submit(
+            store, mail, to, subject, text, list(attachments or []), label=f"mail: {subject}",
+            retries=MAIL_RETRIES, retry_delay=MAIL_RETRY_DELAY_S, retry_backoff=2,
+        )  # fmt: skip
+    send_mail(to, subject, text, attachments=attachments)
+    return None
 
 
 def _send_smtp(url: str, msg: EmailMessage) -> None:

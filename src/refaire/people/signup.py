@@ -20,7 +20,7 @@ from sqlalchemy import delete, insert, select, update
 from refaire.people import audit
 from refaire.people._common import PeopleError, UnknownUser, digest, now, stamp, stamp_in
 from refaire.people.actor import ANONYMOUS, Actor
-from refaire.people.mail import send_mail
+from refaire.people.mail import deliver
 from refaire.people.passwords import check_strength, hash_password
 from refaire.people.sessions import end_all_sessions
 from refaire.people.users import create_user, find_user
@@ -67,7 +67,8 @@ def _mail_link(store: Store, user: dict[str, Any], purpose: str, base: str, lang
 
     link = f"{base_url(base)}{PAGES[purpose]}?token={_issue(store, user['id'], purpose)}"
     hours = int(LIFETIMES[purpose].total_seconds() // 3600)
-    send_mail(
+    deliver(
+        store,
         user["email"],
         translate(lang, f"people.mail.{purpose}.subject"),
         translate(lang, f"people.mail.{purpose}.body", link=link, hours=hours),
@@ -87,6 +88,8 @@ def sign_up(
 
     MailFailed when the mail cannot be sent: the account is then removed again, so the
     person can simply sign up later (an account nobody can verify would hold the address).
+    In a served app the mail is a queued job: its failure, after the retries, is that job's
+    (shown in the jobs list); the person can ask for the link again (`send_verification`).
     """
     user = create_user(store, email, password, by=ANONYMOUS, display_name=display_name)
     try:

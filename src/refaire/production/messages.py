@@ -1,8 +1,9 @@
 """An order's message thread (with attachments), and the notices every production step sends.
 
 Notices go to the in-app inbox (a row per member, in the same transaction as the change
-they announce) and by mail through `people.mail.send_mail`, after the commit: a mail that
-cannot be sent never undoes the change (the answer counts the mails that failed).
+they announce) and by mail through `people.mail.deliver` (a queued job in a served app),
+after the commit: a mail that cannot be sent never undoes the change (the answer counts the
+mails that failed).
 
 Attachments are checked by their bytes (`attachments.attachment_type`, in a worker process)
 before `post_message` stores them; their size is checked before they are read.
@@ -52,14 +53,15 @@ def notify(conn: Connection, user_ids: list[int], subject: str, body: str, link:
     return mails
 
 
-def send_all(mails: list[Mail]) -> dict[str, int]:
-    """Send after the commit; failures are counted, never raised."""
-    from refaire.people.mail import send_mail
+def send_all(mails: list[Mail], store: Store | None = None) -> dict[str, int]:
+    """Send after the commit (as queued jobs when `store`'s app runs with the queue: then
+    counted as sent, and a later failure is the job's); failures are counted, never raised."""
+    from refaire.people.mail import deliver
 
     sent = failed = 0
     for to, subject, text in mails:
         try:
-            send_mail(to, subject.replace("\n", " "), text)
+            deliver(store, to, subject.replace("\n", " "), text)
             sent += 1
         except (OSError, ValueError, Exception):  # noqa: BLE001 - SMTP errors of any kind
             failed += 1
@@ -126,7 +128,7 @@ def post_message(store: Store, actor: Actor, oid: int, body: str,
                   people_of_facility(conn, order["facility_id"]))  # fmt: skip
         mails = notify(conn, others, f"Order {oid}: new message",
                        body[:500] or values.get("file_name", ""), f"/orders/{oid}")  # fmt: skip
-    send_all(mails)
+    send_all(mails, store)
     return {"id": mid, "order_id": oid, "party": party, "file_name": values.get("file_name")}
 
 

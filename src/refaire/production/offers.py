@@ -346,5 +346,5 @@ def order_offer(store: Store, actor: Actor, oid: int, data: dict[str, Any]) -> d
                             {"item": f"{qty} × {offer['title']}", "amount": str(unit * qty)},
                             {"item": "shipping", "amount": str(shipping)}]},
             "total": str(total), "currency": offer["currency"], "lead_days": offer["lead_days"]})
-    send_all(mails)
+    send_all(mails, store)
     return order_detail(store, actor, order_id)

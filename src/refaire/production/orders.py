@@ -132,7 +132,7 @@ def accept_quote(store: Store, actor: Actor, qid: int) -> dict[str, Any]:
             "details": {"lines": q.lines, "materials": req["materials"], "place": req["place"],
                         "conditions": q.conditions, "deadline": req["deadline"]},
             "total": q.total, "currency": q.currency, "lead_days": q.lead_days})  # fmt: skip
-    send_all(mails)
+    send_all(mails, store)
     return order_detail(store, actor, oid)
 
 
@@ -205,7 +205,7 @@ def transition(store: Store, actor: Actor, oid: int, to: str, note: str | None =
         mails = notify(conn, others, f"Order {oid}: {to.replace('_', ' ')}",
                        f"{order['title']}: {state} → {to} by the {party}."
                        + (f"\n{note}" if note else ""), f"/orders/{oid}")  # fmt: skip
-    send_all(mails)
+    send_all(mails, store)
     return order_detail(store, actor, oid)
 
 

@@ -184,7 +184,7 @@ def submit_quote(store: Store, actor: Actor, rid: int, data: dict[str, Any]) -> 
         mails = notify(conn, [req["requester_id"]], f"New quote for {req['title']}",
                        f"{values['total']} {values['currency']}, {values['lead_days']} days.",
                        f"/production/requests/{rid}")  # fmt: skip
-    send_all(mails)
+    send_all(mails, store)
     return {"id": qid, **values}
 
 

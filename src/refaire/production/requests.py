@@ -223,7 +223,7 @@ def send_request(store: Store, actor: Actor, rid: int, targets: Any,
             added += 1
         audit.record(conn, actor, "request.send", "request", str(rid), None,
                      {"targets": [t for t in wanted if t not in already]})  # fmt: skip
-    mailed = send_all(mails)
+    mailed = send_all(mails, store)
     return {"request_id": rid, "added": added, "mails": mailed}
 
 

@@ -191,7 +191,7 @@ def booking_ics(bk: dict[str, Any], cancelled: bool = False) -> bytes:
 
 def mail_booking(store: Store, bk: dict[str, Any], r: dict[str, Any], what: str) -> str:
     """Mail the member about their booking with an .ics attached; says whether it was sent."""
-    from refaire.people.mail import send_mail
+    from refaire.people.mail import deliver
 
     with store.engine.connect() as conn:
         email = conn.execute(
@@ -204,10 +204,10 @@ def mail_booking(store: Store, bk: dict[str, Any], r: dict[str, Any], what: str)
             f"{bk['local_end']} ({bk['time_zone']}) is {bk['status']} ({what}){where}.\n\n"
             "The attached .ics file adds it to your calendar.\n")  # fmt: skip
     try:
-        send_mail(email, f"Refaire: booking {bk['id']} {what} — {r['name']}", text,
-                  attachments=[(f"booking-{bk['id']}.ics",
-                                booking_ics(bk, cancelled=bk["status"] == "cancelled"),
-                                "text/calendar")])  # fmt: skip
+        job = deliver(store, email, f"Refaire: booking {bk['id']} {what} — {r['name']}", text,
+                      attachments=[(f"booking-{bk['id']}.ics",
+                                    booking_ics(bk, cancelled=bk["status"] == "cancelled"),
+                                    "text/calendar")])  # fmt: skip
     except (OSError, ValueError) as exc:
         return f"not sent: {exc}"
-    return "sent"
+    return "sent" if job is None else f"queued as job {job}"

@@ -613,6 +613,34 @@ job_log = Table(
     Index("ix_job_log_enqueued", "enqueued_at"),
 )
 
+# An upload waiting to be measured by a queued job (issue 16): the files until the job has
+# measured them (then deleted: the result is what is kept), the result as JSON once done.
+# `purpose`: "measure" (reports per file) or "part-meshes" (meshes attached to `design`).
+measurements = Table(
+    "measurements",
+    metadata,
+    Column("id", String(64), primary_key=True),  # random, the handle in /api/measurements/{id}
+    Column("job_id", String(64)),  # the job_log row of its job
+    Column("purpose", String(20), nullable=False),
+    Column("design", String(200)),
+    Column("file_names", Text, nullable=False),  # JSON list, kept after the files are gone
+    Column("result", Text),
+    Column("created_at", String(40), nullable=False),
+)
+measurement_files = Table(
+    "measurement_files",
+    metadata,
+    Column(
+        "measurement_id",
+        String(64),
+        ForeignKey("measurements.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("position", Integer, primary_key=True),
+    Column("name", String(500), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
 # A URL the instance crawls again and again: a manifest, a list of manifest URLs, a
 # facility list (OKW, SpaceAPI directory); `every_s` null = only when asked.
 crawl_sources = Table(

@@ -53,14 +53,16 @@ def _admins_only(request: Request) -> None:
     actor = session_actor(request)
     if not actor.is_admin:
         lang = choose_language(request)
-        raise HTTPException(401 if actor.is_anonymous else 403, translate(lang, "people.admin_needed"))
+        raise HTTPException(
+            401 if actor.is_anonymous else 403, translate(lang, "people.admin_needed")
+        )
 
 
 @router.post("/designs/{ident}/meshes", response_class=HTMLResponse)
 @upload_gate(_admins_only)
 async def mesh_upload_submit(request: Request, ident: str) -> HTMLResponse:
     from refaire.jobs import JobsBusy
-    from refaire.jobs.uploads import mesh_report_off_loop
+    from refaire.jobs.uploads import mesh_report_off_loop, queue_store
 
     lang = choose_language(request)
     actor = session_actor(request)
@@ -74,6 +76,9 @@ async def mesh_upload_submit(request: Request, ident: str) -> HTMLResponse:
         uploads.append((item.filename, await item.read(cap)))
     if not uploads:
         return _design_page(request, ident, 422, {"error": translate(lang, "meshes.error.nofile")})
+    queue = queue_store(request)
+    if queue is not None:
+        return await _attach_by_job(request, queue, ident, uploads, actor)
     reports = []
     try:
         for name, payload in uploads:
@@ -92,4 +97,28 @@ async def mesh_upload_submit(request: Request, ident: str) -> HTMLResponse:
     record_write(
         request.app.state.store, actor, "design.meshes", "design", ident, None, {"files": files}
     )
+    return _design_page(request, ident, 200, {"result": result})
+
+
+async def _attach_by_job(
+    request: Request, queue: Any, ident: str, uploads: list[tuple[str, bytes]], actor: Any
+) -> HTMLResponse:
+    """A served app's path: one queued job measures and attaches the meshes; the page waits
+    for it, or says where to follow it when the workers are still busy."""
+    from refaire.jobs import JobsBusy
+    from refaire.jobs.uploads import attach_queued
+
+    lang = choose_language(request)
+    try:
+        measurement, result = await attach_queued(queue, ident, uploads)
+    except JobsBusy:
+        return _design_page(request, ident, 503, {"error": translate(lang, "uploads.busy")})
+    files = [name for name, _ in uploads]
+    record_write(queue, actor, "design.meshes", "design", ident, None, {"files": files})
+    if result is None:
+        message = translate(lang, "meshes.queued", url=f"/api/measurements/{measurement}")
+        return _design_page(request, ident, 202, {"error": message})
+    if "error" in result:
+        message = translate(lang, "designs.not_found", ident=ident)
+        return render(request, "error.html", status_code=404, message=message)
     return _design_page(request, ident, 200, {"result": result})

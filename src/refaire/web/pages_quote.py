@@ -128,7 +128,7 @@ def quote_page(request: Request) -> HTMLResponse:
 async def quote_submit(request: Request) -> HTMLResponse:
     from refaire import limits
     from refaire.jobs import JobsBusy
-    from refaire.jobs.uploads import measure_off_loop
+    from refaire.jobs.uploads import measure_off_loop, queue_store
     from refaire.quote.service import QuoteError, UnknownFacilityError, quote_file
 
     lang = choose_language(request)
@@ -154,7 +154,7 @@ async def quote_submit(request: Request) -> HTMLResponse:
     except ValueError:
         return _page(request, 422, error=translate(lang, "quote.error.number"), **context)
     try:
-        measurement = await measure_off_loop(upload.filename, payload)
+        measurement = await measure_off_loop(upload.filename, payload, queue_store(request))
     except JobsBusy:
         return _page(request, 503, error=translate(lang, "uploads.busy"), **context)
     try:
