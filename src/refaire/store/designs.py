@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
 from refaire.ingest.identity import bounded_key
 from refaire.model import Design
-from refaire.observatory.derive import Observation, observe, write_observations
 from refaire.store.bulk import insert_tuples
 from refaire.store.conflicts import Conflict, record_conflict
 from refaire.store.db import Store
@@ -25,6 +24,17 @@ from refaire.store.paging import rows_by_id
 from refaire.store.same_design import link_saved
 from refaire.store.tables import design_facets, design_links, designs
 from refaire.text import fold, weighted_terms
+
+if TYPE_CHECKING:
+    from refaire.observatory.derive import Observation
+
+
+def observe(record: dict[str, Any], design: Design) -> Observation | None:
+    """The observatory's derivation of one design (imported on first write: reading a
+    design, as `refaire designs show` does, never loads the observatory)."""
+    from refaire.observatory.derive import observe as derive_one
+
+    return derive_one(record, design)
 
 FACETS = ("openness", "sector", "readiness", "language", "platform", "format")
 
@@ -263,6 +273,8 @@ def _save_batch(
     if existing:
         _delete_children(conn, list(ids[k] for k in existing))
     _insert_children(conn, batch, ids)
+    from refaire.observatory.derive import write_observations
+
     write_observations(
         conn,
         [
