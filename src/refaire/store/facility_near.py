@@ -176,7 +176,8 @@ class NearIndex:
         hits = []
         for p in cand:
             a = sin((rads[p] - p1) / 2) ** 2 + c1 * coss[p] * sin(radians(lons[p] - lon) / 2) ** 2
-            d = twice_r * asin(min(1.0, sqrt(a)))
+            # min(1.0, sqrt(a)) without the call: sqrt(a) > 1 exactly when a > 1
+            d = twice_r * asin(sqrt(a) if a <= 1.0 else 1.0)
             if d <= radius_km:
                 hits.append((d, ranks[p], p))
         hits.sort()
@@ -207,21 +208,15 @@ class NearIndex:
         return pos[order], dist[order]
 
     def item(self, p: int, dist: float) -> dict[str, Any]:
-        fid, name, lat, lon, origin, country, city, kind = self.rows[p]
         c = self.caps[p]
-        return {
-            "id": fid,
-            "name": name,
-            "latitude": lat,
-            "longitude": lon,
-            "location_origin": origin,
-            "country": country,
-            "city": city,
-            "kind": kind,
-            "processes": list(c.get("process", ())),
-            "materials": list(c.get("material", ())),
-            "distance_km": round(dist, 3),
-        }
+        out = dict(zip(_ROW_KEYS, self.rows[p], strict=True))
+        out["processes"] = list(c.get("process", ()))
+        out["materials"] = list(c.get("material", ()))
+        out["distance_km"] = round(dist, 3)
+        return out
+
+
+_ROW_KEYS = ("id", "name", "latitude", "longitude", "location_origin", "country", "city", "kind")
 
 
 def haversine_many(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
