@@ -322,8 +322,10 @@ class FacilityIndex:
     def sig_codes(self, reqs: list[Requirement], present: np.ndarray) -> np.ndarray:
         """Verdict codes (requirements x the signatures `present`): rows sharing a
         signature share their codes, so 100,000 rows are a few thousand columns."""
-        mask = np.zeros(len(self.sigs), dtype=bool)
-        mask[present] = True
+        mask: np.ndarray | None = None
+        if len(present) < len(self.sigs):  # every signature present: nothing to restrict
+            mask = np.zeros(len(self.sigs), dtype=bool)
+            mask[present] = True
         out = np.empty((len(reqs), len(present)), dtype=np.int8)
         done: dict[tuple[Any, ...], np.ndarray] = {}
         memo: dict[Any, Any] = {}
