@@ -54,7 +54,12 @@ def _brute(store, lat, lon, radius, process=None, material=None, country=None):
 
 
 @pytest.mark.parametrize("radius", [3.0, 30.0, 400.0])
-def test_radius_answers_equal_brute_force(any_store, radius):
+# 0: every query takes the array path; 400: the per-process lists and plain Python
+@pytest.mark.parametrize("small", [0, 400])
+def test_radius_answers_equal_brute_force(any_store, radius, small, monkeypatch):
+    from refaire.store import facility_near
+
+    monkeypatch.setattr(facility_near, "_SMALL", small)
     rng = random.Random(5)
     save_facilities(any_store, _facilities(300, rng))
     for process, material, country in [

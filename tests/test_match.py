@@ -388,6 +388,25 @@ def test_index_agrees_with_plain_per_pair_code(store) -> None:
                 assert evaluate(req, caps_of(f)).code == evaluate_facility(req, f)
 
 
+def test_requirements_checked_together_equal_one_at_a_time() -> None:
+    """`sig_codes` checks requirements sharing processes and materials in one pass
+    (`status_many`); each row must be the reference verdict of that requirement alone."""
+    from refaire.match.requirements import Requirement
+
+    idx = FacilityIndex.build(enumerate(FACILITIES, 1), lambda i: FACILITIES[i - 1])
+    sizes = [None, (10.0, 10.0, 10.0), (300.0, 200.0, 5.0), (900.0, 900.0, 900.0)]
+    for processes, materials in [
+        (("fdm",), ("pla",)),
+        (("laser-cutting",), ()),
+        (("3d-printing", "fdm"), ("abs",)),
+    ]:
+        reqs = [Requirement(f"p{i}", i, processes, materials, size) for i, size in enumerate(sizes)]
+        together = idx.status_many(reqs)
+        for i, req in enumerate(reqs):
+            want = [evaluate(req, sig).code for sig in idx.sigs]
+            assert together[i].tolist() == want, (processes, materials, req.size)
+
+
 def test_in_memory_index_and_lat_band() -> None:
     idx = FacilityIndex.build(enumerate(FACILITIES, 1), lambda i: FACILITIES[i - 1])
     rows, dist = idx.near(*LYON, 30)

@@ -317,6 +317,25 @@ class Verdict:
     def constraint(self) -> str | None:
         return CONSTRAINT.get(self.code)
 
+    def with_machine(self, machine: int) -> Verdict:
+        """The same verdict through another machine of the same offer (positional
+        construction: `dataclasses.replace` was a tenth of explaining a match)."""
+        o = self.offer
+        assert o is not None
+        offer = Offer(
+            o.process,
+            o.envelope,
+            o.materials,
+            machine,
+            o.flat,
+            o.inferred,
+            o.size_inferred,
+            o.inferred_materials,
+        )
+        return Verdict(
+            self.code, offer, self.process, self.largest, self.offered_materials, self.rule
+        )
+
     def notes(self, req: Requirement) -> list[str]:
         """What a met verdict rests on without knowing: size or material not stated."""
         out = []

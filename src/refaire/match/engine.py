@@ -20,7 +20,6 @@ is missing.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -43,9 +42,9 @@ from refaire.match.explain import (
     verdict_text,
 )
 from refaire.match.index import FacilityIndex, dense_unique, design_index, facility_index
-from refaire.match.plans import Plan, best_plans, candidates_from, units_of
+from refaire.match.plans import Plan, best_plans, candidates_by_signature, units_of
 from refaire.match.requirements import DesignRequirements, Requirement, requirements_of
-from refaire.match.select import top_lexsort
+from refaire.match.select import signature_rank, top_lexsort
 from refaire.match.unknown import unknown_capability
 from refaire.model import Facility
 from refaire.places import Place
@@ -73,6 +72,8 @@ class _Explainer:
         self.index, self.lang = index, lang
         self._seen: dict[int, tuple[Facility | None, dict[tuple[Any, ...], int]]] = {}
         self._verdicts: dict[tuple[int, tuple[Any, ...]], Verdict] = {}
+        # offers live in the index's signatures for as long as this explainer
+        self._keys: dict[int, tuple[Any, ...]] = {}
 
     def load(self, row: int) -> tuple[Facility | None, dict[tuple[Any, ...], int]]:
         if row not in self._seen:
@@ -87,10 +88,11 @@ class _Explainer:
             v = self._verdicts[(sig, req.key)] = evaluate(req, self.index.sigs[sig])
         if v.offer is None or v.offer.machine < 0:
             return v
-        machine = self.load(row)[1].get(v.offer.key, -1)
-        return (
-            v if machine == v.offer.machine else replace(v, offer=replace(v.offer, machine=machine))
-        )
+        key = self._keys.get(id(v.offer))
+        if key is None:  # computing an offer's key sorts its materials: once per offer
+            key = self._keys[id(v.offer)] = v.offer.key
+        machine = self.load(row)[1].get(key, -1)
+        return v if machine == v.offer.machine else v.with_machine(machine)
 
     def row_dict(self, req: Requirement, row: int) -> dict[str, Any]:
         f, _ = self.load(row)
@@ -188,47 +190,39 @@ def match_requirements(
     if not dr.requirements or not len(rows):
         return out
     out["unknown_capability"] = unknown_capability(index, rows, dist, radius_km, lang)
-    # Codes per facility signature (a few thousand columns for 100,000 rows), each per-row
-    # figure then taken from its signature's column through `inv`.
+    # Codes per facility signature (a few thousand columns for 100,000 rows). Every figure
+    # that ranks or counts depends on the signature alone, so it is computed per
+    # signature; rows take their signature's through `inv` only where a row is needed.
     present, inv = dense_unique(index.sig_of[rows], len(index.sigs))
     codes = index.sig_codes(dr.requirements, present)
     met_sig = is_met(codes)
     stated_sig = codes == MET
-    known_sig = met_sig.all(axis=0)  # every part whose requirements are known
-    coverage = met_sig.mean(axis=0)[inv]
-    stated_cov = stated_sig.mean(axis=0)[inv]
-    known_done = known_sig[inv]
-    all_stated = stated_sig.all(axis=0)[inv]
+    known_done = met_sig.all(axis=0)  # every part whose requirements are known
+    coverage = met_sig.mean(axis=0)
+    stated_cov = stated_sig.mean(axis=0)
+    all_stated = stated_sig.all(axis=0)
     unknown = bool(dr.unknown_parts)
     complete = known_done & (not unknown)
     likely = codes >= PROBABLE
-    likely_cov = likely.mean(axis=0)[inv]
-    likely_all = (likely.all(axis=0) & ~known_sig)[inv]
+    likely_cov = likely.mean(axis=0)
+    likely_all = likely.all(axis=0) & ~known_done
+    rank = signature_rank((-likely_cov, -stated_cov, -coverage, ~all_stated, ~known_done))
     relevant = np.flatnonzero((codes > MISSING).any(axis=0)[inv])
     r = relevant
-    order = r[
-        top_lexsort(
-            (
-                dist[r],
-                -likely_cov[r],
-                -stated_cov[r],
-                -coverage[r],
-                ~all_stated[r],
-                ~known_done[r],
-            ),
-            limit,
-        )
-    ]
+    # rank then distance then position: what a lexsort of the rows on those keys gives
+    order = r[top_lexsort((dist[r], rank[inv[r]]), limit)]
+    rows_of = np.bincount(inv, minlength=len(present))  # rows of each signature
     out["matching"] = int(len(relevant))
-    out["complete"] = int(complete.sum())
-    out["complete_known_parts"] = int(known_done.sum())
-    out["complete_stated"] = int((complete & all_stated).sum())
-    out["probably_complete"] = int(likely_all.sum())
+    out["complete"] = int(rows_of[complete].sum())
+    out["complete_known_parts"] = int(rows_of[known_done].sum())
+    out["complete_stated"] = int(rows_of[complete & all_stated].sum())
+    out["probably_complete"] = int(rows_of[likely_all].sum())
     ex = _Explainer(index, lang)
-    units = unit_matrix(dr, codes)[:, inv]
+    units = unit_matrix(dr, codes)
     units_met = units.sum(axis=0)
     for j in order[:limit]:
         row = int(rows[j])
+        s = inv[j]
         website, email = index.contacts[row] if row < len(index.contacts) else (None, None)
         out["matches"].append(
             {
@@ -238,19 +232,19 @@ def match_requirements(
                 "email": email,
                 "latitude": float(index.lat[row]),
                 "longitude": float(index.lon[row]),
-                "complete": bool(complete[j]),
+                "complete": bool(complete[s]),
                 # made on stated facts alone; otherwise some requirement is met (inferred)
-                "stated": bool(all_stated[j]),
-                "parts": parts_of(dr, int(units_met[j]), lang),
-                "coverage": round(float(coverage[j]), 4),
-                "stated_coverage": round(float(stated_cov[j]), 4),
+                "stated": bool(all_stated[s]),
+                "parts": parts_of(dr, int(units_met[s]), lang),
+                "coverage": round(float(coverage[s]), 4),
+                "stated_coverage": round(float(stated_cov[s]), 4),
                 # met or probable: never shown as met, ranked after what is met
-                "probably_complete": bool(likely_all[j]),
-                "probable_coverage": round(float(likely_cov[j]), 4),
-                "requirements": [ex.row_dict(r, row) for r in dr.requirements],
+                "probably_complete": bool(likely_all[s]),
+                "probable_coverage": round(float(likely_cov[s]), 4),
+                "requirements": [ex.row_dict(req, row) for req in dr.requirements],
             }
         )
-    plans, covered = best_plans(candidates_from(units, rows, dist), max_plans)
+    plans, covered = best_plans(candidates_by_signature(units, inv, rows, dist), max_plans)
     full = (1 << len(dr.units)) - 1
     lacking = units_of(full & ~covered)
     row_codes = codes[:, inv] if lacking else codes

@@ -278,13 +278,33 @@ class FacilityIndex:
 
         With `sig_mask`, only those signatures are evaluated (others stay MISSING).
         """
-        out = np.full(len(self.sigs), MISSING, dtype=np.int8)
-        size = np.array(req.size, dtype=np.float64) if req.size is not None else None
-        want = material_mask(req.materials) if req.materials else None
-        for p in req.processes:
+        return self.status_many([req], sig_mask, memo)[0]
+
+    def status_many(
+        self,
+        reqs: list[Requirement],
+        sig_mask: np.ndarray | None = None,
+        memo: dict[Any, Any] | None = None,
+    ) -> np.ndarray:
+        """`status` of several requirements with the same processes and materials (sizes
+        may differ), as one (requirements x signatures) array: the offer tables are read
+        once and only the size test is per requirement."""
+        out = np.full((len(reqs), len(self.sigs)), MISSING, dtype=np.int8)
+        first = reqs[0]
+        # no size stated: -inf, which every envelope (inf where none is stated) passes
+        sizes = np.array(
+            [r.size if r.size is not None else (-math.inf,) * 3 for r in reqs], dtype=np.float64
+        ).reshape(len(reqs), 1, 3)
+        sized = np.array([r.size is not None for r in reqs], dtype=bool)[:, None]
+        want = material_mask(first.materials) if first.materials else None
+        for p in first.processes:
             for table, sigs, starts, weak in self._tables(p, sig_mask, memo):
                 n = len(table.sig)
-                size_ok = (table.env >= size).all(axis=1) if size is not None else np.ones(n, bool)
+                # three comparisons ANDed: `.all(axis=2)` over a length-3 axis was the
+                # slowest operation of a match
+                env = table.env
+                size_ok = (env[:, 0] >= sizes[:, :, 0]) & (env[:, 1] >= sizes[:, :, 1])
+                size_ok &= env[:, 2] >= sizes[:, :, 2]
                 if want is not None:
                     usable = table.compat & want  # wanted materials the process can work
                     incompatible = usable == 0
@@ -293,24 +313,22 @@ class FacilityIndex:
                 else:
                     incompatible = np.zeros(n, bool)
                     mat_ok = mat_stated = np.ones(n, bool)
-                both = size_ok & mat_ok & ~incompatible
+                both = size_ok & (mat_ok & ~incompatible)
                 if weak:
                     code = np.where(both, NEAR_WEAK, MISSING)
                 else:
-                    stated = table.stated & mat_stated
-                    if size is not None:
-                        stated &= ~table.size_inferred
+                    stated = (table.stated & mat_stated) & ~(sized & table.size_inferred)
                     met = np.where(stated, MET, MET_INFERRED)
                     code = np.where(both, met, np.where(size_ok, NEAR_MATERIAL, NEAR_SIZE))
                     code = np.where(incompatible, INCOMPATIBLE, code)
-                best = np.maximum.reduceat(code.astype(np.int8), starts)
-                out[sigs] = np.maximum(out[sigs], best)
-        for p in req.processes:
+                best = np.maximum.reduceat(code.astype(np.int8), starts, axis=1)
+                out[:, sigs] = np.maximum(out[:, sigs], best)
+        for p in first.processes:
             likely = self.probable.get(p)
             if likely is not None:
                 if sig_mask is not None:
                     likely = likely[sig_mask[likely]]
-                out[likely] = np.maximum(out[likely], PROBABLE)
+                out[:, likely] = np.maximum(out[:, likely], PROBABLE)
         return out
 
     def codes(self, reqs: list[Requirement], rows: np.ndarray) -> np.ndarray:
@@ -322,16 +340,22 @@ class FacilityIndex:
     def sig_codes(self, reqs: list[Requirement], present: np.ndarray) -> np.ndarray:
         """Verdict codes (requirements x the signatures `present`): rows sharing a
         signature share their codes, so 100,000 rows are a few thousand columns."""
-        mask = np.zeros(len(self.sigs), dtype=bool)
-        mask[present] = True
+        mask: np.ndarray | None = None
+        if len(present) < len(self.sigs):  # every signature present: nothing to restrict
+            mask = np.zeros(len(self.sigs), dtype=bool)
+            mask[present] = True
         out = np.empty((len(reqs), len(present)), dtype=np.int8)
-        done: dict[tuple[Any, ...], np.ndarray] = {}
         memo: dict[Any, Any] = {}
+        # distinct requirements, grouped by processes and materials: one pass per group
+        groups: dict[tuple[Any, ...], dict[tuple[Any, ...], Requirement]] = {}
+        for r in reqs:
+            groups.setdefault((r.processes, r.materials), {}).setdefault(r.key, r)
+        done: dict[tuple[Any, ...], np.ndarray] = {}
+        for group in groups.values():
+            codes = self.status_many(list(group.values()), mask, memo)[:, present]
+            done.update(zip(group, codes, strict=True))
         for i, r in enumerate(reqs):
-            per_sig = done.get(r.key)
-            if per_sig is None:
-                per_sig = done[r.key] = self.status(r, mask, memo)[present]
-            out[i] = per_sig
+            out[i] = done[r.key]
         return out
 
     def facility(self, row: int) -> Facility | None:

@@ -82,6 +82,38 @@ def candidates_from(unit_met: np.ndarray, rows: np.ndarray, dist: np.ndarray) ->
     return out
 
 
+def candidates_by_signature(
+    unit_met: np.ndarray, inv: np.ndarray, rows: np.ndarray, dist: np.ndarray
+) -> list[Candidate]:
+    """`candidates_from(unit_met[:, inv], rows, dist)` without building that matrix:
+    `unit_met` has one column per signature and `inv` gives each row's column. Unit sets
+    are grouped per signature (a few thousand), then each row is looked at once for its
+    group's nearest."""
+    if unit_met.size == 0 or unit_met.shape[1] == 0 or not len(rows):
+        return []
+    cols = unit_met.T
+    useful = np.flatnonzero(cols.any(axis=1))
+    if not len(useful):
+        return []
+    packed = np.packbits(cols[useful], axis=1, bitorder="little")
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+    _, group_of_useful = np.unique(keys, return_inverse=True)
+    group_of_sig = np.full(len(cols), -1, dtype=np.int64)
+    group_of_sig[useful] = group_of_useful.ravel()
+    group = group_of_sig[inv]
+    mine = np.flatnonzero(group >= 0)
+    g, d = group[mine], dist[mine]
+    least = np.full(int(g.max()) + 1, np.inf)
+    np.minimum.at(least, g, d)
+    at_min = np.flatnonzero(d == least[g])
+    _, first = np.unique(g[at_min], return_index=True)  # positions ascending: the first row
+    out = []
+    for j in sorted(mine[at_min[first]].tolist(), key=lambda j: (float(dist[j]), j)):
+        mask = int.from_bytes(np.packbits(cols[inv[j]], bitorder="little").tobytes(), "little")
+        out.append(Candidate(int(rows[j]), float(dist[j]), mask))
+    return out
+
+
 def prune(cands: list[Candidate]) -> list[Candidate]:
     """Drop candidates dominated by a superset at most as far (see module docstring)."""
     cands = sorted((c for c in cands if c.units), key=lambda c: c.distance)

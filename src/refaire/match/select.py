@@ -45,3 +45,21 @@ def top_lexsort(keys: Sequence[np.ndarray], k: int) -> np.ndarray:
 def nearest(dist: np.ndarray, k: int) -> np.ndarray:
     """Indexes of the `k` smallest distances, nearest first (ties by position)."""
     return top_lexsort((dist,), k)
+
+
+def signature_rank(keys: Sequence[np.ndarray]) -> np.ndarray:
+    """Dense rank of each position by `keys` (the last key is primary, as in np.lexsort):
+    equal key tuples share a rank. Rows that share a signature share every ranking key
+    but their distance, so ranking rows is ranking (signature rank, distance): a lexsort
+    of a few thousand signatures instead of one of every row."""
+    n = len(keys[0]) if len(keys) else 0
+    rank = np.zeros(n, dtype=np.int64)
+    if n == 0:
+        return rank
+    order = np.lexsort(keys)
+    changed = np.zeros(n, dtype=bool)
+    for key in keys:
+        k = key[order]
+        changed[1:] |= k[1:] != k[:-1]
+    rank[order] = np.cumsum(changed)
+    return rank

@@ -75,5 +75,7 @@ def unknown_capability(
         note = translate(lang, "match.unknown.note", n=n, radius=radius)
     else:
         process_name = term(process, lang)
-        note = translate(lang, "match.unknown.note_process", n=n, radius=radius, process=process_name)
+        note = translate(
+            lang, "match.unknown.note_process", n=n, radius=radius, process=process_name
+        )
     return {"total": n, "items": items, "note": note if n else None}

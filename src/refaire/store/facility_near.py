@@ -6,8 +6,11 @@ per candidate, every query. Here the located facilities are held once in numpy a
 ordered by latitude band (CELL_DEG high) then longitude: the part of a bounding box in one
 band is one range found by binary search, and each row keeps the processes and
 materials it offers as bits, so the process filter is one AND over the rows of those
-few ranges. Distances are vectorised haversine; only the page shown is
-turned into Python objects.
+few ranges. Each process also has its own list of the rows offering it, in the same
+order: for a small box, the rows offering the process are found by binary search in
+those lists directly, and no other row of the box is looked at. Distances are the
+haversine of `refaire.geo` (inlined over precomputed radians and cosines for a few rows,
+vectorised for many); only the page shown is turned into Python objects.
 
 Like the design facet index, it records the store's "facilities" generation
 (`refaire.store.generations`, moved by every facility write) and is rebuilt when it
@@ -16,6 +19,7 @@ moved, so a query never answers from a stale index, whichever process wrote.
 
 from __future__ import annotations
 
+import math
 import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
@@ -24,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from refaire.geo import CELL_DEG, EARTH_RADIUS_KM, bounding_box, haversine_km
+from refaire.geo import CELL_DEG, EARTH_RADIUS_KM, bounding_box
 from refaire.store.db import Store
 from refaire.store.generations import current_fast
 from refaire.store.tables import facilities, facility_capabilities
@@ -59,18 +63,55 @@ class NearIndex:
     lat_list: list[float]
     lon_list: list[float]
     rank_list: list[int]
+    rad_list: list[float]  # radians of each latitude
+    cos_list: list[float]  # cosine of that
+    # process -> (keys, positions) of the rows offering it, ascending like `key_list`
+    offering: dict[str, tuple[list[float], list[int]]]
 
-    def _ranges(self, lat: float, lon: float, radius_km: float) -> list[tuple[int, int]]:
-        """[start, end) position ranges holding every row of the bounding box: one per band."""
+    def _bounds(self, lat: float, lon: float, radius_km: float) -> list[tuple[float, float]]:
+        """(low, high) keys of the bounding box in each latitude band it crosses."""
         min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, radius_km)
         out = []
         for band in range(_band(min_lat), _band(max_lat) + 1):
             base = band * _BAND_STRIDE + 180.0
-            start = bisect_left(self.key_list, base + min_lon)
-            end = bisect_right(self.key_list, base + max_lon, start)
+            out.append((base + min_lon, base + max_lon))
+        return out
+
+    def _ranges(self, lat: float, lon: float, radius_km: float) -> list[tuple[int, int]]:
+        """[start, end) position ranges holding every row of the bounding box: one per band."""
+        out = []
+        for low, high in self._bounds(lat, lon, radius_km):
+            start = bisect_left(self.key_list, low)
+            end = bisect_right(self.key_list, high, start)
             if end > start:
                 out.append((start, end))
         return out
+
+    def _offering(
+        self, bounds: list[tuple[float, float]], processes: list[str]
+    ) -> list[int] | None:
+        """Positions of the rows of the box offering one of `processes`, from the
+        per-process lists; None when there are more than _SMALL of them (the array path
+        is cheaper then)."""
+        slices = []
+        count = 0
+        for value in set(processes):
+            listed = self.offering.get(value)
+            if listed is None:
+                continue
+            keys = listed[0]
+            for low, high in bounds:
+                start = bisect_left(keys, low)
+                end = bisect_right(keys, high, start)
+                if end > start:
+                    slices.append((listed[1], start, end))
+                    count += end - start
+                    if count > _SMALL:
+                        return None
+        if len({id(p) for p, _a, _b in slices}) <= 1:
+            return [p for pos, a, b in slices for p in pos[a:b]]
+        # a row offering several of the processes is listed under each
+        return list({p for pos, a, b in slices for p in pos[a:b]})
 
     def _wanted(self, kind: str, values: list[str]) -> int:
         """The bits of `values` for `kind` (0: nobody offers any of them)."""
@@ -88,17 +129,26 @@ class NearIndex:
     ) -> tuple[Sequence[int], Sequence[float]]:
         """(positions, distances) of the facilities within the radius offering the filters,
         in answer order: nearest first, equal distances by name then id."""
-        ranges = self._ranges(lat, lon, radius_km)
         filters = []  # (bits of each row, wanted bits)
         if processes:
             filters.append(("process", self._wanted("process", processes)))
         if material:
             filters.append(("material", self._wanted("material", [material])))
-        if any(w == 0 for _k, w in filters) or not ranges:
+        if any(w == 0 for _k, w in filters):
             return [], []
         country = country.upper() if country else None
+        if processes:
+            listed = self._offering(self._bounds(lat, lon, radius_km), processes)
+            if listed is not None:
+                # the process filter is already applied: only the material remains
+                rest = [f for f in filters if f[0] != "process"]
+                return self._near_few(lat, lon, radius_km, listed, rest, country)
+        ranges = self._ranges(lat, lon, radius_km)
+        if not ranges:
+            return [], []
         if sum(b - a for a, b in ranges) <= _SMALL:
-            return self._near_few(lat, lon, radius_km, ranges, filters, country)
+            cand = [p for a, b in ranges for p in range(a, b)]
+            return self._near_few(lat, lon, radius_km, cand, filters, country)
         return self._near_many(lat, lon, radius_km, ranges, filters, country)
 
     def _near_few(
@@ -106,21 +156,28 @@ class NearIndex:
         lat: float,
         lon: float,
         radius_km: float,
-        ranges: list[tuple[int, int]],
+        cand: list[int],
         filters: list[tuple[str, int]],
         country: str | None,
     ) -> tuple[list[int], list[float]]:
         # A few hundred rows: plain Python beats numpy's per-call overhead here.
-        cand = [p for a, b in ranges for p in range(a, b)]
         for kind, wanted in filters:
             bits = self.bits_py[kind]
             cand = [p for p in cand if bits[p] & wanted]
         if country is not None:
             cand = [p for p in cand if self.country[p] == country]
-        lats, lons, ranks = self.lat_list, self.lon_list, self.rank_list
+        lons, ranks, rads, coss = self.lon_list, self.rank_list, self.rad_list, self.cos_list
+        # `haversine_km` inlined, operation for operation (so the same distances to the
+        # last bit), over the radians and cosines computed at build time.
+        p1 = math.radians(lat)
+        c1 = math.cos(p1)
+        twice_r = 2 * EARTH_RADIUS_KM
+        sin, asin, sqrt, radians = math.sin, math.asin, math.sqrt, math.radians
         hits = []
         for p in cand:
-            d = haversine_km(lat, lon, lats[p], lons[p])
+            a = sin((rads[p] - p1) / 2) ** 2 + c1 * coss[p] * sin(radians(lons[p] - lon) / 2) ** 2
+            # min(1.0, sqrt(a)) without the call: sqrt(a) > 1 exactly when a > 1
+            d = twice_r * asin(sqrt(a) if a <= 1.0 else 1.0)
             if d <= radius_km:
                 hits.append((d, ranks[p], p))
         hits.sort()
@@ -151,21 +208,15 @@ class NearIndex:
         return pos[order], dist[order]
 
     def item(self, p: int, dist: float) -> dict[str, Any]:
-        fid, name, lat, lon, origin, country, city, kind = self.rows[p]
         c = self.caps[p]
-        return {
-            "id": fid,
-            "name": name,
-            "latitude": lat,
-            "longitude": lon,
-            "location_origin": origin,
-            "country": country,
-            "city": city,
-            "kind": kind,
-            "processes": list(c.get("process", ())),
-            "materials": list(c.get("material", ())),
-            "distance_km": round(dist, 3),
-        }
+        out = dict(zip(_ROW_KEYS, self.rows[p], strict=True))
+        out["processes"] = list(c.get("process", ()))
+        out["materials"] = list(c.get("material", ()))
+        out["distance_km"] = round(dist, 3)
+        return out
+
+
+_ROW_KEYS = ("id", "name", "latitude", "longitude", "location_origin", "country", "city", "kind")
 
 
 def haversine_many(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
@@ -239,11 +290,21 @@ def _build(store: Store, generation: int) -> NearIndex:
         ).reshape(len(located), words)
     lat_list = [r[2] for r in located]
     lon_list = [r[3] for r in located]
+    rad_list = [math.radians(x) for x in lat_list]
+    key_list = [
+        _band(la) * _BAND_STRIDE + lo + 180.0 for la, lo in zip(lat_list, lon_list, strict=True)
+    ]
+    offering: dict[str, tuple[list[float], list[int]]] = {}
+    for p, s in enumerate(sets):  # ascending positions: each list comes out sorted
+        for value in s.get("process", ()):
+            listed = offering.get(value)
+            if listed is None:
+                listed = offering[value] = ([], [])
+            listed[0].append(key_list[p])
+            listed[1].append(p)
     return NearIndex(
         generation=generation,
-        key_list=[
-            _band(la) * _BAND_STRIDE + lo + 180.0 for la, lo in zip(lat_list, lon_list, strict=True)
-        ],
+        key_list=key_list,
         lat=np.asarray(lat_list, dtype=np.float64),
         lon=np.asarray(lon_list, dtype=np.float64),
         name_rank=name_rank,
@@ -256,6 +317,9 @@ def _build(store: Store, generation: int) -> NearIndex:
         lat_list=lat_list,
         lon_list=lon_list,
         rank_list=name_rank.tolist(),
+        rad_list=rad_list,
+        cos_list=[math.cos(x) for x in rad_list],
+        offering=offering,
     )
 
 
