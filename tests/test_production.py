@@ -57,19 +57,24 @@ def test_done_when_flow_through_the_api(prod, tmp_path) -> None:
     assert bases == sorted(bases, key=lambda x: x != "stated")
     stated = {c["id"] for c in req["capable"] if c["basis"] == "stated"}
     assert {prod.lab_a, prod.lab_b} <= stated
-    sent = ann.post(f"/api/production/requests/{req['id']}/send",
-                    json={"send_to": [f"facility:{prod.lab_a}", f"facility:{prod.lab_b}"]})
+    sent = ann.post(
+        f"/api/production/requests/{req['id']}/send",
+        json={"send_to": [f"facility:{prod.lab_a}", f"facility:{prod.lab_b}"]},
+    )
     assert sent.status_code == 200 and sent.json()["added"] == 2
     mails = list((tmp_path / "outbox").glob("*.eml"))
     assert len(mails) == 2  # one manager per lab, told by mail …
     assert a.get("/api/inbox").json()["unread"] == 1  # … and in the inbox
     # a private request is not found by someone it was not sent to
     assert nosy.get(f"/api/production/requests/{req['id']}").status_code == 404
-    draft = a.get(f"/api/production/requests/{req['id']}/quote-draft",
-                  params={"facility": prod.lab_a}).json()
+    draft = a.get(
+        f"/api/production/requests/{req['id']}/quote-draft", params={"facility": prod.lab_a}
+    ).json()
     assert draft["lines"] and draft["lines"][0]["item"].startswith("clamp (petg")
-    q1 = a.post(f"/api/production/requests/{req['id']}/quotes", json={
-        "facility": prod.lab_a, "lines": draft["lines"], "currency": "EUR", "lead_days": 5})
+    q1 = a.post(
+        f"/api/production/requests/{req['id']}/quotes",
+        json={"facility": prod.lab_a, "lines": draft["lines"], "currency": "EUR", "lead_days": 5},
+    )
     q2 = b.post(f"/api/production/requests/{req['id']}/quotes", json={
         "facility": prod.lab_b, "lines": [{"item": "10 clamps", "amount": "55.00"},
                                           {"item": "setup", "amount": "4.5"}],
@@ -80,8 +85,9 @@ def test_done_when_flow_through_the_api(prod, tmp_path) -> None:
     assert [q["id"] for q in compared] == [q1.json()["id"], q2.json()["id"]]
     assert all(q["distance_km"] is not None and "reviews" in q for q in compared)
     # each lab sees only its own quote
-    assert [q["id"] for q in b.get(f"/api/production/requests/{req['id']}").json()["quotes"]] \
-        == [q2.json()["id"]]
+    assert [q["id"] for q in b.get(f"/api/production/requests/{req['id']}").json()["quotes"]] == [
+        q2.json()["id"]
+    ]
     o = ann.post(f"/api/production/quotes/{q1.json()['id']}/accept")
     assert o.status_code == 201 and o.json()["state"] == "accepted"
     oid = o.json()["id"]
@@ -103,7 +109,10 @@ def test_done_when_flow_through_the_api(prod, tmp_path) -> None:
     for who, to in ((a, "in_production"), (a, "shipped"), (ann, "received")):
         moved = who.post(f"/api/orders/{oid}/transition", json={"to": to})
         assert moved.status_code == 200 and moved.json()["state"] == to, moved.text
-    assert ann.post(f"/api/orders/{oid}/reviews", json={"rating": 5, "text": "On time"}).status_code == 201
+    assert (
+        ann.post(f"/api/orders/{oid}/reviews", json={"rating": 5, "text": "On time"}).status_code
+        == 201
+    )
     assert ann.post(f"/api/orders/{oid}/reviews", json={"rating": 1}).status_code == 409
     assert a.post(f"/api/orders/{oid}/reviews", json={"rating": 4}).status_code == 201
     from refaire.production.reviews import summary
@@ -136,14 +145,20 @@ def test_done_when_flow_through_the_api(prod, tmp_path) -> None:
     assert (intent, RDF.type, VF.Intent) in g
     assert (intent, VF.provider, URIRef(f"{base}facilities/{prod.lab_a}")) in g
     # the private request is not published; nosy sees no order
-    assert not list(g.subjects(RDF.type, VF.Intent, unique=True)) or \
-        (URIRef(f"{base}production/requests/{req['id']}"), None, None) not in g
+    assert (
+        not list(g.subjects(RDF.type, VF.Intent, unique=True))
+        or (URIRef(f"{base}production/requests/{req['id']}"), None, None) not in g
+    )
     nosy_graph = Graph().parse(data=nosy.get("/api/valueflows").text, format="json-ld")
     assert not list(nosy_graph.subjects(RDF.type, VF.Commitment))
     assert list(nosy_graph.subjects(RDF.type, VF.Proposal))  # the public offer
     qty = next(g.objects(commitment, VF.resourceQuantity))
     assert Literal("10", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal")) in set(
-        g.objects(qty, URIRef("http://www.ontology-of-units-of-measure.org/resource/om-2/hasNumericalValue")))
+        g.objects(
+            qty,
+            URIRef("http://www.ontology-of-units-of-measure.org/resource/om-2/hasNumericalValue"),
+        )
+    )
 
 
 def test_refusals(prod, monkeypatch) -> None:
@@ -176,8 +191,11 @@ def test_refusals(prod, monkeypatch) -> None:
         "lead_days": 5}).json()  # fmt: skip
     oid = ann.post(f"/api/production/quotes/{q['id']}/accept").json()["id"]
     # attachments: a hostile type refused in the worker, an oversized one before reading on
-    hostile = a.post(f"/api/orders/{oid}/messages", data={"body": "see"},
-                     files={"file": ("photo.png", b"<html><script>alert(1)</script>", "image/png")})
+    hostile = a.post(
+        f"/api/orders/{oid}/messages",
+        data={"body": "see"},
+        files={"file": ("photo.png", b"<html><script>alert(1)</script>", "image/png")},
+    )
     assert hostile.status_code == 422 and "markup" in hostile.json()["detail"]
     exe = a.post(f"/api/orders/{oid}/messages", files={"file": ("x.pdf", b"MZ\x90\x00" * 10)})
     assert exe.status_code == 422
@@ -185,8 +203,11 @@ def test_refusals(prod, monkeypatch) -> None:
     big = a.post(f"/api/orders/{oid}/messages", files={"file": ("big.txt", b"a" * 5000)})
     assert big.status_code == 413
     monkeypatch.delenv("REFAIRE_MAX_UPLOAD_MB")
-    ok = a.post(f"/api/orders/{oid}/messages", data={"body": "drawing attached"},
-                files={"file": ("plan.pdf", b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n", "application/pdf")})
+    ok = a.post(
+        f"/api/orders/{oid}/messages",
+        data={"body": "drawing attached"},
+        files={"file": ("plan.pdf", b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n", "application/pdf")},
+    )
     assert ok.status_code == 201, ok.text
     files = ann.get(f"/api/orders/{oid}")
     mid = files.json()["messages"][-1]["id"]
@@ -197,15 +218,18 @@ def test_refusals(prod, monkeypatch) -> None:
     # cancelling needs a reason; nothing is half-written on refusal
     assert a.post(f"/api/orders/{oid}/transition", json={"to": "cancelled"}).status_code == 422
     assert ann.get(f"/api/orders/{oid}").json()["state"] == "accepted"
-    cancelled = ann.post(f"/api/orders/{oid}/transition", json={"to": "cancelled",
-                                                                 "note": "changed my mind"})
+    cancelled = ann.post(
+        f"/api/orders/{oid}/transition", json={"to": "cancelled", "note": "changed my mind"}
+    )
     assert cancelled.json()["state"] == "cancelled" and cancelled.json()["cancelled_by"] == "buyer"
     assert ann.post(f"/api/orders/{oid}/reviews", json={"rating": 3}).status_code == 409
     assert ann.post("/api/offers", json=offer_body(prod)).status_code == 422  # not her facility
     bad_offer = a.post("/api/offers", json=offer_body(prod, price_breaks=[
         {"min_qty": 5, "unit_price": "0"}], currency="EURO"))  # fmt: skip
-    assert {e["field"] for e in bad_offer.json()["errors"]} == {"price_breaks.0.unit_price",
-                                                                 "currency"}
+    assert {e["field"] for e in bad_offer.json()["errors"]} == {
+        "price_breaks.0.unit_price",
+        "currency",
+    }
     from_five = a.post("/api/offers", json=offer_body(prod, price_breaks=[
         {"min_qty": 5, "unit_price": "3"}]))  # fmt: skip
     assert [e["field"] for e in from_five.json()["errors"]] == ["price_breaks"]
@@ -258,3 +282,38 @@ def test_observatory_counts_offers_practice(prod) -> None:
     practice = {p["practice"]: p for p in d["practices"]}["offers"]
     assert practice == {"practice": "offers", "count": 1, "not_computed": None}
     assert d["production"]["offers"] == 1
+
+
+def test_a_design_of_unknown_needs_lists_nearby_places_to_ask_never_as_capable(prod) -> None:
+    """Nobody is known to make a design whose parts do not say what they need: routing
+    lists the nearest places as "unknown" (after any stated or probable one), "all capable"
+    sends to none of them and says why, and the requester may still ask one by choice."""
+    from refaire.ingest.runner import import_bytes
+
+    import_bytes(
+        prod.store,
+        "upload:okh.toml",
+        b"""okhv = "OKH-LOSHv1.0"
+name = "Mystery gadget"
+repo = "https://example.org/mystery"
+license = "CERN-OHL-S-2.0"
+function = "Something whose parts say nothing of how they are made."
+
+[[part]]
+name = "thing"
+""",
+    )
+    ann = client(prod, "ann")
+    designs = ann.get("/api/designs", params={"q": "Mystery gadget"}).json()["items"]
+    r = ann.post("/api/production/requests", json={
+        "design": str(designs[0]["id"]), "quantity": 1, "place": "Lyon", "radius_km": 30,
+        "visibility": "recipients"})  # fmt: skip
+    assert r.status_code == 201, r.text
+    req = r.json()
+    assert req["capable"] and {c["basis"] for c in req["capable"]} == {"unknown"}
+    every = ann.post(f"/api/production/requests/{req['id']}/send", json={"send_to": "all"})
+    assert every.status_code == 422
+    assert "not known" in every.text and "widen the radius" not in every.text
+    one = req["capable"][0]["target"]
+    sent = ann.post(f"/api/production/requests/{req['id']}/send", json={"send_to": [one]})
+    assert sent.status_code == 200 and sent.json()["added"] == 1

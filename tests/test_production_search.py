@@ -97,12 +97,18 @@ def test_routing_is_the_per_pair_answer(design: Design) -> None:
         assert {c["basis"] for c in got} == {"stated", "probable"}
 
 
-def test_unknown_parts_route_to_nobody() -> None:
+def test_unknown_parts_are_complete_nowhere_and_list_the_nearest_to_ask() -> None:
     facilities = population(50, 1)
     index = FacilityIndex.build(enumerate(facilities), lambda i: facilities[i])
     dr = requirements_of(Design("t:x", "Mystery", "test", parts=[Part("Thing")]), 1)
     assert dr.unknown_parts
-    assert capable_facilities(index, dr, *LYON, 100.0) == []
+    got = capable_facilities(index, dr, *LYON, 100.0, limit=10)
+    within = sorted(
+        d for d in (haversine_km(*LYON, f.latitude, f.longitude) for f in facilities) if d <= 100.0
+    )
+    # never "stated" or "probable": nobody knows; the nearest first, to be asked
+    assert {c["basis"] for c in got} == {"unknown"}
+    assert [c["distance_km"] for c in got] == [round(d, 2) for d in within[:10]]
 
 
 def test_offers_near_me_is_the_plain_answer(any_store) -> None:

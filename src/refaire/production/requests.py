@@ -193,11 +193,18 @@ def send_request(store: Store, actor: Actor, rid: int, targets: Any,
     if req["status"] != "open":
         raise ProductionError([("status", f"the request is {req['status']}")], status=409)
     capable = {c["target"]: c for c in routing.capable_for(store, req, lang)}
-    wanted = list(capable) if targets == "all" or targets == ["all"] else list(targets or [])
+    every = targets == "all" or targets == ["all"]
+    # "all capable" means those known to be able to make it, never the unknown ones
+    wanted = ([t for t, c in capable.items() if c["basis"] != "unknown"] if every
+              else list(targets or []))  # fmt: skip
     unknown = [t for t in wanted if t not in capable]
     if unknown:
         raise ProductionError([("send_to", f"{t!r} is not among the capable makers within "
                                 f"{req['radius_km']:g} km") for t in unknown])  # fmt: skip
+    if not wanted and capable:
+        raise ProductionError([("send_to", "what its parts need is not known, so nobody is known "
+                                "to be able to make it; choose among the places nearby "
+                                "(capability unknown: ask them)")])  # fmt: skip
     if not wanted:
         raise ProductionError([("send_to", f"nobody capable within {req['radius_km']:g} km "
                                 "to send it to; widen the radius")])  # fmt: skip

@@ -5,8 +5,10 @@ Facilities come from the matching engine's verdicts (`FacilityIndex.sig_codes`, 
 inferred) capabilities cover every requirement first (`basis: "stated"`), then those that
 can only probably make it (`basis: "probable"`, a capability known only from a facility
 type's usual inventory, `ingest/probable.py`), never shown as the stronger; nearest first
-within each. Partial matches are not proposed, and a design with a part of unknown
-requirements is complete nowhere (the engine's rule). A request for the member's own part
+within each. Partial matches are not proposed. A design with a part of unknown
+requirements is complete nowhere (the engine's rule): for it the nearest facilities are
+listed as `basis: "unknown"` (nobody knows whether they can make it: ask them), chosen
+one by one by the requester and never sent to as "all capable". A request for the member's own part
 files is routed on the measured parts (`production.part_files`). Makers are members with
 an active offer for the same registry design whose delivery radius reaches the place
 (`basis: "stated"`: they said they make it).
@@ -30,6 +32,7 @@ from refaire.store.designs import get_design
 from refaire.store.tables import facility_managers, production_offers
 
 LIMIT = 50
+BASIS_RANK = {"stated": 0, "probable": 1, "unknown": 2}
 
 
 def capable_facilities(index: FacilityIndex, dr: DesignRequirements, lat: float, lon: float,
@@ -47,11 +50,13 @@ def capable_facilities(index: FacilityIndex, dr: DesignRequirements, lat: float,
     for callers; nothing worded is returned.
     """
     del lang  # nothing worded: ids, names, distances and bases
-    if not dr.requirements or dr.unknown_parts:
-        return []  # a part of unknown requirements: nobody is complete (engine rule)
     rows, dist = index.near(lat, lon, radius_km, ordered=False)
     if not len(rows):
         return []
+    if not dr.requirements or dr.unknown_parts:
+        # nobody is complete (engine rule), nobody is ruled out: the nearest, to ask
+        top = top_lexsort((dist,), limit)
+        return [_row(index, rows, dist, j, "unknown") for j in top]
     present, inv = dense_unique(index.sig_of[rows], len(index.sigs))
     codes = index.sig_codes(dr.requirements, present)
     complete_sig = is_met(codes).all(axis=0)
@@ -60,15 +65,14 @@ def capable_facilities(index: FacilityIndex, dr: DesignRequirements, lat: float,
     keep = np.flatnonzero(complete | probable)
     # stated (complete) before probable, then nearest; ties by position (lexsort is stable)
     top = keep[top_lexsort((dist[keep], ~complete[keep]), limit)]
-    out = []
-    for j in top:
-        row = int(rows[j])
-        fid = int(index.ids[row])
-        out.append({"kind": "facility", "id": fid, "name": index.names[row],
-                    "basis": "stated" if complete[j] else "probable",
-                    "distance_km": round(float(dist[j]), 2),
-                    "target": f"facility:{fid}"})  # fmt: skip
-    return out
+    return [_row(index, rows, dist, j, "stated" if complete[j] else "probable") for j in top]
+
+
+def _row(index: FacilityIndex, rows: Any, dist: Any, j: int, basis: str) -> dict[str, Any]:
+    row = int(rows[j])
+    fid = int(index.ids[row])
+    return {"kind": "facility", "id": fid, "name": index.names[row], "basis": basis,
+            "distance_km": round(float(dist[j]), 2), "target": f"facility:{fid}"}  # fmt: skip
 
 
 def capable(store: Store, design_id: int, lat: float, lon: float, radius_km: float,
@@ -101,8 +105,8 @@ def capable(store: Store, design_id: int, lat: float, lon: float, radius_km: flo
         out.append({"kind": "maker", "id": uid, "name": title, "basis": "stated",
                     "distance_km": round(d, 2), "has_managers": True, "offer_id": oid,
                     "target": f"maker:{uid}"})  # fmt: skip
-    # stated before probable, then nearest: the engine's order within each basis
-    out.sort(key=lambda c: (c["basis"] != "stated", c["distance_km"]))
+    # stated, then probable, then unknown; nearest first within each
+    out.sort(key=lambda c: (BASIS_RANK[c["basis"]], c["distance_km"]))
     return out
 
 
