@@ -28,10 +28,51 @@ class Said(str):
         text.key, text.values = key, values
         return text
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # through a worker process (run_job) it stays a Said, not its English text as a key
+        return (Said, (self.key, self.values))
+
     def text(self, lang: str = "en") -> str:
         from refaire.catalogue import translate
 
         return translate(lang, self.key, **{k: in_language(lang, v) for k, v in self.values.items()})
+
+
+class Joined(Said):
+    """Said parts joined by `sep` (a list of moves, of parties): English is the parts'
+    English joined, `text(lang)` joins each part worded in `lang`; `sep` may be a `Said`
+    (" or ") so the joint is worded too."""
+
+    parts: tuple[Any, ...]
+    sep: Any
+
+    def __new__(cls, sep: Any, parts: Any) -> Joined:  # type: ignore[override]
+        parts = tuple(parts)
+        text = str.__new__(cls, str(sep).join(str(p) for p in parts))
+        text.key, text.values, text.parts, text.sep = "", {}, parts, sep
+        return text
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Joined, (self.sep, self.parts))
+
+    def text(self, lang: str = "en") -> str:
+        return str(in_language(lang, self.sep)).join(str(in_language(lang, p)) for p in self.parts)
+
+
+class Worded(Said):
+    """The message of an error that words itself (`exc.text(lang)`, as `PlaceError`), kept
+    as a `Said` so it can sit among a form's problems and still be worded per language."""
+
+    def __new__(cls, exc: Any) -> Worded:  # type: ignore[override]
+        text = str.__new__(cls, exc.text("en"))
+        text.key, text.values, text.exc = "", {}, exc
+        return text
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (str, (str(self),))  # the error may not travel: its English does
+
+    def text(self, lang: str = "en") -> str:
+        return str(self.exc.text(lang))
 
 
 def in_language(lang: str, text: object) -> Any:
