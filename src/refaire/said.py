@@ -102,3 +102,23 @@ def error_text(exc: Exception, lang: str) -> str:
         return "; ".join(str(in_language(lang, m)) for _, m in problems)
     first = exc.args[0] if exc.args else str(exc)
     return str(in_language(lang, first)).strip("'\"")
+
+
+def plain_values(values: dict[str, Any]) -> dict[str, Any]:
+    """`values` as plain JSON: a Said value (a word such as "truncated") is kept as its key
+    and values, not its English, so it can be worded again."""
+    return {k: {"said": v.key, "values": plain_values(v.values)} if isinstance(v, Said) and v.key
+            else v for k, v in values.items()}  # fmt: skip
+
+
+def _said_values(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: Said(v["said"], _said_values(v.get("values") or {}))
+            if isinstance(v, dict) and "said" in v else v for k, v in values.items()}  # fmt: skip
+
+
+def said_problem(entry: dict[str, Any]) -> str:
+    """The message of a report problem (`{severity, message, key?, values?}`, plain JSON
+    as it crosses processes and is stored) as a `Said` when it has a key, else as it is."""
+    if entry.get("key"):
+        return Said(entry["key"], _said_values(entry.get("values") or {}))
+    return str(entry.get("message", ""))

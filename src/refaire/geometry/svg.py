@@ -21,6 +21,8 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 
+from refaire.said import Said
+
 from . import curves
 from .errors import MeshError
 from .safexml import parse_xml
@@ -223,7 +225,7 @@ def _outline(
     if tag == "rect":
         x, y, w, h = (_length(g(k)) for k in ("x", "y", "width", "height"))
         if g("rx") or g("ry"):
-            warnings.append("rounded rectangle corners measured as square")
+            warnings.append(Said("geom.warn.rounded"))
         pts = np.array([(x, y), (x + w, y), (x + w, y + h), (x, y + h), (x, y)])
         return [(pts, True)] if w > 0 and h > 0 else []
     if tag in ("circle", "ellipse"):
@@ -264,7 +266,7 @@ def _document_scale(root: ET.Element, warnings: list[str]) -> tuple[np.ndarray, 
         offset = np.array([-box[0] * sx, -box[1] * sy])
         return np.array([[sx, 0, offset[0]], [0, sy, offset[1]], [0, 0, 1]]), unit
     if len(box) != 4 and sizes[0] and sizes[0][1] not in ("", "px", "%"):
-        warnings.append("width has a unit but there is no viewBox: user units read as px")
+        warnings.append(Said("geom.warn.no_viewbox"))
     px = MM_PER["px"]
     return np.diag([px, px, 1.0]), "px"
 
@@ -273,7 +275,7 @@ def read_svg(data: bytes) -> tuple[list[Polyline], str, list[str]]:
     """Polylines in mm, the document unit, warnings."""
     root = parse_xml(data, "SVG", MAX_ELEMENTS)
     if _local(root.tag) != "svg":
-        raise MeshError("not an SVG document (no <svg> root)")
+        raise MeshError(Said("geom.err.not_svg"))
     warnings: list[str] = []
     document, unit = _document_scale(root, warnings)
     out: list[Polyline] = []
@@ -299,5 +301,5 @@ def read_svg(data: bytes) -> tuple[list[Polyline], str, list[str]]:
 
     visit(root, document, 0)
     for tag, count in sorted(skipped.items()):
-        warnings.append(f"{count} <{tag}> element(s) not measured (convert text to paths)")
+        warnings.append(Said("geom.warn.svg_skipped", n=count, tag=tag))
     return out, unit, sorted(set(warnings), key=warnings.index)

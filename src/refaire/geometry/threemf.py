@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from refaire.said import Said
+
 from .errors import MeshError
 from .safexml import parse_xml
 from .units import MM_PER_UNIT
@@ -82,7 +84,7 @@ class _Package:
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
         except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
-            raise MeshError(f"not a readable 3MF (zip) archive: {exc}") from None
+            raise MeshError(Said("geom.err.3mf_zip", why=str(exc))) from None
         self.names = {info.filename.lower(): info.filename for info in self.zip.infolist()}
         self.max_part_bytes = max_part_bytes
         self.models: dict[str, dict[str, _Object]] = {}
@@ -133,7 +135,7 @@ class _Package:
                     return rel.get("Target", DEFAULT_ROOT).lstrip("/")
         if DEFAULT_ROOT.lower() in self.names:
             return DEFAULT_ROOT
-        raise MeshError("zip archive without a 3MF model part (no 3D/3dmodel.model)")
+        raise MeshError(Said("geom.err.3mf_no_model"))
 
     def model(self, path: str) -> dict[str, _Object]:
         path = path.lstrip("/")
@@ -234,7 +236,7 @@ def read_3mf(
     def walk(path: str, object_id: str, matrix: np.ndarray) -> None:
         obj = lookup(path, object_id)
         if obj.type not in _PRINTED_TYPES:
-            warnings.append(f"object {object_id} of type {obj.type!r} is not measured")
+            warnings.append(Said("geom.warn.3mf_type", id=object_id, type=obj.type))
             return
         if obj.vertices is not None and obj.triangles is not None and len(obj.triangles):
             if obj.triangles.min() < 0 or obj.triangles.max() >= len(obj.vertices):
@@ -245,7 +247,7 @@ def read_3mf(
 
     items = [e for e in root.iter() if _local(e.tag) == "item"]
     if not items:
-        raise MeshError("3MF build has no <item>: nothing to print")
+        raise MeshError(Said("geom.err.3mf_no_item"))
     chosen = []
     total = instances = 0
     for item in items:
@@ -253,7 +255,7 @@ def read_3mf(
         if object_id is None:
             raise MeshError("3MF build <item> without objectid")
         if item.get("printable") == "0":
-            warnings.append(f"build item {object_id} is marked not printable and is skipped")
+            warnings.append(Said("geom.warn.3mf_unprintable", id=object_id))
             continue
         path = _attr(item, "path") or root_path
         triangles, visits = expanded(path, object_id, 0)
@@ -266,7 +268,7 @@ def read_3mf(
     for path, object_id, matrix in chosen:
         walk(path, object_id, matrix)
     if not placements:
-        raise MeshError("3MF build contains no mesh triangles")
+        raise MeshError(Said("geom.err.3mf_no_triangles"))
 
     parts = []
     for vertices, triangles, matrix in placements:

@@ -257,7 +257,8 @@ def remove_machine(store: Store, actor: Actor, ident: int | str, index: int) -> 
 
     def change(f: Facility, by: str, at: str) -> tuple[dict, dict]:
         if not 0 <= index < len(f.equipment):
-            raise UnknownItem(f"no machine number {index} at {f.name} ({len(f.equipment)} listed)")
+            raise UnknownItem(Said("err.no_machine", index=index, name=f.name,
+                                       n=len(f.equipment)))
         old = copy.deepcopy(f.equipment)
         before = {"equipment": _machine_summary(f), "removed": machine_dict(f.equipment[index])}
         del f.equipment[index]

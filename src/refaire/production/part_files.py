@@ -20,7 +20,7 @@ from typing import Any
 
 from refaire.model import Design, Dimensions, Part
 from refaire.production.access import ProductionError
-from refaire.said import Said
+from refaire.said import Said, said_problem
 
 MAX_PARTS = 20
 # quote-table process -> process vocabulary id
@@ -41,10 +41,11 @@ def _known(process: str) -> str:
 
 
 def _first_problem(m: dict[str, Any]) -> str:
+    # a Said when the problem has its key: the page words it
     for p in m.get("problems") or []:
         if p.get("severity") == "error":
-            return str(p.get("message"))
-    return "no measurement"
+            return said_problem(p)
+    return Said("prod.err.no_measurement")
 
 
 def parts_from_measurements(measured: list[dict[str, Any]],
