@@ -43,9 +43,7 @@ def _pairs(data: bytes) -> list[tuple[int, str]]:
         try:
             pairs.append((int(lines[k].strip()), lines[k + 1].strip()))
         except ValueError:
-            raise MeshError(
-                f"DXF line {k + 1}: group code expected, found {lines[k][:20]!r}"
-            ) from None
+            raise MeshError(Said("geom.err.dxf_group", line=k + 1, found=lines[k][:20])) from None
     return pairs
 
 
@@ -163,7 +161,7 @@ def read_dxf(data: bytes) -> tuple[list[Polyline], str, float, list[str]]:
     try:
         entities, units = _entities(pairs)
     except (ValueError, OverflowError):
-        raise MeshError("DXF header: $INSUNITS is not a whole number") from None
+        raise MeshError(Said("geom.err.dxf_insunits")) from None
     if not entities:
         raise MeshError(Said("geom.err.dxf_empty"))
     unit, factor = INSUNITS.get(units, ("mm", 1.0))
@@ -180,9 +178,7 @@ def read_dxf(data: bytes) -> tuple[list[Polyline], str, float, list[str]]:
             raise
         # MeshError is a ValueError: re-raised above, so only parse faults arrive here.
         except (ValueError, OverflowError, ZeroDivisionError):
-            raise MeshError(
-                f"DXF entity {k + 1} ({kind[:20]}): a value is not a valid number"
-            ) from None
+            raise MeshError(Said("geom.err.dxf_number", n=k + 1, kind=kind[:20])) from None
         k += 1
     for kind, count in sorted(ignored.items()):
         warnings.append(Said("geom.warn.dxf_skipped", n=count, kind=kind))

@@ -109,9 +109,7 @@ class _PathScanner:
         self._skip()
         match = _NUMBER.match(self.d, self.i)
         if not match:
-            raise MeshError(
-                f"SVG path data: a number was expected at {self.d[self.i : self.i + 12]!r}"
-            )
+            raise MeshError(Said("geom.err.svg_number", at=self.d[self.i : self.i + 12]))
         self.i = match.end()
         return float(match.group())
 
@@ -120,7 +118,7 @@ class _PathScanner:
         if self.i < len(self.d) and self.d[self.i] in "01":
             self.i += 1
             return self.d[self.i - 1] == "1"
-        raise MeshError("SVG path data: an arc flag (0 or 1) was expected")
+        raise MeshError(Said("geom.err.svg_flag"))
 
 
 def parse_path(d: str, budget: curves.PointBudget | None = None) -> list[Polyline]:
@@ -144,7 +142,7 @@ def parse_path(d: str, budget: curves.PointBudget | None = None) -> list[Polylin
 
     cmd = scan.command()
     if cmd is None and d.strip():
-        raise MeshError("SVG path data must start with a command")
+        raise MeshError(Said("geom.err.svg_start"))
     while cmd is not None:
         rel, op = cmd.islower(), cmd.upper()
         first = True
@@ -193,7 +191,7 @@ def parse_path(d: str, budget: curves.PointBudget | None = None) -> list[Polylin
                 end = point(rel)
                 seg = curves.svg_arc(tuple(cur), radii, rotation, large, sweep, tuple(end))
             else:
-                raise MeshError(f"SVG path data: unknown command {cmd!r}")
+                raise MeshError(Said("geom.err.svg_command", cmd=cmd))
             budget.take(len(seg))
             pieces.append(seg)
             cur, last_ctrl, last_cmd = seg[-1], ctrl, op
@@ -201,7 +199,7 @@ def parse_path(d: str, budget: curves.PointBudget | None = None) -> list[Polylin
         last_cmd = op if op != "Z" else ""
         cmd = scan.command()
         if cmd is None and scan.i < len(d.strip()):
-            raise MeshError(f"SVG path data: unexpected {d[scan.i : scan.i + 12]!r}")
+            raise MeshError(Said("geom.err.svg_unexpected", at=d[scan.i : scan.i + 12]))
     flush(False)
     return out
 
@@ -285,7 +283,7 @@ def read_svg(data: bytes) -> tuple[list[Polyline], str, list[str]]:
 
     def visit(element: ET.Element, matrix: np.ndarray, depth: int) -> None:
         if depth > MAX_DEPTH:
-            raise MeshError(f"SVG elements nest deeper than {MAX_DEPTH} levels: refused")
+            raise MeshError(Said("geom.err.svg_depth", max=MAX_DEPTH))
         tag = _local(element.tag)
         if tag in _SKIPPED or _hidden(element):
             return

@@ -297,7 +297,7 @@ def set_capability(
             state(f)["removed"] = [r for r in removed if (r["kind"], r["id"]) != (kind, cap_id)]
         else:
             if cap_id not in {c.id for c in caps}:
-                raise UnknownItem(f"{f.name} does not list the {kind} {cap_id!r} itself")
+                raise UnknownItem(Said(f"err.not_listed_{kind}", name=f.name, id=cap_id))
             setattr(f, field, [c for c in caps if c.id != cap_id])
             if {"kind": kind, "id": cap_id} not in removed:
                 removed.append({"kind": kind, "id": cap_id})
