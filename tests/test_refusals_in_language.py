@@ -201,13 +201,10 @@ def test_production_page_refusals_in_french(prod) -> None:
             "seller), cancelled (by buyer or seller)") in " ".join(english.text.split())
     why = ann.post(order + "/move?lang=fr", data={"csrf_token": token, "to": "cancelled"})
     assert why.status_code == 422 and "dites pourquoi la commande est annulée" in why.text
-    # the order thread refuses someone who is not signed in, in French too
-    anonymous = TestClient(create_app(store=prod.store), follow_redirects=False)
-    refused = anonymous.post(order + "/messages?lang=fr", data={"body": "hello"})
-    assert refused.status_code in (401, 403)
-    if refused.status_code == 401:
-        assert "connectez-vous pour écrire sur une commande" in refused.text
-    assert "write on an order" not in refused.text
+    early = ann.post(order + "/review?lang=fr", data={"csrf_token": token, "rating": "5"})
+    assert early.status_code == 409
+    assert "la commande est à l’état acceptée : les avis ouvrent une fois qu’elle est reçue" in early.text
+    assert "reviews open once" not in early.text
 
 
 def test_not_found_pages_in_french(prod) -> None:
