@@ -27,6 +27,7 @@ from refaire.production import messages, orders, quotes, reviews
 from refaire.production import requests as prequests
 from refaire.production.access import ProductionError
 from refaire.production.attachments import attachment_type
+from refaire.said import Said
 from refaire.store import Store
 
 router = APIRouter(tags=["production requests, quotes and orders"])
@@ -135,7 +136,7 @@ async def create_parts_request(request: Request, store: StoreDep, actor: ActorDe
     from refaire.production.access import require_member
     from refaire.production.part_files import MAX_PARTS
 
-    await run_in_threadpool(answer, lambda: require_member(actor, "request production"))
+    await run_in_threadpool(answer, lambda: require_member(actor, Said("prod.what.request")))
     cap = limits.max_upload_bytes()
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_PARTS * (cap + 2**16):
@@ -249,7 +250,7 @@ async def post_message(oid: RowId, request: Request, store: StoreDep, actor: Act
     from refaire.production.access import require_member
 
     def party() -> Any:  # who may write is known before a byte of the body is read
-        require_member(actor, "write on an order")
+        require_member(actor, Said("prod.what.write_order"))
         return orders.order_detail(store, actor, oid)
 
     await run_in_threadpool(answer, party)

@@ -114,7 +114,8 @@ def _body(detail: Any) -> dict[str, Any]:
         ]
         summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return {"detail": summary or "invalid request", "errors": errors}
-    return {"detail": str(detail), "errors": []}
+    # a `Said` (a str) stays one, so a page can word it in its reader's language
+    return {"detail": detail if isinstance(detail, str) else str(detail), "errors": []}
 
 
 def _field(loc: tuple[Any, ...] | list[Any]) -> str:

@@ -22,12 +22,13 @@ _TITLES = {404: "error.title", 405: "error.title_method"}
 def error_page(
     request: Request, status: int, body: dict[str, Any], headers: Any = None
 ) -> HTMLResponse:
+    from refaire.said import in_language
     from refaire.web import render
     from refaire.web.i18n import choose_language, translate
 
     lang = choose_language(request)
     key = _GENERIC.get(body["detail"])
-    message = translate(lang, key) if key else body["detail"]
+    message = translate(lang, key) if key else in_language(lang, body["detail"])
     if body["errors"]:
         message = translate(lang, "error.bad_params")
     title = translate(lang, _TITLES.get(status, "error.title_request"))

@@ -14,6 +14,8 @@ import math
 
 import numpy as np
 
+from refaire.said import Said
+
 from .errors import MeshError
 
 STEP_RAD = math.radians(1.0)
@@ -35,9 +37,7 @@ class PointBudget:
     def take(self, count: int) -> None:
         self.left -= count
         if self.left < 0:
-            raise MeshError(
-                f"the drawing flattens into more than {self.limit:,} points: too complex, refused"
-            )
+            raise MeshError(Said("geom.err.points", max=self.limit))
 
 
 def arc(
@@ -126,9 +126,7 @@ def bspline(
     """
     n = len(control)
     if degree > MAX_SPLINE_DEGREE:
-        raise MeshError(
-            f"DXF SPLINE of degree {degree}: degrees above {MAX_SPLINE_DEGREE} are refused"
-        )
+        raise MeshError(Said("geom.err.spline", degree=degree, max=MAX_SPLINE_DEGREE))
     if degree < 1 or n <= degree or len(knots) != n + degree + 1:
         return control
     w = np.ones(n) if not weights or len(weights) != n else np.asarray(weights, dtype=np.float64)

@@ -17,6 +17,8 @@ import math
 
 import numpy as np
 
+from refaire.said import Said
+
 from . import curves
 from .errors import MeshError
 
@@ -32,7 +34,7 @@ _IGNORED = {"TEXT", "MTEXT", "DIMENSION", "HATCH", "INSERT", "POINT", "SOLID", "
 
 def _pairs(data: bytes) -> list[tuple[int, str]]:
     if data.startswith(b"AutoCAD Binary DXF"):
-        raise MeshError("binary DXF is not supported: save the drawing as ASCII DXF")
+        raise MeshError(Said("geom.err.dxf_binary"))
     lines = data.decode("utf-8", errors="replace").splitlines()
     if len(lines) % 2:
         lines = lines[:-1]
@@ -41,9 +43,7 @@ def _pairs(data: bytes) -> list[tuple[int, str]]:
         try:
             pairs.append((int(lines[k].strip()), lines[k + 1].strip()))
         except ValueError:
-            raise MeshError(
-                f"DXF line {k + 1}: group code expected, found {lines[k][:20]!r}"
-            ) from None
+            raise MeshError(Said("geom.err.dxf_group", line=k + 1, found=lines[k][:20])) from None
     return pairs
 
 
@@ -161,11 +161,11 @@ def read_dxf(data: bytes) -> tuple[list[Polyline], str, float, list[str]]:
     try:
         entities, units = _entities(pairs)
     except (ValueError, OverflowError):
-        raise MeshError("DXF header: $INSUNITS is not a whole number") from None
+        raise MeshError(Said("geom.err.dxf_insunits")) from None
     if not entities:
-        raise MeshError("DXF without an ENTITIES section or without entities")
+        raise MeshError(Said("geom.err.dxf_empty"))
     unit, factor = INSUNITS.get(units, ("mm", 1.0))
-    warnings = [] if units in INSUNITS else [f"$INSUNITS {units} unknown: read as millimetres"]
+    warnings = [] if units in INSUNITS else [Said("geom.warn.insunits", units=units)]
     out: list[Polyline] = []
     ignored: dict[str, int] = {}
     budget = curves.PointBudget()
@@ -178,12 +178,10 @@ def read_dxf(data: bytes) -> tuple[list[Polyline], str, float, list[str]]:
             raise
         # MeshError is a ValueError: re-raised above, so only parse faults arrive here.
         except (ValueError, OverflowError, ZeroDivisionError):
-            raise MeshError(
-                f"DXF entity {k + 1} ({kind[:20]}): a value is not a valid number"
-            ) from None
+            raise MeshError(Said("geom.err.dxf_number", n=k + 1, kind=kind[:20])) from None
         k += 1
     for kind, count in sorted(ignored.items()):
-        warnings.append(f"{count} {kind} entit{'y' if count == 1 else 'ies'} not measured")
+        warnings.append(Said("geom.warn.dxf_skipped", n=count, kind=kind))
     scaled = [(points * factor, closed) for points, closed in out]
     return scaled, unit, factor, warnings
 

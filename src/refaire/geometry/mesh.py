@@ -14,8 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from refaire.said import Said
+
 from . import stl
-from .errors import MeshError
+from .errors import MeshError, error_message, problem
 from .measure import measure
 from .obj import looks_like_obj, read_obj
 from .threemf import read_3mf
@@ -49,11 +51,11 @@ class MeshReport:
     def ok(self) -> bool:
         return not any(p["severity"] == "error" for p in self.problems)
 
-    def error(self, message: str) -> None:
-        self.problems.append({"severity": "error", "message": message})
+    def error(self, message: object) -> None:
+        self.problems.append(problem("error", message))
 
-    def warn(self, message: str) -> None:
-        self.problems.append({"severity": "warning", "message": message})
+    def warn(self, message: object) -> None:
+        self.problems.append(problem("warning", message))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -114,7 +116,7 @@ def _read(report: MeshReport, kind: str, data: bytes, max_triangles: int) -> np.
         for message in warnings:
             report.warn(message)
         return tris
-    raise MeshError(f"unknown format {kind}")
+    raise MeshError(Said("geom.err.unknown_format", kind=kind))
 
 
 def _fill(report: MeshReport, tris: np.ndarray, picture: bool = False) -> None:
@@ -124,8 +126,7 @@ def _fill(report: MeshReport, tris: np.ndarray, picture: bool = False) -> None:
     if not (np.isfinite(tris.min()) and np.isfinite(tris.max())):
         finite = np.isfinite(tris).all(axis=(1, 2))
         report.error(
-            f"{int((~finite).sum()):,} of {len(tris):,} triangles have NaN or infinite "
-            "coordinates: nothing measured"
+            Said("geom.err.nan_triangles", bad=int((~finite).sum()), n=len(tris))
         )
         return
     m = measure(tris)
@@ -135,19 +136,19 @@ def _fill(report: MeshReport, tris: np.ndarray, picture: bool = False) -> None:
     volume = m.volume
     if m.degenerate:
         report.warn(
-            f"{m.degenerate:,} zero-area facets (harmless to volume, often a sign of a sloppy export)"
+            Said("geom.warn.degenerate", n=int(m.degenerate))
         )
     if not m.watertight:
         report.warn(
-            f"not watertight: {m.boundary_edges:,} open edges, {m.nonmanifold_edges:,} "
-            "edges shared by more than two facets — volume is approximate"
+            Said("geom.warn.not_watertight", open=int(m.boundary_edges),
+                 shared=int(m.nonmanifold_edges))
         )
     elif m.misoriented_edges:
         report.warn(
-            f"{m.misoriented_edges:,} edges join facets facing opposite ways — volume is approximate"
+            Said("geom.warn.misoriented", n=int(m.misoriented_edges))
         )
     if volume < 0:
-        report.warn("facets face inwards (inside-out mesh): volume taken as positive")
+        report.warn(Said("geom.warn.inside_out"))
         volume = -volume
     report.volume_mm3 = _significant(volume)
     suspicion = unit_suspicion(m.bbox_size)
@@ -169,28 +170,26 @@ def measure_bytes(
     report = MeshReport(file=name)
     try:
         if not data:
-            report.error("empty file")
+            report.error(Said("geom.err.empty"))
             return report
         kind = detect(name, data[:_SNIFF], len(data))
         if kind == "step":
             report.format = "step"
-            report.error("STEP is not supported: convert to STL or 3MF")
+            report.error(Said("geom.err.step"))
             return report
         if kind is None:
-            report.error("not a mesh: content is neither STL, 3MF nor OBJ")
+            report.error(Said("geom.err.not_mesh"))
             return report
         if kind != "3mf" and len(data) > _byte_limit(max_triangles):
-            report.error(
-                f"{len(data):,} bytes is too large for {max_triangles:,} triangles: refused"
-            )
+            report.error(Said("geom.err.too_large", size=len(data), max=max_triangles))
             return report
         _fill(report, _read(report, kind, data, max_triangles), picture)
     except MeshError as exc:
-        report.error(str(exc))
+        report.error(error_message(exc))
     except MemoryError:
-        report.error("out of memory while reading: file too large")
+        report.error(Said("geom.err.memory"))
     except Exception as exc:  # a library fault must not lose the other files of a batch
-        report.error(f"internal error while measuring ({type(exc).__name__}: {exc})")
+        report.error(Said("geom.err.internal", error=f"{type(exc).__name__}: {exc}"))
     return report
 
 
@@ -208,20 +207,15 @@ def measure_file(
             if (binary and count > max_triangles) or size > _byte_limit(max_triangles):
                 report = MeshReport(file=name)
                 if binary:
-                    report.error(
-                        f"binary STL declares {count:,} triangles, over the limit of "
-                        f"{max_triangles:,}: refused"
-                    )
+                    report.error(Said("geom.err.stl_over", n=count, max=max_triangles))
                 else:
-                    report.error(
-                        f"{size:,} bytes is too large for {max_triangles:,} triangles: refused"
-                    )
+                    report.error(Said("geom.err.too_large", size=size, max=max_triangles))
                 return report
             handle.seek(0)
             data = handle.read()
     except OSError as exc:
         report = MeshReport(file=name)
-        report.error(f"cannot read file: {exc.strerror or exc}")
+        report.error(Said("geom.err.cannot_read", why=str(exc.strerror or exc)))
         return report
     return measure_bytes(name, data, max_triangles, picture)
 

@@ -16,6 +16,8 @@ from array import array
 
 import numpy as np
 
+from refaire.said import Said
+
 from .errors import MeshError
 
 
@@ -33,11 +35,11 @@ def looks_like_obj(data: bytes, faces: bool = True) -> bool:
 def _vertex(line: bytes, number: int, out: array) -> None:
     parts = line.split()
     if len(parts) < 4:
-        raise MeshError(f"OBJ line {number}: a vertex needs x y z")
+        raise MeshError(Said("geom.err.obj_vertex", line=number))
     try:
         out.extend((float(parts[1]), float(parts[2]), float(parts[3])))
     except ValueError:
-        raise MeshError(f"OBJ line {number}: vertex coordinates are not numbers") from None
+        raise MeshError(Said("geom.err.obj_numbers", line=number)) from None
 
 
 def _face(tokens: list[bytes], number: int, count: int, out: array) -> None:
@@ -47,19 +49,15 @@ def _face(tokens: list[bytes], number: int, count: int, out: array) -> None:
         try:
             index = int(token.split(b"/", 1)[0])
         except ValueError:
-            raise MeshError(
-                f"OBJ line {number}: face corner {token[:40].decode(errors='replace')!r} "
-                "is not a vertex index"
-            ) from None
+            raise MeshError(Said("geom.err.obj_corner", line=number,
+                                 corner=token[:40].decode(errors="replace"))) from None
         # 1-based; negative is relative to the vertices read so far.
         resolved = index - 1 if index > 0 else count + index
         if index == 0 or not 0 <= resolved < count:
-            raise MeshError(
-                f"OBJ line {number}: vertex index {index} out of range (1..{count} defined so far)"
-            )
+            raise MeshError(Said("geom.err.obj_index", line=number, index=index, n=count))
         corners.append(resolved)
     if len(corners) < 3:
-        raise MeshError(f"OBJ line {number}: a face needs at least 3 corners")
+        raise MeshError(Said("geom.err.obj_face", line=number))
     for k in range(1, len(corners) - 1):
         out.extend((corners[0], corners[k], corners[k + 1]))
 
@@ -79,9 +77,9 @@ def read_obj(data: bytes, max_triangles: int) -> np.ndarray:
             # into five million triangles.
             triangles += max(len(tokens) - 2, 0)
             if triangles > max_triangles:
-                raise MeshError(f"OBJ has more than {max_triangles:,} triangles: refused")
+                raise MeshError(Said("geom.err.obj_over", max=max_triangles))
             _face(tokens, number, len(vertices) // 3, faces)
     if not faces:
-        raise MeshError("OBJ without any face ('f' line): nothing to measure")
+        raise MeshError(Said("geom.err.obj_no_face"))
     points = np.frombuffer(vertices, dtype=np.float64).reshape(-1, 3)
     return points[np.frombuffer(faces, dtype=np.int64)].reshape(-1, 3, 3)

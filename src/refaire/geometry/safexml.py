@@ -14,6 +14,8 @@ import xml.etree.ElementTree as ET
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from refaire.said import Said
+
 from .errors import MeshError
 
 
@@ -25,15 +27,12 @@ def parse_xml(data: bytes, what: str, max_elements: int | None = None) -> ET.Ele
     UTF-16 alike): a tree costs a few hundred bytes an element once built.
     """
     if max_elements is not None and data.count(b"<") > max_elements:
-        raise MeshError(f"{what} has more than {max_elements:,} elements: refused")
+        raise MeshError(Said("geom.err.xml_elements", what=what, max=max_elements))
     try:
         return fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
-        raise MeshError(
-            f"{what} declares entities or external references ({type(exc).__name__}): "
-            "refused as unsafe"
-        ) from None
+        raise MeshError(Said("geom.err.xml_unsafe", what=what, error=type(exc).__name__)) from None
     except ET.ParseError as exc:
-        raise MeshError(f"{what} is not well-formed XML: {exc}") from None
+        raise MeshError(Said("geom.err.xml_malformed", what=what, error=str(exc))) from None
     except (LookupError, UnicodeError) as exc:  # found by fuzzing: encoding="TF-8"
-        raise MeshError(f"{what} cannot be decoded: {exc}") from None
+        raise MeshError(Said("geom.err.xml_decode", what=what, error=str(exc))) from None

@@ -13,6 +13,8 @@ import re
 
 import numpy as np
 
+from refaire.said import Said
+
 from .errors import MeshError
 
 HEADER_BYTES = 84
@@ -53,22 +55,17 @@ def read_binary(data: bytes, max_triangles: int) -> np.ndarray:
     """Triangles as a float64 array of shape (n, 3, 3); the size rule is checked here too."""
     n = declared_count(data)
     if n is None:
-        raise MeshError(f"binary STL shorter than its 84-byte header ({len(data)} bytes)")
+        raise MeshError(Said("geom.err.stl_short", size=len(data)))
     if n > max_triangles:
-        raise MeshError(
-            f"binary STL declares {n:,} triangles, over the limit of {max_triangles:,}: refused"
-        )
+        raise MeshError(Said("geom.err.stl_over", n=n, max=max_triangles))
     expected = HEADER_BYTES + RECORD_BYTES * n
     if expected != len(data):
         present = (len(data) - HEADER_BYTES) / RECORD_BYTES
-        what = "truncated" if len(data) < expected else "has trailing bytes"
-        raise MeshError(
-            f"binary STL declares {n:,} triangles ({expected:,} bytes) but the file is "
-            f"{len(data):,} bytes (room for {present:,.1f} triangles): {what} or wrong "
-            "triangle count"
-        )
+        what = Said("geom.word.truncated" if len(data) < expected else "geom.word.trailing")
+        raise MeshError(Said("geom.err.stl_size", n=n, expected=expected, size=len(data),
+                             present=present, what=what))
     if n == 0:
-        raise MeshError("binary STL declares 0 triangles: empty mesh")
+        raise MeshError(Said("geom.err.stl_zero"))
     records = np.frombuffer(data, dtype=BINARY_RECORD, count=n, offset=HEADER_BYTES)
     # float64 for the sums: float32 volume accumulation loses digits on large meshes.
     return records["v"].astype(np.float64)
@@ -86,10 +83,7 @@ def read_ascii(data: bytes, max_triangles: int) -> np.ndarray:
     # Counted without a lowered copy of the file; mixed-case keywords are caught below.
     vertex_count = data.count(b"vertex") + data.count(b"VERTEX")
     if vertex_count > 3 * max_triangles:
-        raise MeshError(
-            f"ASCII STL holds about {vertex_count // 3:,} triangles, over the limit of "
-            f"{max_triangles:,}: refused"
-        )
+        raise MeshError(Said("geom.err.ascii_about", n=vertex_count // 3, max=max_triangles))
     blocks: list[np.ndarray] = []
     chunk: list[tuple[bytes, ...]] = []
     for match in _VERTEX.finditer(data):
@@ -98,16 +92,14 @@ def read_ascii(data: bytes, max_triangles: int) -> np.ndarray:
             blocks.append(_coordinates(data, chunk))
             chunk = []
             if len(blocks) * _CHUNK > 3 * max_triangles:
-                raise MeshError(f"ASCII STL has over {max_triangles:,} triangles: refused")
+                raise MeshError(Said("geom.err.ascii_over", max=max_triangles))
     if chunk:
         blocks.append(_coordinates(data, chunk))
     found = sum(len(b) for b in blocks)
     if not found:
-        raise MeshError("ASCII STL without any 'vertex x y z' line: empty or not an STL")
+        raise MeshError(Said("geom.err.ascii_empty"))
     if found % 3:
-        raise MeshError(
-            f"ASCII STL has {found} vertices, not a multiple of 3: truncated or malformed facet"
-        )
+        raise MeshError(Said("geom.err.ascii_vertices", n=found))
     return np.concatenate(blocks).reshape(-1, 3, 3)
 
 
@@ -117,9 +109,7 @@ def _coordinates(data: bytes, rows: list[tuple[bytes, ...]]) -> np.ndarray:
     except ValueError:
         bad = next(v for row in rows for v in row if not _is_number(v))
         line = data[: data.find(bad)].count(b"\n") + 1
-        raise MeshError(
-            f"ASCII STL line {line}: {bad.decode(errors='replace')!r} is not a number"
-        ) from None
+        raise MeshError(Said("geom.err.ascii_number", line=line, bad=bad.decode(errors="replace"))) from None
 
 
 def _is_number(token: bytes) -> bool:

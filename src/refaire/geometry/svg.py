@@ -21,6 +21,8 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 
+from refaire.said import Said
+
 from . import curves
 from .errors import MeshError
 from .safexml import parse_xml
@@ -107,9 +109,7 @@ class _PathScanner:
         self._skip()
         match = _NUMBER.match(self.d, self.i)
         if not match:
-            raise MeshError(
-                f"SVG path data: a number was expected at {self.d[self.i : self.i + 12]!r}"
-            )
+            raise MeshError(Said("geom.err.svg_number", at=self.d[self.i : self.i + 12]))
         self.i = match.end()
         return float(match.group())
 
@@ -118,7 +118,7 @@ class _PathScanner:
         if self.i < len(self.d) and self.d[self.i] in "01":
             self.i += 1
             return self.d[self.i - 1] == "1"
-        raise MeshError("SVG path data: an arc flag (0 or 1) was expected")
+        raise MeshError(Said("geom.err.svg_flag"))
 
 
 def parse_path(d: str, budget: curves.PointBudget | None = None) -> list[Polyline]:
@@ -142,7 +142,7 @@ def parse_path(d: str, budget: curves.PointBudget | None = None) -> list[Polylin
 
     cmd = scan.command()
     if cmd is None and d.strip():
-        raise MeshError("SVG path data must start with a command")
+        raise MeshError(Said("geom.err.svg_start"))
     while cmd is not None:
         rel, op = cmd.islower(), cmd.upper()
         first = True
@@ -191,7 +191,7 @@ def parse_path(d: str, budget: curves.PointBudget | None = None) -> list[Polylin
                 end = point(rel)
                 seg = curves.svg_arc(tuple(cur), radii, rotation, large, sweep, tuple(end))
             else:
-                raise MeshError(f"SVG path data: unknown command {cmd!r}")
+                raise MeshError(Said("geom.err.svg_command", cmd=cmd))
             budget.take(len(seg))
             pieces.append(seg)
             cur, last_ctrl, last_cmd = seg[-1], ctrl, op
@@ -199,7 +199,7 @@ def parse_path(d: str, budget: curves.PointBudget | None = None) -> list[Polylin
         last_cmd = op if op != "Z" else ""
         cmd = scan.command()
         if cmd is None and scan.i < len(d.strip()):
-            raise MeshError(f"SVG path data: unexpected {d[scan.i : scan.i + 12]!r}")
+            raise MeshError(Said("geom.err.svg_unexpected", at=d[scan.i : scan.i + 12]))
     flush(False)
     return out
 
@@ -223,7 +223,7 @@ def _outline(
     if tag == "rect":
         x, y, w, h = (_length(g(k)) for k in ("x", "y", "width", "height"))
         if g("rx") or g("ry"):
-            warnings.append("rounded rectangle corners measured as square")
+            warnings.append(Said("geom.warn.rounded"))
         pts = np.array([(x, y), (x + w, y), (x + w, y + h), (x, y + h), (x, y)])
         return [(pts, True)] if w > 0 and h > 0 else []
     if tag in ("circle", "ellipse"):
@@ -264,7 +264,7 @@ def _document_scale(root: ET.Element, warnings: list[str]) -> tuple[np.ndarray, 
         offset = np.array([-box[0] * sx, -box[1] * sy])
         return np.array([[sx, 0, offset[0]], [0, sy, offset[1]], [0, 0, 1]]), unit
     if len(box) != 4 and sizes[0] and sizes[0][1] not in ("", "px", "%"):
-        warnings.append("width has a unit but there is no viewBox: user units read as px")
+        warnings.append(Said("geom.warn.no_viewbox"))
     px = MM_PER["px"]
     return np.diag([px, px, 1.0]), "px"
 
@@ -273,7 +273,7 @@ def read_svg(data: bytes) -> tuple[list[Polyline], str, list[str]]:
     """Polylines in mm, the document unit, warnings."""
     root = parse_xml(data, "SVG", MAX_ELEMENTS)
     if _local(root.tag) != "svg":
-        raise MeshError("not an SVG document (no <svg> root)")
+        raise MeshError(Said("geom.err.not_svg"))
     warnings: list[str] = []
     document, unit = _document_scale(root, warnings)
     out: list[Polyline] = []
@@ -283,7 +283,7 @@ def read_svg(data: bytes) -> tuple[list[Polyline], str, list[str]]:
 
     def visit(element: ET.Element, matrix: np.ndarray, depth: int) -> None:
         if depth > MAX_DEPTH:
-            raise MeshError(f"SVG elements nest deeper than {MAX_DEPTH} levels: refused")
+            raise MeshError(Said("geom.err.svg_depth", max=MAX_DEPTH))
         tag = _local(element.tag)
         if tag in _SKIPPED or _hidden(element):
             return
@@ -299,5 +299,5 @@ def read_svg(data: bytes) -> tuple[list[Polyline], str, list[str]]:
 
     visit(root, document, 0)
     for tag, count in sorted(skipped.items()):
-        warnings.append(f"{count} <{tag}> element(s) not measured (convert text to paths)")
+        warnings.append(Said("geom.warn.svg_skipped", n=count, tag=tag))
     return out, unit, sorted(set(warnings), key=warnings.index)

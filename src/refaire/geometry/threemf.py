@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from refaire.said import Said
+
 from .errors import MeshError
 from .safexml import parse_xml
 from .units import MM_PER_UNIT
@@ -64,9 +66,9 @@ def _transform(text: str | None) -> np.ndarray:
     try:
         values = [float(v) for v in text.split()]
     except ValueError:
-        raise MeshError(f"3MF transform {text[:60]!r} is not 12 numbers") from None
+        raise MeshError(Said("geom.err.3mf_transform", text=text[:60])) from None
     if len(values) != 12:
-        raise MeshError(f"3MF transform needs 12 numbers, got {len(values)}")
+        raise MeshError(Said("geom.err.3mf_transform_n", n=len(values)))
     return np.array(values, dtype=np.float64).reshape(4, 3)
 
 
@@ -82,7 +84,7 @@ class _Package:
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
         except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
-            raise MeshError(f"not a readable 3MF (zip) archive: {exc}") from None
+            raise MeshError(Said("geom.err.3mf_zip", why=str(exc))) from None
         self.names = {info.filename.lower(): info.filename for info in self.zip.infolist()}
         self.max_part_bytes = max_part_bytes
         self.models: dict[str, dict[str, _Object]] = {}
@@ -91,13 +93,11 @@ class _Package:
     def read_part(self, name: str) -> bytes:
         key = name.lstrip("/").lower()
         if key not in self.names:
-            raise MeshError(f"3MF part {name!r} is referenced but missing from the archive")
+            raise MeshError(Said("geom.err.3mf_missing_part", name=name))
         info = self.zip.getinfo(self.names[key])
         if info.file_size > self.max_part_bytes:
-            raise MeshError(
-                f"3MF part {name!r} declares {info.file_size:,} bytes uncompressed, over "
-                f"the limit of {self.max_part_bytes:,}: refused"
-            )
+            raise MeshError(Said("geom.err.3mf_part_size", name=name, size=info.file_size,
+                                 max=self.max_part_bytes))
         try:
             return self._inflate(name, info)
         except MeshError:
@@ -105,7 +105,7 @@ class _Package:
         # zipfile's own faults on a damaged archive: each of these has been seen.
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
                 OSError, ValueError) as exc:  # fmt: skip
-            raise MeshError(f"3MF part {name!r} cannot be unpacked: {exc}") from None
+            raise MeshError(Said("geom.err.3mf_unpack", name=name, error=str(exc))) from None
 
     def _inflate(self, name: str, info: zipfile.ZipInfo) -> bytes:
         chunks, total = [], 0
@@ -114,14 +114,10 @@ class _Package:
             while chunk := stream.read(1 << 20):
                 total += len(chunk)
                 if total > self.max_part_bytes:
-                    raise MeshError(
-                        f"3MF part {name!r} inflates past {self.max_part_bytes:,} bytes: refused"
-                    )
+                    raise MeshError(Said("geom.err.3mf_inflates", name=name, max=self.max_part_bytes))
                 if total > RATIO_CHECK_AFTER and total > MAX_RATIO * max(info.compress_size, 1):
-                    raise MeshError(
-                        f"3MF part {name!r} inflates more than {MAX_RATIO}:1 "
-                        f"({info.compress_size:,} bytes compressed): zip bomb refused"
-                    )
+                    raise MeshError(Said("geom.err.3mf_bomb", name=name, ratio=MAX_RATIO,
+                                         size=info.compress_size))
                 chunks.append(chunk)
         return b"".join(chunks)
 
@@ -133,14 +129,14 @@ class _Package:
                     return rel.get("Target", DEFAULT_ROOT).lstrip("/")
         if DEFAULT_ROOT.lower() in self.names:
             return DEFAULT_ROOT
-        raise MeshError("zip archive without a 3MF model part (no 3D/3dmodel.model)")
+        raise MeshError(Said("geom.err.3mf_no_model"))
 
     def model(self, path: str) -> dict[str, _Object]:
         path = path.lstrip("/")
         if path not in self.models:
             root = _parse(self.read_part(path), path)
             if _local(root.tag) != "model":
-                raise MeshError(f"3MF part {path!r} is not a <model> document")
+                raise MeshError(Said("geom.err.3mf_not_model", name=path))
             self.models[path] = _objects(root, path)
         return self.models[path]
 
@@ -164,7 +160,7 @@ def _objects(root: ET.Element, path: str) -> dict[str, _Object]:
                         dtype=np.float64,
                     ).reshape(-1, 3)
                 except (TypeError, ValueError):
-                    raise MeshError(f"{path}: a <vertex> lacks numeric x, y, z") from None
+                    raise MeshError(Said("geom.err.3mf_vertex", path=path)) from None
             elif tag == "triangles":
                 try:
                     obj.triangles = np.array(
@@ -172,11 +168,11 @@ def _objects(root: ET.Element, path: str) -> dict[str, _Object]:
                         dtype=np.int64,
                     ).reshape(-1, 3)
                 except (TypeError, ValueError):
-                    raise MeshError(f"{path}: a <triangle> lacks integer v1, v2, v3") from None
+                    raise MeshError(Said("geom.err.3mf_triangle", path=path)) from None
             elif tag == "component":
                 target = child.get("objectid")
                 if target is None:
-                    raise MeshError(f"{path}: a <component> without objectid")
+                    raise MeshError(Said("geom.err.3mf_component", path=path))
                 obj.components.append(
                     (_attr(child, "path"), target, _transform(child.get("transform")))
                 )
@@ -193,7 +189,7 @@ def read_3mf(
     root = _parse(package.read_part(root_path), root_path)
     unit = root.get("unit", "millimeter")
     if unit not in MM_PER_UNIT:
-        raise MeshError(f"3MF unit {unit!r} is not one of {', '.join(MM_PER_UNIT)}")
+        raise MeshError(Said("geom.err.3mf_unit", unit=unit, units=", ".join(MM_PER_UNIT)))
     package.models[root_path] = _objects(root, root_path)
     warnings: list[str] = []
 
@@ -205,13 +201,13 @@ def read_3mf(
     def lookup(path: str, object_id: str) -> _Object:
         obj = package.model(path).get(object_id)
         if obj is None:
-            raise MeshError(f"3MF refers to object {object_id!r} missing from {path!r}")
+            raise MeshError(Said("geom.err.3mf_object", id=object_id, path=path))
         return obj
 
     def expanded(path: str, object_id: str, depth: int) -> tuple[int, int]:
         """(triangles, objects visited) once every component is instanced."""
         if depth > MAX_DEPTH:
-            raise MeshError(f"3MF components nest deeper than {MAX_DEPTH}: cycle refused")
+            raise MeshError(Said("geom.err.3mf_depth", max=MAX_DEPTH))
         key = (path, object_id)
         if key not in counts:
             obj = lookup(path, object_id)
@@ -223,9 +219,7 @@ def read_3mf(
                 triangles, visits = triangles + sub_triangles, visits + sub_visits
                 # Checked while summing: the sums themselves may grow as 10^depth.
                 if visits > MAX_INSTANCES:
-                    raise MeshError(
-                        f"3MF components place more than {MAX_INSTANCES:,} objects: refused"
-                    )
+                    raise MeshError(Said("geom.err.3mf_component_count", max=MAX_INSTANCES))
             counts[key] = (triangles, visits)
         return counts[key]
 
@@ -234,39 +228,39 @@ def read_3mf(
     def walk(path: str, object_id: str, matrix: np.ndarray) -> None:
         obj = lookup(path, object_id)
         if obj.type not in _PRINTED_TYPES:
-            warnings.append(f"object {object_id} of type {obj.type!r} is not measured")
+            warnings.append(Said("geom.warn.3mf_type", id=object_id, type=obj.type))
             return
         if obj.vertices is not None and obj.triangles is not None and len(obj.triangles):
             if obj.triangles.min() < 0 or obj.triangles.max() >= len(obj.vertices):
-                raise MeshError(f"{path}: object {object_id} has a triangle index out of range")
+                raise MeshError(Said("geom.err.3mf_index", path=path, id=object_id))
             placements.append((obj.vertices, obj.triangles, matrix))
         for sub_path, sub_id, sub_matrix in obj.components:
             walk(sub_path or path, sub_id, _compose(sub_matrix, matrix))
 
     items = [e for e in root.iter() if _local(e.tag) == "item"]
     if not items:
-        raise MeshError("3MF build has no <item>: nothing to print")
+        raise MeshError(Said("geom.err.3mf_no_item"))
     chosen = []
     total = instances = 0
     for item in items:
         object_id = item.get("objectid")
         if object_id is None:
-            raise MeshError("3MF build <item> without objectid")
+            raise MeshError(Said("geom.err.3mf_item_id"))
         if item.get("printable") == "0":
-            warnings.append(f"build item {object_id} is marked not printable and is skipped")
+            warnings.append(Said("geom.warn.3mf_unprintable", id=object_id))
             continue
         path = _attr(item, "path") or root_path
         triangles, visits = expanded(path, object_id, 0)
         total, instances = total + triangles, instances + visits
         if instances > MAX_INSTANCES:
-            raise MeshError(f"3MF build places more than {MAX_INSTANCES:,} objects: refused")
+            raise MeshError(Said("geom.err.3mf_build_objects", max=MAX_INSTANCES))
         if total > max_triangles:
-            raise MeshError(f"3MF build places more than {max_triangles:,} triangles: refused")
+            raise MeshError(Said("geom.err.3mf_build_triangles", max=max_triangles))
         chosen.append((path, object_id, _transform(item.get("transform"))))
     for path, object_id, matrix in chosen:
         walk(path, object_id, matrix)
     if not placements:
-        raise MeshError("3MF build contains no mesh triangles")
+        raise MeshError(Said("geom.err.3mf_no_triangles"))
 
     parts = []
     for vertices, triangles, matrix in placements:

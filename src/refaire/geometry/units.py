@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from refaire.said import Said
+
 MM_PER_UNIT: dict[str, float] = {
     "micron": 0.001,
     "millimeter": 1.0,
@@ -44,8 +46,7 @@ def unit_suspicion(size_mm: Sequence[float]) -> str | None:
         return None
     if largest < _METRES_BELOW:
         return (
-            f"looks like it was exported in metres: bbox {_fmt(dims)} — not rescaled "
-            f"(as metres it would be {_fmt([v * 1000 for v in dims])} mm)"
+            Said("geom.warn.metres", bbox=_fmt(dims), mm=_fmt([v * 1000 for v in dims]))
         )
     nonzero = [v for v in dims if v > 0]
     # Whole millimetres are also whole sixteenths: a 10 mm cube is not an inch design.
@@ -53,11 +54,10 @@ def unit_suspicion(size_mm: Sequence[float]) -> str | None:
     has_fraction = any(abs(v - round(v)) > 0.01 for v in nonzero)
     if largest < _INCHES_BELOW and has_fraction and all(_on_sixteenths(v) for v in nonzero):
         return (
-            f"looks like it was exported in inches: bbox {_fmt(dims)} — not rescaled "
-            f"(as inches it would be {_fmt([v * 25.4 for v in dims])} mm)"
+            Said("geom.warn.inches", bbox=_fmt(dims), mm=_fmt([v * 25.4 for v in dims]))
         )
     if largest > 10_000:
         return (
-            f"larger than 10 m: bbox {_fmt(dims)} mm — maybe exported in micrometres; not rescaled"
+            Said("geom.warn.huge", bbox=_fmt(dims))
         )
     return None

@@ -13,6 +13,7 @@ from typing import Any
 
 from refaire.limits import UPLOAD_MAX_TRIANGLES
 
+from .errors import problem
 from .mesh import MeshReport, measure_bytes
 from .vector2d import Report2D, detect_drawing, measure_vector_bytes
 
@@ -41,11 +42,11 @@ def measure_mesh_upload(name: str, data: bytes) -> MeshReport:
     return measure_bytes(name, data, UPLOAD_MAX_TRIANGLES, picture=True)
 
 
-def failed_upload(name: str, message: str, drawing: bool) -> dict[str, Any]:
+def failed_upload(name: str, message: object, drawing: bool) -> dict[str, Any]:
     """The report of a file whose measurement gave no result (over time, worker died)."""
     if drawing:
         report: Report2D | MeshReport = Report2D(file=name)
-        report.problems.append({"severity": "error", "message": message})
+        report.problems.append(problem("error", message))
         return {"kind": "drawing", **report.to_dict()}
     mesh = MeshReport(file=name)
     mesh.error(message)

@@ -20,8 +20,10 @@ from typing import Any
 
 import numpy as np
 
+from refaire.said import Said
+
 from .dxf import read_dxf
-from .errors import MeshError
+from .errors import MeshError, error_message, problem
 from .svg import read_svg
 
 Polyline = tuple[np.ndarray, bool]
@@ -200,10 +202,7 @@ def nested_area(contours: list[np.ndarray]) -> float:
         counts = sizes[candidates]
         work += int(counts.sum())
         if work > MAX_NESTING_WORK:
-            raise MeshError(
-                f"{len(contours):,} nested contours are too many to sort into parts and holes: "
-                "refused"
-            )
+            raise MeshError(Said("geom.err.contours", n=len(contours)))
         # Edge indices of every candidate, contiguous per candidate.
         first = np.repeat(
             starts[candidates] - np.concatenate(([0], np.cumsum(counts)[:-1])), counts
@@ -243,14 +242,12 @@ def measure_vector_bytes(name: str, data: bytes) -> Report2D:
     report = Report2D(file=name)
     try:
         if not data:
-            raise MeshError("empty file")
+            raise MeshError(Said("geom.err.empty"))
         if len(data) > MAX_BYTES:
-            raise MeshError(
-                f"{len(data):,} bytes is over the {MAX_BYTES:,}-byte limit for drawings"
-            )
+            raise MeshError(Said("geom.err.drawing_size", size=len(data), max=MAX_BYTES))
         kind = detect_drawing(name, data)
         if kind is None:
-            raise MeshError("not a 2D drawing: content is neither SVG nor DXF")
+            raise MeshError(Said("geom.err.not_drawing"))
         report.format = kind
         if kind == "svg":
             polylines, unit, warnings = read_svg(data)
@@ -258,23 +255,22 @@ def measure_vector_bytes(name: str, data: bytes) -> Report2D:
             polylines, unit, _, warnings = read_dxf(data)
         report.units_assumed = unit
         for message in warnings:
-            report.problems.append({"severity": "warning", "message": message})
+            report.problems.append(problem("warning", message))
         _fill(report, polylines)
     except MeshError as exc:
-        report.problems.append({"severity": "error", "message": str(exc)})
+        report.problems.append(problem("error", error_message(exc)))
     except Exception as exc:  # a library fault must not lose the other files of a batch
-        report.problems.append(
-            {"severity": "error", "message": f"internal error ({type(exc).__name__}: {exc})"}
-        )
+        report.problems.append(problem("error", Said(
+            "geom.err.internal_drawing", error=f"{type(exc).__name__}: {exc}")))
     return report
 
 
 def _fill(report: Report2D, polylines: list[Polyline]) -> None:
     if not polylines:
-        raise MeshError("the drawing has no outline to cut")
+        raise MeshError(Said("geom.err.no_outline"))
     points = np.vstack([p for p, _ in polylines])
     if not np.isfinite(points).all():
-        raise MeshError("the drawing has NaN or infinite coordinates")
+        raise MeshError(Said("geom.err.drawing_nan"))
     low, high = points.min(axis=0), points.max(axis=0)
     size = high - low
     # Ends within a millionth of the drawing's size, at least 1 µm, are the same point.
@@ -285,12 +281,7 @@ def _fill(report: Report2D, polylines: list[Polyline]) -> None:
     report.bbox_mm = [round(float(size[0]), 4), round(float(size[1]), 4)]
     report.contours, report.open_paths = len(contours), len(opened)
     if opened:
-        report.problems.append(
-            {
-                "severity": "warning",
-                "message": f"{len(opened)} open path(s): cut, but they enclose no area",
-            }
-        )
+        report.problems.append(problem("warning", Said("geom.warn.open_paths", n=len(opened))))
 
 
 def measure_vector_file(path: str | Path) -> Report2D:
@@ -298,13 +289,12 @@ def measure_vector_file(path: str | Path) -> Report2D:
     try:
         if os.path.getsize(path) > MAX_BYTES:
             report = Report2D(file=str(path))
-            report.problems.append({"severity": "error", "message": "file too large"})
+            report.problems.append(problem("error", Said("geom.err.file_too_large")))
             return report
         data = Path(path).read_bytes()
     except OSError as exc:
         report = Report2D(file=str(path))
-        report.problems.append(
-            {"severity": "error", "message": f"cannot read file: {exc.strerror or exc}"}
-        )
+        report.problems.append(problem("error", Said("geom.err.cannot_read",
+                                                     why=str(exc.strerror or exc))))
         return report
     return measure_vector_bytes(str(path), data)

@@ -35,6 +35,7 @@ from typing import Any, TypeVar
 import anyio.to_thread
 
 from refaire import limits
+from refaire.said import Said
 
 R = TypeVar("R")
 
@@ -152,13 +153,11 @@ class JobPool:
                     except FutureTimeout:
                         self._replace(executor)
                         raise JobTimeout(
-                            f"measuring took longer than {self.seconds:g} s: the file is too "
-                            "complex, refused"
+                            Said("geom.err.timeout", seconds=f"{self.seconds:g}")
                         ) from None
                     except MemoryError:
                         raise JobFailed(
-                            f"measuring needed more than the {self.memory_mb:,} MB a job may "
-                            "use: the file is too large or too complex, refused"
+                            Said("geom.err.job_memory", mb=self.memory_mb)
                         ) from None
                     except BrokenProcessPool:
                         # Killed beside another job's overrun, or this job crashed its worker.

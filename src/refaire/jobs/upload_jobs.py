@@ -21,7 +21,7 @@ def _one(name: str, data: bytes, errors: list[str]) -> dict[str, Any]:
         return shared_pool().run_sync(measure_upload, name, data)
     except (JobTimeout, JobFailed) as exc:
         errors.append(f"{name}: {exc}")
-        return failed_upload(name, str(exc), is_drawing(name, data))
+        return failed_upload(name, exc.args[0] if exc.args else str(exc), is_drawing(name, data))
 
 
 def _mesh_report(name: str, data: bytes, errors: list[str]) -> MeshReport:

@@ -20,6 +20,7 @@ from refaire.geometry.upload import (
     measure_mesh_upload,
     measure_upload,
 )
+from refaire.said import Said
 from refaire.store import Store
 
 from .measurements import submit_measurement, wait_result, wait_seconds
@@ -45,7 +46,7 @@ async def measure_queued(store: Store, files: list[tuple[str, bytes]]) -> list[d
     ident = await submit_off_loop(store, "measure", files)
     done = await wait_result(store, ident, wait_seconds(len(files)))
     if done is None:
-        message = f"still being measured: follow /api/measurements/{ident}"
+        message = Said("geom.err.still_measuring", ident=ident)
         return [failed_upload(name, message, is_drawing(name, data)) for name, data in files]
     return list(done["result"])
 
@@ -68,7 +69,7 @@ async def measure_off_loop(name: str, data: bytes, queue: Store | None = None) -
     try:
         return await run_job(measure_upload, name, data)
     except (JobTimeout, JobFailed) as exc:
-        return failed_upload(name, str(exc), is_drawing(name, data))
+        return failed_upload(name, exc.args[0] if exc.args else str(exc), is_drawing(name, data))
 
 
 async def mesh_report_off_loop(name: str, data: bytes) -> MeshReport:

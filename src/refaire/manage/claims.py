@@ -191,7 +191,7 @@ def get_claim(store: Store, cid: int) -> dict[str, Any]:
             .where(facility_claims.c.id == cid)
         ).first()
     if row is None:
-        raise UnknownItem(f"no claim #{cid}")
+        raise UnknownItem(Said("err.no_claim", id=cid))
     return _row_dict(row)
 
 

@@ -176,7 +176,7 @@ def get_design_claim(store: Store, cid: int) -> dict[str, Any]:
             .where(design_claims.c.id == cid)
         ).first()
     if row is None:
-        raise UnknownItem(f"no design claim #{cid}")
+        raise UnknownItem(Said("err.no_design_claim", id=cid))
     return dict(row._mapping)
 
 

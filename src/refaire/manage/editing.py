@@ -257,7 +257,8 @@ def remove_machine(store: Store, actor: Actor, ident: int | str, index: int) -> 
 
     def change(f: Facility, by: str, at: str) -> tuple[dict, dict]:
         if not 0 <= index < len(f.equipment):
-            raise UnknownItem(f"no machine number {index} at {f.name} ({len(f.equipment)} listed)")
+            raise UnknownItem(Said("err.no_machine", index=index, name=f.name,
+                                       n=len(f.equipment)))
         old = copy.deepcopy(f.equipment)
         before = {"equipment": _machine_summary(f), "removed": machine_dict(f.equipment[index])}
         del f.equipment[index]
@@ -296,7 +297,7 @@ def set_capability(
             state(f)["removed"] = [r for r in removed if (r["kind"], r["id"]) != (kind, cap_id)]
         else:
             if cap_id not in {c.id for c in caps}:
-                raise UnknownItem(f"{f.name} does not list the {kind} {cap_id!r} itself")
+                raise UnknownItem(Said(f"err.not_listed_{kind}", name=f.name, id=cap_id))
             setattr(f, field, [c for c in caps if c.id != cap_id])
             if {"kind": kind, "id": cap_id} not in removed:
                 removed.append({"kind": kind, "id": cap_id})

@@ -65,7 +65,7 @@ def get_suggestion(store: Store, sid: int) -> dict[str, Any]:
             .where(facility_suggestions.c.id == sid)
         ).first()
     if row is None:
-        raise UnknownItem(f"no suggestion #{sid}")
+        raise UnknownItem(Said("err.no_suggestion", id=sid))
     return dict(row._mapping)
 
 

@@ -48,6 +48,7 @@ from refaire.match.select import signature_rank, top_lexsort
 from refaire.match.unknown import unknown_capability
 from refaire.model import Facility
 from refaire.places import Place
+from refaire.said import Said
 
 DEFAULT_RADIUS_KM = 50.0
 DEFAULT_LIMIT = 20
@@ -354,7 +355,7 @@ def match_design(
 
     found = get_design(store, ident)
     if found is None:
-        raise UnknownDesign(f"no design with id or key {ident!r}")
+        raise UnknownDesign(Said("err.no_design", ident=ident))
     did, design = found
     dr = requirements_of(design, did)
     out = match_requirements(facility_index(store), dr, lat, lon, radius_km, lang, limit)
@@ -380,7 +381,7 @@ def match_facility(
 
     found = get_facility(store, ident)
     if found is None:
-        raise UnknownFacility(f"no facility with id or key {ident!r}")
+        raise UnknownFacility(Said("quote.err.no_facility", ident=ident))
     fid, f = found
     di = design_index(store)
     caps = caps_of(f)

@@ -20,6 +20,7 @@ from refaire.people.passwords import verify_password
 from refaire.people.roles import facilities_managed_by
 from refaire.people.tokens import list_tokens
 from refaire.people.users import get_user
+from refaire.said import Said
 from refaire.store.db import Store
 from refaire.store.tables import (
     api_tokens,
@@ -134,7 +135,7 @@ def delete_account(store: Store, user_id: int, password: str | None, *, by: Acto
             select(users.c.password_hash).where(users.c.id == user_id, users.c.deleted_at.is_(None))
         ).first()
     if stored is None:
-        raise LookupError(f"no account with id {user_id}")
+        raise LookupError(Said("people.err.no_account_id", id=user_id))
     if _last_admin(store, user_id):
         raise PeopleError([("user", "people.error.last_admin")])
     # The person confirms with their password; an account that never set one cannot be

@@ -19,6 +19,7 @@ from refaire.people._common import NotAllowed, PeopleError, clean, digest, stamp
 from refaire.people.actor import Actor
 from refaire.people.sessions import with_managed
 from refaire.people.users import get_user
+from refaire.said import Said
 from refaire.store.db import Store
 from refaire.store.tables import api_tokens, facility_managers, users
 
@@ -92,7 +93,7 @@ def revoke_token(store: Store, token_id: int, *, by: Actor) -> dict[str, Any]:
     with store.engine.begin() as conn:
         row = conn.execute(select(api_tokens).where(api_tokens.c.id == token_id)).first()
         if row is None:
-            raise LookupError(f"no token with id {token_id}")
+            raise LookupError(Said("err.no_token", id=token_id))
         found = dict(row._mapping)
         if found["user_id"] != by.user_id and not by.is_admin:
             raise NotAllowed("you can only revoke your own tokens")

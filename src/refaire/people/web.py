@@ -91,12 +91,15 @@ def install(app: FastAPI) -> None:
         if exc.status_code == 401 and request.method == "GET":
             target = path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+        from refaire.said import Said
         from refaire.web import render
         from refaire.web.i18n import choose_language, translate
 
         lang = choose_language(request)
         # The dependencies word their refusals in English; a French page says it generically.
-        message = str(exc.detail) if lang == "en" else translate(lang, "people.denied")
+        # (a `Said` detail is worded in the page's language)
+        message = (exc.detail.text(lang) if isinstance(exc.detail, Said) else str(exc.detail)
+                   if lang == "en" else translate(lang, "people.denied"))
         return render(request, "error.html", status_code=exc.status_code, message=message)
 
     app.add_exception_handler(CsrfRejected, csrf_refused)

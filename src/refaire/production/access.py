@@ -15,6 +15,7 @@ from typing import Any
 
 from refaire.manage.access import NotAllowed
 from refaire.people.actor import Actor
+from refaire.said import Said
 from refaire.store import Store
 
 SCOPE = "write:production"
@@ -42,12 +43,14 @@ class UnknownRecord(LookupError):
 
 
 def require_member(actor: Actor, what: str) -> None:
+    """`what` is a `Said` (`prod.what.*`), so the refusal is worded in the reader's language."""
+    doing = what
     if actor.is_anonymous:
-        raise NotAllowed(f"sign in to {what}", status=401)
+        raise NotAllowed(Said("manage.err.sign_in", what=doing), status=401)
     if not actor.has_scope(SCOPE):
-        raise NotAllowed(f"this API token lacks the '{SCOPE}' scope needed to {what}")
+        raise NotAllowed(Said("prod.err.scope", scope=SCOPE, what=doing))
     if actor.user_id is None:  # the bootstrap token or the operator: nobody to answer to
-        raise NotAllowed(f"to {what}, act as a member account (--as EMAIL, or a member's token)")
+        raise NotAllowed(Said("prod.err.as_member", what=doing))
 
 
 @cache
@@ -60,7 +63,7 @@ def currencies() -> frozenset[str]:
 def currency(value: Any, field: str = "currency") -> str:
     code = str(value or "").strip().upper()
     if code not in currencies():
-        raise ProductionError([(field, f"{value!r} is not an ISO 4217 currency code (e.g. EUR)")])
+        raise ProductionError([(field, Said("prod.err.currency", value=value))])
     return code
 
 
@@ -69,15 +72,15 @@ def amount(value: Any, field: str, *, allow_zero: bool = True) -> Decimal:
     try:
         d = Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, ValueError):
-        raise ProductionError([(field, f"{value!r} is not an amount (e.g. 12.50)")]) from None
+        raise ProductionError([(field, Said("prod.err.not_amount", value=value))]) from None
     if not d.is_finite():
-        raise ProductionError([(field, "an amount must be a finite number")])
+        raise ProductionError([(field, Said("prod.err.amount_finite"))])
     if d < 0 or (d == 0 and not allow_zero):
-        raise ProductionError([(field, f"an amount cannot be negative or zero here, got {d}")])
+        raise ProductionError([(field, Said("prod.err.amount_positive", value=str(d)))])
     if d >= MAX_AMOUNT:
-        raise ProductionError([(field, f"{d} is beyond any plausible price")])
+        raise ProductionError([(field, Said("prod.err.amount_huge", value=str(d)))])
     if d != d.quantize(Decimal("0.01")):
-        raise ProductionError([(field, f"{d}: at most two decimals")])
+        raise ProductionError([(field, Said("prod.err.amount_decimals", value=str(d)))])
     return d.quantize(Decimal("0.01"))
 
 
@@ -85,9 +88,9 @@ def quantity(value: Any, field: str = "quantity") -> int:
     try:
         n = int(str(value).strip())
     except ValueError:
-        raise ProductionError([(field, f"{value!r} is not a whole number")]) from None
+        raise ProductionError([(field, Said("prod.err.not_whole", value=value))]) from None
     if n < 1 or n > MAX_QUANTITY:
-        raise ProductionError([(field, f"a quantity goes from 1 to {MAX_QUANTITY}, got {n}")])
+        raise ProductionError([(field, Said("prod.err.quantity_range", max=MAX_QUANTITY, value=n))])
     return n
 
 

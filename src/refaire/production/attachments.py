@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import struct
 
+from refaire.said import Said
+
 REFUSED_MAGIC = {
     b"MZ": "a Windows executable",
     b"\x7fELF": "an executable",
@@ -22,11 +24,11 @@ REFUSED_MAGIC = {
 def attachment_type(name: str, data: bytes) -> str:
     """The MIME type of an acceptable attachment, from its bytes; ValueError saying why not."""
     if not data:
-        raise ValueError(f"{name}: the file is empty")
+        raise ValueError(Said("prod.err.file_empty", name=name))
     head = data[:512]
     for magic, what in REFUSED_MAGIC.items():
         if head.startswith(magic):
-            raise ValueError(f"{name}: {what} is not accepted as an attachment")
+            raise ValueError(Said("prod.err.file_refused", name=name, what=what))
     if head.startswith(b"%PDF-"):
         return "application/pdf"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -40,11 +42,11 @@ def attachment_type(name: str, data: bytes) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ValueError(f"{name}: not a PDF, PNG, JPEG, STL or UTF-8 text file") from None
+        raise ValueError(Said("prod.err.file_kind", name=name)) from None
     lowered = text[:4096].lower()
     if "\x00" in text or any(t in lowered for t in ("<script", "<html", "<svg", "<!doctype",
                                                     "<?xml", "javascript:")):  # fmt: skip
-        raise ValueError(f"{name}: markup (HTML, SVG, XML) is not accepted as an attachment")
+        raise ValueError(Said("prod.err.file_markup", name=name))
     if lowered.lstrip().startswith("solid"):
         return "model/stl"
     return "text/plain"

@@ -20,6 +20,7 @@ from refaire.people import audit
 from refaire.people._common import stamp
 from refaire.people.actor import Actor
 from refaire.production.access import ProductionError, UnknownRecord, party_of, require_member
+from refaire.said import Said
 from refaire.store import Store
 from refaire.store.tables import (
     facility_managers,
@@ -69,7 +70,7 @@ def send_all(mails: list[Mail], store: Store | None = None) -> dict[str, int]:
 
 
 def inbox(store: Store, actor: Actor, limit: int = 50, offset: int = 0) -> dict[str, Any]:
-    require_member(actor, "read your inbox")
+    require_member(actor, Said("prod.what.inbox"))
     where = production_inbox.c.user_id == actor.user_id
     with store.engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(production_inbox).where(where)).scalar()
@@ -82,7 +83,7 @@ def inbox(store: Store, actor: Actor, limit: int = 50, offset: int = 0) -> dict[
 
 
 def mark_read(store: Store, actor: Actor) -> dict[str, Any]:
-    require_member(actor, "read your inbox")
+    require_member(actor, Said("prod.what.inbox"))
     with store.engine.begin() as conn:
         n = conn.execute(update(production_inbox).where(
             production_inbox.c.user_id == actor.user_id, production_inbox.c.read_at.is_(None)
@@ -95,22 +96,22 @@ def _order_for(conn: Connection, store: Store, actor: Actor, oid: int) -> tuple[
     order = dict(row._mapping) if row else None
     party = party_of(store, actor, order) if order else None
     if order is None or party is None:
-        raise UnknownRecord(f"no order {oid}")
+        raise UnknownRecord(Said("err.no_order", id=oid))
     return order, party
 
 
 def post_message(store: Store, actor: Actor, oid: int, body: str,
                  attachment: tuple[str, bytes, str] | None = None) -> dict[str, Any]:  # fmt: skip
     """A message of a party on an order; `attachment` is (name, bytes, checked MIME type)."""
-    require_member(actor, "write on an order")
+    require_member(actor, Said("prod.what.write_order"))
     body = (body or "").strip()
     problems = []
     if not body and attachment is None:
-        problems.append(("body", "write a message or attach a file"))
+        problems.append(("body", Said("prod.err.empty_message")))
     if len(body) > MAX_BODY:
-        problems.append(("body", f"at most {MAX_BODY} characters"))
+        problems.append(("body", Said("prod.err.body_long", max=MAX_BODY)))
     if attachment and len(attachment[1]) > limits.max_upload_bytes():
-        problems.append(("file", f"{attachment[0]}: over the upload limit"))
+        problems.append(("file", Said("prod.err.over_limit", name=attachment[0])))
     if problems:
         raise ProductionError(problems)
     with store.engine.begin() as conn:
@@ -149,5 +150,5 @@ def attachment(store: Store, actor: Actor, oid: int, mid: int) -> tuple[str, str
             production_messages.c.id == mid, production_messages.c.order_id == oid,
             production_messages.c.file_data.is_not(None))).first()  # fmt: skip
     if row is None:
-        raise UnknownRecord(f"no attachment {mid} on order {oid}")
+        raise UnknownRecord(Said("err.no_attachment", id=mid, order=oid))
     return row.file_name, row.file_type, row.file_data

@@ -37,6 +37,7 @@ from refaire.production.access import (
     seller_side,
 )
 from refaire.production.offer_near import offer_near
+from refaire.said import Said, Worded
 from refaire.store import Store
 from refaire.store.facility_near import haversine_many
 from refaire.store.generations import bump
@@ -56,39 +57,39 @@ def _check(store: Store, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     v: dict[str, Any] = {}
     fid = row_id(data.get("facility")) if data.get("facility") not in (None, "") else None
     if data.get("facility") not in (None, "") and (fid is None or fid not in managed_facility_ids(store, actor)):
-        problems.append(("facility", "you do not manage that facility"))
+        problems.append(("facility", Said("prod.err.not_manager")))
     v["facility_id"], v["maker_user_id"] = fid, None if fid else actor.user_id
     design_name = ""
     if data.get("design") not in (None, ""):
         found = get_design(store, str(data["design"]).strip())
         if found is None:
-            problems.append(("design", f"no design {data['design']!r} in the registry"))
+            problems.append(("design", Said("prod.err.no_design", design=data["design"])))
         else:
             v["design_id"], d = found
             design_name = d.name
             v["sector"] = d.sectors[0] if d.sectors else None
     title = str(data.get("title") or design_name).strip()[:300]
     if not title:
-        problems.append(("title", "name what you make (or choose a registry design)"))
+        problems.append(("title", Said("prod.err.offer_title")))
     v["title"] = title
     v["description"] = str(data.get("description") or "").strip()[:5000] or None
     okh = str(data.get("okh_url") or "").strip()
     if okh and not okh.startswith(("https://", "http://")):
-        problems.append(("okh_url", "the OKH manifest is an http(s) address"))
+        problems.append(("okh_url", Said("prod.err.okh_url")))
     if not okh and "design_id" not in v:
-        problems.append(("design", "an offer is for a registry design or has its OKH manifest URL"))
+        problems.append(("design", Said("prod.err.offer_design")))
     v["okh_url"] = okh or None
     variants = []
     for i, x in enumerate((data.get("variants") or [])[:MAX_VARIANTS]):
         var = {k: str(x.get(k) or "").strip()[:80] for k in ("material", "colour", "size")}
         if not any(var.values()):
-            problems.append((f"variants.{i}", "a variant names a material, colour or size"))
+            problems.append((f"variants.{i}", Said("prod.err.variant_empty")))
         variants.append(var)
     v["variants"] = variants or [{"material": "", "colour": "", "size": ""}]
     breaks = []
     raw = data.get("price_breaks") or []
     if not raw or len(raw) > MAX_BREAKS:
-        problems.append(("price_breaks", f"from 1 to {MAX_BREAKS} prices (quantity from, unit price)"))
+        problems.append(("price_breaks", Said("prod.err.price_breaks", max=MAX_BREAKS)))
     for i, b in enumerate(raw[:MAX_BREAKS]):
         try:
             breaks.append({"min_qty": quantity(b.get("min_qty", 1), f"price_breaks.{i}.min_qty"),
@@ -98,7 +99,7 @@ def _check(store: Store, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
             problems += exc.problems
     breaks.sort(key=lambda b: b["min_qty"])
     if breaks and breaks[0]["min_qty"] != 1:
-        problems.append(("price_breaks", "the first price applies from 1 piece"))
+        problems.append(("price_breaks", Said("prod.err.first_break")))
     v["price_breaks"] = breaks
     for field, check in (("currency", lambda: currency(data.get("currency"))),
                          ("shipping", lambda: str(amount(data.get("shipping") or 0, "shipping")))):
@@ -112,7 +113,7 @@ def _check(store: Store, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
             raise ValueError
         v["lead_days"] = lead
     except (TypeError, ValueError):
-        problems.append(("lead_days", "a whole number of days from 0 to 730"))
+        problems.append(("lead_days", Said("prod.err.lead_days", max=730)))
     place = str(data.get("place") or "").strip()
     if not place and fid:
         f = get_facility(store, fid)[1]
@@ -122,18 +123,18 @@ def _check(store: Store, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
         p = resolve_place(place)
         v.update(place=p.label[:300], latitude=p.latitude, longitude=p.longitude)
     except PlaceError as exc:
-        problems.append(("place", exc.text("en")))
+        problems.append(("place", Worded(exc)))
     try:
         radius = float(data.get("radius_km") or 50)
         if not 0 <= radius <= 20000:
             raise ValueError
         v["radius_km"] = radius
     except (TypeError, ValueError):
-        problems.append(("radius_km", "a delivery radius from 0 to 20000 km"))
+        problems.append(("radius_km", Said("prod.err.delivery_radius")))
     countries = [str(c).strip().upper() for c in (data.get("countries") or []) if str(c).strip()]
     bad = [c for c in countries if len(c) != 2 or not c.isalpha()]
     if bad:
-        problems.append(("countries", f"ISO 3166 two-letter codes, not {', '.join(bad)}"))
+        problems.append(("countries", Said("prod.err.countries", bad=", ".join(bad))))
     v["countries"] = countries
     if problems:
         raise ProductionError(problems)
@@ -144,7 +145,7 @@ def _check(store: Store, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_offer(store: Store, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
-    require_member(actor, "publish an offer")
+    require_member(actor, Said("prod.what.publish_offer"))
     values = _check(store, actor, data)
     values.update(author_id=actor.user_id, active=True, created_at=stamp())
     with store.engine.begin() as conn:
@@ -156,10 +157,10 @@ def create_offer(store: Store, actor: Actor, data: dict[str, Any]) -> dict[str, 
 
 
 def withdraw_offer(store: Store, actor: Actor, oid: int) -> dict[str, Any]:
-    require_member(actor, "withdraw an offer")
+    require_member(actor, Said("prod.what.withdraw_offer"))
     o = offer_detail(store, oid)
     if not seller_side(store, actor, o["facility_id"], o["maker_user_id"]) and not actor.is_admin:
-        raise ProductionError([("", "only the maker or the facility's managers withdraw it")],
+        raise ProductionError([("", Said("prod.err.withdraw_who"))],
                               status=403)  # fmt: skip
     with store.engine.begin() as conn:
         conn.execute(update(production_offers).where(production_offers.c.id == oid)
@@ -189,7 +190,7 @@ def offer_detail(store: Store, oid: int) -> dict[str, Any]:
         row = conn.execute(select(*_COLUMNS).select_from(_FROM)
                            .where(production_offers.c.id == oid)).first()  # fmt: skip
     if row is None:
-        raise UnknownRecord(f"no offer {oid}")
+        raise UnknownRecord(Said("err.no_offer", id=oid))
     return _dict(row)
 
 
@@ -318,12 +319,12 @@ def order_offer(store: Store, actor: Actor, oid: int, data: dict[str, Any]) -> d
     from refaire.production.messages import send_all
     from refaire.production.orders import open_order, order_detail
 
-    require_member(actor, "order")
+    require_member(actor, Said("prod.what.order"))
     offer = offer_detail(store, oid)
     if not offer["active"]:
-        raise ProductionError([("offer", "this offer was withdrawn")], status=409)
+        raise ProductionError([("offer", Said("prod.err.offer_withdrawn"))], status=409)
     if seller_side(store, actor, offer["facility_id"], offer["maker_user_id"]):
-        raise ProductionError([("offer", "you cannot order your own offer")], status=403)
+        raise ProductionError([("offer", Said("prod.err.own_offer"))], status=403)
     qty = quantity(data.get("quantity"))
     try:
         variant = int(data.get("variant") or 0)
@@ -331,7 +332,7 @@ def order_offer(store: Store, actor: Actor, oid: int, data: dict[str, Any]) -> d
         if variant < 0:
             raise IndexError
     except (ValueError, IndexError):
-        raise ProductionError([("variant", f"a variant from 0 to {len(offer['variants']) - 1}")]) from None
+        raise ProductionError([("variant", Said("prod.err.variant_range", max=len(offer["variants"]) - 1))]) from None
     unit = unit_price(offer, qty)
     shipping = Decimal(offer["shipping"])
     total = (unit * qty + shipping).quantize(Decimal("0.01"))

@@ -28,6 +28,7 @@ from refaire.production.access import (
 )
 from refaire.production.messages import messages_of, notify, people_of_facility, send_all
 from refaire.production.requests import load_readable, set_status
+from refaire.said import Joined, Said
 from refaire.store import Store
 from refaire.store.tables import (
     facilities,
@@ -55,6 +56,15 @@ NEEDS_REASON = ("cancelled", "disputed")
 REVIEWABLE = ("received", "closed")
 
 
+def _state(state: str) -> Said:
+    """A state id that French pages word ("in_production" stays as it is in English)."""
+    return Said(f"prod.state_id.{state}")
+
+
+def _parties(who: tuple[str, ...]) -> Joined:
+    return Joined(Said("prod.word_or"), [Said(f"prod.party_id.{p}") for p in who])
+
+
 def allowed_moves(state: str) -> list[dict[str, str]]:
     return [{"to": to, "by": " or ".join(who)} for to, who in TRANSITIONS[state].items()]
 
@@ -75,7 +85,7 @@ def _readable(store: Store, actor: Actor, oid: int) -> tuple[dict[str, Any], str
         order = _load(conn, oid)
     party = party_of(store, actor, order) if order else None
     if order is None or party is None:
-        raise UnknownRecord(f"no order {oid}")  # not a party: as if it did not exist
+        raise UnknownRecord(Said("err.no_order", id=oid))  # not a party: as if it did not exist
     return order, party
 
 
@@ -100,27 +110,27 @@ def open_order(conn: Connection, actor: Actor, values: dict[str, Any]) -> tuple[
 
 def accept_quote(store: Store, actor: Actor, qid: int) -> dict[str, Any]:
     """The requester accepts one quote: an order; the other quotes are declined."""
-    require_member(actor, "accept a quote")
+    require_member(actor, Said("prod.what.accept_quote"))
     with store.engine.connect() as conn:
         q = conn.execute(select(production_quotes).where(production_quotes.c.id == qid)).first()
     if q is None:
-        raise UnknownRecord(f"no quote {qid}")
+        raise UnknownRecord(Said("err.no_quote", id=qid))
     req, _ = load_readable(store, actor, q.request_id)
     if actor.user_id != req["requester_id"]:
-        raise (UnknownRecord(f"no quote {qid}") if req["visibility"] != "public" else
-               ProductionError([("", "only the requester accepts a quote")], status=403))
+        raise (UnknownRecord(Said("err.no_quote", id=qid)) if req["visibility"] != "public" else
+               ProductionError([("", Said("prod.err.requester_accepts"))], status=403))
     if req["status"] != "open" or q.status != "open":
-        raise ProductionError([("quote", f"the request is {req['status']} and the quote "
-                                f"{q.status}: only one quote is accepted")], status=409)  # fmt: skip
+        raise ProductionError([("quote", Said("prod.err.one_quote", request=req["status"],
+                                     quote=q.status))], status=409)  # fmt: skip
     if q.valid_until < date.today().isoformat():
-        raise ProductionError([("quote", f"the quote expired on {q.valid_until}")], status=409)
+        raise ProductionError([("quote", Said("prod.err.quote_expired", date=q.valid_until))], status=409)
     with store.engine.begin() as conn:
         # compare-and-set: a second acceptance (or a race) finds the quote no longer open
         won = conn.execute(update(production_quotes).where(
             production_quotes.c.id == qid, production_quotes.c.status == "open"
         ).values(status="accepted")).rowcount  # fmt: skip
         if not won:
-            raise ProductionError([("quote", "this quote was already answered")], status=409)
+            raise ProductionError([("quote", Said("prod.err.quote_answered"))], status=409)
         conn.execute(update(production_quotes).where(
             production_quotes.c.request_id == req["id"], production_quotes.c.id != qid,
             production_quotes.c.status == "open").values(status="declined"))  # fmt: skip
@@ -160,22 +170,25 @@ def order_detail(store: Store, actor: Actor, oid: int) -> dict[str, Any]:
 
 def transition(store: Store, actor: Actor, oid: int, to: str, note: str | None = None) -> dict:
     """Move the order to `to` if its state allows it for the actor's party; else 409."""
-    require_member(actor, "change an order")
+    require_member(actor, Said("prod.what.change_order"))
     order, party = _readable(store, actor, oid)
     state = order["state"]
     note = (note or "").strip()[:2000] or None
     if to not in STATES:
-        raise ProductionError([("to", f"{to!r} is not a state ({', '.join(STATES)})")])
+        raise ProductionError([("to", Said("prod.err.not_state", to=to, states=", ".join(STATES)))])
     allowed = TRANSITIONS[state]
     if to not in allowed or party not in allowed[to]:
         moves = allowed_moves(state)
-        said = ", ".join(f"{m['to']} (by {m['by']})" for m in moves) or "none: it is final"
-        why = (f"{to} is not allowed from {state}" if to not in allowed
-               else f"only the {' or '.join(allowed[to])} may move it to {to}")
-        raise ProductionError([("to", f"{why}; allowed from {state}: {said}")], status=409,
+        said = Joined(", ", [Said("prod.err.move_by", to=_state(m["to"]), by=_parties(
+            TRANSITIONS[state][m["to"]])) for m in moves]) if moves else Said("prod.err.final")
+        why = (Said("prod.err.not_allowed_from", to=_state(to), state=_state(state))
+               if to not in allowed else
+               Said("prod.err.only_party_moves", who=_parties(allowed[to]), to=_state(to)))
+        raise ProductionError([("to", Said("prod.err.move_refused", why=why, state=_state(state),
+                                           moves=said))], status=409,
                               allowed=moves)  # fmt: skip
     if to in NEEDS_REASON and not note:
-        raise ProductionError([("note", f"say why the order is {to}")])
+        raise ProductionError([("note", Said("prod.err.say_why", to=_state(to)))])
     with store.engine.begin() as conn:
         changed = conn.execute(update(production_orders).where(
             production_orders.c.id == oid, production_orders.c.state == state,
@@ -185,7 +198,7 @@ def transition(store: Store, actor: Actor, oid: int, to: str, note: str | None =
                  reason=note if to in NEEDS_REASON else production_orders.c.reason)).rowcount  # fmt: skip
         if not changed:  # someone moved it first: say from which state it now stands
             now = _load(conn, oid)
-            raise ProductionError([("to", f"the order moved to {now['state']} meanwhile")],
+            raise ProductionError([("to", Said("prod.err.moved_meanwhile", state=_state(now["state"])))],
                                   status=409, allowed=allowed_moves(now["state"]))  # fmt: skip
         conn.execute(insert(production_order_events).values(
             order_id=oid, from_state=state, to_state=to, party=party, actor=actor.label,
@@ -211,7 +224,7 @@ def transition(store: Store, actor: Actor, oid: int, to: str, note: str | None =
 
 def list_orders(store: Store, actor: Actor, limit: int = 50, offset: int = 0) -> dict[str, Any]:
     """The orders I am a party of (bought, or sold by me or my facilities)."""
-    require_member(actor, "list your orders")
+    require_member(actor, Said("prod.what.list_orders"))
     t = production_orders
     fids = managed_facility_ids(store, actor)
     where = or_(t.c.buyer_id == actor.user_id, t.c.maker_user_id == actor.user_id,

@@ -20,6 +20,7 @@ from typing import Any
 
 from refaire.model import Design, Dimensions, Part
 from refaire.production.access import ProductionError
+from refaire.said import Said, said_problem
 
 MAX_PARTS = 20
 # quote-table process -> process vocabulary id
@@ -40,10 +41,11 @@ def _known(process: str) -> str:
 
 
 def _first_problem(m: dict[str, Any]) -> str:
+    # a Said when the problem has its key: the page words it
     for p in m.get("problems") or []:
         if p.get("severity") == "error":
-            return str(p.get("message"))
-    return "no measurement"
+            return said_problem(p)
+    return Said("prod.err.no_measurement")
 
 
 def parts_from_measurements(measured: list[dict[str, Any]],
@@ -53,36 +55,36 @@ def parts_from_measurements(measured: list[dict[str, Any]],
     file refused and why."""
     problems: list[tuple[str, str]] = []
     if not measured:
-        problems.append(("parts", "add at least one part file (STL, 3MF, OBJ, SVG or DXF)"))
+        problems.append(("parts", Said("prod.err.no_parts")))
     if len(measured) > MAX_PARTS:
-        problems.append(("parts", f"{len(measured)} files: at most {MAX_PARTS} parts"))
+        problems.append(("parts", Said("prod.err.too_many_parts", n=len(measured), max=MAX_PARTS)))
     parts = []
     for i, m in enumerate(measured[:MAX_PARTS]):
         name = str(m.get("file") or f"part {i + 1}")[:200]
         field = f"parts.{i}"
         if not m.get("ok"):
-            problems.append((field, f"{name}: could not be measured: {_first_problem(m)}"))
+            problems.append((field, Said("prod.err.not_measured", name=name, why=_first_problem(m))))
             continue
         material = (materials.get(name) or materials.get("*") or "").strip().lower()
         drawing = m.get("kind") == "drawing"
         wanted = "laser" if drawing else None
         process = _material_process(material) if material else None
         if not material:
-            problems.append((field, f"{name}: name its material"))
+            problems.append((field, Said("prod.err.name_material", name=name)))
             continue
         if process is None:
-            problems.append((field, f"{name}: unknown material {material!r}"))
+            problems.append((field, Said("prod.err.unknown_material", name=name, material=material)))
             continue
         if drawing and process != wanted:
-            problems.append((field, f"{name}: a drawing is laser cut; {material} is not a laser "
-                             f"material ({_known('laser')})"))  # fmt: skip
+            problems.append((field, Said("prod.err.drawing_laser", name=name, material=material,
+                                  known=_known("laser"))))  # fmt: skip
             continue
         if not drawing and process == "laser":
-            problems.append((field, f"{name}: a mesh is 3D printed; {material} is a laser "
-                             f"material ({_known('fdm')}, {_known('sla')})"))  # fmt: skip
+            problems.append((field, Said("prod.err.mesh_printed", name=name, material=material,
+                                  known=f"{_known('fdm')}, {_known('sla')}")))  # fmt: skip
             continue
         if not drawing and not (m.get("volume_mm3") or 0) > 0:
-            problems.append((field, f"{name}: the mesh encloses no volume"))
+            problems.append((field, Said("prod.err.no_volume", name=name)))
             continue
         bbox = [round(float(x), 3) for x in m.get("bbox_mm") or []]
         parts.append({

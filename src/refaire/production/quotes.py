@@ -30,6 +30,7 @@ from refaire.production.access import (
 )
 from refaire.production.messages import notify, send_all
 from refaire.production.requests import load_readable
+from refaire.said import Said
 from refaire.store import Store
 from refaire.store.tables import facilities, production_quotes, users
 
@@ -42,7 +43,7 @@ def _facility(store: Store, fid: int) -> Any:
 
     found = get_facility(store, fid)
     if found is None:
-        raise UnknownRecord(f"no facility {fid}")
+        raise UnknownRecord(Said("err.no_facility", id=fid))
     return found[1]
 
 
@@ -119,11 +120,11 @@ def _check(data: dict[str, Any]) -> dict[str, Any]:
     lines = []
     raw = data.get("lines") or []
     if not raw or len(raw) > MAX_LINES:
-        problems.append(("lines", f"from 1 to {MAX_LINES} price lines"))
+        problems.append(("lines", Said("prod.err.lines", max=MAX_LINES)))
     for i, line in enumerate(raw[:MAX_LINES]):
         item = str(line.get("item") or "").strip()[:200]
         if not item:
-            problems.append((f"lines.{i}.item", "say what the line is for"))
+            problems.append((f"lines.{i}.item", Said("prod.err.line_item")))
         try:
             lines.append({"item": item, "amount": str(amount(line.get("amount"), f"lines.{i}.amount"))})
         except ProductionError as exc:
@@ -139,15 +140,15 @@ def _check(data: dict[str, Any]) -> dict[str, Any]:
             raise ValueError
         values["lead_days"] = lead
     except (TypeError, ValueError):
-        problems.append(("lead_days", f"a whole number of days from 0 to {MAX_LEAD_DAYS}"))
+        problems.append(("lead_days", Said("prod.err.lead_days", max=MAX_LEAD_DAYS)))
     valid = str(data.get("valid_until") or "").strip()
     try:
         day = date.fromisoformat(valid) if valid else date.today() + timedelta(days=30)
         if day < date.today():
-            problems.append(("valid_until", f"{valid} is in the past"))
+            problems.append(("valid_until", Said("prod.err.past", day=valid)))
         values["valid_until"] = day.isoformat()
     except ValueError:
-        problems.append(("valid_until", f"{valid!r} is not a date (YYYY-MM-DD)"))
+        problems.append(("valid_until", Said("prod.err.not_date", value=valid)))
     values["conditions"] = str(data.get("conditions") or "").strip()[:5000] or None
     if problems:
         raise ProductionError(problems)
@@ -158,21 +159,21 @@ def _check(data: dict[str, Any]) -> dict[str, Any]:
 def submit_quote(store: Store, actor: Actor, rid: int, data: dict[str, Any]) -> dict[str, Any]:
     """A quote on an open request, for a facility the actor manages (`facility`) or as a
     maker; only a recipient may quote a private request, any capable maker a public one."""
-    require_member(actor, "quote a request")
+    require_member(actor, Said("prod.what.quote_request"))
     req, recips = load_readable(store, actor, rid)
     fid = row_id(data.get("facility")) if data.get("facility") not in (None, "") else None
     if data.get("facility") not in (None, "") and (fid is None or fid not in
                                                    managed_facility_ids(store, actor)):
-        raise ProductionError([("facility", "you do not manage that facility")], status=403)
+        raise ProductionError([("facility", Said("prod.err.not_manager"))], status=403)
     if actor.user_id == req["requester_id"]:
-        raise ProductionError([("", "you cannot quote your own request")], status=403)
+        raise ProductionError([("", Said("prod.err.own_request"))], status=403)
     if req["visibility"] == "recipients" and not any(
         (fid is not None and r["facility_id"] == fid)
         or (fid is None and r["maker_user_id"] == actor.user_id) for r in recips):
-        raise ProductionError([("facility", "this private request was not sent to "
-                                + ("that facility" if fid else "you"))], status=403)  # fmt: skip
+        raise ProductionError([("facility", Said("prod.err.private_facility" if fid else
+                                     "prod.err.private_you"))], status=403)  # fmt: skip
     if req["status"] != "open":
-        raise ProductionError([("request", f"the request is {req['status']}: no more quotes")],
+        raise ProductionError([("request", Said("prod.err.no_more_quotes", status=req["status"]))],
                               status=409)  # fmt: skip
     values = _check(data)
     values.update(request_id=rid, facility_id=fid, maker_user_id=None if fid else actor.user_id,

@@ -32,6 +32,7 @@ from refaire.production.access import (
 )
 from refaire.production.messages import notify, people_of_facility, send_all
 from refaire.production.part_files import parts_from_measurements
+from refaire.said import Said, Worded
 from refaire.store import Store
 from refaire.store.designs import get_design
 from refaire.store.tables import (
@@ -56,8 +57,7 @@ def _check(store: Store, data: dict[str, Any]) -> dict[str, Any]:
                            if str(v).strip()}  # fmt: skip
     measured = data.get("measured")
     if measured is not None and data.get("design"):
-        problems.append(("design", "a request is for a registry design or for your part files, "
-                         "not both"))  # fmt: skip
+        problems.append(("design", Said("prod.err.design_or_parts")))  # fmt: skip
     elif measured is not None:
         # the member's own files, measured before this (in a worker, by the caller)
         try:
@@ -70,7 +70,7 @@ def _check(store: Store, data: dict[str, Any]) -> dict[str, Any]:
     else:
         design = get_design(store, str(data.get("design") or "").strip()) if data.get("design") else None
         if design is None:
-            problems.append(("design", f"no design {data.get('design')!r} in the registry"))
+            problems.append(("design", Said("prod.err.no_design", design=data.get("design"))))
         else:
             values["design_id"], d = design
             values["title"] = d.name[:300]
@@ -84,22 +84,22 @@ def _check(store: Store, data: dict[str, Any]) -> dict[str, Any]:
         try:
             day = date.fromisoformat(deadline)
             if day < date.today():
-                problems.append(("deadline", f"{deadline} is in the past"))
+                problems.append(("deadline", Said("prod.err.past", day=deadline)))
             values["deadline"] = day.isoformat()
         except ValueError:
-            problems.append(("deadline", f"{deadline!r} is not a date (YYYY-MM-DD)"))
+            problems.append(("deadline", Said("prod.err.not_date", value=deadline)))
     try:
         place = resolve_place(data.get("place"))
         values.update(place=place.label[:300], latitude=place.latitude, longitude=place.longitude)
     except PlaceError as exc:
-        problems.append(("place", exc.text("en")))
+        problems.append(("place", Worded(exc)))
     try:
         radius = float(data.get("radius_km") or 50)
         if not 0 < radius <= MAX_RADIUS_KM:
             raise ValueError
         values["radius_km"] = radius
     except (TypeError, ValueError):
-        problems.append(("radius_km", f"a radius from 1 to {MAX_RADIUS_KM:g} km"))
+        problems.append(("radius_km", Said("prod.err.radius", max=f"{MAX_RADIUS_KM:g}")))
     if data.get("budget") not in (None, ""):
         try:
             values["budget"] = str(amount(data["budget"], "budget"))
@@ -109,7 +109,7 @@ def _check(store: Store, data: dict[str, Any]) -> dict[str, Any]:
     # a member's own files are theirs: private to the recipients unless said otherwise
     visibility = data.get("visibility") or ("recipients" if measured is not None else "public")
     if visibility not in VISIBILITIES:
-        problems.append(("visibility", f"one of {', '.join(VISIBILITIES)}"))
+        problems.append(("visibility", Said("prod.err.one_of", values=", ".join(VISIBILITIES))))
     values["visibility"] = visibility
     values["note"] = (str(data.get("note") or "").strip()[:5000]) or None
     if problems:
@@ -120,7 +120,7 @@ def _check(store: Store, data: dict[str, Any]) -> dict[str, Any]:
 def create_request(store: Store, actor: Actor, data: dict[str, Any],
                    lang: str = "en") -> dict[str, Any]:  # fmt: skip
     """Store a request; with `send_to` ("all" or ["facility:ID", "maker:ID", …]) send it too."""
-    require_member(actor, "request production")
+    require_member(actor, Said("prod.what.request"))
     values = _check(store, data)
     values.update(requester_id=actor.user_id, status="open", created_at=stamp())
     with store.engine.begin() as conn:
@@ -163,7 +163,7 @@ def load_readable(store: Store, actor: Actor, rid: int) -> tuple[dict, list[dict
         req = _row(conn, rid)
         recips = recipients_of(conn, rid) if req else []
     if req is None or not can_read(store, actor, req, recips):
-        raise UnknownRecord(f"no request {rid}")
+        raise UnknownRecord(Said("err.no_request", id=rid))
     return req, recips
 
 
@@ -185,13 +185,13 @@ def request_detail(store: Store, actor: Actor, rid: int, lang: str = "en") -> di
 def send_request(store: Store, actor: Actor, rid: int, targets: Any,
                  lang: str = "en") -> dict[str, Any]:  # fmt: skip
     """Send to chosen facilities/makers ("facility:ID", "maker:ID") or "all" capable ones."""
-    require_member(actor, "send a request")
+    require_member(actor, Said("prod.what.send_request"))
     req, recips = load_readable(store, actor, rid)
     if actor.user_id != req["requester_id"]:
-        raise UnknownRecord(f"no request {rid}") if req["visibility"] != "public" else \
-            ProductionError([("", "only the requester sends a request")], status=403)
+        raise UnknownRecord(Said("err.no_request", id=rid)) if req["visibility"] != "public" else \
+            ProductionError([("", Said("prod.err.requester_sends"))], status=403)
     if req["status"] != "open":
-        raise ProductionError([("status", f"the request is {req['status']}")], status=409)
+        raise ProductionError([("status", Said("prod.err.request_is", status=req["status"]))], status=409)
     capable = {c["target"]: c for c in routing.capable_for(store, req, lang)}
     every = targets == "all" or targets == ["all"]
     # "all capable" means those known to be able to make it, never the unknown ones
@@ -199,15 +199,13 @@ def send_request(store: Store, actor: Actor, rid: int, targets: Any,
               else list(targets or []))  # fmt: skip
     unknown = [t for t in wanted if t not in capable]
     if unknown:
-        raise ProductionError([("send_to", f"{t!r} is not among the capable makers within "
-                                f"{req['radius_km']:g} km") for t in unknown])  # fmt: skip
+        raise ProductionError([("send_to", Said("prod.err.not_capable", target=t,
+                                     km=f"{req['radius_km']:g}")) for t in unknown])  # fmt: skip
     if not wanted and capable:
-        raise ProductionError([("send_to", "what its parts need is not known, so nobody is known "
-                                "to be able to make it; choose among the places nearby "
-                                "(capability unknown: ask them)")])  # fmt: skip
+        raise ProductionError([("send_to", Said("prod.err.needs_unknown"))])
     if not wanted:
-        raise ProductionError([("send_to", f"nobody capable within {req['radius_km']:g} km "
-                                "to send it to; widen the radius")])  # fmt: skip
+        raise ProductionError([("send_to", Said("prod.err.nobody_capable",
+                                     km=f"{req['radius_km']:g}"))])  # fmt: skip
     already = {f"facility:{r['facility_id']}" if r["facility_id"] else f"maker:{r['maker_user_id']}"
                for r in recips}  # fmt: skip
     mails = []
@@ -239,7 +237,7 @@ def list_requests(store: Store, actor: Actor, mine: bool = False, limit: int = 5
     """Public open requests, or (mine) those I made or that were sent to me."""
     t = production_requests
     if mine:
-        require_member(actor, "list your requests")
+        require_member(actor, Said("prod.what.list_requests"))
         fids = managed_facility_ids(store, actor)
         sent = select(production_recipients.c.request_id).where(or_(
             production_recipients.c.maker_user_id == actor.user_id,

@@ -16,6 +16,7 @@ from refaire.people import audit
 from refaire.people._common import stamp
 from refaire.people.actor import Actor
 from refaire.production.access import ProductionError, require_member
+from refaire.said import Said
 from refaire.store import Store
 from refaire.store.tables import production_reviews
 
@@ -23,19 +24,19 @@ from refaire.store.tables import production_reviews
 def review(store: Store, actor: Actor, oid: int, rating: Any, text: str | None) -> dict:
     from refaire.production.orders import REVIEWABLE, order_detail
 
-    require_member(actor, "review an order")
+    require_member(actor, Said("prod.what.review_order"))
     order = order_detail(store, actor, oid)  # UnknownRecord for a non-party
     if order["party"] not in ("buyer", "seller"):
-        raise ProductionError([("", "only the buyer and the seller review an order")], status=403)
+        raise ProductionError([("", Said("prod.err.review_who"))], status=403)
     if order["state"] not in REVIEWABLE:
-        raise ProductionError([("order", f"the order is {order['state']}: reviews open once it "
-                                "is received")], status=409)  # fmt: skip
+        raise ProductionError([("order", Said("prod.err.review_when",
+                                     state=Said(f"prod.state_id.{order['state']}")))], status=409)  # fmt: skip
     try:
         stars = int(str(rating).strip())
         if not 1 <= stars <= 5:
             raise ValueError
     except ValueError:
-        raise ProductionError([("rating", f"a whole number from 1 to 5, got {rating!r}")]) from None
+        raise ProductionError([("rating", Said("prod.err.rating", value=rating))]) from None
     text = (text or "").strip()[:3000] or None
     values: dict[str, Any] = {"order_id": oid, "author_id": actor.user_id, "rating": stars,
                               "text": text, "at": stamp()}  # fmt: skip
@@ -50,7 +51,7 @@ def review(store: Store, actor: Actor, oid: int, rating: Any, text: str | None) 
             audit.record(conn, actor, "order.review", "order", str(oid), None,
                          {"review": rid, "rating": stars})  # fmt: skip
     except IntegrityError:
-        raise ProductionError([("", "you already reviewed this order")], status=409) from None
+        raise ProductionError([("", Said("prod.err.reviewed"))], status=409) from None
     return {"id": rid, **values}
 
 

@@ -29,7 +29,7 @@ from refaire.quote.pricing import quote_pricing
 from refaire.quote.rates import material as material_row
 from refaire.quote.rates import materials_for, rates
 from refaire.quote.wording import Wording
-from refaire.said import Said
+from refaire.said import Joined, Said, said_problem
 from refaire.store import Store
 from refaire.store.facilities import get_facility
 from refaire.vocab.capabilities import label
@@ -320,8 +320,8 @@ def quote_file(
     kind = measurement["kind"]
     process = _process(kind, material)  # before the file's problems: the cheaper mistake
     if not measurement["ok"]:
-        problems = "; ".join(
-            p["message"] for p in measurement["problems"] if p["severity"] == "error"
+        problems = Joined(
+            "; ", [said_problem(p) for p in measurement["problems"] if p["severity"] == "error"]
         )
         raise QuoteError(Said("quote.err.unmeasured", name=name, problems=problems), measurement)
     assumptions = [Wording("units", {"units": measurement["units_assumed"]})]

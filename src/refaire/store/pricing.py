@@ -16,6 +16,7 @@ from refaire.model import Facility
 from refaire.model.facility import FieldSource
 from refaire.people.actor import Actor
 from refaire.quote.pricing import PRICING_KEYS, check_pricing
+from refaire.said import Said
 from refaire.store.db import Store
 from refaire.store.facilities import get_facility
 from refaire.store.tables import facilities
@@ -44,7 +45,7 @@ def set_pricing(
     """
     found = get_facility(store, facility_id)
     if found is None:
-        raise LookupError(f"no facility with id or key {facility_id!r}")
+        raise LookupError(Said("quote.err.no_facility", ident=facility_id))
     checked, problems = check_pricing(pricing)
     if problems:
         raise PricingError(problems)

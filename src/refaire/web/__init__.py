@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from refaire import localise
 from refaire.people import web as people_web
 from refaire.people.csrf import attach_cookie, verify_csrf
+from refaire.said import in_language, said_problem
 from refaire.web.i18n import LANGUAGES, choose_language, translate
 from refaire.web.labels import facet_label
 from refaire.web.links import ext_link, mail_link, safe_href
@@ -58,6 +59,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     context.setdefault("num", lambda value, digits=0: localise.num(value, digits, lang))
     context.setdefault("short", lambda value: localise.short(value, lang))
     context.setdefault("money", lambda value, currency: localise.money(value, currency, lang))
+    # a measurement problem (plain JSON with its message key) in the page's language
+    context.setdefault("problem_text", lambda p: in_language(lang, said_problem(p)))
     response = templates.TemplateResponse(request, template, context, status_code=status_code)
     attach_cookie(request, response)
     if request.query_params.get("lang") in LANGUAGES:

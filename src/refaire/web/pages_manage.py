@@ -21,7 +21,7 @@ from refaire.people._common import NotAllowed as PeopleNotAllowed
 from refaire.people._common import PeopleError
 from refaire.people.actor import Actor
 from refaire.people.auth import current_actor, session_actor
-from refaire.said import error_text, in_language
+from refaire.said import Said, error_text, in_language
 from refaire.web import render, templates
 from refaire.web.i18n import choose_language, translate
 
@@ -380,7 +380,7 @@ def claims_page(
 def claim_decide(request: Request, cid: RowId, decision: str, actor: ActorDep) -> Response:
     store = request.app.state.store
     if decision not in ("approve", "reject"):
-        return _refused(request, UnknownItem(f"no action {decision!r} on claims"))
+        return _refused(request, UnknownItem(Said("err.no_claim_action", action=decision)))
     return _attempt(
         request,
         lambda: claims.decide_claim(store, actor, cid, decision == "approve"),
@@ -439,7 +439,7 @@ async def suggest_post(request: Request, fid: str, actor: ActorDep) -> Response:
 def suggestion_decide(request: Request, sid: RowId, decision: str, actor: ActorDep) -> Response:
     store = request.app.state.store
     if decision not in ("accept", "reject"):
-        return _refused(request, UnknownItem(f"no action {decision!r} on suggestions"))
+        return _refused(request, UnknownItem(Said("err.no_suggestion_action", action=decision)))
     try:
         fid = suggestions.get_suggestion(store, sid)["facility_id"]
     except LookupError as exc:

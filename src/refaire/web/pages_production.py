@@ -26,6 +26,7 @@ from refaire.places import PlaceError, resolve_place
 from refaire.production import messages, offers, orders, quotes, reviews
 from refaire.production import requests as prequests
 from refaire.production.access import ProductionError, managed_facility_ids
+from refaire.said import Said, error_text, in_language
 from refaire.web import render, templates
 from refaire.web.gated_form import upload_cap, upload_gate
 from refaire.web.i18n import choose_language
@@ -45,10 +46,15 @@ def _refused(request: Request, exc: Exception) -> Response:
         return RedirectResponse(f"/login?next={quote(request.url.path, safe='')}", 303)
     if isinstance(exc, LookupError):
         status = 404
-    problems = ([{"field": f, "message": m} for f, m in exc.problems]
-                if isinstance(exc, ProductionError) else None)  # fmt: skip
-    return render(request, "error.html", status_code=status, message=str(exc).strip("'\""),
+    lang = choose_language(request)
+    problems = (_worded(lang, exc.problems) if isinstance(exc, ProductionError) else None)
+    return render(request, "error.html", status_code=status, message=error_text(exc, lang),
                   problems=problems)  # fmt: skip
+
+
+def _worded(lang: str, problems: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """A service's (field, message) problems with each message in the page's language."""
+    return [{"field": f, "message": in_language(lang, m)} for f, m in problems]
 
 
 def _attempt(request: Request, action: Callable[[], Any], done: Callable[[Any], str]) -> Response:
@@ -113,7 +119,7 @@ def request_create(request: Request, actor: ActorDep, design: Opt = "", quantity
         r = prequests.create_request(_store(request), actor, data, choose_language(request))
     except ProductionError as exc:
         return render(request, "production_request_new.html", status_code=exc.status, form=form,
-                      errors=[{"field": f, "message": m} for f, m in exc.problems])  # fmt: skip
+                      errors=_worded(choose_language(request), exc.problems))  # fmt: skip
     except (PeopleNotAllowed, LookupError) as exc:
         return _refused(request, exc)
     return RedirectResponse(f"/production/requests/{r['id']}", 303)
@@ -122,7 +128,7 @@ def request_create(request: Request, actor: ActorDep, design: Opt = "", quantity
 def _member_only(request: Request) -> None:
     """Before a byte of a part file is read: the sender must be a signed-in member."""
     if session_actor(request).is_anonymous:
-        raise HTTPException(401, "sign in to request production")
+        raise HTTPException(401, Said("manage.err.sign_in", what=Said("prod.what.request")))
 
 
 @router.post("/production/requests/parts")
@@ -141,23 +147,23 @@ async def request_create_parts(request: Request, actor: ActorDep) -> Response:
     def again(status: int, problems: list[tuple[str, str]]) -> Response:
         return render(request, "production_request_new.html", status_code=status,
                       form={"design": "", **fields, "parts_visibility": fields["visibility"]},
-                      errors=[{"field": f, "message": m} for f, m in problems])  # fmt: skip
+                      errors=_worded(lang, problems))  # fmt: skip
 
     nul = sorted({k for k, v in form.multi_items() if isinstance(v, str) and "\x00" in v})
     if nul:  # PostgreSQL refuses NUL in text
-        return again(422, [(k, "NUL character") for k in nul])
+        return again(422, [(k, Said("prod.err.nul")) for k in nul])
     uploads = [u for u in form.getlist("files") if not isinstance(u, str) and u.filename]
     if len(uploads) > MAX_PARTS:
-        return again(413, [("files", f"{len(uploads)} files: at most {MAX_PARTS} parts")])
+        return again(413, [("files", Said("prod.err.too_many_parts", n=len(uploads), max=MAX_PARTS))])
     measured = []
     for upload in uploads:
         blob = await upload.read(upload_cap())
         if len(blob) >= upload_cap():
-            return again(413, [("files", f"{upload.filename}: over the upload limit")])
+            return again(413, [("files", Said("prod.err.over_limit", name=upload.filename))])
         try:  # in a worker process: never in this event loop
             measured.append(await measure_off_loop(upload.filename, blob))
         except JobsBusy:
-            return again(503, [("files", "busy, try again")])
+            return again(503, [("files", Said("prod.err.busy"))])
     data = {**fields, "materials": fields["material"], "measured": measured,
             "visibility": fields["visibility"] or "recipients"}  # fmt: skip
     try:
@@ -248,7 +254,8 @@ def order_move(request: Request, oid: RowId, actor: ActorDep, to: Opt = "",
         orders.transition(_store(request), actor, oid, to, note)
     except ProductionError as exc:
         if exc.status == 409:
-            return render(request, "error.html", status_code=409, message=str(exc),
+            lang = choose_language(request)
+            return render(request, "error.html", status_code=409, message=error_text(exc, lang),
                           problems=[{"field": m["to"], "message": m["by"]}
                                     for m in exc.allowed or []])  # fmt: skip
         return _refused(request, exc)
@@ -268,12 +275,12 @@ def _party_only(request: Request) -> None:
     """Before a byte of an attachment is read: the sender must be a party of the order."""
     actor = session_actor(request)
     if actor.is_anonymous:
-        raise HTTPException(401, "sign in to write on an order")
+        raise HTTPException(401, Said("manage.err.sign_in", what=Said("prod.what.write_order")))
     oid = request.path_params.get("oid", "")
     try:
         orders.order_detail(_store(request), actor, int(oid))
     except (LookupError, ValueError):
-        raise HTTPException(404, f"no order {oid}") from None
+        raise HTTPException(404, Said("err.no_order", id=oid)) from None
 
 
 @router.post("/orders/{oid}/messages")
@@ -289,14 +296,16 @@ async def order_message(request: Request, oid: RowId, actor: ActorDep) -> Respon
     if upload is not None and not isinstance(upload, str) and upload.filename:
         data = await upload.read(upload_cap())
         if len(data) >= upload_cap():
-            return render(request, "error.html", status_code=413,
-                          message=f"{upload.filename}: over the upload limit")  # fmt: skip
+            return render(request, "error.html", status_code=413, message=Said(
+                "prod.err.over_limit", name=upload.filename).text(choose_language(request)))
         try:
             mime = await run_job(attachment_type, upload.filename, data)
         except JobsBusy:
-            return render(request, "error.html", status_code=503, message="busy, try again")
+            return render(request, "error.html", status_code=503,
+                          message=Said("prod.err.busy").text(choose_language(request)))
         except (JobError, ValueError) as exc:
-            return render(request, "error.html", status_code=422, message=str(exc))
+            return render(request, "error.html", status_code=422,
+                          message=error_text(exc, choose_language(request)))
         attachment = (upload.filename, data, mime)
     return await run_in_threadpool(_attempt, request, lambda: messages.post_message(
         _store(request), actor, oid, body, attachment), lambda m: f"/orders/{oid}#messages")
