@@ -343,7 +343,8 @@ def test_web_form_uploads_and_shows_the_measured_size(stored):
     assert "measured onto part" in resp.text
     page = client.get("/designs/1", headers={"Accept-Language": "fr"})
     assert 'class="tag measured"' in page.text and "mesuré" in page.text
-    assert "208.505 × 101.458 × 33.5 mm" in page.text and "17.5 cm³" in page.text
+    # French decimals (Babel): a comma, never the dot of the English page
+    assert "208,505 × 101,458 × 33,5 mm" in page.text and "17,5 cm³" in page.text
 
 
 def test_a_served_app_attaches_meshes_through_a_queued_job(stored, monkeypatch):

@@ -161,8 +161,8 @@ def test_web_form_measures_and_shows_the_parts(prod) -> None:
                  follow_redirects=False)  # fmt: skip
     assert r.status_code == 303, r.text
     shown = ann.get(r.headers["location"], headers={"Accept-Language": "fr"})
-    assert "clamp.stl" in shown.text and "208.5 × 101.5 × 33.5 mm" in shown.text
-    assert "17.45 cm³" in shown.text and "Fichiers de pièces" in shown.text
+    assert "clamp.stl" in shown.text and "208,5 × 101,5 × 33,5 mm" in shown.text  # French decimals
+    assert "17,45 cm³" in shown.text and "Fichiers de pièces" in shown.text
     assert client(prod, "nosy").get(r.headers["location"]).status_code == 404
     before = count(prod.store)
     bad = ann.post("/production/requests/parts", data={**csrf, "quantity": "3", "place": "Lyon",
