@@ -167,9 +167,7 @@ def fresh(files: list[Path], n: int, tmp: Path) -> dict[str, object]:
     db = tmp / "first.db"
     store = open_store(str(db))
     wall, cpu = time.perf_counter(), time.process_time()
-    summary = import_sources(
-        store, [str(f) for f in files[: n]] + [str(FACILITIES)]
-    )
+    summary = import_sources(store, [str(f) for f in files[:n]] + [str(FACILITIES)])
     out: dict[str, object] = {
         "designs": summary.designs,
         "facilities": summary.facilities,
@@ -213,7 +211,9 @@ def main() -> None:
     out: dict[str, object] = {"benchmark": "first_answers", "imported_designs": args.designs}
     with tempfile.TemporaryDirectory() as tmp:
         if args.only != "fresh":
-            out.update({f"server_{k}": v for k, v in server(files, args.designs, Path(tmp)).items()})
+            out.update(
+                {f"server_{k}": v for k, v in server(files, args.designs, Path(tmp)).items()}
+            )
         if args.only != "server":
             out.update({f"fresh_{k}": v for k, v in fresh(files, args.designs, Path(tmp)).items()})
     out["target_first_over_warm_max"] = 2

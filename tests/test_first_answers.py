@@ -52,7 +52,9 @@ def test_local_making_after_a_design_import_equals_a_full_rebuild(tmp_path) -> N
         assert moved.stated == full.stated
         inc = local._incidences[(store.url, None, 50.0)][1]
         fi = facility_index(store)
-        fresh = local.sig_town_incidence(fi.lat, fi.lon, fi.sig_of, len(fi.sigs), local.towns(), 50.0)
+        fresh = local.sig_town_incidence(
+            fi.lat, fi.lon, fi.sig_of, len(fi.sigs), local.towns(), 50.0
+        )
         assert np.array_equal(inc.toarray(), fresh.toarray())
     finally:
         store.close()
