@@ -129,3 +129,20 @@ def test_packed_gazetteer_from_disk_answers_as_the_dicts_it_replaces(cache) -> N
     finally:
         for clear in (gazetteer._columns, gazetteer._indexes, gazetteer._by_name):
             clear.cache_clear()
+
+
+def test_glossary_from_disk_equals_the_glossary_built(cache) -> None:
+    from refaire import text_expand
+
+    built = text_expand._build_glossary()
+    text_expand.glossary.cache_clear()
+    try:
+        first = text_expand.glossary()  # builds and writes
+        text_expand.glossary.cache_clear()
+        second = text_expand.glossary()  # reads the file
+        assert list(cache.glob("glossary-*.npz"))
+        assert first == built and second == built
+        assert list(second) == list(built)  # same order: the expansion keeps it
+        assert "lamp" in text_expand.tried_words("lampe")
+    finally:
+        text_expand.glossary.cache_clear()
