@@ -58,3 +58,67 @@ def test_local_making_after_a_design_import_equals_a_full_rebuild(tmp_path) -> N
         assert np.array_equal(inc.toarray(), fresh.toarray())
     finally:
         store.close()
+
+
+def _facet_designs(keys: list[str], licence: str = "MIT", platform: str = "github"):  # noqa: ANN202
+    from refaire.model import Design, Licence, Provenance
+
+    out = []
+    for i, key in enumerate(keys):
+        prov = Provenance(source=key, format="okh-losh", checksum=f"{key}-{licence}",
+                          imported_at="2025-01-01T00:00:00")  # fmt: skip
+        out.append(Design(key=key, name=f"{'zyx'[i % 3]} {key}", format="okh-losh",
+                          provenance=prov, licence=Licence(licence, "permissive"),
+                          platform=platform, description="solar lamp"))  # fmt: skip
+    return out
+
+
+def _same_index(a, b) -> None:  # noqa: ANN001
+    """Two facet indexes answer alike (codes may be numbered differently)."""
+    assert a.size == b.size
+    assert np.array_equal(a.present, b.present) and np.array_equal(a.name_rank, b.name_rank)
+    for index in (a, b):
+        for d in range(index.size):
+            rows = slice(index.offsets[d], index.offsets[d + 1])
+            assert (index.row_design[rows] == d).all()
+
+    def triples(index):  # noqa: ANN001, ANN202
+        return sorted(zip(index.row_design.tolist(),
+                          [index.facets[f] for f in index.row_facet.tolist()],
+                          [index.values[v] for v in index.row_value.tolist()], strict=True))  # fmt: skip
+
+    assert triples(a) == triples(b)
+    everyone = a.present.copy()
+    assert a.counts(everyone) == b.counts(everyone)
+
+
+def test_facet_index_takes_in_added_designs_and_rebuilds_after_a_rewrite(
+    tmp_path, monkeypatch
+) -> None:
+    from refaire.store import facet_index as fx
+    from refaire.store.design_search import search_designs
+    from refaire.store.designs import save_designs
+
+    store = open_store(str(tmp_path / "facets.db"))
+    built = []
+    real_build = fx._build
+    monkeypatch.setattr(fx, "_build", lambda *a, **k: built.append(1) or real_build(*a, **k))
+    try:
+        save_designs(store, _facet_designs([f"a{i}" for i in range(30)]))
+        first = fx.facet_index(store)
+        assert len(built) == 1
+        save_designs(store, _facet_designs([f"b{i}" for i in range(40)], "GPL-3.0", "gitlab"))
+        extended = fx.facet_index(store)
+        assert len(built) == 1 and extended is not first  # taken in, not built anew
+        _same_index(extended, real_build(store, extended.generation))
+        found = search_designs(store, q="solar", limit=200)
+        fx.forget(store)
+        assert search_designs(store, q="solar", limit=200) == found
+        # an existing design changed (its platform): the index is built again
+        save_designs(store, _facet_designs(["a3"], "CERN-OHL-S-2.0", "codeberg"))
+        rebuilt = fx.facet_index(store)
+        assert len(built) == 3  # the forget above, and this rewrite
+        assert "codeberg" in rebuilt.values
+        _same_index(rebuilt, real_build(store, rebuilt.generation))
+    finally:
+        store.close()
