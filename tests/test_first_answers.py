@@ -122,3 +122,20 @@ def test_facet_index_takes_in_added_designs_and_rebuilds_after_a_rewrite(
         _same_index(rebuilt, real_build(store, rebuilt.generation))
     finally:
         store.close()
+
+
+def test_facet_index_of_a_database_recreated_at_the_same_url_is_built_anew(tmp_path) -> None:
+    from refaire.store import facet_index as fx
+    from refaire.store.designs import save_designs
+
+    path = tmp_path / "again.db"
+    for platform in ("github", "gitlab"):
+        store = open_store(str(path))
+        try:
+            save_designs(store, _facet_designs([f"a{i}" for i in range(5)], platform=platform))
+            assert platform in fx.facet_index(store).values
+            if platform == "gitlab":
+                assert "github" not in fx.facet_index(store).values
+        finally:
+            store.close()
+        path.unlink()

@@ -15,7 +15,7 @@ from refaire.model import Design
 from refaire.store.bulk import insert_tuples
 from refaire.store.conflicts import Conflict, record_conflict
 from refaire.store.db import Store
-from refaire.store.generations import DESIGNS_REWRITTEN, bump
+from refaire.store.generations import DESIGNS_REWRITTEN, bump, current
 from refaire.store.ids import row_id
 from refaire.store.index_queue import apply as apply_index
 from refaire.store.index_queue import catch_up, enqueue
@@ -219,9 +219,10 @@ def save_designs(
             if index:
                 apply_index(conn, limit=None)
             bump(conn, "designs")
-            if counts.updated:
+            if counts.updated or not current(conn, DESIGNS_REWRITTEN):
                 # stored designs changed, not only new ones added: caches that take in
-                # the new designs alone (the facet index) must be built again
+                # the new designs alone (the facet index) must be built again. Also given
+                # on a store's first write: a token no other database at this URL had.
                 bump(conn, DESIGNS_REWRITTEN)
     counts.merged += repeated
     if later:

@@ -96,7 +96,8 @@ def facet_index(store: Store) -> FacetIndex:
             # read after "designs": a rewrite landing between the two reads moves both,
             # and the next call sees the rewrite
             rewritten = current_fast(store, DESIGNS_REWRITTEN)
-            if cached is not None and cached.rewritten == rewritten:
+            # 0: never written (a database re-created at this URL shares that): no trust
+            if cached is not None and rewritten and cached.rewritten == rewritten:
                 cached = _CACHE[store.url] = _extend(store, cached, generation)
             else:
                 cached = _CACHE[store.url] = _build(store, generation, rewritten)
