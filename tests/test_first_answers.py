@@ -139,3 +139,44 @@ def test_facet_index_of_a_database_recreated_at_the_same_url_is_built_anew(tmp_p
         finally:
             store.close()
         path.unlink()
+
+
+def test_a_running_app_prepares_again_after_another_process_writes(tmp_path, monkeypatch) -> None:
+    """A CLI import beside a running server: the server's watcher sees the store's
+    generations move, waits for them to stop, and prepares once (not per batch)."""
+    import threading
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from refaire.app import create_app
+    from refaire.observatory import warm
+    from refaire.store.designs import save_designs
+
+    monkeypatch.setattr(warm, "WATCH_EVERY_S", 0.05)
+    prepared = []
+    done = threading.Event()
+
+    def fake_prepare(store) -> None:  # noqa: ANN001
+        prepared.append(store.url)
+        done.set()
+
+    monkeypatch.setattr(warm, "prepare", fake_prepare)
+    path = tmp_path / "watched.db"
+    served = open_store(str(path))
+    try:
+        with TestClient(create_app(served, prepare=True)):
+            assert done.wait(5)  # the start's own preparation
+            time.sleep(0.3)  # the watcher's first look
+            prepared.clear()
+            done.clear()
+            other = open_store(str(path))  # as `refaire import` would, in its own process
+            try:
+                save_designs(other, _facet_designs([f"w{i}" for i in range(3)]))
+            finally:
+                other.close()
+            assert done.wait(5), "the watcher did not prepare after the write"
+            time.sleep(0.3)
+            assert prepared == [served.url]  # once for the writes, not once per look
+    finally:
+        served.close()
