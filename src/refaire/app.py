@@ -95,6 +95,12 @@ def create_app(
             if not stopping.is_set():
                 consumers.append(start_jobs())
 
+        watcher = None
+        if app.state.prepare:
+            from refaire.observatory.warm import watch
+
+            # writes by other processes (a CLI import) are prepared for here too
+            watcher = watch(app.state.store, stopping)
         gate = None
         if listening is None:
             consumers.append(start_jobs())
@@ -105,6 +111,8 @@ def create_app(
             yield
         finally:
             stopping.set()
+            if watcher is not None:
+                watcher.join(timeout=5)
             if gate is not None:
                 listening.set()  # type: ignore[union-attr]
                 answered.set()

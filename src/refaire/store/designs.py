@@ -15,7 +15,7 @@ from refaire.model import Design
 from refaire.store.bulk import insert_tuples
 from refaire.store.conflicts import Conflict, record_conflict
 from refaire.store.db import Store
-from refaire.store.generations import bump
+from refaire.store.generations import DESIGNS_REWRITTEN, bump, current
 from refaire.store.ids import row_id
 from refaire.store.index_queue import apply as apply_index
 from refaire.store.index_queue import catch_up, enqueue
@@ -35,6 +35,7 @@ def observe(record: dict[str, Any], design: Design) -> Observation | None:
     from refaire.observatory.derive import observe as derive_one
 
     return derive_one(record, design)
+
 
 FACETS = ("openness", "sector", "readiness", "language", "platform", "format")
 
@@ -218,6 +219,11 @@ def save_designs(
             if index:
                 apply_index(conn, limit=None)
             bump(conn, "designs")
+            if counts.updated or not current(conn, DESIGNS_REWRITTEN):
+                # stored designs changed, not only new ones added: caches that take in
+                # the new designs alone (the facet index) must be built again. Also given
+                # on a store's first write: a token no other database at this URL had.
+                bump(conn, DESIGNS_REWRITTEN)
     counts.merged += repeated
     if later:
         counts.merge(save_designs(store, later, index=index, takeover=takeover))

@@ -22,6 +22,10 @@ from refaire.store.tables import store_generations as table
 if TYPE_CHECKING:
     from refaire.store.db import Store
 
+# Moved, beside "designs", by writes that change designs already stored (not by those that
+# only add new ones): a cache that takes in added designs alone must then be built anew.
+DESIGNS_REWRITTEN = "designs-rewritten"
+
 
 def bump(conn: Connection, name: str) -> None:
     """Give `name` a new generation inside the caller's transaction."""

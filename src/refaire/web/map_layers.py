@@ -39,12 +39,10 @@ def tile_settings() -> dict[str, str | None]:
 def towns(min_population: int = TOWN_MIN_POPULATION) -> list[list[Any]]:
     """[name, latitude, longitude, population] of the gazetteer's towns of at least
     `min_population` inhabitants, largest first (the map labels the largest first)."""
-    from refaire.vocab.gazetteer import _indexes
+    from refaire.vocab.gazetteer import all_towns
 
-    official = _indexes()[0]
     seen: dict[int, list[Any]] = {}
-    for entries in official.values():
-        for t in entries:
-            if t.population >= min_population and t.geonameid not in seen:
-                seen[t.geonameid] = [t.name, round(t.latitude, 3), round(t.longitude, 3), t.population]
+    for t in all_towns():
+        if t.population >= min_population and t.geonameid not in seen:
+            seen[t.geonameid] = [t.name, round(t.latitude, 3), round(t.longitude, 3), t.population]
     return sorted(seen.values(), key=lambda r: -r[3])
