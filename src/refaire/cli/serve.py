@@ -74,7 +74,8 @@ def _serve(store: Store, host: str, port: int, worker: bool = True, workers: int
     # the store just opened (and migrated) by the command, not a second one
     listening = threading.Event()
     app = create_app(
-        store=store, prepare=True, jobs=True, job_workers=threads, listening=listening
+        store=store, prepare=True, jobs=True, job_workers=threads, listening=listening,
+        job_process=True,  # the consumer in a child process: see jobs.consumer_process
     )
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
 
