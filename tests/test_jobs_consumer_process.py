@@ -5,6 +5,7 @@ workers end with the process that owns their pool instead of running on orphaned
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -14,6 +15,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import httpx
 from fastapi.testclient import TestClient
 
 from refaire.app import create_app
@@ -133,3 +135,52 @@ def test_measuring_workers_end_with_the_process_that_owns_their_pool(tmp_path):
         owner.send_signal(signal.SIGKILL)
         owner.wait()
     assert all(_gone(pid) for pid in workers)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def _is_consumer(pid: int) -> bool:
+    try:
+        return b"multiprocessing.spawn" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def test_refaire_serve_measures_in_a_child_process_and_stops_it(sqlite_store, tmp_path):
+    from tests._contention import free_port
+
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(SRC), "REFAIRE_JOBS_DB": str(tmp_path / "queue.db")}
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from refaire.cli import app; app()", "serve", "--db",
+         sqlite_store.url, "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    consumers: list[int] = []
+    try:
+        deadline = time.monotonic() + 180
+        while not consumers:  # the consumer starts once the server has answered
+            with contextlib.suppress(httpx.HTTPError):
+                httpx.get(f"{base}/api/designs?limit=1", timeout=2)
+            consumers = [c for c in _children(server.pid) if _is_consumer(c)]
+            assert server.poll() is None and time.monotonic() < deadline
+            time.sleep(0.3)
+        files = [("files", ("plate.svg", SVG, "image/svg+xml"))]
+        url = httpx.post(f"{base}/api/measurements", files=files, timeout=30).json()["url"]
+        while (body := httpx.get(base + url, timeout=10).json())["result"] is None:
+            assert time.monotonic() < deadline, body
+            time.sleep(0.3)
+        assert body["state"] == "done" and body["result"][0]["ok"], body
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    assert len(consumers) == 1 and _gone(consumers[0])
