@@ -69,17 +69,24 @@ def _serve(store: Store, host: str, port: int, worker: bool = True, workers: int
         soft_wrap=True,
     )
     if workers > 1:
-        # Each process builds its own app from the environment (uvicorn's factory); each
-        # runs a consumer of the one queue, which hands every job to one of them.
+        # Each process builds its own app from the environment (uvicorn's factory); none
+        # runs jobs: one consumer process beside them does (see jobs.consumer_process).
+        from refaire.jobs import consumer_process
+
         os.environ["REFAIRE_DATABASE_URL"] = store_url
-        os.environ["REFAIRE_SERVE_JOB_THREADS"] = str(threads)
-        uvicorn.run(
-            "refaire.app:served_app", factory=True, host=host, port=port, workers=workers,
-            log_level="warning",
-            # uvicorn restarts a worker that misses a 5 s health check: on a busy machine a
-            # starting worker (importing, opening the store) misses it again and again
-            timeout_worker_healthcheck=120,
-        )  # fmt: skip
+        os.environ["REFAIRE_SERVE_JOB_THREADS"] = "0"
+        consumer = consumer_process.start(store_url, workers=threads) if worker else None
+        try:
+            uvicorn.run(
+                "refaire.app:served_app", factory=True, host=host, port=port, workers=workers,
+                log_level="warning",
+                # uvicorn restarts a worker that misses a 5 s health check: on a busy machine
+                # a starting worker (importing, opening the store) misses it again and again
+                timeout_worker_healthcheck=120,
+            )  # fmt: skip
+        finally:
+            if consumer is not None:
+                consumer_process.stop(consumer)
         return
     from refaire.app import create_app
 
@@ -88,7 +95,7 @@ def _serve(store: Store, host: str, port: int, worker: bool = True, workers: int
     app = create_app(
         store=store, prepare=True, jobs=True, job_workers=threads, listening=listening,
         job_process=True,  # the consumer in a child process: see jobs.consumer_process
-    )
+    )  # fmt: skip
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
 
     def watch() -> None:
