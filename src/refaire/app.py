@@ -46,13 +46,16 @@ def create_app(
     jobs: bool = False,
     job_workers: int = 0,
     listening: threading.Event | None = None,
+    job_process: bool = False,
 ) -> FastAPI:
     """Build the app over a store (opened from `database` or the default URL if not given).
 
     With `prepare`, the app derives what the observatory and the matching engine need
     when it starts and after each upload (`refaire serve` does): in a background thread, or
     as a job on the queue with `jobs`. `job_workers` > 0 runs that many consumer threads
-    of the queue inside this process while it serves (`refaire serve` without `--no-worker`).
+    of the queue inside this process while it serves; with `job_process` they run in one
+    child process instead (`refaire serve` without `--no-worker`: `jobs.consumer_process`
+    says why).
     `listening`, set by the server once its socket listens (`refaire serve`), defers the
     consumer threads and the derivation until the first request has been answered (or
     JOBS_GRACE_S later), so that they do not compete with the server's start; without it
@@ -67,7 +70,11 @@ def create_app(
 
     def start_jobs() -> Any:
         consumer = None
-        if app.state.jobs and job_workers > 0:
+        if app.state.jobs and job_workers > 0 and job_process:
+            from refaire.jobs import consumer_process
+
+            consumer = consumer_process.start(app.state.store.url, workers=job_workers)
+        elif app.state.jobs and job_workers > 0:
             from refaire.jobs.queue import start_embedded
 
             consumer = start_embedded(app.state.store.url, workers=job_workers)
@@ -118,7 +125,11 @@ def create_app(
                 answered.set()
                 gate.join()
             for consumer in consumers:
-                if consumer is not None:
+                if consumer is not None and job_process:
+                    from refaire.jobs import consumer_process
+
+                    consumer_process.stop(consumer)  # its jobs cut short run at the next start
+                elif consumer is not None:
                     from refaire.jobs.queue import stop_embedded
 
                     stop_embedded(consumer)  # a job cut short runs again at the next start

@@ -42,6 +42,18 @@ def check_port(host: str, port: int) -> None:
             fail(f"cannot listen on {host}:{port}: {exc.strerror or exc} (see --host, --port)", 2)
 
 
+def _freeze_heap() -> None:
+    """Collect once, then leave what the start built (imports, the demo's import, vocabularies)
+    out of later collections. Why: a full collection walks every live object; over this
+    heap, full collections while the demo served its first /observatory took 0.5-1.4 s of
+    wall time each on a loaded 2-core machine (gc.callbacks), every request stopped
+    meanwhile. Frozen objects are never walked again."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 def _serve(store: Store, host: str, port: int, worker: bool = True, workers: int = 1) -> None:
     import contextlib
     import os
@@ -57,25 +69,33 @@ def _serve(store: Store, host: str, port: int, worker: bool = True, workers: int
         soft_wrap=True,
     )
     if workers > 1:
-        # Each process builds its own app from the environment (uvicorn's factory); each
-        # runs a consumer of the one queue, which hands every job to one of them.
+        # Each process builds its own app from the environment (uvicorn's factory); none
+        # runs jobs: one consumer process beside them does (see jobs.consumer_process).
+        from refaire.jobs import consumer_process
+
         os.environ["REFAIRE_DATABASE_URL"] = store_url
-        os.environ["REFAIRE_SERVE_JOB_THREADS"] = str(threads)
-        uvicorn.run(
-            "refaire.app:served_app", factory=True, host=host, port=port, workers=workers,
-            log_level="warning",
-            # uvicorn restarts a worker that misses a 5 s health check: on a busy machine a
-            # starting worker (importing, opening the store) misses it again and again
-            timeout_worker_healthcheck=120,
-        )  # fmt: skip
+        os.environ["REFAIRE_SERVE_JOB_THREADS"] = "0"
+        consumer = consumer_process.start(store_url, workers=threads) if worker else None
+        try:
+            uvicorn.run(
+                "refaire.app:served_app", factory=True, host=host, port=port, workers=workers,
+                log_level="warning",
+                # uvicorn restarts a worker that misses a 5 s health check: on a busy machine
+                # a starting worker (importing, opening the store) misses it again and again
+                timeout_worker_healthcheck=120,
+            )  # fmt: skip
+        finally:
+            if consumer is not None:
+                consumer_process.stop(consumer)
         return
     from refaire.app import create_app
 
     # the store just opened (and migrated) by the command, not a second one
     listening = threading.Event()
     app = create_app(
-        store=store, prepare=True, jobs=True, job_workers=threads, listening=listening
-    )
+        store=store, prepare=True, jobs=True, job_workers=threads, listening=listening,
+        job_process=True,  # the consumer in a child process: see jobs.consumer_process
+    )  # fmt: skip
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
 
     def watch() -> None:
@@ -85,6 +105,7 @@ def _serve(store: Store, host: str, port: int, worker: bool = True, workers: int
         listening.set()
 
     threading.Thread(target=watch, name="refaire-listening", daemon=True).start()
+    _freeze_heap()
     with contextlib.suppress(KeyboardInterrupt):  # as uvicorn.run: Ctrl-C stops it
         server.run()
     if not server.started:

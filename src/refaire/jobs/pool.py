@@ -15,6 +15,9 @@ hostile file froze every other request. Here each job runs in a worker process, 
   swallow the machine gets a MemoryError (reported) or dies (`JobFailed`).
 - Priority: workers run at a lower scheduling priority (nice 10) than the server, so
   requests that need no measurement keep their CPU when every worker is busy.
+- Lifetime: a worker ends as soon as the process that owns the pool (the server, or the
+  queue's consumer) is gone. Without it, a server stopped during a hostile measurement
+  left its workers burning CPU until their job ended (the forkserver waits for them).
 
 Workers start from a clean interpreter ("forkserver", else "spawn"): forking a threaded
 server process is unsafe. Jobs must be module-level functions with picklable arguments.
@@ -25,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import select
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -60,9 +64,30 @@ class JobFailed(JobError):
     pass
 
 
-def _start_worker(memory_mb: int) -> None:
-    """Worker initializer: lower priority, and the address space capped at what is in use
-    now plus `memory_mb`.
+def _watch_owner(owner: int) -> None:
+    """End this worker once `owner` has exited (a pidfd becomes readable then; without
+    pidfds, polled once a second)."""
+    try:
+        handle = os.pidfd_open(owner)
+    except (AttributeError, OSError):
+        handle = None
+    if handle is not None:
+        select.select([handle], [], [])
+    else:
+        while True:
+            try:
+                os.kill(owner, 0)
+            except ProcessLookupError:
+                break
+            except OSError:
+                pass  # exists, owned by someone else: cannot happen for our parent, go on
+            threading.Event().wait(1.0)
+    os._exit(1)  # the job in the main thread cannot be stopped any other way
+
+
+def _start_worker(memory_mb: int, owner: int | None = None) -> None:
+    """Worker initializer: lower priority, the address space capped at what is in use
+    now plus `memory_mb`, and an end when the pool's `owner` process ends.
 
     The priority matters as much as the event loop: on a machine with as many cores as
     workers, measurements at full priority would take the CPU from the server itself.
@@ -78,6 +103,8 @@ def _start_worker(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     except (ImportError, OSError, ValueError):
         pass  # no /proc or no rlimit: the triangle and point bounds still hold
+    if owner is not None:
+        threading.Thread(target=_watch_owner, args=(owner,), daemon=True).start()
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -115,7 +142,7 @@ class JobPool:
                     max_workers=self.workers,
                     mp_context=_context(),
                     initializer=_start_worker,
-                    initargs=(self.memory_mb,),
+                    initargs=(self.memory_mb, os.getpid()),
                 )
             return self._executor
 
@@ -176,6 +203,24 @@ class JobPool:
         """`run_sync` from async code: the event loop only awaits a thread (anyio's, the
         pool Starlette also runs plain routes in; waiting jobs are bounded, see above)."""
         return await anyio.to_thread.run_sync(self.run_sync, fn, *args)
+
+    def close(self) -> None:
+        """Stop the workers now (for a process on its way out): cleanly when idle, else
+        killed with the job they run."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+            idle = self._waiting == 0
+        if executor is None:
+            return
+        if idle:
+            executor.shutdown(wait=True)
+            return
+        processes = list(getattr(executor, "_processes", {}).values())
+        for process in processes:
+            process.kill()
+        for process in processes:
+            process.join(timeout=5)
+        executor.shutdown(wait=False, cancel_futures=True)
 
     def shutdown(self) -> None:
         with self._lock:
