@@ -78,7 +78,13 @@ def create_app(
             from refaire.jobs.queue import start_embedded
 
             consumer = start_embedded(app.state.store.url, workers=job_workers)
-        if app.state.prepare:
+        if app.state.prepare and consumer is not None and job_process:
+            from refaire.observatory.warm import prepare_in_background
+
+            # the consumer's process cannot fill this process's caches (coverage, facets,
+            # places, sector index): derive what is stale and warm them here, in a thread
+            prepare_in_background(app.state.store)
+        elif app.state.prepare:
             from refaire.jobs.queue import prepare_soon
 
             prepare_soon(app.state.store, queued=app.state.jobs)
