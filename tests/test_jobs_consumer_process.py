@@ -184,3 +184,21 @@ def test_refaire_serve_measures_in_a_child_process_and_stops_it(sqlite_store, tm
         server.terminate()
         server.wait(timeout=60)
     assert len(consumers) == 1 and _gone(consumers[0])
+
+
+def test_a_served_app_with_a_consumer_process_prepares_its_own_caches(
+    sqlite_store, tmp_path, monkeypatch
+):
+    """The child cannot fill the server's in-memory caches (facets, places, coverage, sector
+    index): the start's preparation also runs in the server's own process, so the first
+    visitor does not compute them."""
+    import threading
+
+    from refaire.observatory import warm
+
+    monkeypatch.setenv("REFAIRE_JOBS_DB", str(tmp_path / "jobs.db"))
+    prepared = threading.Event()
+    monkeypatch.setattr(warm, "prepare", lambda store: prepared.set())
+    app = create_app(store=sqlite_store, prepare=True, jobs=True, job_workers=1, job_process=True)
+    with TestClient(app):
+        assert prepared.wait(30), "the server's own caches were left for the first visitor"
