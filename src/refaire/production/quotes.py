@@ -47,72 +47,76 @@ def _facility(store: Store, fid: int) -> Any:
     return found[1]
 
 
+class _Draft:
+    """The lines and notes of a quote draft being put together, part by part."""
+
+    def __init__(self, pricing: dict[str, Any] | None) -> None:
+        self.pricing = pricing
+        self.lines: list[dict[str, Any]] = []
+        self.notes: list[str] = []
+        self.currency = (pricing or {}).get("currency") or "EUR"
+        self.estimated = pricing is None
+
+    def price_mesh(self, name: str, report: dict[str, Any], material: str, quantity: int,
+                   process: str | None = None) -> None:  # fmt: skip
+        """One line priced by the instant-quote engine, or a note saying why not."""
+        from refaire.quote.estimate import quote_mesh
+
+        try:
+            q = quote_mesh(report, material, self.pricing, quantity, process)
+        except ValueError as exc:
+            self.notes.append(f"{name}: {exc}")
+            return
+        self.currency = q.currency
+        self.estimated = self.estimated or q.estimated_rates
+        self.lines.append({"item": f"{name} ({material}, ×{q.quantity})",
+                           "amount": str(Decimal(repr(q.total)).quantize(Decimal("0.01")))})  # fmt: skip
+
+    def result(self) -> dict[str, Any]:
+        return {"lines": self.lines, "currency": self.currency,
+                "estimated_rates": self.estimated, "notes": self.notes}  # fmt: skip
+
+
 def suggest(store: Store, actor: Actor, rid: int, facility_id: int | None = None,
             lang: str = "en") -> dict[str, Any]:  # fmt: skip
     """Price lines from the instant-quote engine for each measured part of the design."""
-    from refaire.quote.estimate import quote_mesh
     from refaire.quote.pricing import quote_pricing
     from refaire.store.designs import get_design
 
     req, _ = load_readable(store, actor, rid)
     pricing = quote_pricing(_facility(store, facility_id).pricing) if facility_id else None
-    found = get_design(store, req["design_id"]) if req["design_id"] else None
-    lines: list[dict[str, Any]] = []
-    notes: list[str] = []
-    cur = (pricing or {}).get("currency") or "EUR"
-    estimated = pricing is None
+    draft = _Draft(pricing)
     if req.get("parts"):
-        return _suggest_parts(req, pricing)
+        return _suggest_parts(req, draft)
+    found = get_design(store, req["design_id"]) if req["design_id"] else None
     for part in (found[1].parts if found else []):
         material = (req["materials"].get(part.name) or req["materials"].get("*")
                     or (part.materials[0] if part.materials else None))  # fmt: skip
         if not part.volume_mm3 or not part.area_mm2 or not material:
-            notes.append(f"{part.name}: no measured mesh or no material — price it yourself")
+            draft.notes.append(f"{part.name}: no measured mesh or no material — price it yourself")
             continue
         dims = part.dimensions.as_tuple() if part.dimensions else None
         report = {"ok": True, "volume_mm3": part.volume_mm3, "area_mm2": part.area_mm2,
                   "bbox_mm": list(dims) if dims else [1, 1, 1]}  # fmt: skip
-        try:
-            q = quote_mesh(report, material, pricing, req["quantity"] * max(part.quantity, 1))
-        except ValueError as exc:
-            notes.append(f"{part.name}: {exc}")
-            continue
-        cur = q.currency
-        estimated = estimated or q.estimated_rates
-        lines.append({"item": f"{part.name} ({material}, ×{q.quantity})",
-                      "amount": str(Decimal(repr(q.total)).quantize(Decimal("0.01")))})  # fmt: skip
+        draft.price_mesh(part.name, report, material, req["quantity"] * max(part.quantity, 1))
     if not found or not found[1].parts:
-        notes.append("the design lists no parts: price it yourself")
-    return {"lines": lines, "currency": cur, "estimated_rates": estimated, "notes": notes}
+        draft.notes.append("the design lists no parts: price it yourself")
+    return draft.result()
 
 
-def _suggest_parts(req: dict[str, Any], pricing: dict[str, Any] | None) -> dict[str, Any]:
+def _suggest_parts(req: dict[str, Any], draft: _Draft) -> dict[str, Any]:
     """Lines for a request of the member's own files, from their measurements: a mesh is
     priced by the instant-quote engine; a drawing's sheet thickness is not known, so it
     gets a note, never a guessed price."""
-    from refaire.quote.estimate import quote_mesh
-
-    lines: list[dict[str, Any]] = []
-    notes: list[str] = []
-    cur = (pricing or {}).get("currency") or "EUR"
-    estimated = pricing is None
     for p in req["parts"]:
         if p["kind"] != "mesh":
-            notes.append(f"{p['name']}: laser cut; the sheet thickness is not known — "
-                         "price it yourself")  # fmt: skip
+            draft.notes.append(f"{p['name']}: laser cut; the sheet thickness is not known — "
+                               "price it yourself")  # fmt: skip
             continue
         report = {"ok": True, "volume_mm3": p["volume_mm3"], "area_mm2": p["area_mm2"],
                   "bbox_mm": p["bbox_mm"], "watertight": p.get("watertight")}  # fmt: skip
-        try:
-            q = quote_mesh(report, p["material"], pricing, req["quantity"], p["process"])
-        except ValueError as exc:
-            notes.append(f"{p['name']}: {exc}")
-            continue
-        cur = q.currency
-        estimated = estimated or q.estimated_rates
-        lines.append({"item": f"{p['name']} ({p['material']}, ×{q.quantity})",
-                      "amount": str(Decimal(repr(q.total)).quantize(Decimal("0.01")))})  # fmt: skip
-    return {"lines": lines, "currency": cur, "notes": notes, "estimated_rates": estimated}
+        draft.price_mesh(p["name"], report, p["material"], req["quantity"], p["process"])
+    return draft.result()
 
 
 def _check(data: dict[str, Any]) -> dict[str, Any]:
