@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -68,27 +69,27 @@ def create_app(
 
     answered = threading.Event()
 
-    def start_jobs() -> Any:
-        consumer = None
+    def start_jobs() -> Callable[[], None] | None:
+        """Start the queue's consumer (if any) and the preparation; how to stop the consumer."""
+        stop: Callable[[], None] | None = None
+        in_child = False
         if app.state.jobs and job_workers > 0 and job_process:
             from refaire.jobs import consumer_process
 
-            consumer = consumer_process.start(app.state.store.url, workers=job_workers)
+            child = consumer_process.start(app.state.store.url, workers=job_workers)
+            stop, in_child = partial(consumer_process.stop, child), True
         elif app.state.jobs and job_workers > 0:
-            from refaire.jobs.queue import start_embedded
+            from refaire.jobs.queue import start_embedded, stop_embedded
 
-            consumer = start_embedded(app.state.store.url, workers=job_workers)
-        if app.state.prepare and consumer is not None and job_process:
-            from refaire.observatory.warm import prepare_in_background
-
-            # the consumer's process cannot fill this process's caches (coverage, facets,
-            # places, sector index): derive what is stale and warm them here, in a thread
-            prepare_in_background(app.state.store)
-        elif app.state.prepare:
+            threads = start_embedded(app.state.store.url, workers=job_workers)
+            stop = partial(stop_embedded, threads)
+        if app.state.prepare:
             from refaire.jobs.queue import prepare_soon
 
-            prepare_soon(app.state.store, queued=app.state.jobs)
-        return consumer
+            # a consumer in a child process cannot fill this process's caches (coverage,
+            # facets, places, sector index): derive what is stale and warm them here
+            prepare_soon(app.state.store, queued=app.state.jobs and not in_child)
+        return stop
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -98,7 +99,7 @@ def create_app(
             # at once: a request may queue a job before the consumer runs
             use_queue(app.state.store.url)
             queue_mail(app.state.store.url)  # mails go as jobs, retried, their failures logged
-        consumers: list[Any] = []
+        stoppers: list[Callable[[], None] | None] = []
         stopping = threading.Event()
 
         def start_later() -> None:
@@ -106,7 +107,7 @@ def create_app(
             listening.wait()
             answered.wait(timeout=JOBS_GRACE_S)
             if not stopping.is_set():
-                consumers.append(start_jobs())
+                stoppers.append(start_jobs())
 
         watcher = None
         if app.state.prepare:
@@ -116,7 +117,7 @@ def create_app(
             watcher = watch(app.state.store, stopping)
         gate = None
         if listening is None:
-            consumers.append(start_jobs())
+            stoppers.append(start_jobs())
         else:
             gate = threading.Thread(target=start_later, name="refaire-jobs-start", daemon=True)
             gate.start()
@@ -130,15 +131,9 @@ def create_app(
                 listening.set()  # type: ignore[union-attr]
                 answered.set()
                 gate.join()
-            for consumer in consumers:
-                if consumer is not None and job_process:
-                    from refaire.jobs import consumer_process
-
-                    consumer_process.stop(consumer)  # its jobs cut short run at the next start
-                elif consumer is not None:
-                    from refaire.jobs.queue import stop_embedded
-
-                    stop_embedded(consumer)  # a job cut short runs again at the next start
+            for stop in stoppers:
+                if stop is not None:
+                    stop()  # jobs cut short run again at the next start
 
     app = FastAPI(
         title="Refaire",
